@@ -1,0 +1,119 @@
+package delta
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/lakeops/lakeops/aws/storage"
+	"github.com/lakeops/lakeops/etl/parquetrows"
+)
+
+// wholeFileLimit is the size up to which a data file is fetched in one
+// request; bigger files are read with ranged requests.
+const wholeFileLimit = 64 << 20
+
+// Rows yields the snapshot's rows in schema order, file by file (files in
+// path order). Values are typed by the table schema (see FileWriter for the
+// Go types); partition columns come from the add actions.
+func (s *Snapshot) Rows(ctx context.Context) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		for _, a := range s.Files() {
+			for row, err := range s.FileRows(ctx, a) {
+				if !yield(row, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// FileRows yields the rows of one data file of the snapshot, in schema order.
+func (s *Snapshot) FileRows(ctx context.Context, a *Add) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		fail := func(err error) { yield(nil, fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)) }
+		key, err := s.table.DataKey(a.Path)
+		if err != nil {
+			fail(err)
+			return
+		}
+		f, err := openParquet(ctx, s.table.store, key)
+		if err != nil {
+			fail(err)
+			return
+		}
+		isPart := map[string]bool{}
+		for _, p := range s.PartitionColumns() {
+			isPart[p] = true
+		}
+		// Project the file onto the data columns it has, by name.
+		have := map[string]bool{}
+		for _, c := range f.Columns() {
+			have[c.Name] = true
+		}
+		var proj []string
+		srcIdx := make([]int, len(s.schema.Fields)) // index in projected row, -1 when absent
+		partVals := make([]any, len(s.schema.Fields))
+		for i, fld := range s.schema.Fields {
+			srcIdx[i] = -1
+			if isPart[fld.Name] {
+				v, err := ParsePartitionValue(a.PartitionValues[fld.Name], fld.Type)
+				if err != nil {
+					fail(fmt.Errorf("partition column %s: %w", fld.Name, err))
+					return
+				}
+				partVals[i] = v
+				continue
+			}
+			if have[fld.Name] {
+				srcIdx[i] = len(proj)
+				proj = append(proj, fld.Name)
+			}
+		}
+		for raw, err := range f.Rows(proj...) {
+			if err != nil {
+				fail(err)
+				return
+			}
+			row := make([]any, len(s.schema.Fields))
+			for i, fld := range s.schema.Fields {
+				switch {
+				case isPart[fld.Name]:
+					row[i] = partVals[i]
+				case srcIdx[i] >= 0:
+					v, err := Coerce(raw[srcIdx[i]], fld.Type)
+					if err != nil {
+						fail(fmt.Errorf("column %s: %w", fld.Name, err))
+						return
+					}
+					row[i] = v
+				}
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+}
+
+// openParquet opens a Parquet object, fetching small files whole.
+func openParquet(ctx context.Context, store storage.Store, key string) (*parquetrows.File, error) {
+	info, err := store.Stat(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	var r io.ReaderAt
+	if info.Size <= wholeFileLimit {
+		b, err := storage.ReadAll(ctx, store, key)
+		if err != nil {
+			return nil, err
+		}
+		r = bytes.NewReader(b)
+		info.Size = int64(len(b))
+	} else {
+		r = storage.NewReaderAt(ctx, store, key, info.Size)
+	}
+	return parquetrows.Open(r, info.Size)
+}

@@ -1,0 +1,301 @@
+package delta
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/big"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/lakeops/lakeops/etl/parquetrows"
+)
+
+// FileWriter turns rows into Parquet data files with Delta add actions.
+// Rows are []any in table schema order (partition columns included), with
+// values as Snapshot.Rows yields them: int64 (long), int32 (integer), int16,
+// int8, float32, float64, bool, string, []byte, parquetrows.Date,
+// time.Time (timestamp), parquetrows.Decimal; nil for null.
+type FileWriter struct {
+	table    *Table
+	schema   *StructType
+	partCols []string
+	dataCols []int // indexes of non-partition columns in schema order
+	pqSchema *parquet.Schema
+	leafPos  []int // for each parquet leaf column (in parquet order), its index in dataCols
+}
+
+// NewFileWriter prepares writing data files for a table schema. Only primitive
+// and decimal columns can be written.
+func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*FileWriter, error) {
+	fw := &FileWriter{table: t, schema: schema, partCols: partitionColumns}
+	isPart := map[string]bool{}
+	for _, p := range partitionColumns {
+		isPart[p] = true
+	}
+	group := parquet.Group{}
+	for i, f := range schema.Fields {
+		if isPart[f.Name] {
+			continue
+		}
+		node, err := parquetNode(f.Type)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", f.Name, err)
+		}
+		if f.Nullable {
+			node = parquet.Optional(node)
+		}
+		group[f.Name] = node
+		fw.dataCols = append(fw.dataCols, i)
+	}
+	fw.pqSchema = parquet.NewSchema("spark_schema", group)
+	fw.leafPos = make([]int, len(fw.dataCols))
+	for leaf, path := range fw.pqSchema.Columns() {
+		for j, ci := range fw.dataCols {
+			if schema.Fields[ci].Name == path[0] {
+				fw.leafPos[leaf] = j
+			}
+		}
+	}
+	return fw, nil
+}
+
+func parquetNode(t DataType) (parquet.Node, error) {
+	switch t := t.(type) {
+	case *PrimitiveType:
+		switch t.Name {
+		case TypeLong:
+			return parquet.Int(64), nil
+		case TypeInteger:
+			return parquet.Int(32), nil
+		case TypeShort:
+			return parquet.Int(16), nil
+		case TypeByte:
+			return parquet.Int(8), nil
+		case TypeFloat:
+			return parquet.Leaf(parquet.FloatType), nil
+		case TypeDouble:
+			return parquet.Leaf(parquet.DoubleType), nil
+		case TypeBoolean:
+			return parquet.Leaf(parquet.BooleanType), nil
+		case TypeString:
+			return parquet.String(), nil
+		case TypeBinary:
+			return parquet.Leaf(parquet.ByteArrayType), nil
+		case TypeDate:
+			return parquet.Date(), nil
+		case TypeTimestamp:
+			return parquet.Timestamp(parquet.Microsecond), nil
+		}
+	case *DecimalType:
+		switch {
+		case t.Precision <= 9:
+			return parquet.Decimal(t.Scale, t.Precision, parquet.Int32Type), nil
+		case t.Precision <= 18:
+			return parquet.Decimal(t.Scale, t.Precision, parquet.Int64Type), nil
+		default:
+			return parquet.Decimal(t.Scale, t.Precision, parquet.FixedLenByteArrayType(decimalBytes(t.Precision))), nil
+		}
+	}
+	return nil, fmt.Errorf("writing %s columns is not supported", t)
+}
+
+// decimalBytes is the smallest two's complement width that holds precision digits.
+func decimalBytes(precision int) int {
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil)
+	n := 1
+	for new(big.Int).Lsh(big.NewInt(1), uint(8*n-1)).Cmp(limit) < 0 {
+		n++
+	}
+	return n
+}
+
+// WriteFile writes rows that all share the given partition values as one
+// Parquet file and returns its add action (not yet committed).
+func (fw *FileWriter) WriteFile(ctx context.Context, partition map[string]*string, rows [][]any) (*Add, error) {
+	stats := make([]*columnStats, len(fw.dataCols))
+	for j, ci := range fw.dataCols {
+		stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}
+	}
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, fw.pqSchema, parquet.Compression(&parquet.Snappy))
+	batch := make([]parquet.Row, 0, 1024)
+	flush := func() error {
+		if _, err := w.WriteRows(batch); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for ri, r := range rows {
+		if len(r) != len(fw.schema.Fields) {
+			return nil, fmt.Errorf("row %d has %d values, the schema %d columns", ri, len(r), len(fw.schema.Fields))
+		}
+		prow := make(parquet.Row, len(fw.leafPos))
+		for leaf, j := range fw.leafPos {
+			f := fw.schema.Fields[fw.dataCols[j]]
+			v := r[fw.dataCols[j]]
+			if v == nil && !f.Nullable {
+				return nil, fmt.Errorf("row %d: column %s is not nullable", ri, f.Name)
+			}
+			pv, err := parquetValue(v, f.Type)
+			if err != nil {
+				return nil, fmt.Errorf("row %d: column %s: %w", ri, f.Name, err)
+			}
+			def := 0
+			if v != nil && f.Nullable {
+				def = 1
+			}
+			prow[leaf] = pv.Level(0, def, leaf)
+		}
+		for j := range fw.dataCols {
+			stats[j].observe(r[fw.dataCols[j]])
+		}
+		batch = append(batch, prow)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return nil, fmt.Errorf("encode parquet: %w", err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, fmt.Errorf("encode parquet: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encode parquet: %w", err)
+	}
+	statsJSON, err := encodeStats(int64(len(rows)), stats)
+	if err != nil {
+		return nil, err
+	}
+	rel := PartitionDir(fw.partCols, partition) + fmt.Sprintf("part-00000-%s.c000.snappy.parquet", newUUID())
+	key := fw.table.key(rel)
+	if err := fw.table.store.Put(ctx, key, bytes.NewReader(buf.Bytes())); err != nil {
+		return nil, fmt.Errorf("write data file: %w", err)
+	}
+	pv := map[string]*string{}
+	for _, c := range fw.partCols {
+		pv[c] = partition[c]
+	}
+	return &Add{Path: encodePath(rel), PartitionValues: pv, Size: int64(buf.Len()),
+		ModificationTime: time.Now().UnixMilli(), DataChange: true, Stats: statsJSON}, nil
+}
+
+func parquetValue(v any, t DataType) (parquet.Value, error) {
+	if v == nil {
+		return parquet.NullValue(), nil
+	}
+	switch x := v.(type) {
+	case int64:
+		return parquet.Int64Value(x), nil
+	case int32:
+		return parquet.Int32Value(x), nil
+	case int16:
+		return parquet.Int32Value(int32(x)), nil
+	case int8:
+		return parquet.Int32Value(int32(x)), nil
+	case float32:
+		return parquet.FloatValue(x), nil
+	case float64:
+		return parquet.DoubleValue(x), nil
+	case bool:
+		return parquet.BooleanValue(x), nil
+	case string:
+		return parquet.ByteArrayValue([]byte(x)), nil
+	case []byte:
+		return parquet.ByteArrayValue(x), nil
+	case parquetrows.Date:
+		return parquet.Int32Value(int32(x)), nil
+	case time.Time:
+		return parquet.Int64Value(x.UnixMicro()), nil
+	case parquetrows.Decimal:
+		dt, ok := t.(*DecimalType)
+		if !ok {
+			return parquet.Value{}, fmt.Errorf("decimal value for a %s column", t)
+		}
+		u, err := rescale(x, dt.Scale)
+		if err != nil {
+			return parquet.Value{}, err
+		}
+		if len(new(big.Int).Abs(u).String()) > dt.Precision {
+			return parquet.Value{}, fmt.Errorf("%s does not fit %s", x, dt)
+		}
+		switch {
+		case dt.Precision <= 9:
+			return parquet.Int32Value(int32(u.Int64())), nil
+		case dt.Precision <= 18:
+			return parquet.Int64Value(u.Int64()), nil
+		default:
+			return parquet.FixedLenByteArrayValue(twosComplement(u, decimalBytes(dt.Precision))), nil
+		}
+	}
+	return parquet.Value{}, fmt.Errorf("unsupported value type %T", v)
+}
+
+// rescale returns the unscaled value of d at the given scale; it fails when digits would be lost.
+func rescale(d parquetrows.Decimal, scale int) (*big.Int, error) {
+	u := new(big.Int).Set(d.Unscaled)
+	diff := scale - int(d.Scale)
+	if diff >= 0 {
+		return u.Mul(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(diff)), nil)), nil
+	}
+	q, r := new(big.Int).QuoRem(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-diff)), nil), new(big.Int))
+	if r.Sign() != 0 {
+		return nil, fmt.Errorf("%s has more than %d decimal places", d, scale)
+	}
+	return q, nil
+}
+
+func twosComplement(u *big.Int, n int) []byte {
+	out := make([]byte, n)
+	if u.Sign() >= 0 {
+		u.FillBytes(out)
+		return out
+	}
+	m := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), uint(8*n)), u)
+	m.FillBytes(out)
+	return out
+}
+
+// HiveNull is the folder name Spark uses for a null partition value.
+const HiveNull = "__HIVE_DEFAULT_PARTITION__"
+
+// PartitionDir renders Hive-style partition folders ("date=2024-01-02/"),
+// escaping names and values as Spark does; "" for an unpartitioned table.
+func PartitionDir(cols []string, values map[string]*string) string {
+	var b strings.Builder
+	for _, c := range cols {
+		v := HiveNull
+		if p := values[c]; p != nil && *p != "" {
+			v = escapePathName(*p)
+		}
+		b.WriteString(escapePathName(c) + "=" + v + "/")
+	}
+	return b.String()
+}
+
+// escapePathName escapes the characters Spark's ExternalCatalogUtils escapes in partition paths.
+func escapePathName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7F || strings.ContainsRune("\"#%'*/:=?\\{[]^", r) {
+			fmt.Fprintf(&b, "%%%02X", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// encodePath percent-encodes a relative path for an add action, as URI path
+// segments (so "%" in a folder name becomes "%25").
+func encodePath(rel string) string {
+	segs := strings.Split(rel, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}

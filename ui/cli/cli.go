@@ -1,0 +1,181 @@
+// Package cli is the headless command-line adapter of lakeops: it parses the
+// global flags and subcommands of DESIGN.md, wires the services, and prints
+// results on stdout and errors (one line) on stderr. Exit status: 0 success,
+// 1 failure, 2 usage error.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Exit statuses.
+const (
+	ExitOK    = 0
+	ExitFail  = 1
+	ExitUsage = 2
+)
+
+// Env is the process environment a command runs in.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+// Globals are the flags that come before the subcommand.
+type Globals struct {
+	Lake        string
+	EndpointURL string
+	Profile     string
+	Region      string
+	AWS         bool
+	ReadOnly    bool
+}
+
+// usageError marks an error as a usage error (exit status 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, g *Globals, env Env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"table":     {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl]", run: runTable},
+		"demo":      {summary: "create a local demo lake and open the console", run: notYet("demo")},
+		"gen":       {summary: "generate seed-shaped raw CSVs at any scale", run: notYet("gen")},
+		"validate":  {summary: "dry run: what would be accepted/rejected", run: notYet("validate")},
+		"run":       {summary: "run the pipeline on files (default: every new raw file)", run: notYet("run")},
+		"rejects":   {summary: "list rejected rows", run: notYet("rejects")},
+		"reprocess": {summary: "retry rejected rows against the current tables", run: notYet("reprocess")},
+		"query":     {summary: "run SQL on the local engine or Athena", run: notYet("query")},
+		"flow":      {summary: "run or manage state machines", run: notYet("flow")},
+		"help":      {summary: "show this help", run: nil},
+	}
+}
+
+func notYet(name string) func(context.Context, *Globals, Env, []string) error {
+	return func(context.Context, *Globals, Env, []string) error {
+		return fmt.Errorf("%s: not implemented in this build yet", name)
+	}
+}
+
+// Main runs lakeops with the given arguments (without the program name) and
+// returns the exit status.
+func Main(ctx context.Context, args []string, env Env) int {
+	g := &Globals{}
+	fs := flag.NewFlagSet("lakeops", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&g.Lake, "lake", defaultLake(env), "lake root: folder, file://… or s3://bucket/prefix (env LAKEOPS_LAKE)")
+	fs.StringVar(&g.EndpointURL, "endpoint-url", "", "S3-compatible endpoint URL (path-style addressing)")
+	fs.StringVar(&g.Profile, "profile", env.Getenv("AWS_PROFILE"), "AWS shared config profile")
+	fs.StringVar(&g.Region, "region", "", "AWS region")
+	fs.BoolVar(&g.AWS, "aws", false, "use AWS services (Athena, Step Functions, Glue, SNS) instead of the local stand-ins")
+	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(env.Stdout, fs)
+			return ExitOK
+		}
+		fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+		return ExitUsage
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fmt.Fprintln(env.Stderr, "lakeops: the console is not available in this build yet; see 'lakeops help'")
+		return ExitFail
+	}
+	name := rest[0]
+	cmd, ok := commands()[name]
+	if name == "help" || name == "-h" {
+		printUsage(env.Stdout, fs)
+		return ExitOK
+	}
+	if !ok {
+		fmt.Fprintf(env.Stderr, "lakeops: unknown command %q; see 'lakeops help'\n", name)
+		return ExitUsage
+	}
+	err := cmd.run(ctx, g, env, rest[1:])
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(err.Error()))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	return ExitFail
+}
+
+func defaultLake(env Env) string {
+	if v := env.Getenv("LAKEOPS_LAKE"); v != "" {
+		return v
+	}
+	return "lake"
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "usage: lakeops [global flags] <command> [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nglobal flags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// parseInterspersed parses flags that may appear before, between or after
+// positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("usage of %s:\n%s", fs.Name(), flagHelp(fs))
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func flagHelp(fs *flag.FlagSet) string {
+	var b strings.Builder
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return b.String()
+}

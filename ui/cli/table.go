@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lakeops/lakeops/aws/storage/stores"
+	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/rowfmt"
+)
+
+func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("table needs a subcommand: ls | history URI | read URI")
+	}
+	switch args[0] {
+	case "read":
+		return tableRead(ctx, g, env, args[1:])
+	case "history":
+		return tableHistory(ctx, g, env, args[1:])
+	case "ls":
+		return fmt.Errorf("table ls: not implemented in this build yet")
+	}
+	return usagef("unknown table subcommand %q (want ls, history or read)", args[0])
+}
+
+func (g *Globals) awsOptions() stores.AWSOptions {
+	return stores.AWSOptions{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL}
+}
+
+func openTable(ctx context.Context, g *Globals, uri string) (*delta.Table, error) {
+	store, err := stores.Open(ctx, uri, g.awsOptions())
+	if err != nil {
+		return nil, err
+	}
+	return delta.NewTable(store, ""), nil
+}
+
+func tableRead(ctx context.Context, g *Globals, env Env, args []string) error {
+	fs := flag.NewFlagSet("table read", flag.ContinueOnError)
+	version := fs.Int64("version", -1, "read this version instead of the latest")
+	format := fs.String("format", "csv", "output format: csv or jsonl")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("table read needs exactly one table URI")
+	}
+	if *format != "csv" && *format != "jsonl" {
+		return usagef("--format must be csv or jsonl, not %q", *format)
+	}
+	t, err := openTable(ctx, g, pos[0])
+	if err != nil {
+		return err
+	}
+	snap, err := t.SnapshotAt(ctx, *version)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	cols := snap.Schema().Names()
+	var w rowfmt.Writer
+	if *format == "csv" {
+		if w, err = rowfmt.NewCSV(out, cols); err != nil {
+			return err
+		}
+	} else {
+		w = rowfmt.NewJSONL(out, cols)
+	}
+	for row, err := range snap.Rows(ctx) {
+		if err != nil {
+			return err
+		}
+		if err := w.Write(row); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return out.Flush()
+}
+
+func tableHistory(ctx context.Context, g *Globals, env Env, args []string) error {
+	fs := flag.NewFlagSet("table history", flag.ContinueOnError)
+	limit := fs.Int("limit", 0, "show only the newest N versions (0: all)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("table history needs exactly one table URI")
+	}
+	t, err := openTable(ctx, g, pos[0])
+	if err != nil {
+		return err
+	}
+	hist, err := t.History(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tTIMESTAMP\tOPERATION\tMETRICS")
+	for _, h := range hist {
+		ts := ""
+		if !h.Timestamp.IsZero() {
+			ts = h.Timestamp.Format(rowfmt.TimestampLayout)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Version, ts, sanitize(h.Operation), metricsText(h.Metrics))
+	}
+	return tw.Flush()
+}
+
+func metricsText(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = sanitize(k) + "=" + sanitize(m[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// sanitize escapes control characters so log-provided text cannot drive the terminal.
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
