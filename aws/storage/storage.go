@@ -33,7 +33,9 @@ type ObjectInfo struct {
 
 // ListOptions refine List.
 type ListOptions struct {
-	// StartAfter lists only keys strictly greater than this key.
+	// StartAfter lists only keys strictly greater than this key. With Delimited
+	// it applies to the listed entries: a common prefix "p/" is listed only when
+	// "p/" > StartAfter (as on S3), so the last entry seen resumes a listing.
 	StartAfter string
 	// Delimited lists one level only: keys below the next "/" after the prefix are
 	// rolled up into a single ObjectInfo with IsPrefix set.
