@@ -131,13 +131,17 @@ func (tx *Transaction) Commit(ctx context.Context, op Operation) (int64, error) 
 		if !errors.Is(err, storage.ErrExists) {
 			return -1, fmt.Errorf("commit version %d of %s: %w", version, tx.table.URI(), err)
 		}
-		if tx.read == nil {
-			return -1, fmt.Errorf("create %s: %w", tx.table.URI(), ErrTableExists)
-		}
 		// Lost the race: check the winner, then try the next version.
 		winner, err := tx.table.readCommits(ctx, []LogFile{{Name: CommitName(version), Kind: KindCommit, Version: version}})
 		if err != nil {
 			return -1, fmt.Errorf("read winning commit %d of %s: %w", version, tx.table.URI(), err)
+		}
+		if ownCommit(winner[0].actions, txnID) {
+			// A retried request that had in fact landed: the winner is this commit.
+			return version, tx.table.maybeCheckpoint(ctx, version)
+		}
+		if tx.read == nil {
+			return -1, fmt.Errorf("create %s: %w", tx.table.URI(), ErrTableExists)
 		}
 		if err := CheckConflict(version, winner[0].actions, tx.read.PartitionColumns(), tx.readSet, removes, appIDs); err != nil {
 			return -1, fmt.Errorf("%s: %w", tx.table.URI(), err)
@@ -272,4 +276,15 @@ func newUUID() string {
 	b[8] = (b[8] & 0x3f) | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// ownCommit reports whether a commit carries our commitInfo txnId.
+func ownCommit(actions []Action, txnID string) bool {
+	for _, a := range actions {
+		if a.CommitInfo != nil {
+			id, _ := (*a.CommitInfo)["txnId"].(string)
+			return id == txnID
+		}
+	}
+	return false
 }

@@ -19,9 +19,14 @@ const wholeFileLimit = 64 << 20
 // path order). Values are typed by the table schema (see FileWriter for the
 // Go types); partition columns come from the add actions.
 func (s *Snapshot) Rows(ctx context.Context) iter.Seq2[[]any, error] {
+	return s.Project(ctx, s.schema.Names()...)
+}
+
+// Project yields rows holding only the named columns, in the order named.
+func (s *Snapshot) Project(ctx context.Context, columns ...string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
 		for _, a := range s.Files() {
-			for row, err := range s.FileRows(ctx, a) {
+			for row, err := range s.ProjectFile(ctx, a, columns...) {
 				if !yield(row, err) || err != nil {
 					return
 				}
@@ -32,7 +37,21 @@ func (s *Snapshot) Rows(ctx context.Context) iter.Seq2[[]any, error] {
 
 // FileRows yields the rows of one data file of the snapshot, in schema order.
 func (s *Snapshot) FileRows(ctx context.Context, a *Add) iter.Seq2[[]any, error] {
+	return s.ProjectFile(ctx, a, s.schema.Names()...)
+}
+
+// ProjectFile yields the named columns of the rows of one data file.
+func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
+		fields := make([]StructField, len(columns))
+		for i, c := range columns {
+			f := s.schema.Field(c)
+			if f == nil {
+				yield(nil, fmt.Errorf("%s: no column %q", s.table.URI(), c))
+				return
+			}
+			fields[i] = *f
+		}
 		fail := func(err error) { yield(nil, fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)) }
 		key, err := s.table.DataKey(a.Path)
 		if err != nil {
@@ -54,9 +73,9 @@ func (s *Snapshot) FileRows(ctx context.Context, a *Add) iter.Seq2[[]any, error]
 			have[c.Name] = true
 		}
 		var proj []string
-		srcIdx := make([]int, len(s.schema.Fields)) // index in projected row, -1 when absent
-		partVals := make([]any, len(s.schema.Fields))
-		for i, fld := range s.schema.Fields {
+		srcIdx := make([]int, len(fields)) // index in projected row, -1 when absent
+		partVals := make([]any, len(fields))
+		for i, fld := range fields {
 			srcIdx[i] = -1
 			if isPart[fld.Name] {
 				v, err := ParsePartitionValue(a.PartitionValues[fld.Name], fld.Type)
@@ -77,8 +96,8 @@ func (s *Snapshot) FileRows(ctx context.Context, a *Add) iter.Seq2[[]any, error]
 				fail(err)
 				return
 			}
-			row := make([]any, len(s.schema.Fields))
-			for i, fld := range s.schema.Fields {
+			row := make([]any, len(fields))
+			for i, fld := range fields {
 				switch {
 				case isPart[fld.Name]:
 					row[i] = partVals[i]

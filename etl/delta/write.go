@@ -116,71 +116,106 @@ func decimalBytes(precision int) int {
 // WriteFile writes rows that all share the given partition values as one
 // Parquet file and returns its add action (not yet committed).
 func (fw *FileWriter) WriteFile(ctx context.Context, partition map[string]*string, rows [][]any) (*Add, error) {
-	stats := make([]*columnStats, len(fw.dataCols))
+	pf := fw.Open(partition)
+	for _, r := range rows {
+		if err := pf.Write(r); err != nil {
+			return nil, err
+		}
+	}
+	return pf.Close(ctx)
+}
+
+// PartitionFile is a data file being written row by row. Its Parquet bytes
+// are buffered in memory and stored on Close.
+type PartitionFile struct {
+	fw        *FileWriter
+	partition map[string]*string
+	buf       bytes.Buffer
+	w         *parquet.Writer
+	batch     []parquet.Row
+	stats     []*columnStats
+	rows      int64
+}
+
+// Open starts a data file for rows of one partition.
+func (fw *FileWriter) Open(partition map[string]*string) *PartitionFile {
+	pf := &PartitionFile{fw: fw, partition: partition, batch: make([]parquet.Row, 0, 1024)}
+	pf.w = parquet.NewWriter(&pf.buf, fw.pqSchema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+	pf.stats = make([]*columnStats, len(fw.dataCols))
 	for j, ci := range fw.dataCols {
-		stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}
+		pf.stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}
 	}
-	var buf bytes.Buffer
-	w := parquet.NewWriter(&buf, fw.pqSchema, parquet.Compression(&parquet.Snappy))
-	batch := make([]parquet.Row, 0, 1024)
-	flush := func() error {
-		if _, err := w.WriteRows(batch); err != nil {
-			return err
-		}
-		batch = batch[:0]
-		return nil
+	return pf
+}
+
+// Rows is the number of rows written so far.
+func (pf *PartitionFile) Rows() int64 { return pf.rows }
+
+// Write adds one row (schema order, partition columns included and ignored).
+func (pf *PartitionFile) Write(r []any) error {
+	fw := pf.fw
+	if len(r) != len(fw.schema.Fields) {
+		return fmt.Errorf("row %d has %d values, the schema %d columns", pf.rows, len(r), len(fw.schema.Fields))
 	}
-	for ri, r := range rows {
-		if len(r) != len(fw.schema.Fields) {
-			return nil, fmt.Errorf("row %d has %d values, the schema %d columns", ri, len(r), len(fw.schema.Fields))
+	prow := make(parquet.Row, len(fw.leafPos))
+	for leaf, j := range fw.leafPos {
+		f := fw.schema.Fields[fw.dataCols[j]]
+		v := r[fw.dataCols[j]]
+		if v == nil && !f.Nullable {
+			return fmt.Errorf("row %d: column %s is not nullable", pf.rows, f.Name)
 		}
-		prow := make(parquet.Row, len(fw.leafPos))
-		for leaf, j := range fw.leafPos {
-			f := fw.schema.Fields[fw.dataCols[j]]
-			v := r[fw.dataCols[j]]
-			if v == nil && !f.Nullable {
-				return nil, fmt.Errorf("row %d: column %s is not nullable", ri, f.Name)
-			}
-			pv, err := parquetValue(v, f.Type)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: column %s: %w", ri, f.Name, err)
-			}
-			def := 0
-			if v != nil && f.Nullable {
-				def = 1
-			}
-			prow[leaf] = pv.Level(0, def, leaf)
+		pv, err := parquetValue(v, f.Type)
+		if err != nil {
+			return fmt.Errorf("row %d: column %s: %w", pf.rows, f.Name, err)
 		}
-		for j := range fw.dataCols {
-			stats[j].observe(r[fw.dataCols[j]])
+		def := 0
+		if v != nil && f.Nullable {
+			def = 1
 		}
-		batch = append(batch, prow)
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return nil, fmt.Errorf("encode parquet: %w", err)
-			}
-		}
+		prow[leaf] = pv.Level(0, def, leaf)
 	}
-	if err := flush(); err != nil {
+	for j := range fw.dataCols {
+		pf.stats[j].observe(r[fw.dataCols[j]])
+	}
+	pf.batch = append(pf.batch, prow)
+	pf.rows++
+	if len(pf.batch) == cap(pf.batch) {
+		return pf.flush()
+	}
+	return nil
+}
+
+func (pf *PartitionFile) flush() error {
+	if _, err := pf.w.WriteRows(pf.batch); err != nil {
+		return fmt.Errorf("encode parquet: %w", err)
+	}
+	pf.batch = pf.batch[:0]
+	return nil
+}
+
+// Close encodes the file, stores it under the table and returns its add
+// action (not yet committed).
+func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
+	if err := pf.flush(); err != nil {
+		return nil, err
+	}
+	if err := pf.w.Close(); err != nil {
 		return nil, fmt.Errorf("encode parquet: %w", err)
 	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encode parquet: %w", err)
-	}
-	statsJSON, err := encodeStats(int64(len(rows)), stats)
+	statsJSON, err := encodeStats(pf.rows, pf.stats)
 	if err != nil {
 		return nil, err
 	}
-	rel := PartitionDir(fw.partCols, partition) + fmt.Sprintf("part-00000-%s.c000.snappy.parquet", newUUID())
-	key := fw.table.key(rel)
-	if err := fw.table.store.Put(ctx, key, bytes.NewReader(buf.Bytes())); err != nil {
+	fw := pf.fw
+	rel := PartitionDir(fw.partCols, pf.partition) + fmt.Sprintf("part-00000-%s.c000.snappy.parquet", newUUID())
+	if err := fw.table.store.Put(ctx, fw.table.key(rel), bytes.NewReader(pf.buf.Bytes())); err != nil {
 		return nil, fmt.Errorf("write data file: %w", err)
 	}
 	pv := map[string]*string{}
 	for _, c := range fw.partCols {
-		pv[c] = partition[c]
+		pv[c] = pf.partition[c]
 	}
-	return &Add{Path: encodePath(rel), PartitionValues: pv, Size: int64(buf.Len()),
+	return &Add{Path: encodePath(rel), PartitionValues: pv, Size: int64(pf.buf.Len()),
 		ModificationTime: time.Now().UnixMilli(), DataChange: true, Stats: statsJSON}, nil
 }
 
@@ -298,4 +333,16 @@ func encodePath(rel string) string {
 		segs[i] = url.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
+}
+
+// rowGroupRows bounds the rows buffered per row group while writing.
+const rowGroupRows = 128 * 1024
+
+// DeleteFile removes an uncommitted data file (cleanup after a failed commit).
+func (t *Table) DeleteFile(ctx context.Context, a *Add) error {
+	key, err := t.DataKey(a.Path)
+	if err != nil {
+		return err
+	}
+	return t.store.Delete(ctx, key)
 }

@@ -1,0 +1,160 @@
+package dataset
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+type fields [][]byte
+
+func (f fields) NumFields() int     { return len(f) }
+func (f fields) Field(i int) []byte { return f[i] }
+func split(line string) fields {
+	var out fields
+	for _, s := range strings.Split(line, ",") {
+		out = append(out, []byte(s))
+	}
+	return out
+}
+
+func mustMap(t *testing.T, name, header string) *Mapping {
+	t.Helper()
+	d, err := ByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := d.MapHeader(split(header))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+const (
+	itemsHeader  = "id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date"
+	ordersHeader = "order_num,order_id,user_id,order_timestamp,total_amount,date"
+)
+
+func TestReasonCodes(t *testing.T) {
+	cases := []struct {
+		dataset, header, line string
+		want                  string // ';'-joined reasons, "" for a clean row
+	}{
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,0,2025-04-01T11:27:00,2025-04-01", ""},
+		{OrderItems, itemsHeader, "1,10000,1990,,988,1,true,2025-04-01 11:27,2025-04-01", ""},
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,0,2025-04-01T11:27:00", "malformed"},
+		{OrderItems, itemsHeader, ",10000,1990,10,988,1,0,2025-04-01T11:27:00,2025-04-01", "required:id"},
+		{OrderItems, itemsHeader, "1x,10000,1990,10,988,1,0,2025-04-01T11:27:00,2025-04-01", "type:id"},
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,maybe,2025-04-01T11:27:00,2025-04-01", "type:reordered"},
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,0,2025-04-31T11:27:00,2025-04-01", "timestamp:order_timestamp"},
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,0,2025-04-01T11:27:00,2025-13-01", "date:date"},
+		{OrderItems, itemsHeader, "1,10000,1990,-1,988,0,0,2025-04-01T11:27:00,2025-04-01", "range:days_since_prior_order;range:add_to_cart_order"},
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,0,2025-04-01T23:30:00-02:00,2025-04-01", "mismatch:date"},
+		{OrderItems, itemsHeader, "1,10000,1990,10,988,1,0,2025-04-02T01:30:00+02:00,2025-04-01", ""},
+		{OrderItems, itemsHeader, "1,10000,1990,10,99999999999999999999,1,0,2025-04-01T11:27:00,2025-04-01", "type:product_id"},
+		{OrderItems, itemsHeader, "1,10000,1990,3000000000,988,1,0,2025-04-01T11:27:00,2025-04-01", "type:days_since_prior_order"},
+		{OrderItems, itemsHeader, ",x,,,,,,,", "required:id;type:order_id;required:user_id;required:product_id;required:add_to_cart_order;required:reordered;required:order_timestamp;required:date"},
+		{Orders, ordersHeader, "90,10000,1990,2025-04-01T11:27:00,229.53,2025-04-01", ""},
+		{Orders, ordersHeader, "90,10000,1990,2025-04-01T11:27:00,0,2025-04-01", "range:total_amount"},
+		{Orders, ordersHeader, "90,10000,1990,2025-04-01T11:27:00,1.234,2025-04-01", "type:total_amount"},
+		{Orders, ordersHeader, "90,10000,1990,2025-04-01T11:27:00.123456Z,12345678901.5,2025-04-01", "type:total_amount"},
+		{Orders, ordersHeader, "90,10000,1990,yesterday,5,2025-04-01", "timestamp:order_timestamp"},
+		{Products, "product_id,department_id,department,product_name", "1,4,Books,Caf\xe9", "encoding"},
+		{Products, "product_id,department_id,department,product_name", "1,4,,x", "required:department"},
+	}
+	for _, c := range cases {
+		m := mustMap(t, c.dataset, c.header)
+		vals := make([]Value, len(m.Dataset.Columns))
+		got := JoinReasons(m.Check(split(c.line), []byte(c.line), vals, nil))
+		if got != c.want {
+			t.Errorf("%s %q: reasons %q, want %q", c.dataset, c.line, got, c.want)
+		}
+	}
+}
+
+func TestTypedValues(t *testing.T) {
+	m := mustMap(t, Orders, "DATE, Total_Amount ,order_timestamp,user_id,order_id,extra")
+	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "extra") {
+		t.Fatalf("warnings %v", m.Warnings)
+	}
+	line := "2025-04-01,-0.5,2025-04-01T11:27:00.5+01:00,7,8,whatever"
+	vals := make([]Value, 6)
+	reasons := m.Check(split(line), []byte(line), vals, nil)
+	if JoinReasons(reasons) != "range:total_amount" {
+		t.Fatalf("reasons %v", reasons)
+	}
+	ts := time.Date(2025, 4, 1, 10, 27, 0, 500_000_000, time.UTC).UnixMicro()
+	if vals[3].I != ts || vals[4].I != -50 || vals[5].I != time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC).Unix()/86400 || !vals[0].Null {
+		t.Fatalf("values %+v", vals)
+	}
+}
+
+func TestHeaderErrors(t *testing.T) {
+	d, _ := ByName(OrderItems)
+	_, err := d.MapHeader(split("id,order_id"))
+	if err == nil || !strings.Contains(err.Error(), "user_id") || !strings.Contains(err.Error(), "product_id") {
+		t.Fatalf("missing columns: %v", err)
+	}
+	_, err = d.MapHeader(split(itemsHeader + ",ID"))
+	if err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("duplicate column: %v", err)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	cases := map[string]string{
+		"bronze_layer/order_items/2025/x.csv":   OrderItems,
+		"bronze_layer/ORDERS_2025_04_01.csv":    Orders,
+		"bronze_layer/misc/products.csv.gz":     Products,
+		"bronze_layer/orders/order_items_1.csv": OrderItems,
+	}
+	for k, want := range cases {
+		d, ok := Detect(k)
+		if !ok || d.Name != want {
+			t.Errorf("%s: got %v, want %s", k, d, want)
+		}
+	}
+	if _, ok := Detect("bronze_layer/customers.csv"); ok {
+		t.Error("customers.csv detected as a dataset")
+	}
+}
+
+func TestParseTimestampAgainstTime(t *testing.T) {
+	for _, s := range []string{"1999-12-31T23:59:59.999999Z", "2024-02-29 00:00", "1969-07-20T20:17:40-05:00", "2025-04-01T11:27:00.1234567"} {
+		got, ok := parseTimestamp([]byte(s))
+		if !ok {
+			t.Fatalf("%s refused", s)
+		}
+		layout := "2006-01-02T15:04:05.999999999Z07:00"
+		norm := strings.Replace(s, " ", "T", 1)
+		if len(norm) == 16 {
+			norm += ":00"
+		}
+		if !strings.HasSuffix(norm, "Z") && !strings.Contains(norm[19:], "-") && !strings.Contains(norm[19:], "+") {
+			norm += "Z"
+		}
+		want, err := time.Parse(layout, norm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.Truncate(time.Microsecond).UnixMicro() {
+			t.Errorf("%s: %d, want %d", s, got, want.UnixMicro())
+		}
+	}
+	for _, s := range []string{"2023-02-29T00:00", "2025-04-01T24:00", "2025-04-01", "2025-04-01T11:27:00+5", "2025-04-01T11:27:00."} {
+		if _, ok := parseTimestamp([]byte(s)); ok {
+			t.Errorf("%s accepted", s)
+		}
+	}
+}
+
+func TestEscapeRaw(t *testing.T) {
+	s, escaped := EscapeRaw([]byte("a\\b\xffc"))
+	if s != `a\\b\xffc` || !escaped {
+		t.Fatalf("%q %v", s, escaped)
+	}
+	if s, escaped := EscapeRaw([]byte(`plain\`)); s != `plain\` || escaped {
+		t.Fatalf("%q %v", s, escaped)
+	}
+}

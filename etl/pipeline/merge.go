@@ -1,0 +1,319 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sort"
+	"strconv"
+
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/etl/rejects"
+)
+
+// maxMergeAttempts bounds how often a MERGE is re-planned after losing a race.
+const maxMergeAttempts = 8
+
+// processDataset runs both passes, the MERGE and the rejects commit for the
+// files of one dataset.
+func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*rawFile) error {
+	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: map[int64]survivor{}, perFile: map[*rawFile]*fileState{}}
+	var seq int64
+	for _, f := range files {
+		if err := d.pass1(ctx, f, &seq); err != nil {
+			if isCancel(err) {
+				return err
+			}
+			f.fail(err)
+		}
+	}
+	var ok []*rawFile
+	for _, f := range files {
+		if f.result.Status == "" {
+			ok = append(ok, f)
+		}
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	refs, err := d.loadRefs(ctx)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		err := d.mergeAttempt(ctx, ok, refs)
+		var ce *delta.ConflictError
+		if err == nil {
+			break
+		}
+		if errors.As(err, &ce) && attempt < maxMergeAttempts && ctx.Err() == nil {
+			d.emit(ok[0], StageCommit, fmt.Sprintf("MERGE lost a race (%v); re-planning", err))
+			continue
+		}
+		var fe *FileError
+		if errors.As(err, &fe) {
+			for _, f := range ok {
+				if f.info.Key == fe.File {
+					f.fail(fe)
+				}
+			}
+			// Re-run without the file that failed in pass 2.
+			return d.retryWithout(ctx, files)
+		}
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var ids []string
+	rows := append([]rejects.Row(nil), d.rules...)
+	for _, f := range ok {
+		st := d.perFile[f]
+		ids = append(ids, st.identity)
+		rows = append(rows, st.pass2Rows...)
+	}
+	if err := rejects.Append(ctx, r.lake, ds.Name, ids, rows); err != nil {
+		return err
+	}
+	for _, f := range ok {
+		st := d.perFile[f]
+		c := Counts{RowsRead: st.rowsRead, Rejected: st.ruleRejs, RejectedByReason: copyCounts(st.byReason)}
+		c.add(st.pass2)
+		c.Accepted = c.RowsRead - c.Rejected
+		f.result.Counts = c
+		f.result.Status = ledger.StatusSucceeded
+	}
+	return nil
+}
+
+// retryWithout re-processes the dataset without files that failed.
+func (d *dsRun) retryWithout(ctx context.Context, files []*rawFile) error {
+	var rest []*rawFile
+	for _, f := range files {
+		if f.result.Status == "" {
+			rest = append(rest, f)
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	return d.r.processDataset(ctx, d.ds, rest)
+}
+
+// refSets are the keys a dataset's references must point at.
+type refSets struct {
+	orders   map[int64]struct{}
+	products map[int64]struct{}
+}
+
+func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
+	if d.ds.Name != dataset.OrderItems {
+		return &refSets{}, nil
+	}
+	orders, err := loadKeys(ctx, d.r.lake, dataset.Orders, "order_id")
+	if err != nil {
+		return nil, err
+	}
+	products, err := loadKeys(ctx, d.r.lake, dataset.Products, "product_id")
+	if err != nil {
+		return nil, err
+	}
+	return &refSets{orders: orders, products: products}, nil
+}
+
+// loadKeys reads the key column of a silver table (empty when it does not exist).
+func loadKeys(ctx context.Context, lk *lake.Lake, ds, col string) (map[int64]struct{}, error) {
+	out := map[int64]struct{}{}
+	snap, err := lk.Silver(ds).Snapshot(ctx)
+	if errors.Is(err, delta.ErrNotATable) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s keys: %w", ds, err)
+	}
+	for row, err := range snap.Project(ctx, col) {
+		if err != nil {
+			return nil, fmt.Errorf("read %s keys: %w", ds, err)
+		}
+		if k, ok := row[0].(int64); ok {
+			out[k] = struct{}{}
+		}
+	}
+	return out, nil
+}
+
+// referenceReasons returns the reference codes an accepted order_items row breaks.
+func (d *dsRun) referenceReasons(refs *refSets, vals []dataset.Value) string {
+	if d.ds.Name != dataset.OrderItems {
+		return ""
+	}
+	var out []string
+	if _, ok := refs.orders[vals[d.ds.Index("order_id")].I]; !ok {
+		out = append(out, "reference:order_id")
+	}
+	if _, ok := refs.products[vals[d.ds.Index("product_id")].I]; !ok {
+		out = append(out, "reference:product_id")
+	}
+	return dataset.JoinReasons(out)
+}
+
+// candidate is a silver file that may hold keys of this run.
+type candidate struct {
+	add     *delta.Add
+	rows    [][]dataset.Value
+	updates map[int]bool // row indexes replaced or moved
+}
+
+// anyKeyIn reports whether a survivor key lies in [lo, hi].
+func (d *dsRun) anyKeyIn(lo, hi int64) bool {
+	if hi < d.minKey || lo > d.maxKey {
+		return false
+	}
+	if d.sorted == nil {
+		d.sorted = make([]int64, 0, len(d.surv))
+		for k := range d.surv {
+			d.sorted = append(d.sorted, k)
+		}
+		sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i] < d.sorted[j] })
+	}
+	i := sort.Search(len(d.sorted), func(i int) bool { return d.sorted[i] >= lo })
+	return i < len(d.sorted) && d.sorted[i] <= hi
+}
+
+// keyRange reads a file's min/max key from its stats.
+func keyRange(a *delta.Add, key string) (int64, int64, bool) {
+	if a.Stats == "" {
+		return 0, 0, false
+	}
+	st, err := delta.ParseStats(a.Stats)
+	if err != nil {
+		return 0, 0, false
+	}
+	lo, ok1 := st.MinValues[key].(json.Number)
+	hi, ok2 := st.MaxValues[key].(json.Number)
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	l, err1 := strconv.ParseInt(string(lo), 10, 64)
+	h, err2 := strconv.ParseInt(string(hi), 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return l, h, true
+}
+
+// mergeAttempt plans and commits the MERGE of the accepted rows on the
+// current silver snapshot. Only files whose key range holds a key of this
+// run are read and, when a row changes, rewritten.
+func (d *dsRun) mergeAttempt(ctx context.Context, files []*rawFile, refs *refSets) error {
+	t := d.r.lake.Silver(d.ds.Name)
+	snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: d.ds.Schema(), PartitionColumns: d.ds.PartitionColumns(), Name: d.ds.Name})
+	if err != nil {
+		return fmt.Errorf("open silver %s: %w", d.ds.Name, err)
+	}
+	// Candidate files and the rows they hold.
+	var cands []*candidate
+	type loc struct{ cand, row int }
+	existing := map[int64]loc{}
+	keyName := d.ds.KeyName()
+	names := snap.Schema().Names()
+	for _, a := range snap.Files() {
+		if lo, hi, ok := keyRange(a, keyName); ok && !d.anyKeyIn(lo, hi) {
+			continue
+		}
+		c := &candidate{add: a, updates: map[int]bool{}}
+		for row, err := range snap.ProjectFile(ctx, a, names...) {
+			if err != nil {
+				return err
+			}
+			vals := fromAny(d.ds, row)
+			if _, mine := d.surv[vals[d.ds.Key].I]; mine {
+				existing[vals[d.ds.Key].I] = loc{cand: len(cands), row: len(c.rows)}
+			}
+			c.rows = append(c.rows, vals)
+		}
+		cands = append(cands, c)
+	}
+	out := newOutput(t, snap, d.ds)
+	defer out.abort(ctx)
+	for _, f := range files {
+		st := d.perFile[f]
+		err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) {
+			if refs := d.referenceReasons(refs, vals); refs != "" {
+				return refs, nil
+			}
+			key := vals[d.ds.Key].I
+			if at, ok := existing[key]; ok {
+				c := cands[at.cand]
+				if dataset.Equal(c.rows[at.row], vals) {
+					st.pass2.Unchanged++
+					return "", nil
+				}
+				st.pass2.Updated++
+				c.updates[at.row] = true
+				c.rows[at.row] = append([]dataset.Value(nil), vals...)
+				return "", nil
+			}
+			st.pass2.Inserted++
+			return "", out.write(ctx, vals)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	tx := snap.NewTransaction()
+	for _, c := range cands {
+		tx.ReadFile(c.add.Path)
+		if len(c.updates) == 0 {
+			continue
+		}
+		tx.Remove(c.add, true)
+		for _, row := range c.rows {
+			if err := out.write(ctx, row); err != nil {
+				return err
+			}
+		}
+	}
+	adds, err := out.close(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range adds {
+		tx.Add(a)
+		tx.ReadPartition(a.PartitionValues)
+	}
+	if len(adds) == 0 {
+		return nil // nothing inserted or changed
+	}
+	var ins, upd, unch int64
+	for _, f := range files {
+		st := d.perFile[f]
+		ins, upd, unch = ins+st.pass2.Inserted, upd+st.pass2.Updated, unch+st.pass2.Unchanged
+	}
+	_, err = tx.Commit(ctx, delta.Operation{Name: "MERGE",
+		Parameters: map[string]string{"predicate": fmt.Sprintf("target.%s = source.%s", keyName, keyName), "runId": d.r.opts.RunID},
+		Metrics: map[string]string{"numTargetRowsInserted": fmt.Sprint(ins), "numTargetRowsUpdated": fmt.Sprint(upd),
+			"numTargetRowsCopied": fmt.Sprint(out.copied(ins + upd)), "numTargetFilesAdded": fmt.Sprint(len(adds)),
+			"numTargetFilesRemoved": fmt.Sprint(countRewritten(cands)), "numSourceRowsUnchanged": fmt.Sprint(unch)}})
+	var cpe *delta.CheckpointError
+	if err != nil && !errors.As(err, &cpe) {
+		return err
+	}
+	out.committed = true
+	return nil
+}
+
+func countRewritten(cands []*candidate) int {
+	n := 0
+	for _, c := range cands {
+		if len(c.updates) > 0 {
+			n++
+		}
+	}
+	return n
+}

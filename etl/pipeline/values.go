@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"math/big"
+	"time"
+
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/parquetrows"
+)
+
+// toAny converts typed values to the Go values the Delta writer takes.
+func toAny(ds *dataset.Dataset, vals []dataset.Value) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		if v.Null {
+			continue
+		}
+		switch ds.Columns[i].Type {
+		case dataset.Long:
+			out[i] = v.I
+		case dataset.Int:
+			out[i] = int32(v.I)
+		case dataset.String:
+			out[i] = v.S
+		case dataset.Timestamp:
+			out[i] = time.UnixMicro(v.I).UTC()
+		case dataset.Decimal:
+			out[i] = parquetrows.Decimal{Unscaled: big.NewInt(v.I), Scale: 2, Precision: 12}
+		case dataset.Date:
+			out[i] = parquetrows.Date(v.I)
+		case dataset.Bool:
+			out[i] = v.I == 1
+		}
+	}
+	return out
+}
+
+// fromAny converts values read from a silver table back to typed values.
+func fromAny(ds *dataset.Dataset, row []any) []dataset.Value {
+	out := make([]dataset.Value, len(row))
+	for i, x := range row {
+		v := &out[i]
+		switch t := x.(type) {
+		case nil:
+			v.Null = true
+		case int64:
+			v.I = t
+		case int32:
+			v.I = int64(t)
+		case string:
+			v.S = t
+		case time.Time:
+			v.I = t.UnixMicro()
+		case parquetrows.Decimal:
+			u := new(big.Int).Set(t.Unscaled)
+			for s := t.Scale; s < 2; s++ {
+				u.Mul(u, big.NewInt(10))
+			}
+			for s := t.Scale; s > 2; s-- {
+				u.Quo(u, big.NewInt(10))
+			}
+			v.I = u.Int64()
+		case parquetrows.Date:
+			v.I = int64(t)
+		case bool:
+			if t {
+				v.I = 1
+			}
+		}
+	}
+	return out
+}
+
+// hashValues hashes a typed row (for telling duplicates from superseded rows).
+func hashValues(seed maphash.Seed, vals []dataset.Value) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var b [9]byte
+	for _, v := range vals {
+		if v.Null {
+			h.WriteByte(0)
+			continue
+		}
+		b[0] = 1
+		binary.LittleEndian.PutUint64(b[1:], uint64(v.I))
+		h.Write(b[:])
+		h.WriteString(v.S)
+		h.WriteByte(0xff)
+	}
+	return h.Sum64()
+}
+
+// partitionValue renders a row's partition value as the Delta partition string.
+func partitionValue(ds *dataset.Dataset, vals []dataset.Value) map[string]*string {
+	if ds.Partition < 0 {
+		return nil
+	}
+	v := vals[ds.Partition]
+	if v.Null {
+		return map[string]*string{ds.Columns[ds.Partition].Name: nil}
+	}
+	s := parquetrows.Date(v.I).String()
+	return map[string]*string{ds.Columns[ds.Partition].Name: &s}
+}

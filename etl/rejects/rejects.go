@@ -1,0 +1,234 @@
+// Package rejects keeps the rejected rows of every dataset in a Delta table
+// per dataset (<lake>/rejected/<dataset>): file, line, raw record text, all
+// reason codes, run id and time, and whether a later reprocess resolved it.
+// Rows are never deleted; resolving one rewrites its file with the row marked.
+package rejects
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/lake"
+)
+
+// Statuses of a rejected row.
+const (
+	StatusOpen     = "open"
+	StatusResolved = "resolved"
+)
+
+// Row is one rejected row.
+type Row struct {
+	RunID         string
+	RejectedAt    time.Time
+	File          string
+	FileIdentity  string
+	Line          int64
+	Raw           string // the record's text; invalid UTF-8 bytes as \xNN when RawEscaped
+	RawEscaped    bool
+	Reasons       []string
+	Status        string
+	ResolvedRunID string
+	ResolvedAt    time.Time
+}
+
+// RawBytes returns the record's original bytes.
+func (r Row) RawBytes() []byte {
+	if !r.RawEscaped {
+		return []byte(r.Raw)
+	}
+	return unescape(r.Raw)
+}
+
+func unescape(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			if s[i+1] == '\\' {
+				out = append(out, '\\')
+				i++
+				continue
+			}
+			if s[i+1] == 'x' && i+3 < len(s) {
+				var b byte
+				if _, err := fmt.Sscanf(s[i+2:i+4], "%02x", &b); err == nil {
+					out = append(out, b)
+					i += 3
+					continue
+				}
+			}
+		}
+		out = append(out, s[i])
+	}
+	return out
+}
+
+// NewRow makes an open rejected row from a raw record.
+func NewRow(runID string, at time.Time, file, identity string, line int64, raw []byte, reasons []string) Row {
+	text, escaped := dataset.EscapeRaw(raw)
+	return Row{RunID: runID, RejectedAt: at, File: file, FileIdentity: identity, Line: line, Raw: text,
+		RawEscaped: escaped, Reasons: append([]string(nil), reasons...), Status: StatusOpen}
+}
+
+// Schema is the rejects tables' schema.
+func Schema() *delta.StructType {
+	str := delta.Primitive(delta.TypeString)
+	ts := delta.Primitive(delta.TypeTimestamp)
+	return &delta.StructType{Fields: []delta.StructField{
+		{Name: "run_id", Type: str}, {Name: "rejected_at", Type: ts}, {Name: "file", Type: str},
+		{Name: "file_identity", Type: str}, {Name: "line", Type: delta.Primitive(delta.TypeLong)},
+		{Name: "raw", Type: str}, {Name: "raw_escaped", Type: delta.Primitive(delta.TypeBoolean)},
+		{Name: "reasons", Type: str}, {Name: "status", Type: str},
+		{Name: "resolved_run_id", Type: str, Nullable: true}, {Name: "resolved_at", Type: ts, Nullable: true},
+	}}
+}
+
+func toRow(r Row) []any {
+	var rr, ra any
+	if r.ResolvedRunID != "" {
+		rr = r.ResolvedRunID
+	}
+	if !r.ResolvedAt.IsZero() {
+		ra = r.ResolvedAt.UTC()
+	}
+	return []any{r.RunID, r.RejectedAt.UTC(), r.File, r.FileIdentity, r.Line, r.Raw, r.RawEscaped,
+		dataset.JoinReasons(r.Reasons), r.Status, rr, ra}
+}
+
+func fromRow(v []any) Row {
+	s := func(i int) string { x, _ := v[i].(string); return x }
+	t := func(i int) time.Time { x, _ := v[i].(time.Time); return x }
+	line, _ := v[4].(int64)
+	esc, _ := v[6].(bool)
+	return Row{RunID: s(0), RejectedAt: t(1), File: s(2), FileIdentity: s(3), Line: line, Raw: s(5), RawEscaped: esc,
+		Reasons: dataset.SplitReasons(s(7)), Status: s(8), ResolvedRunID: s(9), ResolvedAt: t(10)}
+}
+
+// txnID is the idempotent-writer id that marks a file's rejects as written.
+func txnID(identity string) string { return "lakeops-rejects:" + identity }
+
+// Written reports which of the file identities already have their rejects in the table.
+func Written(ctx context.Context, l *lake.Lake, ds string, identities []string) (map[string]bool, error) {
+	snap, err := l.Rejected(ds).Snapshot(ctx)
+	if errors.Is(err, delta.ErrNotATable) {
+		return map[string]bool{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, id := range identities {
+		if _, ok := snap.State().TxnVersion(txnID(id)); ok {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// Append writes the rejected rows of some files in one commit, marking each
+// file identity as written (files already marked are left out, so a re-run
+// never duplicates rejects). identities lists every file the commit covers,
+// including files without rejected rows.
+func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, rows []Row) error {
+	if err := l.CheckWritable("write rejected rows"); err != nil {
+		return err
+	}
+	t := l.Rejected(ds)
+	for attempt := 0; ; attempt++ {
+		snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: Schema(), Name: "rejected_" + ds})
+		if err != nil {
+			return fmt.Errorf("open rejects of %s: %w", ds, err)
+		}
+		tx := snap.NewTransaction()
+		fresh := map[string]bool{}
+		for _, id := range identities {
+			if _, done := snap.State().TxnVersion(txnID(id)); !done {
+				fresh[id] = true
+				tx.SetTxn(txnID(id), 1)
+			}
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		var out [][]any
+		for _, r := range rows {
+			if fresh[r.FileIdentity] {
+				out = append(out, toRow(r))
+			}
+		}
+		if len(out) > 0 {
+			fw, err := delta.NewFileWriter(t, snap.Schema(), nil)
+			if err != nil {
+				return err
+			}
+			add, err := fw.WriteFile(ctx, nil, out)
+			if err != nil {
+				return fmt.Errorf("write rejects of %s: %w", ds, err)
+			}
+			tx.Add(add)
+		}
+		_, err = tx.Commit(ctx, delta.Operation{Name: "WRITE", Parameters: map[string]string{"mode": "Append"},
+			Metrics: map[string]string{"numOutputRows": fmt.Sprint(len(out))}})
+		var ce *delta.ConflictError
+		var cpe *delta.CheckpointError
+		switch {
+		case err == nil || errors.As(err, &cpe):
+			return nil
+		case errors.As(err, &ce) && attempt < 5:
+			continue // another writer marked one of our files concurrently: re-check
+		default:
+			return fmt.Errorf("commit rejects of %s: %w", ds, err)
+		}
+	}
+}
+
+// Filter selects rejected rows.
+type Filter struct {
+	File   string // exact file key, or "" for all
+	Reason string // a reason code the row must have, or "" for all
+	Open   bool   // only rows not yet resolved
+}
+
+func (f Filter) match(r Row) bool {
+	if f.File != "" && r.File != f.File {
+		return false
+	}
+	if f.Open && r.Status != StatusOpen {
+		return false
+	}
+	if f.Reason != "" {
+		for _, c := range r.Reasons {
+			if c == f.Reason {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// Read returns the rejected rows of a dataset that match the filter, in file and line order.
+func Read(ctx context.Context, l *lake.Lake, ds string, f Filter) ([]Row, error) {
+	snap, err := l.Rejected(ds).Snapshot(ctx)
+	if errors.Is(err, delta.ErrNotATable) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Row
+	for v, err := range snap.Rows(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		if r := fromRow(v); f.match(r) {
+			out = append(out, r)
+		}
+	}
+	sortRows(out)
+	return out, nil
+}
