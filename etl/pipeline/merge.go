@@ -45,6 +45,9 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if err != nil {
 		return err
 	}
+	if r.opts.DryRun {
+		return d.dryRun(ctx, ok, refs)
+	}
 	for attempt := 1; ; attempt++ {
 		err := d.mergeAttempt(ctx, ok, refs)
 		var ce *delta.ConflictError
@@ -122,6 +125,12 @@ func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
 	products, err := loadKeys(ctx, d.r.lake, dataset.Products, "product_id")
 	if err != nil {
 		return nil, err
+	}
+	for k := range d.r.dryKeys[dataset.Orders] {
+		orders[k] = struct{}{}
+	}
+	for k := range d.r.dryKeys[dataset.Products] {
+		products[k] = struct{}{}
 	}
 	return &refSets{orders: orders, products: products}, nil
 }
@@ -316,4 +325,34 @@ func countRewritten(cands []*candidate) int {
 		}
 	}
 	return n
+}
+
+// dryRun classifies the rows of a dataset's files without writing: accepted
+// rows are counted (and their keys kept for later references), nothing is merged.
+func (d *dsRun) dryRun(ctx context.Context, files []*rawFile, refs *refSets) error {
+	keys := map[int64]struct{}{}
+	for _, f := range files {
+		st := d.perFile[f]
+		err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) {
+			if reasons := d.referenceReasons(refs, vals); reasons != "" {
+				return reasons, nil
+			}
+			keys[vals[d.ds.Key].I] = struct{}{}
+			return "", nil
+		})
+		if err != nil {
+			if isCancel(err) {
+				return err
+			}
+			f.fail(err)
+			continue
+		}
+		c := Counts{RowsRead: st.rowsRead, Rejected: st.ruleRejs, RejectedByReason: copyCounts(st.byReason)}
+		c.add(st.pass2)
+		c.Accepted = c.RowsRead - c.Rejected
+		f.result.Counts = c
+		f.result.Status = ledger.StatusSucceeded
+	}
+	d.r.dryKeys[d.ds.Name] = keys
+	return nil
 }

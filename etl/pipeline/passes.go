@@ -50,7 +50,7 @@ type fileState struct {
 // (nil for a row that passed every rule) and typed values.
 func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage,
 	fn func(rec *csvread.Record, reasons []string, vals []dataset.Value) error) error {
-	of, err := openRaw(ctx, d.r.lake.Store, f, d.r.opts.Limits)
+	of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
 	if err != nil {
 		return wrapRead(f, err)
 	}
@@ -190,7 +190,7 @@ func (d *dsRun) pass2(ctx context.Context, f *rawFile, fn func(vals []dataset.Va
 	st := d.perFile[f]
 	st.pass2 = Counts{RejectedByReason: map[string]int64{}}
 	st.pass2Rows = nil
-	info, err := d.r.lake.Store.Stat(ctx, f.info.Key)
+	info, err := d.r.source().Stat(ctx, f.info.Key)
 	if err != nil {
 		return wrapRead(f, err)
 	}

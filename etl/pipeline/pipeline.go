@@ -35,6 +35,13 @@ type Options struct {
 	Progress Progress
 	// Limits bound field, record and decompressed sizes.
 	Limits Limits
+	// DryRun validates without writing anything (lakeops validate): rows
+	// are checked against the rules, dedup and the current tables, and
+	// nothing is merged, rejected or logged.
+	DryRun bool
+	// Source is where Files live when it is not the lake itself (validate
+	// may check files outside the lake). Only with DryRun.
+	Source storage.Store
 }
 
 // Counts are the row counts of a file or a run.
@@ -101,23 +108,31 @@ func NewRunID(now time.Time) string {
 // When ctx is cancelled, the run stops promptly, commits nothing more, and
 // records the unfinished files as cancelled.
 func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
-	if err := lk.CheckWritable("run the pipeline"); err != nil {
-		return nil, err
+	if opts.Source != nil && !opts.DryRun {
+		return nil, errors.New("pipeline: a separate source store is only for dry runs")
+	}
+	if !opts.DryRun {
+		if err := lk.CheckWritable("run the pipeline"); err != nil {
+			return nil, err
+		}
 	}
 	started := time.Now().UTC()
 	if opts.RunID == "" {
 		opts.RunID = NewRunID(started)
 	}
 	lg := ledger.Open(lk)
-	entries, err := lg.Entries(ctx)
-	if err != nil {
-		return nil, err
+	var entries []ledger.Entry
+	if !opts.DryRun {
+		var err error
+		if entries, err = lg.Entries(ctx); err != nil {
+			return nil, err
+		}
 	}
 	files, err := selectFiles(ctx, lk, opts, entries)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{lake: lk, opts: opts, started: started}
+	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]map[int64]struct{}{}}
 	byDataset := map[string][]*rawFile{}
 	for _, f := range files {
 		if f.result.Status == "" && f.dataset != nil {
@@ -160,6 +175,9 @@ func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
 		}
 		r.emitDone(f)
 	}
+	if opts.DryRun {
+		return sum, nil
+	}
 	// The ledger is written even when the run was cancelled, so it says so.
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -173,6 +191,10 @@ func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
 func selectFiles(ctx context.Context, lk *lake.Lake, opts Options, entries []ledger.Entry) ([]*rawFile, error) {
 	var infos []storage.ObjectInfo
 	var out []*rawFile
+	src := lk.Store
+	if opts.Source != nil {
+		src = opts.Source
+	}
 	if len(opts.Files) == 0 {
 		all, err := listRaw(ctx, lk)
 		if err != nil {
@@ -187,7 +209,7 @@ func selectFiles(ctx context.Context, lk *lake.Lake, opts Options, entries []led
 				continue
 			}
 			seen[key] = true
-			info, err := lk.Store.Stat(ctx, key)
+			info, err := src.Stat(ctx, key)
 			if err != nil {
 				f := &rawFile{info: storage.ObjectInfo{Key: key}}
 				f.fail(err)
@@ -241,6 +263,17 @@ type run struct {
 	lake    *lake.Lake
 	opts    Options
 	started time.Time
+	// dryKeys are the keys a dry run accepted, per dataset, standing in for
+	// the rows a real run would have merged (for later references).
+	dryKeys map[string]map[int64]struct{}
+}
+
+// source is the store raw files are read from.
+func (r *run) source() storage.Store {
+	if r.opts.Source != nil {
+		return r.opts.Source
+	}
+	return r.lake.Store
 }
 
 func (r *run) entry(f *rawFile, ended time.Time) ledger.Entry {

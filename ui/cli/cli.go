@@ -54,9 +54,9 @@ func commands() map[string]command {
 	return map[string]command{
 		"table":     {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl]", run: runTable},
 		"demo":      {summary: "create a local demo lake and open the console", run: notYet("demo")},
-		"gen":       {summary: "generate seed-shaped raw CSVs at any scale", run: notYet("gen")},
-		"validate":  {summary: "dry run: what would be accepted/rejected", run: notYet("validate")},
-		"run":       {summary: "run the pipeline on files (default: every new raw file)", run: notYet("run")},
+		"gen":       {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
+		"validate":  {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
+		"run":       {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
 		"rejects":   {summary: "list rejected rows", run: notYet("rejects")},
 		"reprocess": {summary: "retry rejected rows against the current tables", run: notYet("reprocess")},
 		"query":     {summary: "run SQL on the local engine or Athena", run: notYet("query")},
@@ -109,6 +109,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	err := cmd.run(ctx, g, env, rest[1:])
 	if err == nil {
 		return ExitOK
+	}
+	if errors.Is(err, errFilesFailed) {
+		return ExitFail
 	}
 	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(err.Error()))
 	var ue *usageError

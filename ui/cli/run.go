@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/pipeline"
+)
+
+// errFilesFailed marks a run in which a file failed (exit status 1, no extra message).
+var errFilesFailed = errors.New("one or more files failed")
+
+func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
+	force := fs.Bool("force", false, "re-run files the ingest log records as ingested")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	lk, err := openLake(ctx, g, false)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(files))
+	for i, f := range files {
+		keys[i] = lakeKey(g, f)
+	}
+	opts := pipeline.Options{Files: keys, Force: *force}
+	if !*quiet {
+		opts.Progress = newProgressPrinter(env.Stderr).event
+	}
+	sum, err := pipeline.Run(ctx, lk, opts)
+	if sum != nil {
+		if perr := printSummary(env.Stdout, sum, *asJSON); perr != nil {
+			return perr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("run %s cancelled", sum.RunID)
+	}
+	if sum.Failed() {
+		return errFilesFailed
+	}
+	return nil
+}
+
+func runValidate(ctx context.Context, g *Globals, env Env, args []string) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("validate needs at least one FILE")
+	}
+	lk, err := openLake(ctx, g, false)
+	if err != nil {
+		return err
+	}
+	// Files on disk are validated where they are; other names are lake keys.
+	opts := pipeline.Options{DryRun: true}
+	var local []string
+	for _, f := range files {
+		if _, err := os.Stat(f); err == nil {
+			abs, _ := filepath.Abs(f)
+			local = append(local, abs)
+		} else {
+			opts.Files = append(opts.Files, lakeKey(g, f))
+		}
+	}
+	if len(local) > 0 && len(opts.Files) > 0 {
+		return usagef("validate: give either files on disk or lake keys, not both")
+	}
+	if len(local) > 0 {
+		root, err := folder.New("/")
+		if err != nil {
+			return err
+		}
+		opts.Source = root
+		for _, p := range local {
+			opts.Files = append(opts.Files, strings.TrimPrefix(filepath.ToSlash(p), "/"))
+		}
+	}
+	sum, err := pipeline.Run(ctx, lk, opts)
+	if err != nil {
+		return err
+	}
+	if err := printSummary(env.Stdout, sum, *asJSON); err != nil {
+		return err
+	}
+	if sum.Failed() {
+		return errFilesFailed
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, sum *pipeline.Summary, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "FILE\tDATASET\tSTATUS\tREAD\tACCEPTED\tREJECTED\tINSERTED\tUPDATED\tUNCHANGED\t")
+	for _, f := range sum.Files {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", sanitize(f.File), f.Dataset, f.Status,
+			f.RowsRead, f.Accepted, f.Rejected, f.Inserted, f.Updated, f.Unchanged)
+	}
+	t := sum.Totals
+	fmt.Fprintf(tw, "TOTAL\t\t\t%d\t%d\t%d\t%d\t%d\t%d\t\n", t.RowsRead, t.Accepted, t.Rejected, t.Inserted, t.Updated, t.Unchanged)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(t.RejectedByReason) > 0 {
+		codes := make([]string, 0, len(t.RejectedByReason))
+		for c := range t.RejectedByReason {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		fmt.Fprintln(w, "\nrejected by reason:")
+		for _, c := range codes {
+			fmt.Fprintf(w, "  %-32s %d\n", c, t.RejectedByReason[c])
+		}
+	}
+	for _, f := range sum.Files {
+		if f.Error != "" {
+			fmt.Fprintf(w, "\n%s: %s: %s", f.Status, sanitize(f.File), sanitize(f.Error))
+		}
+	}
+	fmt.Fprintf(w, "\nrun %s\n", sum.RunID)
+	return nil
+}
+
+// progressPrinter writes progress lines to stderr: at most one a second
+// per file and stage, plus one line when each file is done.
+type progressPrinter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	last map[string]time.Time
+}
+
+func newProgressPrinter(w io.Writer) *progressPrinter {
+	return &progressPrinter{w: w, last: map[string]time.Time{}}
+}
+
+func (p *progressPrinter) event(e pipeline.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	name := sanitize(e.File)
+	switch {
+	case e.Message != "":
+		fmt.Fprintf(p.w, "%s: %s\n", name, sanitize(e.Message))
+	case e.Stage == pipeline.StageDone && e.Result != nil:
+		r := e.Result
+		msg := fmt.Sprintf("%s: %s: %d read, %d accepted, %d rejected", name, r.Status, r.RowsRead, r.Accepted, r.Rejected)
+		if r.Error != "" {
+			msg += ": " + sanitize(r.Error)
+		}
+		fmt.Fprintln(p.w, msg)
+	default:
+		k := name + "\x00" + string(e.Stage)
+		if time.Since(p.last[k]) < time.Second {
+			return
+		}
+		p.last[k] = time.Now()
+		pct := ""
+		if e.BytesTotal > 0 {
+			pct = fmt.Sprintf(" %3.0f%%", 100*float64(e.BytesRead)/float64(e.BytesTotal))
+		}
+		eta := ""
+		if e.ETA > 0 {
+			eta = " ETA " + e.ETA.Round(time.Second).String()
+		}
+		fmt.Fprintf(p.w, "%s: %s%s %d rows (%d rejected) %.0f rows/s%s\n", name, e.Stage, pct, e.Rows, e.Rejected, e.RowsPerSec, eta)
+	}
+}
