@@ -216,10 +216,28 @@ func keyRange(a *delta.Add, key string) (int64, int64, bool) {
 	return l, h, true
 }
 
-// mergeAttempt plans and commits the MERGE of the accepted rows on the
-// current silver snapshot. Only files whose key range holds a key of this
-// run are read and, when a row changes, rewritten.
+// acceptFunc takes one accepted row (after dedup) and the counts to charge;
+// it returns the reference reasons when the row fails its references.
+type acceptFunc func(vals []dataset.Value, c *Counts) (string, error)
+
+// mergeAttempt plans and commits the MERGE of the accepted rows of files.
 func (d *dsRun) mergeAttempt(ctx context.Context, files []*rawFile, refs *refSets) error {
+	feed := func(accept acceptFunc) error {
+		for _, f := range files {
+			st := d.perFile[f]
+			if err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) { return accept(vals, &st.pass2) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return d.merge(ctx, refs, feed)
+}
+
+// merge plans and commits the MERGE of the rows feed yields on the current
+// silver snapshot. Only files whose key range holds a key of d.surv are
+// read and, when a row changes, rewritten.
+func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) error) error {
 	t := d.r.lake.Silver(d.ds.Name)
 	snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: d.ds.Schema(), PartitionColumns: d.ds.PartitionColumns(), Name: d.ds.Name})
 	if err != nil {
@@ -250,30 +268,31 @@ func (d *dsRun) mergeAttempt(ctx context.Context, files []*rawFile, refs *refSet
 	}
 	out := newOutput(t, snap, d.ds)
 	defer out.abort(ctx)
-	for _, f := range files {
-		st := d.perFile[f]
-		err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) {
-			if refs := d.referenceReasons(refs, vals); refs != "" {
-				return refs, nil
-			}
-			key := vals[d.ds.Key].I
-			if at, ok := existing[key]; ok {
-				c := cands[at.cand]
-				if dataset.Equal(c.rows[at.row], vals) {
-					st.pass2.Unchanged++
-					return "", nil
-				}
-				st.pass2.Updated++
-				c.updates[at.row] = true
-				c.rows[at.row] = append([]dataset.Value(nil), vals...)
+	var ins, upd, unch int64
+	err = feed(func(vals []dataset.Value, cnt *Counts) (string, error) {
+		if refs := d.referenceReasons(refs, vals); refs != "" {
+			return refs, nil
+		}
+		key := vals[d.ds.Key].I
+		if at, ok := existing[key]; ok {
+			c := cands[at.cand]
+			if dataset.Equal(c.rows[at.row], vals) {
+				cnt.Unchanged++
+				unch++
 				return "", nil
 			}
-			st.pass2.Inserted++
-			return "", out.write(ctx, vals)
-		})
-		if err != nil {
-			return err
+			cnt.Updated++
+			upd++
+			c.updates[at.row] = true
+			c.rows[at.row] = append([]dataset.Value(nil), vals...)
+			return "", nil
 		}
+		cnt.Inserted++
+		ins++
+		return "", out.write(ctx, vals)
+	})
+	if err != nil {
+		return err
 	}
 	tx := snap.NewTransaction()
 	for _, c := range cands {
@@ -298,11 +317,6 @@ func (d *dsRun) mergeAttempt(ctx context.Context, files []*rawFile, refs *refSet
 	}
 	if len(adds) == 0 {
 		return nil // nothing inserted or changed
-	}
-	var ins, upd, unch int64
-	for _, f := range files {
-		st := d.perFile[f]
-		ins, upd, unch = ins+st.pass2.Inserted, upd+st.pass2.Updated, unch+st.pass2.Unchanged
 	}
 	_, err = tx.Commit(ctx, delta.Operation{Name: "MERGE",
 		Parameters: map[string]string{"predicate": fmt.Sprintf("target.%s = source.%s", keyName, keyName), "runId": d.r.opts.RunID},

@@ -41,6 +41,7 @@ type fileState struct {
 	ruleRejs  int64
 	byReason  map[string]int64
 	mapping   *dataset.Mapping
+	header    string
 	identity  string
 	pass2     Counts // reset on every merge attempt
 	pass2Rows []rejects.Row
@@ -55,12 +56,12 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 		return wrapRead(f, err)
 	}
 	defer of.Close()
-	m, err := readHeader(f, of)
+	m, header, err := readHeader(f, of)
 	if err != nil {
 		return err
 	}
 	if st.mapping == nil {
-		st.mapping = m
+		st.mapping, st.header = m, header
 		for _, w := range m.Warnings {
 			d.emit(f, stage, "warning: "+w)
 		}
@@ -127,7 +128,7 @@ func (d *dsRun) pass1(ctx context.Context, f *rawFile, seq *int64) error {
 			for _, c := range reasons {
 				st.byReason[c]++
 			}
-			d.rules = append(d.rules, rejects.NewRow(d.r.opts.RunID, now, f.info.Key, st.identity, int64(rec.Line), rec.Raw, reasons))
+			d.rules = append(d.rules, rejects.NewRow(d.r.opts.RunID, now, f.info.Key, st.identity, st.header, int64(rec.Line), rec.Raw, reasons))
 			return nil
 		}
 		*seq++
@@ -204,7 +205,7 @@ func (d *dsRun) pass2(ctx context.Context, f *rawFile, fn func(vals []dataset.Va
 		for _, c := range codes {
 			st.pass2.RejectedByReason[c]++
 		}
-		st.pass2Rows = append(st.pass2Rows, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, int64(rec.Line), rec.Raw, codes))
+		st.pass2Rows = append(st.pass2Rows, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, st.header, int64(rec.Line), rec.Raw, codes))
 	}
 	err = d.scan(ctx, f, st, StageMerge, func(rec *csvread.Record, reasons []string, vals []dataset.Value) error {
 		rows++

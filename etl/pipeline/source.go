@@ -133,22 +133,23 @@ func openRaw(ctx context.Context, st storage.Store, f *rawFile, lim Limits) (*op
 }
 
 // readHeader reads the header record and maps it to the dataset.
-func readHeader(f *rawFile, of *openedFile) (*dataset.Mapping, error) {
+func readHeader(f *rawFile, of *openedFile) (*dataset.Mapping, string, error) {
 	rec, err := of.reader.Next()
 	if errors.Is(err, io.EOF) {
-		return nil, &FileError{File: f.info.Key, Msg: "file is empty: no header"}
+		return nil, "", &FileError{File: f.info.Key, Msg: "file is empty: no header"}
 	}
 	if err != nil {
-		return nil, wrapRead(f, err)
+		return nil, "", wrapRead(f, err)
 	}
 	if rec.Err != nil {
-		return nil, &FileError{File: f.info.Key, Line: rec.Line, Msg: "header is not valid CSV: " + rec.Err.Error()}
+		return nil, "", &FileError{File: f.info.Key, Line: rec.Line, Msg: "header is not valid CSV: " + rec.Err.Error()}
 	}
 	m, err := f.dataset.MapHeader(rec.Fields)
 	if err != nil {
-		return nil, &FileError{File: f.info.Key, Line: rec.Line, Msg: err.Error()}
+		return nil, "", &FileError{File: f.info.Key, Line: rec.Line, Msg: err.Error()}
 	}
-	return m, nil
+	header, _ := dataset.EscapeRaw(rec.Raw)
+	return m, header, nil
 }
 
 func wrapRead(f *rawFile, err error) error {

@@ -34,6 +34,7 @@ type Row struct {
 	Status        string
 	ResolvedRunID string
 	ResolvedAt    time.Time
+	Header        string // the file's header line, to re-read Raw by column name
 }
 
 // RawBytes returns the record's original bytes.
@@ -68,10 +69,10 @@ func unescape(s string) []byte {
 }
 
 // NewRow makes an open rejected row from a raw record.
-func NewRow(runID string, at time.Time, file, identity string, line int64, raw []byte, reasons []string) Row {
+func NewRow(runID string, at time.Time, file, identity, header string, line int64, raw []byte, reasons []string) Row {
 	text, escaped := dataset.EscapeRaw(raw)
 	return Row{RunID: runID, RejectedAt: at, File: file, FileIdentity: identity, Line: line, Raw: text,
-		RawEscaped: escaped, Reasons: append([]string(nil), reasons...), Status: StatusOpen}
+		RawEscaped: escaped, Reasons: append([]string(nil), reasons...), Status: StatusOpen, Header: header}
 }
 
 // Schema is the rejects tables' schema.
@@ -84,6 +85,7 @@ func Schema() *delta.StructType {
 		{Name: "raw", Type: str}, {Name: "raw_escaped", Type: delta.Primitive(delta.TypeBoolean)},
 		{Name: "reasons", Type: str}, {Name: "status", Type: str},
 		{Name: "resolved_run_id", Type: str, Nullable: true}, {Name: "resolved_at", Type: ts, Nullable: true},
+		{Name: "header", Type: str},
 	}}
 }
 
@@ -96,7 +98,7 @@ func toRow(r Row) []any {
 		ra = r.ResolvedAt.UTC()
 	}
 	return []any{r.RunID, r.RejectedAt.UTC(), r.File, r.FileIdentity, r.Line, r.Raw, r.RawEscaped,
-		dataset.JoinReasons(r.Reasons), r.Status, rr, ra}
+		dataset.JoinReasons(r.Reasons), r.Status, rr, ra, r.Header}
 }
 
 func fromRow(v []any) Row {
@@ -105,7 +107,7 @@ func fromRow(v []any) Row {
 	line, _ := v[4].(int64)
 	esc, _ := v[6].(bool)
 	return Row{RunID: s(0), RejectedAt: t(1), File: s(2), FileIdentity: s(3), Line: line, Raw: s(5), RawEscaped: esc,
-		Reasons: dataset.SplitReasons(s(7)), Status: s(8), ResolvedRunID: s(9), ResolvedAt: t(10)}
+		Reasons: dataset.SplitReasons(s(7)), Status: s(8), ResolvedRunID: s(9), ResolvedAt: t(10), Header: s(11)}
 }
 
 // txnID is the idempotent-writer id that marks a file's rejects as written.
