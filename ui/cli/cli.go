@@ -52,16 +52,18 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"table":     {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl]", run: runTable},
-		"demo":      {summary: "create a local demo lake and open the console", run: notYet("demo")},
-		"gen":       {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
-		"validate":  {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
-		"run":       {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
-		"rejects":   {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
-		"reprocess": {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
-		"query":     {summary: "run SQL on the local engine or Athena", run: notYet("query")},
-		"flow":      {summary: "run or manage state machines", run: notYet("flow")},
-		"help":      {summary: "show this help", run: nil},
+		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl]", run: runTable},
+		"demo":         {summary: "create a local demo lake and open the console", run: notYet("demo")},
+		"gen":          {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
+		"validate":     {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
+		"run":          {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
+		"rejects":      {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
+		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
+		"query":        {summary: "run SQL on the local engine or Athena", run: notYet("query")},
+		"flow":         {summary: "run or manage state machines", run: notYet("flow")},
+		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
+		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},
+		"help":         {summary: "show this help", run: nil},
 	}
 }
 
@@ -83,6 +85,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&g.Region, "region", "", "AWS region")
 	fs.BoolVar(&g.AWS, "aws", false, "use AWS services (Athena, Step Functions, Glue, SNS) instead of the local stand-ins")
 	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(env.Stdout, fs)
@@ -105,6 +108,14 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if !ok {
 		fmt.Fprintf(env.Stderr, "lakeops: unknown command %q; see 'lakeops help'\n", name)
 		return ExitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+			return ExitFail
+		}
+		defer stop()
 	}
 	err := cmd.run(ctx, g, env, rest[1:])
 	if err == nil {
