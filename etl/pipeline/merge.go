@@ -11,6 +11,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/rejects"
@@ -22,7 +23,7 @@ const maxMergeAttempts = 8
 // processDataset runs both passes, the MERGE and the rejects commit for the
 // files of one dataset.
 func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*rawFile) error {
-	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: map[int64]survivor{}, perFile: map[*rawFile]*fileState{}}
+	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: keyset.NewMap[survivor](0), perFile: map[*rawFile]*fileState{}}
 	var seq int64
 	for _, f := range files {
 		if err := d.pass1(ctx, f, &seq); err != nil {
@@ -110,8 +111,8 @@ func (d *dsRun) retryWithout(ctx context.Context, files []*rawFile) error {
 
 // refSets are the keys a dataset's references must point at.
 type refSets struct {
-	orders   map[int64]struct{}
-	products map[int64]struct{}
+	orders   *keyset.Set
+	products *keyset.Set
 }
 
 func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
@@ -126,18 +127,18 @@ func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k := range d.r.dryKeys[dataset.Orders] {
-		orders[k] = struct{}{}
+	if keys := d.r.dryKeys[dataset.Orders]; keys != nil {
+		keys.m.Range(func(k int64) { orders.Add(k) })
 	}
-	for k := range d.r.dryKeys[dataset.Products] {
-		products[k] = struct{}{}
+	if keys := d.r.dryKeys[dataset.Products]; keys != nil {
+		keys.m.Range(func(k int64) { products.Add(k) })
 	}
 	return &refSets{orders: orders, products: products}, nil
 }
 
 // loadKeys reads the key column of a silver table (empty when it does not exist).
-func loadKeys(ctx context.Context, lk *lake.Lake, ds, col string) (map[int64]struct{}, error) {
-	out := map[int64]struct{}{}
+func loadKeys(ctx context.Context, lk *lake.Lake, ds, col string) (*keyset.Set, error) {
+	out := keyset.NewSet(0)
 	snap, err := lk.Silver(ds).Snapshot(ctx)
 	if errors.Is(err, delta.ErrNotATable) {
 		return out, nil
@@ -150,7 +151,7 @@ func loadKeys(ctx context.Context, lk *lake.Lake, ds, col string) (map[int64]str
 			return nil, fmt.Errorf("read %s keys: %w", ds, err)
 		}
 		if k, ok := row[0].(int64); ok {
-			out[k] = struct{}{}
+			out.Add(k)
 		}
 	}
 	return out, nil
@@ -162,10 +163,10 @@ func (d *dsRun) referenceReasons(refs *refSets, vals []dataset.Value) string {
 		return ""
 	}
 	var out []string
-	if _, ok := refs.orders[vals[d.ds.Index("order_id")].I]; !ok {
+	if !refs.orders.Has(vals[d.ds.Index("order_id")].I) {
 		out = append(out, "reference:order_id")
 	}
-	if _, ok := refs.products[vals[d.ds.Index("product_id")].I]; !ok {
+	if !refs.products.Has(vals[d.ds.Index("product_id")].I) {
 		out = append(out, "reference:product_id")
 	}
 	return dataset.JoinReasons(out)
@@ -184,10 +185,8 @@ func (d *dsRun) anyKeyIn(lo, hi int64) bool {
 		return false
 	}
 	if d.sorted == nil {
-		d.sorted = make([]int64, 0, len(d.surv))
-		for k := range d.surv {
-			d.sorted = append(d.sorted, k)
-		}
+		d.sorted = make([]int64, 0, d.surv.Len())
+		d.surv.Range(func(k int64, _ survivor) bool { d.sorted = append(d.sorted, k); return true })
 		sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i] < d.sorted[j] })
 	}
 	i := sort.Search(len(d.sorted), func(i int) bool { return d.sorted[i] >= lo })
@@ -259,7 +258,7 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 				return err
 			}
 			vals := fromAny(d.ds, row)
-			if _, mine := d.surv[vals[d.ds.Key].I]; mine {
+			if d.surv.Has(vals[d.ds.Key].I) {
 				existing[vals[d.ds.Key].I] = loc{cand: len(cands), row: len(c.rows)}
 			}
 			c.rows = append(c.rows, vals)
@@ -344,14 +343,14 @@ func countRewritten(cands []*candidate) int {
 // dryRun classifies the rows of a dataset's files without writing: accepted
 // rows are counted (and their keys kept for later references), nothing is merged.
 func (d *dsRun) dryRun(ctx context.Context, files []*rawFile, refs *refSets) error {
-	keys := map[int64]struct{}{}
+	keys := newKeySet()
 	for _, f := range files {
 		st := d.perFile[f]
 		err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) {
 			if reasons := d.referenceReasons(refs, vals); reasons != "" {
 				return reasons, nil
 			}
-			keys[vals[d.ds.Key].I] = struct{}{}
+			keys.m.Add(vals[d.ds.Key].I)
 			return "", nil
 		})
 		if err != nil {

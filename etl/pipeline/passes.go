@@ -9,6 +9,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
@@ -25,7 +26,7 @@ type dsRun struct {
 	r       *run
 	ds      *dataset.Dataset
 	seed    maphash.Seed
-	surv    map[int64]survivor
+	surv    *keyset.Map[survivor]
 	minKey  int64
 	maxKey  int64
 	sorted  []int64 // survivor keys, sorted, built on demand
@@ -138,14 +139,14 @@ func (d *dsRun) pass1(ctx context.Context, f *rawFile, seq *int64) error {
 		if d.ds.Timestamp >= 0 {
 			ts = vals[d.ds.Timestamp].I
 		}
-		s, seen := d.surv[key]
+		s, seen := d.surv.Get(key)
 		if !seen || ts >= s.ts { // greatest timestamp wins; ties: last in input order
-			d.surv[key] = survivor{ts: ts, seq: *seq, hash: hashValues(d.seed, vals)}
+			d.surv.Put(key, survivor{ts: ts, seq: *seq, hash: hashValues(d.seed, vals)})
 		}
-		if len(d.surv) == 1 || key < d.minKey {
+		if d.surv.Len() == 1 || key < d.minKey {
 			d.minKey = key
 		}
-		if len(d.surv) == 1 || key > d.maxKey {
+		if d.surv.Len() == 1 || key > d.maxKey {
 			d.maxKey = key
 		}
 		return nil
@@ -175,7 +176,7 @@ const (
 )
 
 func (d *dsRun) dedupVerdict(seq int64, vals []dataset.Value) verdict {
-	s := d.surv[vals[d.ds.Key].I]
+	s, _ := d.surv.Get(vals[d.ds.Key].I)
 	if s.seq == seq {
 		return accepted
 	}

@@ -132,7 +132,7 @@ func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]map[int64]struct{}{}}
+	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]*keySet{}}
 	byDataset := map[string][]*rawFile{}
 	for _, f := range files {
 		if f.result.Status == "" && f.dataset != nil {
@@ -265,7 +265,7 @@ type run struct {
 	started time.Time
 	// dryKeys are the keys a dry run accepted, per dataset, standing in for
 	// the rows a real run would have merged (for later references).
-	dryKeys map[string]map[int64]struct{}
+	dryKeys map[string]*keySet
 }
 
 // source is the store raw files are read from.

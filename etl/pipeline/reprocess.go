@@ -13,6 +13,7 @@ import (
 	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
@@ -107,12 +108,12 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		}
 		return a.Line < b.Line
 	})
-	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]map[int64]struct{}{}}
-	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: map[int64]survivor{}, perFile: map[*rawFile]*fileState{}}
+	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]*keySet{}}
+	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: keyset.NewMap[survivor](0), perFile: map[*rawFile]*fileState{}}
 	for i, rr := range retry {
 		key := rr.vals[ds.Key].I
-		if s, ok := d.surv[key]; !ok || rr.ts >= s.ts {
-			d.surv[key] = survivor{ts: rr.ts, seq: int64(i + 1)}
+		if s, ok := d.surv.Get(key); !ok || rr.ts >= s.ts {
+			d.surv.Put(key, survivor{ts: rr.ts, seq: int64(i + 1)})
 		}
 		if i == 0 || key < d.minKey {
 			d.minKey = key
@@ -132,7 +133,7 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		stillOpen := res.StillOpen
 		err := d.merge(ctx, refs, func(accept acceptFunc) error {
 			for i, rr := range retry {
-				if d.surv[rr.vals[ds.Key].I].seq != int64(i+1) {
+				if s, _ := d.surv.Get(rr.vals[ds.Key].I); s.seq != int64(i+1) {
 					res.Skipped++ // lost dedup to another retried row: stays open
 					continue
 				}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
 
@@ -104,3 +105,8 @@ func partitionValue(ds *dataset.Dataset, vals []dataset.Value) map[string]*strin
 	s := parquetrows.Date(v.I).String()
 	return map[string]*string{ds.Columns[ds.Partition].Name: &s}
 }
+
+// keySet is a set of keys a dry run accepted.
+type keySet struct{ m *keyset.Set }
+
+func newKeySet() *keySet { return &keySet{m: keyset.NewSet(0)} }
