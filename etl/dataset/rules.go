@@ -2,7 +2,9 @@ package dataset
 
 import (
 	"bytes"
+
 	"fmt"
+	"github.com/lakeops/lakeops/etl/delta"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,12 +19,9 @@ const (
 )
 
 // Value is one typed cell. Long, Int, Timestamp (µs), Decimal (hundredths),
-// Date (days) and Bool (0/1) use I; String uses S.
-type Value struct {
-	I    int64
-	S    string
-	Null bool
-}
+// Date (days) and Bool (0/1) use I; String uses S. It is the Delta writer's
+// unboxed cell, so accepted rows go to Parquet without conversion.
+type Value = delta.Cell
 
 // Mapping maps dataset columns to positions in a file's records.
 type Mapping struct {

@@ -135,6 +135,9 @@ type PartitionFile struct {
 	batch     []parquet.Row
 	stats     []*columnStats
 	rows      int64
+	boxed     bool            // rows came through Write
+	cstats    []cellStats     // statistics when rows come as cells
+	cellBuf   []parquet.Value // backing store of the batch's rows when written as cells
 }
 
 // Open starts a data file for rows of one partition.
@@ -179,6 +182,7 @@ func (pf *PartitionFile) Write(r []any) error {
 	}
 	pf.batch = append(pf.batch, prow)
 	pf.rows++
+	pf.boxed = true
 	if len(pf.batch) == cap(pf.batch) {
 		return pf.flush()
 	}
@@ -190,6 +194,7 @@ func (pf *PartitionFile) flush() error {
 		return fmt.Errorf("encode parquet: %w", err)
 	}
 	pf.batch = pf.batch[:0]
+	pf.cellBuf = pf.cellBuf[:0]
 	return nil
 }
 
@@ -202,7 +207,14 @@ func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
 	if err := pf.w.Close(); err != nil {
 		return nil, fmt.Errorf("encode parquet: %w", err)
 	}
-	statsJSON, err := encodeStats(pf.rows, pf.stats)
+	stats := pf.stats
+	if pf.cstats != nil {
+		if pf.boxed {
+			return nil, fmt.Errorf("a data file cannot mix Write and WriteCells")
+		}
+		stats = pf.cellColumnStats()
+	}
+	statsJSON, err := encodeStats(pf.rows, stats)
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func (o *output) write(ctx context.Context, vals []dataset.Value) error {
 		pf = o.fw.Open(pv)
 		o.open[k] = pf
 	}
-	if err := pf.Write(toAny(o.ds, vals)); err != nil {
+	if err := pf.WriteCells(vals); err != nil {
 		return err
 	}
 	o.written++
