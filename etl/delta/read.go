@@ -91,6 +91,17 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 				proj = append(proj, fld.Name)
 			}
 		}
+		if len(proj) == 0 {
+			// Only partition columns: the file's row count is all that is needed.
+			for n := f.NumRows(); n > 0; n-- {
+				row := make([]any, len(fields))
+				copy(row, partVals)
+				if !yield(row, nil) {
+					return
+				}
+			}
+			return
+		}
 		for raw, err := range f.Rows(proj...) {
 			if err != nil {
 				fail(err)

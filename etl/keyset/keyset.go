@@ -4,16 +4,30 @@
 // of the same content and no pointers, so the garbage collector skips them.
 package keyset
 
-// hashKey spreads an int64 key (Fibonacci hashing).
-func hashKey(k int64) uint64 { return uint64(k) * 0x9E3779B97F4A7C15 }
+import "math/bits"
+
+// bucket places a key: keys that differ only in their low 4 bits (runs of
+// nearby ids, the usual case) share one aligned block of 16 slots, which
+// keeps lookups in input order cache friendly; blocks are spread by a
+// multiplicative hash of the rest of the key, so strided keys do not pile up.
+func bucket(k int64) uint64 {
+	h := bits.RotateLeft64(uint64(k>>4)*0x9E3779B97F4A7C15, 32)
+	return h&^15 | uint64(k)&15
+}
+
+// entry is one slot: key, value and whether it is used, side by side so a
+// lookup touches one cache line.
+type entry[V any] struct {
+	key  int64
+	used bool
+	val  V
+}
 
 // Map maps int64 keys to values of type V.
 type Map[V any] struct {
-	keys  []int64
-	vals  []V
-	used  []uint64 // bitmap of occupied slots
+	slots []entry[V]
 	n     int
-	shift uint
+	mask  uint64
 }
 
 // NewMap returns a map sized for about n keys.
@@ -25,15 +39,11 @@ func NewMap[V any](n int) *Map[V] {
 
 func (m *Map[V]) init(n int) {
 	size := 16
-	bits := uint(4)
 	for size < n*2 { // load factor at most 1/2
 		size <<= 1
-		bits++
 	}
-	m.keys = make([]int64, size)
-	m.vals = make([]V, size)
-	m.used = make([]uint64, (size+63)/64)
-	m.shift = 64 - bits
+	m.slots = make([]entry[V], size)
+	m.mask = uint64(size - 1)
 	m.n = 0
 }
 
@@ -41,16 +51,16 @@ func (m *Map[V]) init(n int) {
 func (m *Map[V]) Len() int { return m.n }
 
 func (m *Map[V]) slot(k int64) (int, bool) {
-	mask := len(m.keys) - 1
-	i := int(hashKey(k) >> m.shift)
+	i := bucket(k) & m.mask
 	for {
-		if m.used[i>>6]&(1<<(i&63)) == 0 {
-			return i, false
+		e := &m.slots[i]
+		if !e.used {
+			return int(i), false
 		}
-		if m.keys[i] == k {
-			return i, true
+		if e.key == k {
+			return int(i), true
 		}
-		i = (i + 1) & mask
+		i = (i + 1) & m.mask
 	}
 }
 
@@ -61,7 +71,7 @@ func (m *Map[V]) Get(k int64) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	return m.vals[i], true
+	return m.slots[i].val, true
 }
 
 // Has reports whether k is present.
@@ -74,26 +84,23 @@ func (m *Map[V]) Has(k int64) bool {
 func (m *Map[V]) Put(k int64, v V) {
 	i, ok := m.slot(k)
 	if !ok {
-		if (m.n+1)*2 > len(m.keys) {
+		if (m.n+1)*2 > len(m.slots) {
 			m.grow()
 			i, _ = m.slot(k)
 		}
-		m.used[i>>6] |= 1 << (i & 63)
-		m.keys[i] = k
+		m.slots[i] = entry[V]{key: k, used: true}
 		m.n++
 	}
-	m.vals[i] = v
+	m.slots[i].val = v
 }
 
 func (m *Map[V]) grow() {
-	keys, vals, used := m.keys, m.vals, m.used
-	m.init(len(keys)) // doubles: init sizes for n*2 slots
-	for i, k := range keys {
-		if used[i>>6]&(1<<(i&63)) != 0 {
-			j, _ := m.slot(k)
-			m.used[j>>6] |= 1 << (j & 63)
-			m.keys[j] = k
-			m.vals[j] = vals[i]
+	old := m.slots
+	m.init(len(old)) // init sizes for n*2 slots: doubles
+	for _, e := range old {
+		if e.used {
+			i, _ := m.slot(e.key)
+			m.slots[i] = e
 			m.n++
 		}
 	}
@@ -101,8 +108,8 @@ func (m *Map[V]) grow() {
 
 // Range calls fn for every key and value until fn returns false.
 func (m *Map[V]) Range(fn func(k int64, v V) bool) {
-	for i, k := range m.keys {
-		if m.used[i>>6]&(1<<(i&63)) != 0 && !fn(k, m.vals[i]) {
+	for _, e := range m.slots {
+		if e.used && !fn(e.key, e.val) {
 			return
 		}
 	}

@@ -68,3 +68,17 @@ func BenchmarkGoMapPutGet(b *testing.B) {
 		}
 	}
 }
+
+func TestStridedKeys(t *testing.T) {
+	for _, stride := range []int64{1, 3, 256, 1 << 16, 1 << 20, 1 << 32} {
+		m := NewMap[int32](0)
+		for i := int64(0); i < 100_000; i++ {
+			m.Put(i*stride, int32(i))
+		}
+		for i := int64(0); i < 100_000; i++ {
+			if v, ok := m.Get(i * stride); !ok || v != int32(i) {
+				t.Fatalf("stride %d: key %d lost", stride, i*stride)
+			}
+		}
+	}
+}
