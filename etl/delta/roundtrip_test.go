@@ -307,7 +307,7 @@ func TestWriteCellsMatchesWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	boxed, cells := fw.Open(nil), fw.Open(nil)
+	boxed, cells := fw.Open(ctx, nil), fw.Open(ctx, nil)
 	for id := int64(1); id <= 3000; id++ {
 		row := makeRow(r, id)
 		if err := boxed.Write(row); err != nil {

@@ -1,9 +1,10 @@
 package delta
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/url"
 	"strings"
@@ -116,9 +117,10 @@ func decimalBytes(precision int) int {
 // WriteFile writes rows that all share the given partition values as one
 // Parquet file and returns its add action (not yet committed).
 func (fw *FileWriter) WriteFile(ctx context.Context, partition map[string]*string, rows [][]any) (*Add, error) {
-	pf := fw.Open(partition)
+	pf := fw.Open(ctx, partition)
 	for _, r := range rows {
 		if err := pf.Write(r); err != nil {
+			pf.Abort()
 			return nil, err
 		}
 	}
@@ -126,11 +128,16 @@ func (fw *FileWriter) WriteFile(ctx context.Context, partition map[string]*strin
 }
 
 // PartitionFile is a data file being written row by row. Its Parquet bytes
-// are buffered in memory and stored on Close.
+// stream to the store as they are encoded (through a pipe into Put), so
+// memory holds one row group, not the file; the file is complete on Close.
 type PartitionFile struct {
 	fw        *FileWriter
 	partition map[string]*string
-	buf       bytes.Buffer
+	rel       string // path relative to the table root
+	pw        *io.PipeWriter
+	size      int64      // bytes encoded so far
+	putDone   chan error // the result of the Put
+	closed    bool
 	w         *parquet.Writer
 	batch     []parquet.Row
 	stats     []*columnStats
@@ -141,9 +148,23 @@ type PartitionFile struct {
 }
 
 // Open starts a data file for rows of one partition.
-func (fw *FileWriter) Open(partition map[string]*string) *PartitionFile {
-	pf := &PartitionFile{fw: fw, partition: partition, batch: make([]parquet.Row, 0, 1024)}
-	pf.w = parquet.NewWriter(&pf.buf, fw.pqSchema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+func (fw *FileWriter) Open(ctx context.Context, partition map[string]*string) *PartitionFile {
+	pf := &PartitionFile{fw: fw, partition: partition, batch: make([]parquet.Row, 0, 1024), putDone: make(chan error, 1)}
+	pf.rel = PartitionDir(fw.partCols, partition) + fmt.Sprintf("part-00000-%s.c000.snappy.parquet", newUUID())
+	pr, pw := io.Pipe()
+	pf.pw = pw
+	go func() {
+		err := fw.table.store.Put(ctx, fw.table.key(pf.rel), pr)
+		if err == nil {
+			err = errors.New("stored before the file was complete")
+			if _, rerr := pr.Read(make([]byte, 1)); rerr == io.EOF {
+				err = nil
+			}
+		}
+		pr.CloseWithError(fmt.Errorf("write data file: %w", errOr(err, io.ErrClosedPipe)))
+		pf.putDone <- err
+	}()
+	pf.w = parquet.NewWriter(countingWriter{pf}, fw.pqSchema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
 	pf.stats = make([]*columnStats, len(fw.dataCols))
 	for j, ci := range fw.dataCols {
 		pf.stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}
@@ -201,11 +222,21 @@ func (pf *PartitionFile) flush() error {
 // Close encodes the file, stores it under the table and returns its add
 // action (not yet committed).
 func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
+	if pf.closed {
+		return nil, errors.New("data file already closed")
+	}
 	if err := pf.flush(); err != nil {
+		pf.Abort()
 		return nil, err
 	}
 	if err := pf.w.Close(); err != nil {
+		pf.Abort()
 		return nil, fmt.Errorf("encode parquet: %w", err)
+	}
+	pf.closed = true
+	pf.pw.Close()
+	if err := <-pf.putDone; err != nil {
+		return nil, fmt.Errorf("write data file: %w", err)
 	}
 	stats := pf.stats
 	if pf.cstats != nil {
@@ -219,15 +250,11 @@ func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
 		return nil, err
 	}
 	fw := pf.fw
-	rel := PartitionDir(fw.partCols, pf.partition) + fmt.Sprintf("part-00000-%s.c000.snappy.parquet", newUUID())
-	if err := fw.table.store.Put(ctx, fw.table.key(rel), bytes.NewReader(pf.buf.Bytes())); err != nil {
-		return nil, fmt.Errorf("write data file: %w", err)
-	}
 	pv := map[string]*string{}
 	for _, c := range fw.partCols {
 		pv[c] = pf.partition[c]
 	}
-	return &Add{Path: encodePath(rel), PartitionValues: pv, Size: int64(pf.buf.Len()),
+	return &Add{Path: encodePath(pf.rel), PartitionValues: pv, Size: pf.size,
 		ModificationTime: time.Now().UnixMilli(), DataChange: true, Stats: statsJSON}, nil
 }
 
@@ -348,7 +375,7 @@ func encodePath(rel string) string {
 }
 
 // rowGroupRows bounds the rows buffered per row group while writing.
-const rowGroupRows = 128 * 1024
+const rowGroupRows = 32 * 1024
 
 // DeleteFile removes an uncommitted data file (cleanup after a failed commit).
 func (t *Table) DeleteFile(ctx context.Context, a *Add) error {
@@ -357,4 +384,33 @@ func (t *Table) DeleteFile(ctx context.Context, a *Add) error {
 		return err
 	}
 	return t.store.Delete(ctx, key)
+}
+
+// errAborted ends the Put of a data file that will not be completed.
+var errAborted = errors.New("data file abandoned")
+
+// Abort abandons the file: its Put fails and stores nothing.
+func (pf *PartitionFile) Abort() {
+	if pf.closed {
+		return
+	}
+	pf.closed = true
+	pf.pw.CloseWithError(errAborted)
+	<-pf.putDone
+}
+
+// countingWriter writes into the pipe and counts bytes.
+type countingWriter struct{ pf *PartitionFile }
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.pf.pw.Write(p)
+	c.pf.size += int64(n)
+	return n, err
+}
+
+func errOr(err, def error) error {
+	if err != nil {
+		return err
+	}
+	return def
 }

@@ -50,19 +50,20 @@ type killStore struct {
 	writes atomic.Int64
 }
 
-func (k *killStore) maybeKill(after bool) {
-	n := k.writes.Load()
-	if n == k.killAt && after == k.after {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {} // wait for the signal
-	}
+func (k *killStore) kill() {
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // wait for the signal
 }
 
 func (k *killStore) write(fn func() error) error {
-	k.writes.Add(1)
-	k.maybeKill(false)
+	n := k.writes.Add(1) // writes run concurrently: each keeps its own number
+	if n == k.killAt && !k.after {
+		k.kill()
+	}
 	err := fn()
-	k.maybeKill(true)
+	if n == k.killAt && k.after {
+		k.kill()
+	}
 	return err
 }
 

@@ -23,7 +23,7 @@ const maxMergeAttempts = 8
 // processDataset runs both passes, the MERGE and the rejects commit for the
 // files of one dataset.
 func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*rawFile) error {
-	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: keyset.NewMap[survivor](0), perFile: map[*rawFile]*fileState{}}
+	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: newSurvivorTable(estimateRows(files)), perFile: map[*rawFile]*fileState{}}
 	var seq int64
 	for _, f := range files {
 		if err := d.pass1(ctx, f, &seq); err != nil {
@@ -185,8 +185,8 @@ func (d *dsRun) anyKeyIn(lo, hi int64) bool {
 		return false
 	}
 	if d.sorted == nil {
-		d.sorted = make([]int64, 0, d.surv.Len())
-		d.surv.Range(func(k int64, _ survivor) bool { d.sorted = append(d.sorted, k); return true })
+		d.sorted = make([]int64, 0, d.surv.len())
+		d.surv.keys(func(k int64) { d.sorted = append(d.sorted, k) })
 		sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i] < d.sorted[j] })
 	}
 	i := sort.Search(len(d.sorted), func(i int) bool { return d.sorted[i] >= lo })
@@ -258,7 +258,7 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 				return err
 			}
 			vals := fromAny(d.ds, row)
-			if d.surv.Has(vals[d.ds.Key].I) {
+			if d.surv.has(vals[d.ds.Key].I) {
 				existing[vals[d.ds.Key].I] = loc{cand: len(cands), row: len(c.rows)}
 			}
 			c.rows = append(c.rows, vals)

@@ -21,6 +21,8 @@ type output struct {
 	fw        *delta.FileWriter
 	fwErr     error
 	open      map[string]*delta.PartitionFile
+	lastPart  dataset.Value // partition value of the last row written
+	lastFile  *delta.PartitionFile
 	adds      []*delta.Add
 	written   int64
 	committed bool
@@ -35,6 +37,9 @@ func (o *output) write(ctx context.Context, vals []dataset.Value) error {
 	if o.fwErr != nil {
 		return o.fwErr
 	}
+	if o.lastFile != nil && (o.ds.Partition < 0 || vals[o.ds.Partition] == o.lastPart) {
+		return o.writeTo(ctx, o.lastFile, vals)
+	}
 	pv := partitionValue(o.ds, vals)
 	k := delta.PartitionKey(o.ds.PartitionColumns(), pv)
 	pf := o.open[k]
@@ -44,22 +49,42 @@ func (o *output) write(ctx context.Context, vals []dataset.Value) error {
 				return err
 			}
 		}
-		pf = o.fw.Open(pv)
+		pf = o.fw.Open(ctx, pv)
 		o.open[k] = pf
 	}
+	if o.ds.Partition >= 0 {
+		o.lastPart = vals[o.ds.Partition]
+	}
+	o.lastFile = pf
+	return o.writeTo(ctx, pf, vals)
+}
+
+func (o *output) writeTo(ctx context.Context, pf *delta.PartitionFile, vals []dataset.Value) error {
 	if err := pf.WriteCells(vals); err != nil {
 		return err
 	}
 	o.written++
 	if pf.Rows() >= maxFileRows {
-		delete(o.open, k)
+		o.forget(pf)
 		return o.finish(ctx, pf)
 	}
 	return nil
 }
 
+// forget drops a finished file from the open set.
+func (o *output) forget(pf *delta.PartitionFile) {
+	for k, f := range o.open {
+		if f == pf {
+			delete(o.open, k)
+		}
+	}
+	if o.lastFile == pf {
+		o.lastFile = nil
+	}
+}
+
 func (o *output) finish(ctx context.Context, pf *delta.PartitionFile) error {
-	a, err := pf.Close(ctx)
+	a, err := pf.Close(ctx) // on error the file is abandoned
 	if err != nil {
 		return err
 	}
@@ -76,11 +101,15 @@ func (o *output) closeLargest(ctx context.Context) error {
 		}
 	}
 	delete(o.open, bestK)
+	if o.lastFile == best {
+		o.lastFile = nil
+	}
 	return o.finish(ctx, best)
 }
 
 // close finishes every open file and returns all add actions.
 func (o *output) close(ctx context.Context) ([]*delta.Add, error) {
+	o.lastFile = nil
 	for k, pf := range o.open {
 		delete(o.open, k)
 		if err := o.finish(ctx, pf); err != nil {
@@ -93,8 +122,13 @@ func (o *output) close(ctx context.Context) ([]*delta.Add, error) {
 // copied is how many rows were rewritten unchanged into new files.
 func (o *output) copied(changed int64) int64 { return o.written - changed }
 
-// abort deletes the files written when the commit did not happen.
+// abort abandons open files and deletes the files written when the commit
+// did not happen.
 func (o *output) abort(ctx context.Context) {
+	for k, pf := range o.open {
+		pf.Abort()
+		delete(o.open, k)
+	}
 	if o.committed {
 		return
 	}

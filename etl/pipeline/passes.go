@@ -2,31 +2,21 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 
 	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
-	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
-
-// survivor is the row that wins dedup for a key so far.
-type survivor struct {
-	ts   int64
-	seq  int64
-	hash uint64
-}
 
 // dsRun is the state of one dataset within a run.
 type dsRun struct {
 	r       *run
 	ds      *dataset.Dataset
 	seed    maphash.Seed
-	surv    *keyset.Map[survivor]
+	surv    *survivorTable
 	minKey  int64
 	maxKey  int64
 	sorted  []int64 // survivor keys, sorted, built on demand
@@ -68,53 +58,52 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 		}
 	}
 	tr := newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, BytesTotal: f.info.Size})
-	vals := make([]dataset.Value, len(d.ds.Columns))
-	reasons := make([]string, 0, 8)
 	var rows, rejected int64
 	counts := map[string]int64{}
-	for {
-		rec, err := of.reader.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := checkParallel(sctx, of, m, len(d.ds.Columns))
+	defer func() {
+		stop()
+		for b := range batches { // let the reader and workers finish
+			<-b.done
 		}
-		if err != nil {
-			return wrapRead(f, err)
-		}
-		rows++
-		if rows&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	}()
+	for b := range batches {
+		<-b.done
+		if b.err != nil {
+			if isCancel(b.err) && ctx.Err() != nil {
+				return ctx.Err()
 			}
-			tr.update(of.bytesRead(), rows, rows-rejected, rejected, counts, false)
+			return wrapRead(f, b.err)
 		}
-		reasons = reasons[:0]
-		if rec.Err != nil {
-			reasons = append(reasons, dataset.ReasonMalformed)
-		} else {
-			reasons = m.Check(rec, rec.Raw, vals, reasons)
-		}
-		if len(reasons) > 0 {
-			rejected++
-			for _, c := range reasons {
-				counts[c]++
-			}
-			if err := fn(rec, reasons, nil); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := fn(rec, nil, vals); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
+		ncol := len(d.ds.Columns)
+		var rec csvread.Record
+		for i := range b.spans {
+			rows++
+			rec.Line, rec.Raw = b.spans[i].line, b.raw(i)
+			if rs := b.reasons[i]; len(rs) > 0 {
+				rejected++
+				for _, c := range rs {
+					counts[c]++
+				}
+				if err := fn(&rec, rs, nil); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := fn(&rec, nil, b.vals[i*ncol:(i+1)*ncol]); err != nil {
+				return err
+			}
+		}
+		b.release()
+		tr.update(b.offset, rows, rows-rejected, rejected, counts, false)
 	}
 	tr.update(of.bytesRead(), rows, rows-rejected, rejected, counts, true)
 	return nil
-}
-
-func (d *dsRun) emit(f *rawFile, stage Stage, msg string) {
-	if d.r.opts.Progress != nil {
-		d.r.opts.Progress(Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, Message: msg})
-	}
 }
 
 // pass1 checks the row rules and finds each key's survivor.
@@ -139,14 +128,14 @@ func (d *dsRun) pass1(ctx context.Context, f *rawFile, seq *int64) error {
 		if d.ds.Timestamp >= 0 {
 			ts = vals[d.ds.Timestamp].I
 		}
-		s, seen := d.surv.Get(key)
+		s, seen := d.surv.get(key)
 		if !seen || ts >= s.ts { // greatest timestamp wins; ties: last in input order
-			d.surv.Put(key, survivor{ts: ts, seq: *seq, hash: hashValues(d.seed, vals)})
+			d.surv.put(key, survivor{ts: ts, seq: uint32(*seq), hash: uint32(hashValues(d.seed, vals))})
 		}
-		if d.surv.Len() == 1 || key < d.minKey {
+		if d.surv.len() == 1 || key < d.minKey {
 			d.minKey = key
 		}
-		if d.surv.Len() == 1 || key > d.maxKey {
+		if d.surv.len() == 1 || key > d.maxKey {
 			d.maxKey = key
 		}
 		return nil
@@ -176,11 +165,11 @@ const (
 )
 
 func (d *dsRun) dedupVerdict(seq int64, vals []dataset.Value) verdict {
-	s, _ := d.surv.Get(vals[d.ds.Key].I)
-	if s.seq == seq {
+	s, _ := d.surv.get(vals[d.ds.Key].I)
+	if int64(s.seq) == seq {
 		return accepted
 	}
-	if s.hash == hashValues(d.seed, vals) {
+	if s.hash == uint32(hashValues(d.seed, vals)) {
 		return duplicate
 	}
 	return superseded
@@ -238,4 +227,10 @@ func (d *dsRun) pass2(ctx context.Context, f *rawFile, fn func(vals []dataset.Va
 		return &FileError{File: f.info.Key, Msg: fmt.Sprintf("file changed while the run was reading it (%d rows, then %d)", st.rowsRead, rows)}
 	}
 	return nil
+}
+
+func (d *dsRun) emit(f *rawFile, stage Stage, msg string) {
+	if d.r.opts.Progress != nil {
+		d.r.opts.Progress(Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, Message: msg})
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
-	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
@@ -109,11 +108,11 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		return a.Line < b.Line
 	})
 	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]*keySet{}}
-	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: keyset.NewMap[survivor](0), perFile: map[*rawFile]*fileState{}}
+	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: newSurvivorTable(len(retry)), perFile: map[*rawFile]*fileState{}}
 	for i, rr := range retry {
 		key := rr.vals[ds.Key].I
-		if s, ok := d.surv.Get(key); !ok || rr.ts >= s.ts {
-			d.surv.Put(key, survivor{ts: rr.ts, seq: int64(i + 1)})
+		if s, ok := d.surv.get(key); !ok || rr.ts >= s.ts {
+			d.surv.put(key, survivor{ts: rr.ts, seq: uint32(i + 1)})
 		}
 		if i == 0 || key < d.minKey {
 			d.minKey = key
@@ -133,7 +132,7 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		stillOpen := res.StillOpen
 		err := d.merge(ctx, refs, func(accept acceptFunc) error {
 			for i, rr := range retry {
-				if s, _ := d.surv.Get(rr.vals[ds.Key].I); s.seq != int64(i+1) {
+				if s, _ := d.surv.get(rr.vals[ds.Key].I); s.seq != uint32(i+1) {
 					res.Skipped++ // lost dedup to another retried row: stays open
 					continue
 				}

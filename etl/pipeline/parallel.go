@@ -1,0 +1,172 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"runtime"
+
+	"github.com/lakeops/lakeops/etl/csvread"
+	"github.com/lakeops/lakeops/etl/dataset"
+)
+
+// Batches: how many records, and how many bytes of record text, travel
+// together between the reader, the checking workers and the consumer.
+const (
+	batchRows  = 4096
+	batchBytes = 1 << 20
+)
+
+// span locates one record's text in a batch's arena.
+type span struct {
+	off, n int
+	line   int
+	err    error // the reader's malformed-record error
+}
+
+// checkBatch is a run of records with the row rules applied.
+type checkBatch struct {
+	arena   []byte // the records' text, back to back
+	spans   []span
+	reasons [][]string      // per record: empty when it passed every rule
+	vals    []dataset.Value // per record, len(columns) values
+	offset  int64           // bytes consumed when the batch was read
+	err     error           // a read error ends the stream
+	done    chan struct{}   // closed when the workers have checked the batch
+	free    chan *checkBatch
+}
+
+// raw returns the text of record i.
+func (b *checkBatch) raw(i int) []byte {
+	s := b.spans[i]
+	return b.arena[s.off : s.off+s.n : s.off+s.n]
+}
+
+// release hands the batch back for reuse.
+func (b *checkBatch) release() {
+	select {
+	case b.free <- b:
+	default:
+	}
+}
+
+// splitFields splits a well-formed record's text into fields: on commas
+// when it has no quotes, else with a CSV reader.
+type splitFields struct {
+	fields [][]byte
+	rd     *csvread.Reader
+	src    bytes.Reader
+}
+
+func (s *splitFields) NumFields() int     { return len(s.fields) }
+func (s *splitFields) Field(i int) []byte { return s.fields[i] }
+
+func (s *splitFields) split(raw []byte) bool {
+	s.fields = s.fields[:0]
+	if bytes.IndexByte(raw, '"') < 0 {
+		for {
+			i := bytes.IndexByte(raw, ',')
+			if i < 0 {
+				s.fields = append(s.fields, raw)
+				return true
+			}
+			s.fields = append(s.fields, raw[:i])
+			raw = raw[i+1:]
+		}
+	}
+	s.src.Reset(raw)
+	if s.rd == nil {
+		s.rd = csvread.NewReader(&s.src, csvread.Options{BufferSize: 64 << 10})
+	} else {
+		s.rd.Reset(&s.src)
+	}
+	rec, err := s.rd.Next()
+	if err != nil || rec.Err != nil {
+		return false
+	}
+	s.fields = append(s.fields, rec.Fields...)
+	return true
+}
+
+// checkParallel reads records on one goroutine, applies the row rules on
+// the others (one per CPU), and yields the batches in input order on the
+// returned channel, each ready once its done channel is closed. Memory is
+// bounded by a few batches in flight.
+func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol int) <-chan *checkBatch {
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	inFlight := 2*workers + 2
+	free := make(chan *checkBatch, inFlight)
+	for i := 0; i < inFlight; i++ {
+		free <- &checkBatch{free: free}
+	}
+	ordered := make(chan *checkBatch, inFlight)
+	work := make(chan *checkBatch, inFlight)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var sf splitFields
+			for b := range work {
+				for i := range b.spans {
+					rs := b.reasons[i][:0]
+					raw := b.raw(i)
+					if b.spans[i].err != nil || !sf.split(raw) {
+						rs = append(rs, dataset.ReasonMalformed)
+					} else {
+						rs = m.Check(&sf, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+					}
+					b.reasons[i] = rs
+				}
+				close(b.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		for {
+			var b *checkBatch
+			select {
+			case b = <-free:
+			case <-ctx.Done():
+				return
+			}
+			b.reset(ncol)
+			for len(b.spans) < batchRows && len(b.arena) < batchBytes {
+				rec, err := of.reader.Next()
+				if err != nil {
+					if !errors.Is(err, io.EOF) {
+						b.err = err
+					}
+					break
+				}
+				b.spans = append(b.spans, span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err})
+				b.arena = append(b.arena, rec.Raw...)
+			}
+			b.offset = of.bytesRead()
+			last := b.err != nil || (len(b.spans) < batchRows && len(b.arena) < batchBytes)
+			if len(b.reasons) < len(b.spans) {
+				b.reasons = append(b.reasons, make([][]string, len(b.spans)-len(b.reasons))...)
+			}
+			if b.err != nil {
+				close(b.done)
+			} else {
+				work <- b
+			}
+			ordered <- b
+			if last {
+				return
+			}
+		}
+	}()
+	return ordered
+}
+
+func (b *checkBatch) reset(ncol int) {
+	b.arena = b.arena[:0]
+	b.spans = b.spans[:0]
+	b.err = nil
+	b.done = make(chan struct{})
+	if cap(b.vals) < batchRows*ncol {
+		b.vals = make([]dataset.Value, batchRows*ncol)
+	}
+}
