@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunJSONContractAndExitStatus(t *testing.T) {
+	lake := t.TempDir()
+	writeFile(t, filepath.Join(lake, "bronze_layer/products.csv"), "product_id,department_id,department,product_name\n1,4,Books,A\n1,4,Books,A\nx,4,Books,B\n")
+	out, stderr, code := run(t, "--lake", lake, "run", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out)
+	}
+	files := sum["files"].([]any)
+	f := files[0].(map[string]any)
+	for _, k := range []string{"file", "dataset", "status", "rows_read", "accepted", "rejected", "inserted", "updated", "unchanged", "rejected_by_reason", "error"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("file result lacks %q: %v", k, f)
+		}
+	}
+	if f["status"] != "succeeded" || f["rows_read"] != 3.0 || f["accepted"] != 1.0 || f["rejected"] != 2.0 {
+		t.Fatalf("result %v", f)
+	}
+	reasons := f["rejected_by_reason"].(map[string]any)
+	if reasons["duplicate"] != 1.0 || reasons["type:product_id"] != 1.0 {
+		t.Fatalf("reasons %v", reasons)
+	}
+	totals := sum["totals"].(map[string]any)
+	if totals["rows_read"] != 3.0 || sum["run_id"] == "" {
+		t.Fatalf("summary %v", sum)
+	}
+	if !strings.Contains(stderr, "products.csv") {
+		t.Errorf("no progress on stderr: %q", stderr)
+	}
+	// A failed file gives exit status 1 and still a JSON summary.
+	writeFile(t, filepath.Join(lake, "bronze_layer/orders/orders_x.csv"), "order_id\n1\n")
+	out, _, code = run(t, "--lake", lake, "run", "--json", "--quiet")
+	if code != ExitFail || !strings.Contains(out, "lacks required column") {
+		t.Fatalf("failed file: exit %d\n%s", code, out)
+	}
+	// Rejects are listed with file, line and reasons.
+	out, _, code = run(t, "--lake", lake, "rejects", "--format", "json")
+	if code != ExitOK || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"line":2`) || !strings.Contains(out, `"line":4`) {
+		t.Fatalf("rejects: exit %d\n%s", code, out)
+	}
+	// --read-only refuses to run.
+	_, stderr, code = run(t, "--lake", lake, "--read-only", "run", "--force")
+	if code != ExitFail || !strings.Contains(stderr, "read-only") {
+		t.Fatalf("read-only: exit %d %s", code, stderr)
+	}
+}
+
+func TestValidateWritesNothing(t *testing.T) {
+	lake := t.TempDir()
+	src := filepath.Join(t.TempDir(), "order_items_1.csv")
+	writeFile(t, src, "id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date\n"+
+		"1,100,7,,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
+	out, stderr, code := run(t, "--lake", lake, "validate", "--json", src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, `"reference:order_id": 1`) || !strings.Contains(out, `"reference:product_id": 1`) {
+		t.Fatalf("validate output:\n%s", out)
+	}
+	entries, _ := os.ReadDir(lake)
+	if len(entries) != 0 {
+		t.Fatalf("validate wrote into the lake: %v", entries)
+	}
+}
