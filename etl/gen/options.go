@@ -51,6 +51,9 @@ type Options struct {
 	// ItemsPerOrder is the mean number of items per order, at least 1;
 	// default 40803/7500 ≈ 5.44 (the seed).
 	ItemsPerOrder float64
+	// FirstOrderID and FirstItemID are the first clean keys (defaults
+	// FirstOrderID and 1), so that later days can continue a lake's ids.
+	FirstOrderID, FirstItemID int64
 }
 
 // normalize fills defaults and validates.
@@ -150,6 +153,12 @@ func makePlan(o Options) (*plan, error) {
 	p := &plan{opts: o}
 	spread := 2*o.ItemsPerOrder - 1
 	nextOrder, nextItem := int64(FirstOrderID), int64(1)
+	if o.FirstOrderID > 0 {
+		nextOrder = o.FirstOrderID
+	}
+	if o.FirstItemID > 0 {
+		nextItem = o.FirstItemID
+	}
 	for d := 0; d < o.Days; d++ {
 		dp := dayPlan{date: o.Start.AddDate(0, 0, d), orders: o.Orders / o.Days, firstOrder: nextOrder, firstItem: nextItem}
 		if d < o.Orders%o.Days {
