@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lakeops/lakeops/aws/storage/gwtest"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -83,5 +86,44 @@ func TestValidateWritesNothing(t *testing.T) {
 	entries, _ := os.ReadDir(lake)
 	if len(entries) != 0 {
 		t.Fatalf("validate wrote into the lake: %v", entries)
+	}
+}
+
+func TestRunOnS3ThroughTheCLI(t *testing.T) {
+	srv := gwtest.Start(t)
+	store := srv.NewStore(t, "lakes/demo")
+	for _, name := range []string{"products.csv", "orders/orders_2025_04_01.csv", "order_items/order_items_2025_04_01.csv"} {
+		f, err := os.Open(filepath.Join("../../testdata/seed", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = store.Put(context.Background(), "bronze_layer/"+name, f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv("AWS_REGION", srv.Region)
+	uri := "s3://" + srv.Bucket + "/lakes/demo"
+	out, stderr, code := run(t, "--lake", uri, "--endpoint-url", srv.Endpoint, "run", "--json", "--quiet")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum struct {
+		Totals struct {
+			Accepted, Rejected int
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Totals.Accepted != 1000+500+2768 || sum.Totals.Rejected != 0 {
+		t.Fatalf("summary %+v (%v)\n%s", sum, err, out)
+	}
+	out, _, code = run(t, "--endpoint-url", srv.Endpoint, "table", "read", uri+"/silver_layer/orders")
+	if code != ExitOK || strings.Count(out, "\n") != 501 {
+		t.Fatalf("table read: exit %d, %d lines", code, strings.Count(out, "\n"))
+	}
+	if strings.Contains(out+stderr, srv.SecretKey) {
+		t.Fatal("secret printed")
 	}
 }
