@@ -52,7 +52,7 @@ func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*Fi
 		group[f.Name] = node
 		fw.dataCols = append(fw.dataCols, i)
 	}
-	fw.pqSchema = parquet.NewSchema("spark_schema", group)
+	fw.pqSchema = parquet.NewSchema("spark_schema", orderedGroup{Group: group, order: dataNames(schema, fw.dataCols)})
 	fw.leafPos = make([]int, len(fw.dataCols))
 	for leaf, path := range fw.pqSchema.Columns() {
 		for j, ci := range fw.dataCols {
@@ -131,20 +131,23 @@ func (fw *FileWriter) WriteFile(ctx context.Context, partition map[string]*strin
 // stream to the store as they are encoded (through a pipe into Put), so
 // memory holds one row group, not the file; the file is complete on Close.
 type PartitionFile struct {
-	fw        *FileWriter
-	partition map[string]*string
-	rel       string // path relative to the table root
-	pw        *io.PipeWriter
-	size      int64      // bytes encoded so far
-	putDone   chan error // the result of the Put
-	closed    bool
-	w         *parquet.Writer
-	batch     []parquet.Row
-	stats     []*columnStats
-	rows      int64
-	boxed     bool            // rows came through Write
-	cstats    []cellStats     // statistics when rows come as cells
-	cellBuf   []parquet.Value // backing store of the batch's rows when written as cells
+	fw          *FileWriter
+	partition   map[string]*string
+	rel         string // path relative to the table root
+	pw          *io.PipeWriter
+	size        int64      // bytes encoded so far
+	putDone     chan error // the result of the Put
+	closed      bool
+	w           *parquet.Writer
+	batch       []parquet.Row
+	stats       []*columnStats
+	rows        int64
+	boxed       bool        // rows came through Write
+	cstats      []cellStats // statistics when rows come as cells
+	pending     []Cell      // buffered rows of cells, row-major
+	pendingRows int
+	groupRows   int             // rows in the current row group (cells path)
+	colVals     []parquet.Value // one column of a batch, reused
 }
 
 // Open starts a data file for rows of one partition.
@@ -215,7 +218,6 @@ func (pf *PartitionFile) flush() error {
 		return fmt.Errorf("encode parquet: %w", err)
 	}
 	pf.batch = pf.batch[:0]
-	pf.cellBuf = pf.cellBuf[:0]
 	return nil
 }
 
@@ -226,6 +228,10 @@ func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
 		return nil, errors.New("data file already closed")
 	}
 	if err := pf.flush(); err != nil {
+		pf.Abort()
+		return nil, err
+	}
+	if err := pf.flushCells(); err != nil {
 		pf.Abort()
 		return nil, err
 	}
@@ -413,4 +419,32 @@ func errOr(err, def error) error {
 		return err
 	}
 	return def
+}
+
+// orderedGroup keeps the table's column order in data files; a plain
+// parquet.Group would sort columns by name.
+type orderedGroup struct {
+	parquet.Group
+	order []string
+}
+
+// Fields returns the group's fields in table order.
+func (g orderedGroup) Fields() []parquet.Field {
+	byName := map[string]parquet.Field{}
+	for _, f := range g.Group.Fields() {
+		byName[f.Name()] = f
+	}
+	out := make([]parquet.Field, len(g.order))
+	for i, n := range g.order {
+		out[i] = byName[n]
+	}
+	return out
+}
+
+func dataNames(schema *StructType, cols []int) []string {
+	out := make([]string, len(cols))
+	for i, ci := range cols {
+		out[i] = schema.Fields[ci].Name
+	}
+	return out
 }
