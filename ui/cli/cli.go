@@ -36,6 +36,7 @@ type Globals struct {
 	Region      string
 	AWS         bool
 	ReadOnly    bool
+	lakeSet     bool // --lake or LAKEOPS_LAKE was given
 }
 
 // usageError marks an error as a usage error (exit status 2).
@@ -54,7 +55,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl]", run: runTable},
-		"demo":         {summary: "create a local demo lake and open the console", run: notYet("demo")},
+		"demo":         {summary: "demo [--lake DIR] [--no-console]: create a local demo lake and open the console", run: runDemo},
 		"gen":          {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
 		"validate":     {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
 		"run":          {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
@@ -65,6 +66,7 @@ func commands() map[string]command {
 		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
 		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},
 		"help":         {summary: "show this help", run: nil},
+		"console":      {summary: "open the console on --lake (the default command)", run: runConsole},
 	}
 }
 
@@ -95,10 +97,17 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
 		return ExitUsage
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "lake" {
+			g.lakeSet = true
+		}
+	})
+	if env.Getenv("LAKEOPS_LAKE") != "" {
+		g.lakeSet = true
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		fmt.Fprintln(env.Stderr, "lakeops: the console is not available in this build yet; see 'lakeops help'")
-		return ExitFail
+		rest = []string{"console"}
 	}
 	name := rest[0]
 	cmd, ok := commands()[name]

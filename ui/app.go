@@ -1,0 +1,496 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/lakeops/lakeops/etl/jobs"
+)
+
+// DefaultNotifyFor is how long a notification stays on screen.
+const DefaultNotifyFor = 4 * time.Second
+
+// AppOptions configure the console shell.
+type AppOptions struct {
+	// Services are handed to every view; nil means none (no jobs).
+	Services *Services
+	// Keys is the keymap; the zero value means DefaultKeyMap().
+	Keys KeyMap
+	// Theme is the theme; nil means: NO_COLOR set → colourless, else
+	// follow the terminal's background (dark until it is known).
+	Theme *Theme
+	// Views are the screens in tab order (1–6 select the first six).
+	Views []View
+	// LakeLabel names the lake in the status bar, e.g. "s3://bucket/lake".
+	LakeLabel string
+	// NotifyFor is how long a notification stays; 0 means DefaultNotifyFor.
+	NotifyFor time.Duration
+	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// mode is the shell's input mode; exactly one is active.
+type mode int
+
+const (
+	modeNormal  mode = iota
+	modeHelp         // the help screen replaces the view
+	modeCommand      // the command line has focus
+	modeConfirm      // "quit and cancel jobs?" waits for y/n
+)
+
+// App is the root model of the console: tabs, the current view, the
+// command line, help, notifications and the status bar.
+type App struct {
+	svc       *Services
+	keys      KeyMap
+	theme     *Theme
+	detect    bool // the theme follows tea.BackgroundColorMsg
+	views     []View
+	ctxs      []*Context // one per view, sizes kept current
+	cur       int
+	label     string
+	notifyFor time.Duration
+
+	width, height int
+	areaW, areaH  int // the view area last handed to views
+
+	mode    mode
+	cmdline textinput.Model
+
+	note    string // sanitized
+	noteErr bool
+	noteGen int
+
+	active   int // queued+running jobs, last known
+	countGen int // generation of the last requested count
+	countAt  int // generation of the count shown
+	confirmN int
+}
+
+// notifyExpired clears the notification of generation gen.
+type notifyExpired struct{ gen int }
+
+// jobsCount is the number of active jobs, read off the Update goroutine.
+type jobsCount struct{ gen, n int }
+
+// quitCheck carries the number of active jobs when the user asked to quit.
+type quitCheck struct{ n int }
+
+// NewApp builds the console shell. Views are initialised by Init.
+func NewApp(opts AppOptions) *App {
+	svc := opts.Services
+	if svc == nil {
+		svc = &Services{}
+	}
+	keys := opts.Keys
+	if isZeroKeyMap(keys) {
+		keys = DefaultKeyMap()
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	theme, detect := opts.Theme, false
+	switch {
+	case theme != nil:
+	case getenv("NO_COLOR") != "":
+		theme = NewTheme(true, true)
+	default:
+		theme, detect = NewTheme(true, false), true
+	}
+	a := &App{
+		svc: svc, keys: keys, theme: theme, detect: detect,
+		views: append([]View(nil), opts.Views...), label: opts.LakeLabel,
+		notifyFor: opts.NotifyFor,
+	}
+	if a.notifyFor <= 0 {
+		a.notifyFor = DefaultNotifyFor
+	}
+	for range a.views {
+		a.ctxs = append(a.ctxs, &Context{Services: svc, Keys: keys, Theme: theme})
+	}
+	a.cmdline = textinput.New()
+	a.cmdline.Prompt = ":"
+	a.cmdline.CharLimit = 256
+	a.cmdline.SetVirtualCursor(false)
+	a.cmdline.ShowSuggestions = true
+	a.styleCmdline()
+	return a
+}
+
+func isZeroKeyMap(k KeyMap) bool {
+	return len(k.Quit.Keys()) == 0 && len(k.ForceQuit.Keys()) == 0 &&
+		len(k.Command.Keys()) == 0 && len(k.NextView.Keys()) == 0
+}
+
+func (a *App) styleCmdline() {
+	plain := lipgloss.NewStyle()
+	st := textinput.StyleState{Text: plain, Placeholder: a.theme.Dim, Suggestion: a.theme.Dim.Faint(true), Prompt: a.theme.Key}
+	a.cmdline.SetStyles(textinput.Styles{
+		Focused: st, Blurred: st,
+		// No cursor colour: the terminal's own cursor, also under NO_COLOR.
+		Cursor: textinput.CursorStyle{Shape: tea.CursorBlock, Blink: true},
+	})
+}
+
+// Init initialises every view (each gets its first command) and asks for
+// the terminal background when the theme follows it.
+func (a *App) Init() tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.views)+2)
+	for i, v := range a.views {
+		cmds = append(cmds, v.Init(a.ctxs[i]))
+	}
+	if a.detect {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	cmds = append(cmds, a.countJobs())
+	return tea.Batch(cmds...)
+}
+
+// Update routes a message: input to the focused input or the current view,
+// everything else to every view.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		return a, a.layout(true)
+	case tea.KeyPressMsg:
+		return a, a.key(msg)
+	case tea.PasteMsg:
+		if a.mode == modeCommand {
+			var cmd tea.Cmd
+			a.cmdline, cmd = a.cmdline.Update(msg)
+			return a, cmd
+		}
+		return a, a.toCurrent(msg)
+	case tea.KeyReleaseMsg, tea.PasteStartMsg, tea.PasteEndMsg:
+		if a.mode == modeNormal {
+			return a, a.toCurrent(msg)
+		}
+		return a, nil
+	case tea.MouseMsg:
+		if a.mode == modeNormal || a.mode == modeCommand {
+			return a, a.toCurrent(msg)
+		}
+		return a, nil
+	case Notify:
+		return a, a.notify(msg.Text, msg.Error)
+	case notifyExpired:
+		if msg.gen == a.noteGen && a.note != "" {
+			a.note = ""
+			return a, a.layout(false)
+		}
+		return a, nil
+	case SwitchTo:
+		return a, a.switchTo(msg)
+	case Copy:
+		return a, tea.Batch(tea.SetClipboard(msg.Text), a.notify("copied", false))
+	case JobsChanged:
+		return a, tea.Batch(a.countJobs(), a.toAll(msg))
+	case jobsCount:
+		if msg.gen >= a.countAt {
+			a.countAt, a.active = msg.gen, msg.n
+		}
+		return a, nil
+	case quitCheck:
+		a.active = msg.n
+		if msg.n == 0 {
+			return a, a.quit()
+		}
+		if a.mode == modeCommand {
+			a.closeCommand()
+		}
+		a.mode, a.confirmN = modeConfirm, msg.n
+		return a, nil
+	case tea.BackgroundColorMsg:
+		if a.detect {
+			a.setTheme(NewTheme(msg.IsDark(), false))
+		}
+		return a, a.toAll(msg)
+	}
+	cmd := a.toAll(msg)
+	if a.mode == modeCommand {
+		var c tea.Cmd
+		a.cmdline, c = a.cmdline.Update(msg)
+		cmd = tea.Batch(cmd, c)
+	}
+	return a, cmd
+}
+
+// key handles a key press. Order: force quit; a pending confirmation; the
+// command line; a view whose text input has focus; global shortcuts; the
+// current view.
+func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.keys
+	if key.Matches(msg, k.ForceQuit) {
+		return a.quit()
+	}
+	switch a.mode {
+	case modeConfirm:
+		switch {
+		case key.Matches(msg, k.Confirm):
+			return a.quit()
+		case key.Matches(msg, k.Deny):
+			a.mode = modeNormal
+		}
+		return nil
+	case modeCommand:
+		return a.commandKey(msg)
+	}
+	if a.mode == modeNormal && a.hasViews() && a.views[a.cur].InputFocused() {
+		return a.toCurrent(msg)
+	}
+	for i := range min(len(a.views), len(k.Views)) {
+		if key.Matches(msg, k.Views[i]) {
+			return a.show(i)
+		}
+	}
+	switch {
+	case key.Matches(msg, k.NextView) && a.hasViews():
+		return a.show((a.cur + 1) % len(a.views))
+	case key.Matches(msg, k.PrevView) && a.hasViews():
+		return a.show((a.cur + len(a.views) - 1) % len(a.views))
+	case key.Matches(msg, k.Command):
+		return a.openCommand()
+	case key.Matches(msg, k.Help):
+		if a.mode == modeHelp {
+			a.mode = modeNormal
+		} else {
+			a.mode = modeHelp
+		}
+		return nil
+	case a.mode == modeHelp && key.Matches(msg, k.Back):
+		a.mode = modeNormal
+		return nil
+	case key.Matches(msg, k.Quit):
+		return a.askQuit()
+	case a.mode == modeHelp:
+		return nil // the view is hidden: its keys wait
+	}
+	return a.toCurrent(msg)
+}
+
+func (a *App) hasViews() bool { return len(a.views) > 0 }
+
+// commands are what the command line completes.
+func (a *App) commands() []string {
+	out := []string{"quit", "help"}
+	for _, v := range a.views {
+		out = append(out, strings.ToLower(v.Title()))
+	}
+	return out
+}
+
+func (a *App) openCommand() tea.Cmd {
+	a.mode = modeCommand
+	a.cmdline.Reset()
+	a.cmdline.SetSuggestions(a.commands())
+	a.cmdline.SetWidth(max(1, a.width-lipgloss.Width(a.cmdline.Prompt)-1))
+	return a.cmdline.Focus()
+}
+
+func (a *App) closeCommand() {
+	a.mode = modeNormal
+	a.cmdline.Blur()
+	a.cmdline.Reset()
+}
+
+func (a *App) commandKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, a.keys.Back):
+		a.closeCommand()
+		return nil
+	case msg.String() == "enter" || key.Matches(msg, a.keys.Enter):
+		line := a.cmdline.Value()
+		a.closeCommand()
+		return a.execute(line)
+	}
+	var cmd tea.Cmd
+	a.cmdline, cmd = a.cmdline.Update(msg)
+	return cmd
+}
+
+// execute runs a command-line command: q/quit, help, or a view title.
+func (a *App) execute(line string) tea.Cmd {
+	c := strings.ToLower(strings.TrimSpace(line))
+	switch c {
+	case "":
+		return nil
+	case "q", "quit":
+		return a.askQuit()
+	case "q!", "quit!":
+		return a.quit()
+	case "help", "h":
+		a.mode = modeHelp
+		return nil
+	}
+	if i := a.find(c); i >= 0 {
+		return a.show(i)
+	}
+	return a.notify(fmt.Sprintf("unknown command %q (try :help)", c), true)
+}
+
+// find returns the index of the view titled t (case-insensitive), or -1.
+func (a *App) find(t string) int {
+	for i, v := range a.views {
+		if strings.EqualFold(strings.TrimSpace(v.Title()), strings.TrimSpace(t)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// show makes view i current and leaves help.
+func (a *App) show(i int) tea.Cmd {
+	a.cur = i
+	if a.mode == modeHelp {
+		a.mode = modeNormal
+	}
+	return nil
+}
+
+func (a *App) switchTo(msg SwitchTo) tea.Cmd {
+	i := a.find(msg.Title)
+	if i < 0 {
+		return a.notify(fmt.Sprintf("no view named %q", msg.Title), true)
+	}
+	if a.mode != modeConfirm {
+		if a.mode == modeCommand {
+			a.closeCommand()
+		}
+		a.mode = modeNormal
+	}
+	a.cur = i
+	if msg.Then == nil {
+		return nil
+	}
+	return a.toView(i, msg.Then)
+}
+
+// askQuit quits when no job is active, else asks first. The count is read
+// by a command, off the Update goroutine.
+func (a *App) askQuit() tea.Cmd {
+	m := a.svc.Jobs
+	if m == nil {
+		return a.quit()
+	}
+	return func() tea.Msg { return quitCheck{n: m.Active()} }
+}
+
+// quit cancels the active jobs (without waiting for them) and quits.
+func (a *App) quit() tea.Cmd {
+	m := a.svc.Jobs
+	if m == nil {
+		return tea.Quit
+	}
+	return tea.Sequence(func() tea.Msg { cancelActive(m); return nil }, tea.Quit)
+}
+
+func cancelActive(m *jobs.Manager) {
+	for _, j := range m.Jobs() {
+		if !j.State.Done() {
+			m.Cancel(j.ID)
+		}
+	}
+}
+
+// countJobs reads the number of active jobs off the Update goroutine.
+func (a *App) countJobs() tea.Cmd {
+	m := a.svc.Jobs
+	if m == nil {
+		return nil
+	}
+	a.countGen++
+	gen := a.countGen
+	return func() tea.Msg { return jobsCount{gen: gen, n: m.Active()} }
+}
+
+// notify shows text (sanitized) for notifyFor; empty text clears.
+func (a *App) notify(text string, isErr bool) tea.Cmd {
+	had := a.note != ""
+	a.note, a.noteErr = Sanitize(strings.TrimSpace(text)), isErr
+	a.noteGen++
+	gen := a.noteGen
+	if a.note == "" {
+		return a.layout(false)
+	}
+	expire := tea.Tick(a.notifyFor, func(time.Time) tea.Msg { return notifyExpired{gen: gen} })
+	if had {
+		return expire
+	}
+	return tea.Batch(expire, a.layout(false))
+}
+
+func (a *App) setTheme(t *Theme) {
+	a.theme = t
+	for _, c := range a.ctxs {
+		c.Theme = t
+	}
+	a.styleCmdline()
+}
+
+// layout recomputes the view area (tabs, notification and status bar take
+// a line each) and sends views a WindowSizeMsg of their area when it
+// changed, or always when force is set.
+func (a *App) layout(force bool) tea.Cmd {
+	w, h := max(a.width, 0), max(a.height-2, 0)
+	if a.note != "" {
+		h = max(h-1, 0)
+	}
+	for _, c := range a.ctxs {
+		c.Width, c.Height = w, h
+	}
+	if a.mode == modeCommand {
+		a.cmdline.SetWidth(max(1, w-lipgloss.Width(a.cmdline.Prompt)-1))
+	}
+	if !force && w == a.areaW && h == a.areaH {
+		return nil
+	}
+	a.areaW, a.areaH = w, h
+	return a.toAll(tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+// toCurrent hands msg to the current view.
+func (a *App) toCurrent(msg tea.Msg) tea.Cmd {
+	if !a.hasViews() {
+		return nil
+	}
+	return a.toView(a.cur, msg)
+}
+
+func (a *App) toView(i int, msg tea.Msg) tea.Cmd {
+	v, cmd := a.views[i].Update(a.ctxs[i], msg)
+	if v != nil {
+		a.views[i] = v
+	}
+	return cmd
+}
+
+// toAll hands msg to every view (results of a view's commands reach it even
+// after the user switched away).
+func (a *App) toAll(msg tea.Msg) tea.Cmd {
+	if len(a.views) == 0 {
+		return nil
+	}
+	cmds := make([]tea.Cmd, 0, len(a.views))
+	for i := range a.views {
+		cmds = append(cmds, a.toView(i, msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Current returns the title of the current view ("" without views).
+func (a *App) Current() string {
+	if !a.hasViews() {
+		return ""
+	}
+	return a.views[a.cur].Title()
+}

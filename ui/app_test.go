@@ -1,0 +1,508 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/lake"
+)
+
+// recorder collects what fake views received; the program's goroutine
+// writes, the test reads.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, s)
+}
+
+func (r *recorder) has(s string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.msgs {
+		if m == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.msgs...)
+}
+
+// fakeView draws "<TITLE> pane" on its own row (so the renderer redraws
+// it whole when views switch) and records the messages it gets.
+type fakeView struct {
+	title string
+	row   int
+	focus bool // a text input of the view has focus
+	typed string
+	wide  bool // draw lines far wider than any terminal
+	rec   *recorder
+}
+
+func (f *fakeView) Title() string { return f.title }
+
+func (f *fakeView) Init(*Context) tea.Cmd { f.rec.add(f.title + ":init"); return nil }
+
+func (f *fakeView) Update(_ *Context, msg tea.Msg) (View, tea.Cmd) {
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		f.typed += m.String()
+		f.rec.add(f.title + ":key:" + m.String())
+	case tea.MouseWheelMsg:
+		f.rec.add(f.title + ":wheel")
+	case tea.WindowSizeMsg:
+		f.rec.add(fmt.Sprintf("%s:size:%dx%d", f.title, m.Width, m.Height))
+	case JobsChanged:
+		f.rec.add(f.title + ":jobs")
+	case string:
+		f.rec.add(f.title + ":" + m)
+	}
+	return f, nil
+}
+
+func (f *fakeView) Render(ctx *Context) string {
+	lines := make([]string, f.row+1, ctx.Height+1)
+	lines[f.row] = strings.ToUpper(f.title) + " pane " + f.typed
+	if f.wide {
+		for range ctx.Height + 5 {
+			lines = append(lines, ctx.Theme.Error.Render(strings.Repeat("wide 日本語 \x1b[1mbold ", 40)))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (f *fakeView) Help() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "frobnicate "+strings.ToLower(f.title)))}
+}
+
+func (f *fakeView) InputFocused() bool { return f.focus }
+
+func fakeViews(rec *recorder, titles ...string) []View {
+	out := make([]View, len(titles))
+	for i, t := range titles {
+		out[i] = &fakeView{title: t, row: i, rec: rec}
+	}
+	return out
+}
+
+func newTestApp(rec *recorder, svc *Services) *App {
+	return NewApp(AppOptions{
+		Services:  svc,
+		Theme:     NewTheme(true, true),
+		Views:     fakeViews(rec, "Files", "Runs", "Rejects"),
+		LakeLabel: "/tmp/lake",
+		NotifyFor: 300 * time.Millisecond,
+	})
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func waitOut(t *testing.T, tm *teatest.TestModel, subs ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range subs {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func finish(t *testing.T, tm *teatest.TestModel) *App {
+	t.Helper()
+	tm.Send(press("ctrl+c"))
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
+}
+
+func TestHelpListsKeys(t *testing.T) {
+	rec := &recorder{}
+	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
+	waitOut(t, tm, "FILES pane")
+	tm.Type("?")
+	waitOut(t, tm, "shift+tab", "previous view", "ctrl+c", "command", "frobnicate files", "Global keys")
+	tm.Send(press("esc"))
+	waitOut(t, tm, "FILES pane")
+	if a := finish(t, tm); a.mode != modeNormal {
+		t.Fatalf("mode %d after esc, want normal", a.mode)
+	}
+}
+
+func TestSwitchViews(t *testing.T) {
+	rec := &recorder{}
+	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
+	waitOut(t, tm, "FILES pane")
+	tm.Type("2")
+	waitOut(t, tm, "RUNS pane")
+	tm.Send(press("tab"))
+	waitOut(t, tm, "REJECTS pane")
+	tm.Send(press("tab")) // wraps
+	waitOut(t, tm, "FILES pane")
+	tm.Send(press("shift+tab"))
+	waitOut(t, tm, "REJECTS pane")
+	tm.Type("1")
+	waitOut(t, tm, "FILES pane")
+	tm.Type("5") // only three views: not a shortcut, handed to the view
+	a := finish(t, tm)
+	if a.Current() != "Files" || !rec.has("Files:key:5") {
+		t.Fatalf("current %q, want Files; views got %v", a.Current(), rec.all())
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	rec := &recorder{}
+	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
+	waitOut(t, tm, "FILES pane")
+	tm.Type(":")
+	tm.Type("ru2q") // the command line has the keys: no switch, no quit
+	for range 2 {
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	tm.Type("ns")
+	tm.Send(press("enter"))
+	waitOut(t, tm, "RUNS pane")
+	tm.Type(":")
+	tm.Type("bogus")
+	tm.Send(press("enter"))
+	waitOut(t, tm, `unknown command "bogus"`)
+	a := finish(t, tm)
+	if a.Current() != "Runs" {
+		t.Fatalf("current %q, want Runs", a.Current())
+	}
+	for _, m := range rec.all() {
+		if strings.Contains(m, ":key:") {
+			t.Fatalf("a view got a key typed into the command line: %s", m)
+		}
+	}
+}
+
+func TestNotifyShowsAndExpires(t *testing.T) {
+	rec := &recorder{}
+	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
+	waitOut(t, tm, "FILES pane")
+	tm.Send(Notify{Text: "bad file \x1b]52;c;ZXZpbA==\x07x.csv", Error: true})
+	waitOut(t, tm, `bad file \x1b]52;c;ZXZpbA==\x07x.csv`)
+	deadline := time.Now().Add(5 * time.Second)
+	// the view area shrinks by the notification line, then grows back
+	for !rec.has("Files:size:80x21") || !lastSize(rec, "Files", "80x22") {
+		if time.Now().After(deadline) {
+			t.Fatalf("notification did not expire: %v", rec.all())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tm.Send(Copy{Text: "abc"})
+	waitOut(t, tm, "\x1b]52;c;YWJj", "copied")
+	if a := finish(t, tm); a.note != "copied" && a.note != "" {
+		t.Fatalf("note %q", a.note)
+	}
+}
+
+func lastSize(rec *recorder, title, size string) bool {
+	last := ""
+	for _, m := range rec.all() {
+		if s, ok := strings.CutPrefix(m, title+":size:"); ok {
+			last = s
+		}
+	}
+	return last == size
+}
+
+func newJobs(t *testing.T) *jobs.Manager {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 20000, Seed: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := folder.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := jobs.New(lake.New(st), 1)
+	t.Cleanup(m.Close)
+	return m
+}
+
+func TestQuitWithJobsRunningAsks(t *testing.T) {
+	m := newJobs(t)
+	rec := &recorder{}
+	tm := teatest.NewTestModel(t, newTestApp(rec, &Services{Jobs: m, Engine: "duckdb"}), teatest.WithInitialTermSize(80, 24))
+	ctx, stop := context.WithCancel(context.Background())
+	relayDone := make(chan struct{})
+	go func() { defer close(relayDone); Relay(ctx, tm.GetProgram(), m) }()
+	t.Cleanup(func() { stop(); <-relayDone })
+	waitOut(t, tm, "FILES pane", "no jobs running")
+	// One job runs, the others wait behind the limit of 1: the manager stays
+	// busy for seconds.
+	m.Submit(jobs.Spec{Title: "all new"})
+	for range 5 {
+		m.Submit(jobs.Spec{Title: "again", Force: true})
+	}
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return regexp.MustCompile(`[1-9] jobs running`).Match(b) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	tm.Type("q")
+	waitOut(t, tm, "jobs running — quit and cancel them? (y/n)")
+	tm.Type("n")
+	waitOut(t, tm, "q quit")
+	tm.Type("2") // still running and taking keys
+	waitOut(t, tm, "RUNS pane")
+	tm.Type("q")
+	waitOut(t, tm, "quit and cancel them?")
+	tm.Type("y")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.Wait(wctx); err != nil {
+		t.Fatalf("jobs still active after quit: %v", err)
+	}
+	cancelled := 0
+	for _, j := range m.Jobs() {
+		if j.State == jobs.Cancelled {
+			cancelled++
+		}
+	}
+	if cancelled == 0 {
+		t.Fatalf("no job was cancelled: %+v", m.Jobs())
+	}
+	if !rec.has("Files:jobs") || !rec.has("Rejects:jobs") {
+		t.Fatal("JobsChanged did not reach every view")
+	}
+}
+
+func TestQuitWithoutJobs(t *testing.T) {
+	rec := &recorder{}
+	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
+	waitOut(t, tm, "FILES pane")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// checkFrame asserts the frame is exactly h lines of at most w cells.
+func checkFrame(t *testing.T, a *App, w, h int, what string) string {
+	t.Helper()
+	v := a.View()
+	if !v.AltScreen || v.MouseMode != tea.MouseModeCellMotion {
+		t.Fatalf("%s: AltScreen %v MouseMode %v", what, v.AltScreen, v.MouseMode)
+	}
+	lines := strings.Split(v.Content, "\n")
+	if len(lines) != h {
+		t.Fatalf("%s at %dx%d: %d lines, want %d", what, w, h, len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Fatalf("%s at %dx%d: line %d is %d cells wide: %q", what, w, h, i, lw, l)
+		}
+	}
+	return v.Content
+}
+
+func TestFrameFitsTheTerminal(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 50}, {40, 10}, {12, 3}, {1, 1}} {
+		w, h := size[0], size[1]
+		rec := &recorder{}
+		jm := jobs.New(nil, 1)
+		t.Cleanup(jm.Close)
+		views := fakeViews(rec, "Files", "Runs", "Rejects", "Tables with a very long title indeed", "Query", "Flows", "Seventh")
+		for _, v := range views {
+			v.(*fakeView).wide = true
+		}
+		a := NewApp(AppOptions{
+			Services: &Services{Profile: "prod-" + strings.Repeat("p", 60), Region: "eu-west-1", Engine: "athena",
+				Jobs: jm},
+			Views: views, LakeLabel: "s3://" + strings.Repeat("bucket\x1b[2J", 30), Getenv: func(string) string { return "" },
+		})
+		a.Init()
+		a.Update(tea.WindowSizeMsg{Width: w, Height: h})
+		a.Update(jobsCount{gen: 1, n: 12})
+		checkFrame(t, a, w, h, "view")
+		a.Update(Notify{Text: strings.Repeat("a long notification 通知 ", 30), Error: true})
+		out := checkFrame(t, a, w, h, "notification")
+		if strings.Contains(out, "\x1b[2J") {
+			t.Fatal("unsanitized lake label drawn")
+		}
+		a.Update(press("?"))
+		checkFrame(t, a, w, h, "help")
+		a.Update(press("esc"))
+		a.Update(press(":"))
+		for _, r := range strings.Repeat("x", 300) {
+			a.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+		checkFrame(t, a, w, h, "command line")
+		a.Update(press("esc"))
+		a.Update(quitCheck{n: 3})
+		checkFrame(t, a, w, h, "confirm")
+		a.Update(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
+		checkFrame(t, a, w, h, "light theme")
+	}
+}
+
+func TestInputFocusedViewGetsKeysFirst(t *testing.T) {
+	rec := &recorder{}
+	a := newTestApp(rec, nil)
+	a.views[0].(*fakeView).focus = true
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, k := range []string{"2", "q", "?", ":", "tab"} {
+		if _, cmd := a.Update(press(k)); cmd != nil {
+			t.Fatalf("key %q gave the shell command %T", k, cmd())
+		}
+	}
+	if a.Current() != "Files" || a.mode != modeNormal {
+		t.Fatalf("current %q mode %d", a.Current(), a.mode)
+	}
+	if got := a.views[0].(*fakeView).typed; got != "2q?:tab" {
+		t.Fatalf("view typed %q", got)
+	}
+	_, cmd := a.Update(press("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c did not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("ctrl+c did not quit")
+	}
+}
+
+func TestSwitchToForwardsThen(t *testing.T) {
+	rec := &recorder{}
+	a := newTestApp(rec, nil)
+	a.Update(SwitchTo{Title: "REJECTS", Then: "filter:x.csv"})
+	if a.Current() != "Rejects" || !rec.has("Rejects:filter:x.csv") || rec.has("Files:filter:x.csv") {
+		t.Fatalf("current %q, got %v", a.Current(), rec.all())
+	}
+	a.Update(SwitchTo{Title: "nope"})
+	if a.Current() != "Rejects" || !strings.Contains(a.note, "no view named") || !a.noteErr {
+		t.Fatalf("current %q note %q", a.Current(), a.note)
+	}
+}
+
+func TestMouseWheelGoesToCurrentView(t *testing.T) {
+	rec := &recorder{}
+	a := newTestApp(rec, nil)
+	a.Update(press("2"))
+	a.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if !rec.has("Runs:wheel") || rec.has("Files:wheel") {
+		t.Fatalf("got %v", rec.all())
+	}
+}
+
+func TestThemeDetection(t *testing.T) {
+	rec := &recorder{}
+	noColor := NewApp(AppOptions{Views: fakeViews(rec, "Files"), Getenv: func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	}})
+	noColor.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	noColor.Update(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
+	if out := noColor.View().Content; strings.Contains(out, "38;2;") || strings.Contains(out, "48;2;") {
+		t.Fatalf("NO_COLOR frame has colours: %q", out)
+	}
+	a := NewApp(AppOptions{Views: fakeViews(rec, "Files"), Getenv: func(string) string { return "" }})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	dark := a.View().Content
+	if !strings.Contains(dark, "185;166;255") { // dark accent #B9A6FF
+		t.Fatalf("dark frame lacks the dark accent: %q", dark)
+	}
+	a.Update(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
+	if light := a.View().Content; !strings.Contains(light, "90;63;192") { // light accent #5A3FC0
+		t.Fatalf("light frame lacks the light accent: %q", light)
+	}
+	if a.ctxs[0].Theme != a.theme {
+		t.Fatal("views did not get the new theme")
+	}
+}
+
+func TestRelayThrottlesAndCoalesces(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	changed := make(chan struct{}, 1)
+	var mu sync.Mutex
+	sent := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		relay(ctx, func(tea.Msg) { mu.Lock(); sent++; mu.Unlock() }, changed, 50*time.Millisecond)
+	}()
+	start := time.Now()
+	for time.Since(start) < 300*time.Millisecond {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(150 * time.Millisecond) // the last change is still delivered
+	mu.Lock()
+	n := sent
+	mu.Unlock()
+	if n < 3 || n > 9 {
+		t.Fatalf("%d sends for 300 ms of changes at a 50 ms interval", n)
+	}
+	if len(changed) != 0 {
+		t.Fatal("a change was left undelivered")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.Fatal("relay did not stop with its context")
+	}
+}
+
+func TestPlaceholder(t *testing.T) {
+	p := Placeholder("Query", "coming: SQL on DuckDB/Athena")
+	ctx := &Context{Theme: NewTheme(true, true), Width: 80, Height: 22}
+	out := p.Render(ctx)
+	lines := strings.Split(out, "\n")
+	if p.Title() != "Query" || len(lines) != 22 || !strings.Contains(out, "coming: SQL on DuckDB/Athena") {
+		t.Fatalf("placeholder %q", out)
+	}
+	for _, l := range lines {
+		if lipgloss.Width(l) > 80 {
+			t.Fatalf("line too wide: %q", l)
+		}
+	}
+	ctx.Width = 10
+	for _, l := range strings.Split(p.Render(ctx), "\n") {
+		if lipgloss.Width(l) > 10 {
+			t.Fatalf("line too wide at 10: %q", l)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/lakeops/lakeops/etl/demo"
+	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/views/files"
+	"github.com/lakeops/lakeops/views/rejects"
+	"github.com/lakeops/lakeops/views/runs"
+)
+
+// jobLimit is how many pipeline jobs the console runs at once; more wait in the queue.
+const jobLimit = 2
+
+// consoleViews lists the console's screens in tab order: adding a view is
+// one line here.
+func consoleViews() []ui.View {
+	return []ui.View{
+		files.New(),
+		runs.New(),
+		rejectsview.New(),
+		ui.Placeholder("Tables", "Tables (catalog, schema, history) is not built yet.\nMeanwhile: lakeops table history URI"),
+		ui.Placeholder("Query", "SQL on DuckDB or Athena is not built yet."),
+		ui.Placeholder("Flows", "Step Functions and the local runner are not built yet."),
+	}
+}
+
+// openConsole runs the console on a lake until the user quits.
+func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error {
+	m := jobs.New(lk, jobLimit)
+	region := g.Region
+	if region == "" {
+		region = env.Getenv("AWS_REGION")
+	}
+	opts := ui.AppOptions{
+		Services:  &ui.Services{Lake: lk, Jobs: m, Profile: g.Profile, Region: region, Engine: "local"},
+		Keys:      ui.DefaultKeyMap(),
+		Views:     consoleViews(),
+		LakeLabel: lk.URI(),
+		Getenv:    env.Getenv,
+	}
+	if g.ReadOnly {
+		opts.LakeLabel += " (read-only)"
+	}
+	if err := ui.Run(ctx, opts); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func runConsole(ctx context.Context, g *Globals, env Env, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown command %q; see 'lakeops help'", args[0])
+	}
+	lk, err := openLake(ctx, g, false)
+	if err != nil {
+		return fmt.Errorf("%w (make a demo lake with 'lakeops demo', or point --lake at one)", err)
+	}
+	return openConsole(ctx, g, env, lk)
+}
+
+func runDemo(ctx context.Context, g *Globals, env Env, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	dir := fs.String("lake", "", "folder for the demo lake (default: --lake, or ./lakeops-demo)")
+	noConsole := fs.Bool("no-console", false, "only create the lake")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("demo takes no arguments")
+	}
+	if *dir == "" {
+		*dir = g.Lake
+		if !g.lakeSet {
+			*dir = "lakeops-demo"
+		}
+	}
+	res, err := demo.Create(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	if res.Created {
+		fmt.Fprintf(env.Stderr, "demo lake created in %s: %d raw files (the lab's 15 days plus 5 generated days with some dirt)\n", res.Dir, res.RawFiles)
+	} else {
+		fmt.Fprintf(env.Stderr, "using the demo lake in %s\n", res.Dir)
+	}
+	if *noConsole {
+		return nil
+	}
+	g.Lake = *dir
+	lk, err := openLake(ctx, g, true)
+	if err != nil {
+		return err
+	}
+	return openConsole(ctx, g, env, lk)
+}

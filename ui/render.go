@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View draws the frame: exactly height lines, none wider than width —
+// tabs, the view (or help), the notification line when present, and the
+// status bar (or the command line or the quit question).
+func (a *App) View() tea.View {
+	v := tea.NewView(a.frame())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "lakeops"
+	if a.mode == modeCommand && a.height > 0 {
+		if c := a.cmdline.Cursor(); c != nil {
+			c.Y = a.height - 1
+			c.X = min(c.X, max(a.width-1, 0))
+			v.Cursor = c
+		}
+	}
+	return v
+}
+
+func (a *App) frame() string {
+	w, h := a.width, a.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, h)
+	lines = append(lines, a.tabs(w))
+	var body []string
+	areaH := a.areaHeight()
+	if a.mode == modeHelp || !a.hasViews() {
+		body = a.help(w, areaH)
+	} else {
+		i := a.cur
+		body = strings.Split(a.views[i].Render(a.ctxs[i]), "\n")
+	}
+	for i := range areaH {
+		line := ""
+		if i < len(body) {
+			line = body[i]
+		}
+		lines = append(lines, fit(line, w))
+	}
+	if a.note != "" {
+		st := a.theme.OK
+		if a.noteErr {
+			st = a.theme.Error
+		}
+		lines = append(lines, st.Render(fit(" "+a.note, w)))
+	}
+	lines = append(lines, a.bottom(w))
+	if len(lines) > h { // too short for everything: keep the top and the bottom line
+		lines = append(lines[:h-1], lines[len(lines)-1])
+	}
+	return strings.Join(lines, "\n")
+}
+
+// areaHeight is the height of the view area for the current size.
+func (a *App) areaHeight() int {
+	h := a.height - 2
+	if a.note != "" {
+		h--
+	}
+	return max(h, 0)
+}
+
+// tabs draws the header: one tab per view, the current one highlighted.
+func (a *App) tabs(w int) string {
+	var b strings.Builder
+	for i, v := range a.views {
+		label := Sanitize(v.Title())
+		if i < len(a.keys.Views) && a.keys.Views[i].Enabled() {
+			label = Sanitize(a.keys.Views[i].Help().Key) + " " + label
+		}
+		label = " " + label + " "
+		if i == a.cur && a.mode != modeHelp {
+			b.WriteString(a.theme.Title.Reverse(true).Render(label))
+		} else {
+			b.WriteString(a.theme.Tab.Render(label))
+		}
+	}
+	if a.mode == modeHelp {
+		b.WriteString(a.theme.Title.Reverse(true).Render(" ? help "))
+	}
+	return fit(b.String(), w)
+}
+
+// bottom draws the last line: the quit question, the command line, or the
+// status bar.
+func (a *App) bottom(w int) string {
+	switch a.mode {
+	case modeConfirm:
+		q := fmt.Sprintf(" %s — quit and cancel them? (y/n)", jobsRunning(a.confirmN))
+		return a.theme.Warn.Bold(true).Render(fit(q, w))
+	case modeCommand:
+		// the input pads itself to its width: cut the padding, no "…"
+		return ansi.Truncate(a.cmdline.View(), w, "")
+	}
+	return a.status(w)
+}
+
+// jobsRunning says how many jobs are active (queued or running).
+func jobsRunning(n int) string {
+	if n == 0 {
+		return "no jobs running"
+	}
+	return fmt.Sprintf("%d jobs running", n)
+}
+
+// status draws the status bar: lake, profile/region, engine, jobs, and a
+// key hint when there is room.
+func (a *App) status(w int) string {
+	segs := make([]string, 0, 4)
+	if a.label != "" {
+		segs = append(segs, fit(Sanitize(a.label), max(16, w/3)))
+	}
+	var pr []string
+	for _, s := range []string{a.svc.Profile, a.svc.Region} {
+		if s != "" {
+			pr = append(pr, Sanitize(s))
+		}
+	}
+	if len(pr) > 0 {
+		segs = append(segs, strings.Join(pr, "/"))
+	}
+	if a.svc.Engine != "" {
+		segs = append(segs, Sanitize(a.svc.Engine))
+	}
+	if a.svc.Jobs != nil {
+		segs = append(segs, jobsRunning(a.active))
+	}
+	left := " " + strings.Join(segs, " │ ")
+	hint := a.hint() + " "
+	line := left
+	if gap := w - lipgloss.Width(left) - lipgloss.Width(hint); gap >= 2 {
+		line = left + strings.Repeat(" ", gap) + hint
+	}
+	line = fit(line, w)
+	if pad := w - lipgloss.Width(line); pad > 0 {
+		line += strings.Repeat(" ", pad)
+	}
+	return a.theme.StatusBar.Render(line)
+}
+
+// hint is the short key reminder of the status bar.
+func (a *App) hint() string {
+	parts := make([]string, 0, 3)
+	for _, b := range []key.Binding{a.keys.Help, a.keys.Command, a.keys.Quit} {
+		if h := b.Help(); h.Key != "" && b.Enabled() {
+			parts = append(parts, h.Key+" "+h.Desc)
+		}
+	}
+	return strings.Join(parts, "  ")
+}
+
+// help lays out the global keys, the current view's keys and the commands
+// in columns; a section starts a new column when it does not fit below the
+// previous one.
+func (a *App) help(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	type entry struct{ k, d string }
+	var secs [][]entry
+	bindings := func(title string, bs []key.Binding) []entry {
+		sec := []entry{{d: title}}
+		for _, b := range bs {
+			if hb := b.Help(); b.Enabled() && (hb.Key != "" || hb.Desc != "") {
+				sec = append(sec, entry{k: Sanitize(hb.Key), d: Sanitize(hb.Desc)})
+			}
+		}
+		return sec
+	}
+	k := a.keys
+	global := bindings("Global keys", nil)
+	for i, v := range a.views {
+		if i < len(k.Views) && k.Views[i].Enabled() {
+			global = append(global, entry{k: Sanitize(k.Views[i].Help().Key), d: Sanitize(strings.ToLower(v.Title()))})
+		}
+	}
+	global = append(global, bindings("", []key.Binding{k.NextView, k.PrevView, k.Command, k.Help, k.Back, k.Quit, k.ForceQuit})[1:]...)
+	secs = append(secs, global)
+	if a.hasViews() {
+		sec := bindings(Sanitize(a.views[a.cur].Title())+" keys", a.views[a.cur].Help())
+		if len(sec) == 1 {
+			sec = append(sec, entry{d: "(no keys of its own)"})
+		}
+		secs = append(secs, sec)
+	}
+	secs = append(secs, []entry{{d: "Commands"}, {k: ":q", d: "quit"}, {k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"}})
+
+	keyW := 0
+	for _, sec := range secs {
+		for _, e := range sec[1:] {
+			keyW = max(keyW, lipgloss.Width(e.k))
+		}
+	}
+	keyW = min(keyW, 14)
+	rows := max(h-1, 1)
+	var cols [][]string
+	for _, sec := range secs {
+		for i, e := range sec {
+			cell := a.theme.Title.Render(e.d)
+			if i > 0 {
+				kk := fit(e.k, keyW)
+				cell = a.theme.Key.Render(kk+strings.Repeat(" ", keyW-lipgloss.Width(kk))) + "  " + e.d
+			}
+			n := len(cols)
+			switch {
+			case n == 0, len(cols[n-1]) >= rows:
+				cols = append(cols, []string{cell})
+			case i == 0 && len(cols[n-1])+1+min(len(sec), rows) > rows:
+				cols = append(cols, []string{cell}) // the section starts a column
+			case i == 0:
+				cols[n-1] = append(cols[n-1], "", cell)
+			default:
+				cols[n-1] = append(cols[n-1], cell)
+			}
+		}
+	}
+	out := make([]string, 1, h)
+	out[0] = a.theme.Dim.Render(fit(fmt.Sprintf(" %s or %s closes help", k.Back.Help().Key, k.Help.Help().Key), w))
+	for r := range rows {
+		var b strings.Builder
+		for _, col := range cols {
+			colW := 0
+			for _, c := range col {
+				colW = max(colW, lipgloss.Width(c))
+			}
+			cell := ""
+			if r < len(col) {
+				cell = col[r]
+			}
+			b.WriteString(" " + cell + strings.Repeat(" ", colW-lipgloss.Width(cell)+3))
+		}
+		out = append(out, strings.TrimRight(b.String(), " "))
+	}
+	return out
+}
+
+// fit truncates s (ANSI-aware) to w cells, ending in "…" when cut. Tabs
+// and carriage returns a view may have left are made harmless first.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if strings.ContainsAny(s, "\t\r") {
+		s = strings.NewReplacer("\t", "    ", "\r", "").Replace(s)
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}

@@ -1,0 +1,194 @@
+package files
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/views/internal/viewtest"
+	"github.com/lakeops/lakeops/views/runs"
+)
+
+func put(t *testing.T, lk *lake.Lake, key, body string) {
+	t.Helper()
+	if err := lk.Store.Put(context.Background(), key, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// moveTo puts the cursor on the row whose name cell is name.
+func moveTo(t *testing.T, h *viewtest.Harness, name string) {
+	t.Helper()
+	m := h.View.(*Model)
+	for i, e := range m.entries {
+		if e.name == name {
+			m.table.SelectRow(i)
+			return
+		}
+	}
+	t.Fatalf("no entry %q", name)
+}
+
+func lineWith(t *testing.T, screen, text string) string {
+	t.Helper()
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q:\n%s", text, screen)
+	return ""
+}
+
+func TestBrowseStatusesAndRun(t *testing.T) {
+	lk := viewtest.Lake(t)
+	put(t, lk, "bronze_layer/orders/orders_bad_header.csv", "a,b\n1,2\n")
+	put(t, lk, "bronze_layer/notes.txt", "not data")
+	viewtest.Run(t, lk, "bronze_layer/products.csv", "bronze_layer/orders/orders_bad_header.csv")
+
+	h := viewtest.New(t, New(), lk)
+	s := h.ExpectContains("bronze_layer/", "orders/", "order_items/", "products.csv")
+	if l := lineWith(t, s, "products.csv"); !strings.Contains(l, "products") || !strings.Contains(l, StatusPartial) {
+		t.Fatalf("products.csv should be partially rejected: %q", l)
+	}
+	if l := lineWith(t, s, "notes.txt"); !strings.Contains(l, "not a raw file") {
+		t.Fatalf("notes.txt: %q", l)
+	}
+
+	moveTo(t, h, "orders/")
+	h.Press("enter")
+	s = h.ExpectContains("bronze_layer/orders/", "orders_2025_04_01.csv", "orders_bad_header.csv")
+	if l := lineWith(t, s, "orders_bad_header.csv"); !strings.Contains(l, StatusFailed) {
+		t.Fatalf("bad header file should have failed: %q", l)
+	}
+	if l := lineWith(t, s, "orders_2025_04_01.csv"); !strings.Contains(l, "orders") || !strings.Contains(l, StatusNew) {
+		t.Fatalf("new orders file: %q", l)
+	}
+
+	// Validate: a dry run writes nothing and reports in the result line.
+	moveTo(t, h, "orders_2025_04_01.csv")
+	h.Press("v")
+	h.ExpectContains("orders_2025_04_01.csv (dry run): 316 rows")
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error {
+		t.Fatalf("validate notification: %+v", n)
+	}
+
+	// Select two files with space, run them, and land on Runs.
+	moveTo(t, h, "orders_2025_04_01.csv")
+	h.Press("space")
+	moveTo(t, h, "orders_2025_04_02.csv")
+	h.Press("space")
+	h.ExpectContains("2 selected")
+	h.Press("r")
+	sw, ok := viewtest.Last[ui.SwitchTo](h)
+	if !ok || sw.Title != "Runs" {
+		t.Fatalf("run should switch to Runs: %+v", h.Out)
+	}
+	if _, ok := sw.Then.(runs.ShowJob); !ok {
+		t.Fatalf("Then: %T", sw.Then)
+	}
+	h.WaitJobs()
+	s = h.Screen()
+	for _, f := range []string{"orders_2025_04_01.csv", "orders_2025_04_02.csv"} {
+		if l := lineWith(t, s, f); !strings.Contains(l, StatusPartial) {
+			t.Fatalf("%s after the run: %q", f, l)
+		}
+	}
+
+	// Esc goes up; sort cycles; the filter has its own focused input.
+	h.Press("esc")
+	h.ExpectContains("order_items/")
+	h.Press("s")
+	h.ExpectContains("sort: size")
+	h.Press("/")
+	if !h.View.InputFocused() {
+		t.Fatal("filter input should have focus")
+	}
+	h.Type("PROD")
+	s = h.Screen()
+	if !strings.Contains(s, "products.csv") || strings.Contains(s, "order_items/") {
+		t.Fatalf("filter:\n%s", s)
+	}
+	h.Press("enter")
+	if h.View.InputFocused() {
+		t.Fatal("enter should release the input")
+	}
+	h.Press("esc")
+	h.ExpectContains("order_items/", "products.csv")
+
+	h.Resize(80, 24)
+	h.Frame()
+	h.Resize(30, 5)
+	h.Frame()
+}
+
+func TestPreviewHighlightsBadCells(t *testing.T) {
+	lk := viewtest.Lake(t)
+	h := viewtest.New(t, New(), lk)
+	moveTo(t, h, "orders/")
+	h.Press("enter")
+	moveTo(t, h, "orders_2025_04_01.csv")
+	h.Press("o")
+	s := h.ExpectContains("preview orders_2025_04_01.csv", "first 200 records", "break a rule",
+		"duplicates and references are not checked", "total_amount", "reasons", "range:total_amount")
+	frame := h.Frame()
+	th := h.Ctx.Theme
+	bad, _, _ := strings.Cut(th.Bad.Render("Z"), "Z")
+	// Line 3 of the file has total_amount -363.2: that cell is highlighted.
+	if !strings.Contains(frame, bad+"-363.2") {
+		t.Fatalf("bad cell not highlighted:\n%q", frame)
+	}
+	if !strings.Contains(lineWith(t, s, "-363.2"), "range:total_amount") {
+		t.Fatal("reason code missing on the row")
+	}
+	h.Resize(80, 24)
+	h.Frame()
+	h.Press("esc")
+	h.ExpectContains("bronze_layer/orders/")
+}
+
+func TestLazyPaging(t *testing.T) {
+	lk := viewtest.Lake(t)
+	for i := 0; i < 1100; i++ {
+		put(t, lk, fmt.Sprintf("bronze_layer/many/orders_%04d.csv", i), "")
+	}
+	h := viewtest.New(t, New(), lk)
+	moveTo(t, h, "many/")
+	h.Press("enter")
+	m := h.View.(*Model)
+	if len(m.entries) != pageSize || !m.more {
+		t.Fatalf("first page: %d entries, more %v", len(m.entries), m.more)
+	}
+	h.ExpectContains("500 entries+")
+	h.Press("G") // near the end: the next page loads
+	if len(m.entries) != 2*pageSize {
+		t.Fatalf("second page: %d", len(m.entries))
+	}
+	h.Press("G")
+	if len(m.entries) != 1100 || m.more {
+		t.Fatalf("all pages: %d more %v", len(m.entries), m.more)
+	}
+	h.Press("G")
+	h.ExpectContains("1100 entries", "orders_1099.csv", "1100/1100")
+	// A stale page (an older listing generation) is dropped.
+	h.Send(listedMsg{gen: m.listGen - 1, infos: nil, more: true})
+	if m.more {
+		t.Fatal("stale listing was applied")
+	}
+}
+
+func TestSmallSizes(t *testing.T) {
+	h := viewtest.New(t, New(), viewtest.Lake(t))
+	for _, w := range []int{1, 7, 80} {
+		for _, ht := range []int{1, 2, 3, 5, 24} {
+			h.Resize(w, ht)
+			h.Frame()
+			h.Press("enter")
+			h.Frame()
+			h.Press("esc")
+		}
+	}
+}

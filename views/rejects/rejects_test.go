@@ -1,0 +1,219 @@
+package rejectsview
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/views/internal/viewtest"
+)
+
+const (
+	day1    = "bronze_layer/orders/orders_2025_04_01.csv"
+	hostile = "bronze_layer/orders/orders_hostile.csv"
+	// Line 3 of day 1 (from the generator, seed 1): total_amount out of range.
+	day1Line3 = "74,8000000000,3946,2025-04-01T17:19:00,-363.2,2025-04-01"
+)
+
+func setup(t *testing.T) (*viewtest.Harness, string) {
+	t.Helper()
+	lk := viewtest.Lake(t)
+	body := "order_num,order_id,user_id,order_timestamp,total_amount,date\n" +
+		"=1+2,20001,5,2025-04-01T10:00:00Z,10.00,2025-04-01\n" +
+		"-x,20002,\"\x1b[31mred\",2025-04-01T10:00:00Z,10.00,2025-04-01\n" +
+		"@SUM(A1),20003,5,2025-04-01T10:00:00Z,10.00,2025-04-01\n"
+	put(t, lk, hostile, body)
+	viewtest.Run(t, lk, "bronze_layer/products.csv", day1, hostile)
+	dir := t.TempDir()
+	m := New(ExportDir(dir))
+	m.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	return viewtest.New(t, m, lk), dir
+}
+
+func put(t *testing.T, lk *lake.Lake, key, body string) {
+	t.Helper()
+	if err := lk.Store.Put(context.Background(), key, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func moveToLine(t *testing.T, h *viewtest.Harness, file string, line int64) {
+	t.Helper()
+	m := h.View.(*Model)
+	for i, idx := range m.shown {
+		if r := m.rows[idx]; r.File == file && r.Line == line {
+			if !m.table.SelectRow(i) {
+				t.Fatalf("row %s:%d is filtered out", file, line)
+			}
+			return
+		}
+	}
+	t.Fatalf("no rejected row %s:%d", file, line)
+}
+
+func TestRowsFiltersAndDetail(t *testing.T) {
+	h, _ := setup(t)
+	h.ExpectContains("[products]", "products.csv", "required:product_id")
+
+	h.Send(ShowFile{Dataset: "orders", File: day1})
+	s := h.ExpectContains("[orders]", "file: orders/orders_2025_04_01.csv", "range:total_amount", day1Line3)
+	if strings.Contains(s, "orders_hostile") {
+		t.Fatal("file filter not applied")
+	}
+
+	// Detail: raw record, reasons and parsed fields with the bad cell marked.
+	moveToLine(t, h, day1, 3)
+	h.Press("enter")
+	s = h.ExpectContains("line 3 of orders/orders_2025_04_01.csv", "reasons: range:total_amount", day1Line3,
+		"fields", "column", "raw cell", "order_id", "8000000000", "total_amount", "-363.2")
+	for _, l := range strings.Split(s, "\n") {
+		switch {
+		case strings.HasPrefix(l, "total_amount") && !strings.Contains(l, "range:total_amount"):
+			t.Fatalf("total_amount not blamed: %q", l)
+		case strings.HasPrefix(l, "user_id") && !strings.Contains(l, "ok"):
+			t.Fatalf("user_id should be ok: %q", l)
+		}
+	}
+	bad, _, _ := strings.Cut(h.Ctx.Theme.Bad.Render("Z"), "Z")
+	if !strings.Contains(h.Frame(), bad+"-363.2") {
+		t.Fatal("bad field not highlighted")
+	}
+	h.Press("y")
+	if c, ok := viewtest.Last[ui.Copy](h); !ok || c.Text != day1Line3 {
+		t.Fatalf("copy: %+v", c)
+	}
+	h.Resize(80, 24)
+	h.Frame()
+	h.Press("esc")
+
+	// The reason filter cycles through the codes present; esc clears filters.
+	h.Press("c")
+	s = h.ExpectContains("reason: ")
+	h.Press("esc")
+	if m := h.View.(*Model); m.fileF != "" || m.reasonF != "" {
+		t.Fatal("esc should clear the filters")
+	}
+
+	// The file picker lists the files present.
+	h.Press("f")
+	h.ExpectContains("pick a file", "(all files)", "orders/orders_hostile.csv")
+	h.Press("end", "enter")
+	s = h.ExpectContains("file: orders/orders_hostile.csv", `\x1b[31mred`)
+	if strings.Contains(h.Frame(), "\x1b[31mred") {
+		t.Fatal("an escape sequence from data reached the screen")
+	}
+
+	// Free text.
+	h.Press("/")
+	if !h.View.InputFocused() {
+		t.Fatal("filter input should be focused")
+	}
+	h.Type("sum(")
+	s = h.Screen()
+	if !strings.Contains(s, "@SUM(A1)") || strings.Contains(s, "=1+2") {
+		t.Fatalf("text filter:\n%s", s)
+	}
+	h.Press("esc")
+
+	h.Press("d")
+	h.ExpectContains("[order_items]", "no rejected rows in order_items")
+	h.Resize(40, 8)
+	h.Frame()
+}
+
+func TestExportGuardsFormulas(t *testing.T) {
+	h, dir := setup(t)
+	h.Send(ShowFile{Dataset: "orders", File: hostile})
+	h.Press("e")
+	h.ExpectContains("export 3 rows as (c)sv or (j)son?")
+	h.Press("c")
+	want := filepath.Join(dir, "rejects-orders-20260102-030405.csv")
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, want) {
+		t.Fatalf("notify: %+v", h.Out)
+	}
+	f, err := os.Open(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 || recs[0][7] != "raw" {
+		t.Fatalf("csv: %q", recs)
+	}
+	for _, r := range recs[1:] {
+		if c := r[7][0]; c != '\'' {
+			t.Fatalf("raw cell not guarded: %q", r[7])
+		}
+	}
+	if recs[1][7] != "'=1+2,20001,5,2025-04-01T10:00:00Z,10.00,2025-04-01" {
+		t.Fatalf("guarded raw: %q", recs[1][7])
+	}
+
+	h.Press("e", "j")
+	data, err := os.ReadFile(filepath.Join(dir, "rejects-orders-20260102-030405.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal(data, &out); err != nil || len(out) != 3 {
+		t.Fatalf("json: %v %s", err, data)
+	}
+	if out[0]["raw"] != "=1+2,20001,5,2025-04-01T10:00:00Z,10.00,2025-04-01" || out[0]["file"] != hostile {
+		t.Fatalf("json row: %v", out[0])
+	}
+	// A second CSV export in the same second gets a new name.
+	h.Press("e", "c")
+	if _, err := os.Stat(filepath.Join(dir, "rejects-orders-20260102-030405-1.csv")); err != nil {
+		t.Fatal(err)
+	}
+	h.Press("e", "x")
+	h.ExpectContains("export cancelled")
+}
+
+func TestReprocessAsJob(t *testing.T) {
+	h, _ := setup(t)
+	h.Send(ShowFile{Dataset: "orders", File: day1})
+	h.Press("p")
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || !strings.Contains(n.Text, "reprocess orders_2025_04_01.csv") {
+		t.Fatalf("notify: %+v", h.Out)
+	}
+	jobsList := h.Ctx.Services.Jobs.Jobs()
+	if len(jobsList) != 1 || jobsList[0].Spec.Reprocess == nil || jobsList[0].Spec.Reprocess.File != day1 ||
+		jobsList[0].Spec.Reprocess.Dataset != "orders" {
+		t.Fatalf("job spec: %+v", jobsList)
+	}
+	h.WaitJobs()
+	h.ExpectContains("job 1 succeeded", "range:total_amount")
+}
+
+func TestGuardFormula(t *testing.T) {
+	for in, want := range map[string]string{"=A1": "'=A1", "+1": "'+1", "-1": "'-1", "@x": "'@x", "\tx": "'\tx",
+		"a=b": "a=b", "": "", "1": "1"} {
+		if got := GuardFormula(in); got != want {
+			t.Errorf("GuardFormula(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSmallSizes(t *testing.T) {
+	h := viewtest.New(t, New(), viewtest.Lake(t))
+	for _, w := range []int{1, 7, 80} {
+		for _, ht := range []int{1, 2, 3, 5, 24} {
+			h.Resize(w, ht)
+			h.Frame()
+			h.Press("enter")
+			h.Frame()
+			h.Press("esc")
+		}
+	}
+}
