@@ -103,6 +103,9 @@ func extractSeed(dir string) (int, error) {
 			continue
 		}
 		target := filepath.Join(dir, name)
+		if !strings.HasSuffix(name, ".csv") {
+			target = filepath.Join(filepath.Dir(dir), name) // the licence sits at the lake root, not among raw files
+		}
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return n, err
 		}

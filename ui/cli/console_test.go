@@ -87,10 +87,10 @@ func TestConsoleRunThenRejects(t *testing.T) {
 	if info := m.Jobs(); len(info) != 1 || info[0].State != jobs.Succeeded || info[0].Summary.Totals.Rejected == 0 {
 		t.Fatalf("jobs %+v", info)
 	}
-	tm.Send(key("3"))
-	tm.Send(key("d"))
-	tm.Send(key("d"))
-	waitScreen(t, tm, 10*time.Second, "[order_items]", "superseded")
+	// Enter on the job's first file (products.csv, which has rejects) opens
+	// its rejected rows in the Rejects view.
+	tm.Send(key("enter"))
+	waitScreen(t, tm, 10*time.Second, "[products]", "products.csv", "open")
 	tm.Send(key("enter"))
 	waitScreen(t, tm, 10*time.Second, "raw record", "fields re-read", "check")
 	quit(t, tm)

@@ -119,7 +119,10 @@ func run(out string, width, height int) error {
 			}
 		}
 		ansi := filepath.Join(frames, fmt.Sprintf("step-%02d.ansi", i))
-		if err := os.WriteFile(ansi, []byte(screen), 0o644); err != nil {
+		// freeze ignores SGR 49 (default background), so a background would
+		// run on past its cell; a full reset draws the same on a terminal.
+		frame := strings.ReplaceAll(screen, "\x1b[49m", "\x1b[0m")
+		if err := os.WriteFile(ansi, []byte(frame), 0o644); err != nil {
 			return err
 		}
 		png := filepath.Join(frames, fmt.Sprintf("step-%02d.png", i))
@@ -133,11 +136,9 @@ func run(out string, width, height int) error {
 			}
 		}
 		if s.shot != "" {
-			b, err := os.ReadFile(png)
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(out, s.shot+".png"), b, 0o644); err != nil {
+			// A smaller copy for the README.
+			if err := sh(ctx, "ffmpeg", "-y", "-loglevel", "error", "-i", png, "-vf", "scale=1200:-1:flags=lanczos",
+				filepath.Join(out, s.shot+".png")); err != nil {
 				return err
 			}
 		}

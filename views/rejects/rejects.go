@@ -67,6 +67,8 @@ type Model struct {
 
 	datasets []string
 	ds       int
+	chosen   bool // the user picked the dataset (d, or a ShowFile); until then an empty one gives way to the next
+	skipped  int  // datasets skipped for being empty since the last load the user asked for
 	rows     []rejects.Row
 	loadGen  int
 	loading  bool
@@ -154,6 +156,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	m.keys = ctx.Keys
 	switch msg := msg.(type) {
 	case ShowFile:
+		m.chosen = true
 		for i, d := range m.datasets {
 			if d == msg.Dataset {
 				m.ds = i
@@ -168,6 +171,13 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			return m, nil
 		}
 		m.loading, m.loadErr = false, msg.err
+		if msg.err == nil && len(msg.rows) == 0 && !m.chosen && m.fileF == "" && m.skipped < len(m.datasets)-1 {
+			// Show the first dataset that has rejected rows.
+			m.skipped++
+			m.ds = (m.ds + 1) % len(m.datasets)
+			return m, m.load(ctx)
+		}
+		m.skipped = 0
 		m.rows = msg.rows
 		m.applyFilters()
 	case ui.JobsChanged:
@@ -253,6 +263,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, m.bind.dataset):
 		m.ds = (m.ds + 1) % len(m.datasets)
+		m.chosen = true
 		m.fileF, m.reasonF, m.rows, m.shown = "", "", nil, nil
 		m.table.SetRows(nil)
 		return m.load(ctx)
@@ -334,7 +345,7 @@ func (m *Model) applyFilters() {
 		m.shown = append(m.shown, i)
 		row := []string{fmt.Sprint(r.Line), strings.Join(r.Reasons, " "), r.Status, r.Raw}
 		if m.fileF == "" {
-			row = append([]string{m.short(r.File)}, row...)
+			row = append([]string{path.Base(r.File)}, row...) // the full path is in the detail pane
 		}
 		cells = append(cells, row)
 	}
