@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/ui"
+)
+
+// BenchmarkKeyToFrameWhileRunning measures how long the console takes from
+// a key press to a rendered frame (Update plus View) while a pipeline job
+// of about a million rows keeps both cores busy. It reports the median and
+// the 99th percentile; the job is restarted whenever it ends.
+//
+//	go test -run XXX -bench KeyToFrame ./ui/cli/
+func BenchmarkKeyToFrameWhileRunning(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 180000, Days: 15, Dirty: 0.02, Seed: 3}, nil); err != nil {
+		b.Fatal(err)
+	}
+	st, err := folder.New(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lk := lake.New(st)
+	m := jobs.New(lk, 1)
+	defer m.Close()
+	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m}, Keys: ui.DefaultKeyMap(),
+		Theme: ui.NewTheme(true, false), Views: consoleViews(), LakeLabel: lk.URI()})
+	var model tea.Model = app
+	drain := func(cmd tea.Cmd) {} // commands run elsewhere in the real program; here only Update and View are timed
+	model, cmd := model.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	drain(cmd)
+	model.Update(key("2")) // the Runs view: live progress of the job
+	m.Submit(jobs.Spec{Title: "load", Force: true})
+	keys := []tea.KeyPressMsg{key("j"), key("k"), key("1"), key("2")}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if m.Active() == 0 {
+			b.StopTimer()
+			m.Submit(jobs.Spec{Title: "load", Force: true})
+			b.StartTimer()
+		}
+		start := time.Now()
+		var c tea.Cmd
+		model, c = model.Update(ui.JobsChanged{}) // progress arrives, as the relay sends it
+		drain(c)
+		model, c = model.Update(keys[i%len(keys)])
+		drain(c)
+		_ = model.View()
+		lat = append(lat, time.Since(start))
+		time.Sleep(2 * time.Millisecond) // keys arrive at human-ish speed; the job keeps running
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-median")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
+	}
+}
