@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/lake"
 )
@@ -17,6 +18,8 @@ import (
 type Services struct {
 	Lake *lake.Lake
 	Jobs *jobs.Manager
+	// Query runs SQL (DuckDB locally, Athena with --aws); nil when unavailable.
+	Query query.Engine
 	// Profile, Region and Engine are shown in the status bar.
 	Profile, Region, Engine string
 }
