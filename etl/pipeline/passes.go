@@ -13,13 +13,16 @@ import (
 
 // dsRun is the state of one dataset within a run.
 type dsRun struct {
-	r       *run
-	ds      *dataset.Dataset
-	seed    maphash.Seed
-	surv    *survivorTable
-	minKey  int64
-	maxKey  int64
-	sorted  []int64 // survivor keys, sorted, built on demand
+	r      *run
+	ds     *dataset.Dataset
+	seed   maphash.Seed
+	surv   *survivorTable
+	minKey int64
+	maxKey int64
+	sorted []int64 // survivor keys, sorted, built on demand
+	// rowHash is the hash of the values handed to the current scan callback
+	// (computed by the checking workers, off the consumer's path).
+	rowHash uint64
 	rules   []rejects.Row
 	perFile map[*rawFile]*fileState
 }
@@ -62,7 +65,7 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 	counts := map[string]int64{}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	batches := checkParallel(sctx, of, m, len(d.ds.Columns))
+	batches := checkParallel(sctx, of, m, len(d.ds.Columns), d.seed)
 	defer func() {
 		stop()
 		for b := range batches { // let the reader and workers finish
@@ -95,6 +98,7 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 				}
 				continue
 			}
+			d.rowHash = b.hashes[i]
 			if err := fn(&rec, nil, b.vals[i*ncol:(i+1)*ncol]); err != nil {
 				return err
 			}
@@ -130,7 +134,7 @@ func (d *dsRun) pass1(ctx context.Context, f *rawFile, seq *int64) error {
 		}
 		s, seen := d.surv.get(key)
 		if !seen || ts >= s.ts { // greatest timestamp wins; ties: last in input order
-			d.surv.put(key, survivor{ts: ts, seq: uint32(*seq), hash: uint32(hashValues(d.seed, vals))})
+			d.surv.put(key, survivor{ts: ts, seq: uint32(*seq), hash: uint32(d.rowHash)})
 		}
 		if d.surv.len() == 1 || key < d.minKey {
 			d.minKey = key
