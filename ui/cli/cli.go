@@ -61,7 +61,7 @@ func commands() map[string]command {
 		"run":          {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
 		"rejects":      {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
 		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
-		"query":        {summary: "run SQL on the local engine or Athena", run: notYet("query")},
+		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
 		"flow":         {summary: "run or manage state machines", run: notYet("flow")},
 		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
 		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},

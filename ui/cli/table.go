@@ -24,7 +24,7 @@ func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
 	case "history":
 		return tableHistory(ctx, g, env, args[1:])
 	case "ls":
-		return fmt.Errorf("table ls: not implemented in this build yet")
+		return tableLs(ctx, g, env, args[1:])
 	}
 	return usagef("unknown table subcommand %q (want ls, history or read)", args[0])
 }
