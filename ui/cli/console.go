@@ -2,9 +2,15 @@ package cli
 
 import (
 	"context"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/aws/query/athena"
+	"github.com/lakeops/lakeops/aws/query/duck"
 
 	"github.com/lakeops/lakeops/etl/demo"
 	"github.com/lakeops/lakeops/etl/jobs"
@@ -34,12 +40,17 @@ func consoleViews() []ui.View {
 // openConsole runs the console on a lake until the user quits.
 func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error {
 	m := jobs.New(lk, jobLimit)
+	engine, engineName, err := consoleEngine(ctx, g, env, lk)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
 	region := g.Region
 	if region == "" {
 		region = env.Getenv("AWS_REGION")
 	}
 	opts := ui.AppOptions{
-		Services:  &ui.Services{Lake: lk, Jobs: m, Profile: g.Profile, Region: region, Engine: "local"},
+		Services:  &ui.Services{Lake: lk, Jobs: m, Query: engine, Profile: g.Profile, Region: region, Engine: engineName},
 		Keys:      ui.DefaultKeyMap(),
 		Views:     consoleViews(),
 		LakeLabel: lk.URI(),
@@ -100,4 +111,30 @@ func runDemo(ctx context.Context, g *Globals, env Env, args []string) error {
 		return err
 	}
 	return openConsole(ctx, g, env, lk)
+}
+
+// consoleEngine opens the SQL engine of the console: DuckDB over the lake,
+// or Athena with --aws (database and workgroup from LAKEOPS_ATHENA_DATABASE,
+// LAKEOPS_ATHENA_WORKGROUP and LAKEOPS_ATHENA_OUTPUT).
+func consoleEngine(ctx context.Context, g *Globals, env Env, lk *lake.Lake) (query.Engine, string, error) {
+	if !g.AWS {
+		eng, err := duck.Open(ctx, lk, duck.Options{})
+		if err != nil {
+			return nil, "", fmt.Errorf("open the local SQL engine: %w", err)
+		}
+		return eng, "local (DuckDB)", nil
+	}
+	var load []func(*config.LoadOptions) error
+	if g.Profile != "" {
+		load = append(load, config.WithSharedConfigProfile(g.Profile))
+	}
+	if g.Region != "" {
+		load = append(load, config.WithRegion(g.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, "", fmt.Errorf("athena: load AWS config: %w", err)
+	}
+	return athena.New(cfg, athena.Options{Database: env.Getenv("LAKEOPS_ATHENA_DATABASE"),
+		Workgroup: env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: env.Getenv("LAKEOPS_ATHENA_OUTPUT")}), "athena", nil
 }
