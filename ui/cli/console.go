@@ -17,8 +17,10 @@ import (
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/files"
+	queryview "github.com/lakeops/lakeops/views/query"
 	"github.com/lakeops/lakeops/views/rejects"
 	"github.com/lakeops/lakeops/views/runs"
+	tablesview "github.com/lakeops/lakeops/views/tables"
 )
 
 // jobLimit is how many pipeline jobs the console runs at once; more wait in the queue.
@@ -31,8 +33,8 @@ func consoleViews() []ui.View {
 		files.New(),
 		runs.New(),
 		rejectsview.New(),
-		ui.Placeholder("Tables", "Tables (catalog, schema, history) is not built yet.\nMeanwhile: lakeops table history URI"),
-		ui.Placeholder("Query", "SQL on DuckDB or Athena is not built yet."),
+		tablesview.New(),
+		queryview.New(),
 		ui.Placeholder("Flows", "Step Functions and the local runner are not built yet."),
 	}
 }

@@ -1,0 +1,313 @@
+package queryview
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/lakeops/lakeops/ui"
+)
+
+// newEditor returns the SQL editor: focused, a steady cursor (no blink
+// timers), no character limit worth hitting.
+func newEditor() textarea.Model {
+	ed := textarea.New()
+	ed.Placeholder = "SELECT … — ctrl+r runs it all, ctrl+e the statement under the cursor"
+	ed.ShowLineNumbers = true
+	ed.Prompt = ""
+	ed.CharLimit = 1 << 20
+	ed.MaxHeight = 999 // lines of SQL; also the editor's tallest frame
+	ed.EndOfBufferCharacter = ' '
+	// The view owns these keys; the editor keeps the rest of its bindings.
+	ed.KeyMap.LinePrevious.SetKeys("up")
+	ed.KeyMap.LineNext.SetKeys("down")
+	ed.KeyMap.LineEnd.SetKeys("end")
+	_ = ed.Focus()
+	return ed
+}
+
+// styleEditor styles the editor from the theme (again when it changes).
+func (m *Model) styleEditor(th *ui.Theme) {
+	if m.styled == th {
+		return
+	}
+	m.styled = th
+	plain := lipgloss.NewStyle()
+	focused := textarea.StyleState{Base: plain, Text: plain, LineNumber: th.Dim, CursorLineNumber: th.Key,
+		CursorLine: plain, EndOfBuffer: th.Dim, Placeholder: th.Dim, Prompt: th.Key}
+	blurred := focused
+	blurred.CursorLineNumber, blurred.Text = th.Dim, th.Dim
+	m.editor.SetStyles(textarea.Styles{Focused: focused, Blurred: blurred,
+		Cursor: textarea.CursorStyle{Shape: tea.CursorBlock}})
+	m.edW = 0 // the frame size depends on the styles
+}
+
+// sizeEditor sets the editor's size when it changed.
+func (m *Model) sizeEditor(w, h int) {
+	if w != m.edW {
+		m.editor.SetWidth(w)
+		m.edW = w
+	}
+	if h != m.edH {
+		m.editor.SetHeight(h)
+		m.edH = h
+	}
+}
+
+// cursorOffset is the cursor's byte offset in the editor's text.
+func (m *Model) cursorOffset() int {
+	lines := strings.Split(m.editor.Value(), "\n")
+	row := min(m.editor.Line(), len(lines)-1)
+	off := 0
+	for _, l := range lines[:row] {
+		off += len(l) + 1
+	}
+	line := []rune(lines[row])
+	return off + len(string(line[:min(m.editor.Column(), len(line))]))
+}
+
+// span is a statement's byte range in a text (the ';' excluded).
+type span struct{ start, end int }
+
+// splitStatements splits text on ';' outside quotes ('…', "…") and
+// comments (-- … and /* … */).
+func splitStatements(text string) []span {
+	var out []span
+	start := 0
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '\'' || c == '"':
+			j := strings.IndexByte(text[i+1:], c)
+			if j < 0 {
+				i = len(text)
+			} else {
+				i += j + 1
+			}
+		case c == '-' && strings.HasPrefix(text[i:], "--"):
+			j := strings.IndexByte(text[i:], '\n')
+			if j < 0 {
+				i = len(text)
+			} else {
+				i += j
+			}
+		case c == '/' && strings.HasPrefix(text[i:], "/*"):
+			j := strings.Index(text[i+2:], "*/")
+			if j < 0 {
+				i = len(text)
+			} else {
+				i += j + 3
+			}
+		case c == ';':
+			out = append(out, span{start, i})
+			start = i + 1
+		}
+	}
+	return append(out, span{start, len(text)})
+}
+
+// blank reports a statement with nothing but space and comments.
+func blank(s string) bool {
+	for {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		switch {
+		case s == "":
+			return true
+		case strings.HasPrefix(s, "--"):
+			j := strings.IndexByte(s, '\n')
+			if j < 0 {
+				return true
+			}
+			s = s[j:]
+		case strings.HasPrefix(s, "/*"):
+			j := strings.Index(s, "*/")
+			if j < 0 {
+				return true
+			}
+			s = s[j+2:]
+		default:
+			return false
+		}
+	}
+}
+
+// statementAt returns the statement the byte offset off is in; when that
+// one is blank (e.g. the cursor just after the last ';'), the nearest
+// non-blank one before it.
+func statementAt(text string, off int) string {
+	spans := splitStatements(text)
+	at := len(spans) - 1
+	for i, s := range spans {
+		if off <= s.end {
+			at = i
+			break
+		}
+	}
+	for i := at; i >= 0; i-- {
+		if s := text[spans[i].start:spans[i].end]; !blank(s) {
+			return s
+		}
+	}
+	for _, s := range spans[at:] {
+		if t := text[s.start:s.end]; !blank(t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// completion remembers the last completion so a repeated tab cycles.
+type completion struct {
+	matches  []string
+	i        int
+	inserted int // runes inserted for matches[i]
+	row, col int // the cursor after inserting
+}
+
+func wordRune(r rune) bool { return r == '_' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// complete completes the word before the cursor with a table or column
+// name; tab again cycles through the matches.
+func (m *Model) complete(ctx *ui.Context) tea.Cmd {
+	if c := m.comp; c != nil && c.row == m.editor.Line() && c.col == m.editor.Column() {
+		m.deleteBack(c.inserted)
+		c.i = (c.i + 1) % len(c.matches)
+		m.insertMatch(c)
+		return nil
+	}
+	m.comp = nil
+	if !m.tablesOK {
+		if eng := engine(ctx); eng != nil {
+			m.setNote("table names are still loading (or failed to load: trying again)", true)
+			return m.loadTables(eng)
+		}
+		m.setNote(noEngineNote, true)
+		return nil
+	}
+	lines := strings.Split(m.editor.Value(), "\n")
+	line := []rune(lines[min(m.editor.Line(), len(lines)-1)])
+	col := min(m.editor.Column(), len(line))
+	s := col
+	for s > 0 && wordRune(line[s-1]) {
+		s--
+	}
+	word := string(line[s:col])
+	qual, prefix := "", word
+	if i := strings.LastIndexByte(word, '.'); i >= 0 {
+		qual, prefix = word[:i], word[i+1:]
+	}
+	matches := m.candidates(qual, prefix)
+	if len(matches) == 0 {
+		m.setNote("no table or column name starts with "+ui.Sanitize(word), true)
+		return nil
+	}
+	m.deleteBack(utf8.RuneCountInString(prefix))
+	m.comp = &completion{matches: matches}
+	m.insertMatch(m.comp)
+	return nil
+}
+
+// candidates are the names that complete prefix: the columns of table
+// qual when given (all columns when no table has that name, as qual may
+// be an alias), else table names first, then column names.
+func (m *Model) candidates(qual, prefix string) []string {
+	var tables, cols []string
+	seen := map[string]bool{}
+	add := func(list *[]string, name string) {
+		if !seen[name] && strings.HasPrefix(strings.ToLower(name), strings.ToLower(prefix)) {
+			seen[name] = true
+			*list = append(*list, name)
+		}
+	}
+	if qual != "" {
+		for _, t := range m.tables {
+			if strings.EqualFold(t.Name, qual) {
+				for _, c := range t.Columns {
+					add(&cols, c.Name)
+				}
+			}
+		}
+		if len(cols) > 0 {
+			return cols
+		}
+	}
+	for _, t := range m.tables {
+		if qual == "" {
+			add(&tables, t.Name)
+		}
+	}
+	if prefix != "" || qual != "" {
+		for _, t := range m.tables {
+			for _, c := range t.Columns {
+				add(&cols, c.Name)
+			}
+		}
+	}
+	sort.Strings(tables)
+	sort.Strings(cols)
+	return slices.Concat(tables, cols)
+}
+
+func (m *Model) deleteBack(n int) {
+	for range n {
+		m.editor, _ = m.editor.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+}
+
+func (m *Model) insertMatch(c *completion) {
+	name := c.matches[c.i]
+	m.editor.InsertString(name)
+	c.inserted = utf8.RuneCountInString(name)
+	c.row, c.col = m.editor.Line(), m.editor.Column()
+	if len(c.matches) > 1 {
+		m.setNote(completionNote(c), false)
+	} else {
+		m.note = ""
+	}
+}
+
+func completionNote(c *completion) string {
+	var b strings.Builder
+	b.WriteString("tab: ")
+	for k := range min(len(c.matches), 8) {
+		i := (c.i + k) % len(c.matches)
+		if k > 0 {
+			b.WriteString(" · ")
+		}
+		b.WriteString(ui.Sanitize(c.matches[i]))
+	}
+	if len(c.matches) > 8 {
+		b.WriteString(" …")
+	}
+	return b.String()
+}
+
+// recall steps through the history (dir -1: older, 1: newer); past the
+// newest it gives back the text that was in the editor.
+func (m *Model) recall(dir int) {
+	if len(m.history) == 0 {
+		m.setNote("the history is empty", false)
+		return
+	}
+	m.histPos = min(m.histPos, len(m.history))
+	if m.histPos == len(m.history) && dir < 0 {
+		m.draft = m.editor.Value()
+	}
+	p := max(0, min(m.histPos+dir, len(m.history)))
+	if p == m.histPos {
+		return
+	}
+	m.histPos = p
+	if p == len(m.history) {
+		m.editor.SetValue(m.draft)
+		m.note = ""
+		return
+	}
+	m.editor.SetValue(m.history[p])
+	m.setNote(historyNote(p, len(m.history)), false)
+}

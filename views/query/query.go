@@ -1,0 +1,390 @@
+// Package queryview is the Query view (folder views/query; named queryview
+// to keep aws/query unshadowed): a multi-line SQL editor with history kept
+// across sessions and completion of table and column names; statements run
+// on the console's query.Engine in commands, and their rows stream into a
+// virtual table with a row cap and "load more"; a running query shows its
+// elapsed time and can be cancelled; a detail pane shows one row's every
+// column; cells and rows copy via OSC52; a result exports (all of it) to
+// CSV, JSON lines or Parquet.
+//
+// Keys while the editor has focus go to the editor (ctrl+r run all,
+// ctrl+e run the statement under the cursor, ctrl+x cancel, ctrl+p/ctrl+n
+// history, tab complete, esc to the results). On the results: i edits,
+// enter opens the row (or edits when there is none), m loads more, y/Y
+// copy, e exports, / filters.
+package queryview
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/lineinput"
+	"github.com/lakeops/lakeops/ui/components/table"
+)
+
+const (
+	// DefaultRowCap is how many rows a query shows at first and how many
+	// more each "load more" reads.
+	DefaultRowCap = 1000
+	// tickEvery is how often the elapsed time of a running query is redrawn.
+	tickEvery = 100 * time.Millisecond
+	// chunkSlice bounds how long one read command collects rows before
+	// handing them to the view, so slow results stream in.
+	chunkSlice = 100 * time.Millisecond
+	// maxHistory is how many history entries are kept in memory.
+	maxHistory = 1000
+	// maxKeep caps the rows an export adds to the view after it drained the
+	// result (the file gets every row).
+	maxKeep = 1_000_000
+)
+
+// Prepare asks the Query view to set the editor text and run it. Other
+// views send it through ui.SwitchTo{Title: "Query", Then: Prepare{…}}.
+type Prepare struct{ SQL string }
+
+// Option configures the view.
+type Option func(*Model)
+
+// HistoryFile sets the file statements are appended to (created on the
+// first save; "" keeps history for the session only).
+func HistoryFile(path string) Option { return func(m *Model) { m.histPath = path } }
+
+// ExportDir sets the folder exports are written to (default: the current directory).
+func ExportDir(dir string) Option { return func(m *Model) { m.exportDir = dir } }
+
+// RowCap sets how many rows a query shows at first and each "load more"
+// adds (default DefaultRowCap).
+func RowCap(n int) Option {
+	return func(m *Model) {
+		if n > 0 {
+			m.rowCap = n
+		}
+	}
+}
+
+// DefaultHistoryFile is $XDG_STATE_HOME/lakeops/history.sql, else
+// ~/.local/state/lakeops/history.sql; "" when neither is known.
+func DefaultHistoryFile() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "lakeops", "history.sql")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".local", "state", "lakeops", "history.sql")
+}
+
+// bindings are the view's own keys.
+type bindings struct {
+	run, runStmt, cancel, more, copyRow, edit key.Binding
+	histPrev, histNext, complete, results     key.Binding
+}
+
+// Model is the Query view.
+type Model struct {
+	keys      ui.KeyMap
+	bind      bindings
+	now       func() time.Time
+	histPath  string
+	exportDir string
+	rowCap    int
+
+	editor  textarea.Model
+	styled  *ui.Theme // the theme the editor was styled for
+	edW     int
+	edH     int
+	comp    *completion
+	filter  lineinput.Model
+	table   *table.Model
+	col     int // the current column of the results
+	detail  *detail
+	prompt  bool // export format prompt
+	noteErr bool
+	note    string
+
+	tables    []query.TableInfo
+	tablesGen int
+	tablesErr error
+	tablesOK  bool
+
+	history    []string
+	histLoaded bool
+	histPos    int    // index into history while recalling; len(history) when not
+	draft      string // the editor text before recalling
+
+	seq          int // generation of the read command in flight; older chunks are stale
+	tickGen      int // generation of the running elapsed-time ticker
+	res          *result
+	exporting    bool
+	exportCancel context.CancelFunc
+}
+
+// New returns the Query view with the editor focused.
+func New(opts ...Option) *Model {
+	m := &Model{keys: ui.DefaultKeyMap(), now: time.Now, exportDir: ".", rowCap: DefaultRowCap,
+		histPath: DefaultHistoryFile(), filter: lineinput.New("/")}
+	b := func(k, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(k), key.WithHelp(help, desc))
+	}
+	m.bind = bindings{
+		run:      b("ctrl+r", "ctrl+r", "run the editor"),
+		runStmt:  b("ctrl+e", "ctrl+e", "run the statement under the cursor"),
+		cancel:   b("ctrl+x", "ctrl+x", "cancel the running query or export"),
+		more:     b("m", "m", "load more rows"),
+		copyRow:  b("Y", "Y", "copy the row (tab-separated)"),
+		edit:     b("i", "i", "edit the SQL"),
+		histPrev: b("ctrl+p", "ctrl+p", "previous statement (editor)"),
+		histNext: b("ctrl+n", "ctrl+n", "next statement (editor)"),
+		complete: b("tab", "tab", "complete a table/column name (editor)"),
+		results:  b("esc", "esc", "leave the editor for the results"),
+	}
+	m.editor = newEditor()
+	m.table = table.New()
+	m.table.Empty = "the query returned no rows"
+	m.table.SetCellStyle(m.cellStyle)
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Title is the tab name.
+func (m *Model) Title() string { return "Query" }
+
+// InputFocused reports whether the SQL editor or the filter has focus.
+func (m *Model) InputFocused() bool { return m.editor.Focused() || m.filter.Focused() }
+
+// Help lists the view's keys.
+func (m *Model) Help() []key.Binding {
+	k, b := m.keys, m.bind
+	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.complete, b.results, b.edit,
+		k.Enter, b.more, k.Copy, b.copyRow, k.Export, k.Filter, k.Up, k.Down, k.Left, k.Right}
+}
+
+func engine(ctx *ui.Context) query.Engine {
+	if ctx == nil || ctx.Services == nil {
+		return nil
+	}
+	return ctx.Services.Query
+}
+
+// Init loads the history and the table names for completion.
+func (m *Model) Init(ctx *ui.Context) tea.Cmd {
+	m.keys = ctx.Keys
+	cmds := []tea.Cmd{loadHistoryCmd(m.histPath)}
+	if eng := engine(ctx); eng != nil {
+		cmds = append(cmds, m.loadTables(eng))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) loadTables(eng query.Engine) tea.Cmd {
+	m.tablesGen++
+	return tablesCmd(eng, m.tablesGen)
+}
+
+// Update handles messages and keys.
+func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
+	m.keys = ctx.Keys
+	switch msg := msg.(type) {
+	case Prepare:
+		m.editor.SetValue(msg.SQL)
+		m.editor.Blur()
+		m.detail, m.prompt = nil, false
+		return m, m.run(ctx, msg.SQL)
+	case tablesMsg:
+		if msg.gen == m.tablesGen {
+			m.tables, m.tablesErr, m.tablesOK = msg.tables, msg.err, msg.err == nil
+		}
+	case historyMsg:
+		m.historyLoaded(msg)
+	case historySavedMsg:
+		if msg.err != nil {
+			m.setNote(msg.err.Error(), true)
+		}
+	case chunkMsg:
+		return m, m.chunk(msg)
+	case tickMsg:
+		if msg.gen == m.tickGen && m.busy() {
+			return m, tick(msg.gen)
+		}
+	case exportedMsg:
+		return m, m.exported(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(ctx, msg)
+	case tea.PasteMsg:
+		if m.editor.Focused() {
+			m.comp = nil
+			var cmd tea.Cmd
+			m.editor, cmd = m.editor.Update(msg)
+			return m, cmd
+		}
+	case tea.MouseWheelMsg:
+		if m.detail != nil {
+			m.detailWheel(msg)
+		} else {
+			m.table.Update(&m.keys, msg)
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
+
+// busy reports whether a read is under way (the ticker runs).
+func (m *Model) busy() bool { return m.res != nil && m.res.running }
+
+func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
+	b := &m.bind
+	if m.filter.Focused() {
+		res, cmd := m.filter.Update(msg)
+		if res != lineinput.Ignored {
+			m.table.SetFilter(m.filter.Value())
+		}
+		return cmd
+	}
+	// Run and cancel work everywhere.
+	switch {
+	case key.Matches(msg, b.run):
+		m.comp = nil
+		return m.run(ctx, m.editor.Value())
+	case key.Matches(msg, b.runStmt):
+		m.comp = nil
+		return m.run(ctx, statementAt(m.editor.Value(), m.cursorOffset()))
+	case key.Matches(msg, b.cancel):
+		m.cancel()
+		return nil
+	}
+	switch {
+	case m.editor.Focused():
+		return m.editorKey(ctx, msg)
+	case m.prompt:
+		return m.promptKey(msg)
+	case m.detail != nil:
+		return m.detailKey(msg)
+	}
+	return m.resultsKey(msg)
+}
+
+func (m *Model) editorKey(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
+	b := &m.bind
+	if !key.Matches(msg, b.complete) {
+		m.comp = nil
+	}
+	switch {
+	case key.Matches(msg, b.results):
+		m.editor.Blur()
+		return nil
+	case key.Matches(msg, b.histPrev):
+		m.recall(-1)
+		return nil
+	case key.Matches(msg, b.histNext):
+		m.recall(1)
+		return nil
+	case key.Matches(msg, b.complete):
+		return m.complete(ctx)
+	}
+	m.note = ""
+	var cmd tea.Cmd
+	m.editor, cmd = m.editor.Update(msg)
+	return cmd
+}
+
+func (m *Model) resultsKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, b := &m.keys, &m.bind
+	m.note = ""
+	switch {
+	case key.Matches(msg, b.edit):
+		return m.editor.Focus()
+	case key.Matches(msg, k.Enter):
+		if r := m.table.Cursor(); r >= 0 && m.res != nil && r < len(m.res.vals) {
+			m.detail = &detail{row: r}
+			return nil
+		}
+		return m.editor.Focus()
+	case key.Matches(msg, k.Back):
+		if m.filter.Value() != "" {
+			m.filter.Reset()
+			m.table.SetFilter("")
+		}
+	case key.Matches(msg, k.Filter):
+		if m.res != nil && len(m.res.vals) > 0 {
+			m.filter.Focus()
+		}
+	case key.Matches(msg, b.more):
+		return m.loadMore()
+	case key.Matches(msg, k.Copy):
+		return m.copyCell()
+	case key.Matches(msg, b.copyRow):
+		return m.copyRow(m.table.Cursor())
+	case key.Matches(msg, k.Export):
+		m.askExport()
+	case key.Matches(msg, k.Left):
+		m.moveColumn(-1)
+	case key.Matches(msg, k.Right):
+		m.moveColumn(1)
+	default:
+		m.table.Update(k, msg)
+	}
+	return nil
+}
+
+// moveColumn moves the current column and scrolls it into view.
+func (m *Model) moveColumn(n int) {
+	cols := len(m.table.Columns())
+	if cols == 0 {
+		return
+	}
+	m.col = max(0, min(m.col+n, cols-1))
+	m.showColumn()
+}
+
+// showColumn scrolls the table so the current column is on screen (as of
+// the last frame).
+func (m *Model) showColumn() {
+	first, end := m.table.VisibleColumns()
+	switch {
+	case m.col < first:
+		m.table.ScrollColumns(m.col - first)
+	case end > first && m.col >= end:
+		m.table.ScrollColumns(m.col - end + 1)
+	}
+}
+
+func (m *Model) copyCell() tea.Cmd {
+	r := m.table.Cursor()
+	if m.res == nil || r < 0 || r >= len(m.res.vals) || m.col >= len(m.res.vals[r]) {
+		m.setNote("no cell to copy", true)
+		return nil
+	}
+	text := cellText(m.res.vals[r][m.col])
+	m.setNote(fmt.Sprintf("copied %s of row %d", columnLabel(m.res.cols, m.col), r+1), false)
+	return func() tea.Msg { return ui.Copy{Text: text} }
+}
+
+func (m *Model) copyRow(r int) tea.Cmd {
+	if m.res == nil || r < 0 || r >= len(m.res.vals) {
+		m.setNote("no row to copy", true)
+		return nil
+	}
+	text := rowText(m.res.vals[r])
+	m.setNote(fmt.Sprintf("copied row %d (tab-separated)", r+1), false)
+	return func() tea.Msg { return ui.Copy{Text: text} }
+}
+
+func columnLabel(cols []query.Column, i int) string {
+	if i >= 0 && i < len(cols) {
+		return cols[i].Name
+	}
+	return fmt.Sprintf("column %d", i+1)
+}

@@ -1,0 +1,464 @@
+package queryview
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/ui"
+)
+
+func setup(t *testing.T) (*driver, *fakeEngine, string) {
+	t.Helper()
+	dir := t.TempDir()
+	f := newFake()
+	m := New(HistoryFile(filepath.Join(dir, "state", "history.sql")), ExportDir(dir))
+	m.now = time.Now
+	d := newDriver(t, m, f)
+	d.waitFor("history and tables", func() bool { return m.histLoaded && m.tablesOK })
+	return d, f, dir
+}
+
+func TestRunShowsRows(t *testing.T) {
+	d, f, _ := setup(t)
+	m := d.model()
+	if !m.InputFocused() {
+		t.Fatal("the editor should have focus at start")
+	}
+	d.typeText("SELECT * FROM orders")
+	d.press("ctrl+r")
+	s := d.waitScreen("order_id", "customer", "alice", `\x1b[31mred\x1b[0m`, `multi\nline`, "3 rows", "NULL")
+	if f.last() != "SELECT * FROM orders" {
+		t.Fatalf("engine got %q", f.last())
+	}
+	if strings.Contains(s, "more available") {
+		t.Fatalf("a finished result says more is available:\n%s", s)
+	}
+	// Results: move to the second row and second column, copy the cell and the row.
+	d.press("esc")
+	if m.InputFocused() {
+		t.Fatal("esc should leave the editor")
+	}
+	d.press("down", "right", "y")
+	if c := waitOut[ui.Copy](d, 0); c.Text != "\x1b[31mred\x1b[0m" {
+		t.Fatalf("copied %q, want the raw cell", c.Text)
+	}
+	d.press("Y")
+	if c := waitOut[ui.Copy](d, 1); c.Text != "2\t\x1b[31mred\x1b[0m\t20.25\t2025-04-01" {
+		t.Fatalf("copied row %q", c.Text)
+	}
+	// Detail pane: every column of the row, full values.
+	d.press("enter")
+	d.waitScreen("row 2 of 3", "order_id", "customer", "total_amount", "20.25", "2025-04-01")
+	// The next row; values keep their line breaks.
+	d.press("right")
+	d.waitScreen("row 3 of 3", "customer     multi\n             line")
+	d.press("esc")
+	d.waitScreen("3 rows")
+	// i edits again.
+	d.press("i")
+	if !m.InputFocused() {
+		t.Fatal("i should focus the editor")
+	}
+}
+
+func TestCancelSlowQuery(t *testing.T) {
+	d, f, _ := setup(t)
+	d.typeText("SELECT * FROM slow")
+	d.press("ctrl+r")
+	d.waitStarted(f)
+	// The elapsed time ticks while it runs.
+	re := regexp.MustCompile(`running (\d+\.\d)s`)
+	d.waitFor("elapsed time to tick past 0.2s", func() bool {
+		mt := re.FindStringSubmatch(d.screen())
+		if mt == nil {
+			return false
+		}
+		v, _ := strconv.ParseFloat(mt[1], 64)
+		return v >= 0.2
+	})
+	d.press("ctrl+x")
+	d.waitScreen("cancelled")
+	d.waitFor("the engine to see the cancel", func() bool { c, _ := f.counts(); return c == 1 })
+	// Still in the app: another query runs.
+	d.runSQL("SELECT * FROM orders")
+	d.waitScreen("alice", "3 rows")
+	if strings.Contains(d.screen(), "cancelled") {
+		t.Fatal("the new result still says cancelled")
+	}
+}
+
+func TestStaleResultDropped(t *testing.T) {
+	d, f, _ := setup(t)
+	m := d.model()
+	d.typeText("SELECT * FROM slow")
+	d.press("ctrl+r")
+	d.waitStarted(f)
+	// A new run abandons the slow one: its context is cancelled and its late answer dropped.
+	m.editor.Reset()
+	d.typeText("SELECT * FROM orders")
+	d.press("ctrl+r")
+	d.waitScreen("alice", "3 rows")
+	d.waitFor("the slow query to be cancelled", func() bool { c, _ := f.counts(); return c == 1 })
+	if m.res.sql != "SELECT * FROM orders" || m.res.err != nil {
+		t.Fatalf("result %q err %v", m.res.sql, m.res.err)
+	}
+}
+
+func TestHistoryRecallAndPersist(t *testing.T) {
+	d, _, dir := setup(t)
+	m := d.model()
+	d.runSQL("SELECT 1 FROM orders")
+	d.runSQL("SELECT 2 FROM orders")
+	d.runSQL("SELECT 2 FROM orders") // consecutive duplicate: kept once
+	m.editor.Reset()
+	d.typeText("draft")
+	d.press("ctrl+p")
+	if v := m.editor.Value(); v != "SELECT 2 FROM orders" {
+		t.Fatalf("ctrl+p gave %q", v)
+	}
+	d.press("ctrl+p")
+	if v := m.editor.Value(); v != "SELECT 1 FROM orders" {
+		t.Fatalf("second ctrl+p gave %q", v)
+	}
+	d.press("ctrl+p") // the oldest stays
+	d.press("ctrl+n", "ctrl+n")
+	if v := m.editor.Value(); v != "draft" {
+		t.Fatalf("ctrl+n past the newest gave %q, want the draft", v)
+	}
+	path := filepath.Join(dir, "state", "history.sql")
+	d.waitFor("the history file", func() bool {
+		b, _ := os.ReadFile(path)
+		return strings.Count(string(b), entryMarker) == 2
+	})
+	// A new view on the same file recalls the statements.
+	m2 := New(HistoryFile(path))
+	d2 := newDriver(t, m2, newFake())
+	d2.waitFor("history", func() bool { return m2.histLoaded })
+	d2.press("ctrl+p")
+	if v := m2.editor.Value(); v != "SELECT 2 FROM orders" {
+		t.Fatalf("new view recalled %q", v)
+	}
+	d2.press("ctrl+p")
+	if v := m2.editor.Value(); v != "SELECT 1 FROM orders" {
+		t.Fatalf("new view recalled %q second", v)
+	}
+}
+
+func TestHistoryFileRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h", "history.sql")
+	stmts := []string{"SELECT 1", "SELECT a,\n  b\nFROM t\n" + entryMarker + " not a marker", " leading space"}
+	for _, s := range stmts {
+		if err := appendHistory(path, s, time.Unix(0, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := readHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"SELECT 1", "SELECT a,\n  b\nFROM t\n" + entryMarker + " not a marker", "leading space"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("read %q, want %q", got, want)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("history file mode %v, %v", fi.Mode(), err)
+	}
+}
+
+func TestLoadMore(t *testing.T) {
+	d, f, _ := setup(t)
+	m := d.model()
+	d.runSQL("SELECT * FROM big")
+	d.waitScreen("1,000 rows", "more available (m)", "3.0 MB scanned", "$0.000014")
+	d.press("esc", "m")
+	d.waitFor("2000 rows", func() bool { return !m.res.running && len(m.res.vals) == 2000 })
+	d.waitScreen("2,000 rows", "more available")
+	d.press("m")
+	d.waitFor("all rows", func() bool { return !m.res.running && m.res.done })
+	s := d.waitScreen("2,500 rows")
+	if strings.Contains(s, "more available") {
+		t.Fatalf("exhausted result says more is available:\n%s", s)
+	}
+	d.press("m")
+	d.waitScreen("all 2500 rows are loaded")
+	d.waitFor("the result to be closed", func() bool { _, c := f.counts(); return c == 1 })
+	if m.table.Len() != bigRows {
+		t.Fatalf("table has %d rows", m.table.Len())
+	}
+}
+
+func TestExportCSVGuardsFormulas(t *testing.T) {
+	d, f, dir := setup(t)
+	m := d.model()
+	m.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	d.runSQL("SELECT * FROM big")
+	d.press("esc", "e")
+	d.waitScreen("(c)sv, (j)son lines or (p)arquet")
+	d.press("c")
+	s := d.waitScreen("exported 2500 rows to")
+	path := filepath.Join(dir, "query-20260102-030405.csv")
+	if !strings.Contains(s, "query-20260102-030405.csv") {
+		t.Fatalf("export path not shown:\n%s", s)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != bigRows+1 || strings.Join(recs[0], ",") != "n,label,delta" {
+		t.Fatalf("csv has %d records, header %q", len(recs), recs[0])
+	}
+	if got := recs[1+7]; got[1] != `'=HYPERLINK("http://x/7")` || got[2] != "-7" {
+		t.Fatalf("row 7 = %q: want the formula guarded and the number kept", got)
+	}
+	if got := recs[1+2100]; got[0] != "2100" {
+		t.Fatalf("row 2100 = %q: rows past the view's are exported too", got)
+	}
+	// The export read the result to its end: the view has every row now.
+	if len(m.res.vals) != bigRows || !m.res.done {
+		t.Fatalf("view has %d rows after the export", len(m.res.vals))
+	}
+	if _, c := f.counts(); c != 1 {
+		t.Fatalf("result closed %d times", c)
+	}
+	for _, g := range []string{"=1", "+1+1", "-x", "@SUM(A1)", "\tx", "\rx"} {
+		if GuardFormula(g) != "'"+g {
+			t.Errorf("GuardFormula(%q) = %q", g, GuardFormula(g))
+		}
+	}
+	for _, g := range []string{"-12.5", "+3", "plain", ""} {
+		if GuardFormula(g) != g {
+			t.Errorf("GuardFormula(%q) = %q, want unchanged", g, GuardFormula(g))
+		}
+	}
+}
+
+func TestExportJSONAndParquet(t *testing.T) {
+	d, _, dir := setup(t)
+	m := d.model()
+	m.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	d.runSQL("SELECT * FROM orders")
+	d.press("esc", "e", "j")
+	d.waitScreen("exported 3 rows")
+	b, err := os.ReadFile(filepath.Join(dir, "query-20260102-030405.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var first map[string]any
+	if len(lines) != 3 || json.Unmarshal([]byte(lines[0]), &first) != nil {
+		t.Fatalf("jsonl: %q", b)
+	}
+	if first["order_id"] != 1.0 || first["customer"] != "alice" || first["date"] != nil {
+		t.Fatalf("first row %v", first)
+	}
+	d.press("e", "p")
+	d.waitScreen("exported 3 rows", ".parquet")
+	pf, err := os.Open(filepath.Join(dir, "query-20260102-030405.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	st, _ := pf.Stat()
+	file, err := parquet.OpenFile(pf, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.NumRows() != 3 {
+		t.Fatalf("parquet has %d rows", file.NumRows())
+	}
+	var names []string
+	for _, f := range file.Schema().Fields() {
+		names = append(names, f.Name())
+	}
+	if strings.Join(names, ",") != "order_id,customer,total_amount,date" {
+		t.Fatalf("parquet columns %v", names)
+	}
+	rows := make([]parquet.Row, 3)
+	r := parquet.NewReader(pf)
+	if n, _ := r.ReadRows(rows); n != 3 {
+		t.Fatalf("read %d parquet rows", n)
+	}
+	if v := rows[1][1].String(); v != "\x1b[31mred\x1b[0m" {
+		t.Fatalf("parquet customer of row 2 = %q", v)
+	}
+	if !rows[0][3].IsNull() {
+		t.Fatalf("null date written as %v", rows[0][3])
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	d, _, _ := setup(t)
+	m := d.model()
+	d.typeText("SELECT * FROM ord")
+	d.press("tab")
+	if v := m.editor.Value(); v != "SELECT * FROM order_items" {
+		t.Fatalf("tab gave %q", v)
+	}
+	d.press("tab")
+	if v := m.editor.Value(); v != "SELECT * FROM orders" {
+		t.Fatalf("second tab gave %q", v)
+	}
+	d.typeText(" WHERE orders.tot")
+	d.press("tab")
+	if v := m.editor.Value(); v != "SELECT * FROM orders WHERE orders.total_amount" {
+		t.Fatalf("column completion gave %q", v)
+	}
+	d.typeText(" > 0 AND pro")
+	d.press("tab")
+	if v := m.editor.Value(); !strings.HasSuffix(v, "AND products") {
+		t.Fatalf("completion gave %q", v)
+	}
+	d.typeText(" xyz")
+	d.press("tab")
+	d.waitScreen("no table or column name starts with xyz")
+}
+
+func TestRunStatementUnderCursor(t *testing.T) {
+	d, f, _ := setup(t)
+	m := d.model()
+	d.typeText("SELECT 'a;b' FROM orders;\nSELECT 2 FROM orders; -- two\n")
+	m.editor.MoveToBegin()
+	d.press("ctrl+e")
+	d.waitFor("the first statement", func() bool { return m.res != nil && !m.res.running })
+	if got := f.last(); got != "SELECT 'a;b' FROM orders" {
+		t.Fatalf("ran %q", got)
+	}
+	m.editor.MoveToEnd()
+	d.press("ctrl+e")
+	d.waitFor("the second statement", func() bool { return f.last() == "SELECT 2 FROM orders" && !m.res.running })
+}
+
+func TestStatementAt(t *testing.T) {
+	text := "SELECT ';' AS a; /* ; */ SELECT 2;\n-- ;\nSELECT \"x;y\" FROM t;  "
+	cases := map[int]string{
+		0:             "SELECT ';' AS a",
+		15:            "SELECT ';' AS a", // on the ';' itself
+		16:            " /* ; */ SELECT 2",
+		20:            " /* ; */ SELECT 2",
+		len(text):     "-- ;\nSELECT \"x;y\" FROM t",
+		len(text) - 3: "-- ;\nSELECT \"x;y\" FROM t",
+	}
+	for off, want := range cases {
+		got := statementAt(text, off)
+		if strings.TrimSpace(got) != strings.TrimSpace(want) {
+			t.Errorf("statementAt(%d) = %q, want %q", off, got, want)
+		}
+	}
+	if statementAt("  ;  ", 2) != "" {
+		t.Error("blank text has no statement")
+	}
+}
+
+func TestErrorShownInPlace(t *testing.T) {
+	d, _, _ := setup(t)
+	d.ctx.Width = 40
+	d.runSQL("SELECT boom")
+	s := d.waitScreen("failed", "Parser Error: syntax error at or near", `\x1b[31mLINE 1`)
+	if strings.Count(s, "\n") != d.ctx.Height-1 {
+		t.Fatalf("frame height")
+	}
+}
+
+func TestNoEngine(t *testing.T) {
+	m := New(HistoryFile(""))
+	d := newDriver(t, m, nil)
+	d.waitScreen("no query engine")
+	d.typeText("SELECT 1")
+	d.press("ctrl+r")
+	d.waitScreen("no query engine")
+}
+
+func TestPrepareRunsAndFocusesResults(t *testing.T) {
+	d, f, _ := setup(t)
+	m := d.model()
+	d.send(Prepare{SQL: "SELECT * FROM orders LIMIT 100"})
+	d.waitScreen("alice", "3 rows")
+	if f.last() != "SELECT * FROM orders LIMIT 100" || m.editor.Value() != "SELECT * FROM orders LIMIT 100" {
+		t.Fatalf("ran %q, editor %q", f.last(), m.editor.Value())
+	}
+	if m.InputFocused() {
+		t.Fatal("after Prepare the results should have focus")
+	}
+}
+
+func TestFramesAt80x24(t *testing.T) {
+	d, _, _ := setup(t)
+	d.ctx.Width, d.ctx.Height = 80, 22
+	d.screen()
+	d.runSQL("SELECT * FROM big")
+	d.screen()
+	d.press("esc", "right", "right", "right", "enter")
+	d.screen()
+	d.press("esc", "/")
+	d.typeText("HYPER")
+	s := d.screen()
+	if !strings.Contains(s, "HYPERLINK") {
+		t.Fatalf("filter:\n%s", s)
+	}
+	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {200, 60}} {
+		d.ctx.Width, d.ctx.Height = sz[0], sz[1]
+		if sz[1] > 0 {
+			d.screen()
+		}
+	}
+}
+
+// BenchmarkRenderMillionRows renders a frame of the view holding a
+// 1,000,000-row result (goal: under 5 ms a frame).
+func BenchmarkRenderMillionRows(b *testing.B) {
+	m := New(HistoryFile(""))
+	cols := []query.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"},
+		{Name: "product", Type: "VARCHAR"}, {Name: "amount", Type: "DECIMAL(12,2)"}, {Name: "ts", Type: "TIMESTAMP"}}
+	const n = 1_000_000
+	vals := make([][]any, n)
+	t0 := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+	for i := range vals {
+		vals[i] = []any{int64(i), int64(i / 3), "product " + strconv.Itoa(i%977), strconv.Itoa(i%5000) + ".25", t0.Add(time.Duration(i) * time.Second)}
+	}
+	m.res = &result{sql: "SELECT …", cols: cols, vals: vals, done: true, eof: true, elapsed: time.Second}
+	m.table.SetColumns(tableColumns(cols))
+	m.table.SetRows(cells(vals))
+	m.editor.Blur()
+	m.table.SetPosition(n / 2)
+	ctx := &ui.Context{Services: &ui.Services{Query: newFake()}, Keys: ui.DefaultKeyMap(),
+		Theme: ui.NewTheme(true, false), Width: 160, Height: 50}
+	m.Render(ctx)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		m.table.Move(1 - 2*(i%2))
+		_ = m.Render(ctx)
+	}
+}
+
+func TestStaleTicksDropped(t *testing.T) {
+	d, f, _ := setup(t)
+	m := d.model()
+	d.typeText("SELECT * FROM slow")
+	d.press("ctrl+r")
+	d.waitStarted(f)
+	if _, cmd := m.Update(d.ctx, tickMsg{gen: m.tickGen - 1}); cmd != nil {
+		t.Fatal("a tick of an earlier run scheduled another")
+	}
+	if _, cmd := m.Update(d.ctx, tickMsg{gen: m.tickGen}); cmd == nil {
+		t.Fatal("the running query's tick did not schedule the next")
+	}
+	d.press("ctrl+x")
+	if _, cmd := m.Update(d.ctx, tickMsg{gen: m.tickGen}); cmd != nil {
+		t.Fatal("a tick after the query ended scheduled another")
+	}
+}

@@ -1,0 +1,141 @@
+package tablesview
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/views/internal/viewtest"
+	queryview "github.com/lakeops/lakeops/views/query"
+)
+
+// testLake is a folder lake loaded by one pipeline run over generated data.
+func testLake(t *testing.T) *lake.Lake {
+	t.Helper()
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := gen.Generate(ctx, filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 300, Seed: 1}, nil); err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	st, err := folder.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	lk := lake.New(st)
+	if _, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	return lk
+}
+
+// fakeEngine lists the lake's orders table, a table that is not in the
+// lake, and nothing else; it runs no SQL.
+type fakeEngine struct{ lk *lake.Lake }
+
+func (f fakeEngine) Name() string { return "fake" }
+func (f fakeEngine) Close() error { return nil }
+func (f fakeEngine) Query(context.Context, string) (query.Rows, error) {
+	return nil, context.Canceled
+}
+func (f fakeEngine) Tables(context.Context) ([]query.TableInfo, error) {
+	return []query.TableInfo{
+		{Name: "orders", Location: f.lk.Silver("orders").URI(), Version: 0, Partitions: []string{"date"}},
+		{Name: "weird name", Columns: []query.Column{{Name: "a", Type: "INTEGER"}}},
+	}, nil
+}
+
+func TestListFromLake(t *testing.T) {
+	lk := testLake(t)
+	h := viewtest.New(t, New(), lk)
+	h.Resize(80, 22)
+	s := h.ExpectContains("Tables", "7 tables", "from the lake (no query engine)", "version", "files", "rows", "size",
+		"partitions", "last commit", "rejected_orders", "ingest_log")
+	for _, l := range strings.Split(s, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 0 && f[0] == "orders":
+			// version 1 (create + merge), one file, 300 rows, partitioned by date.
+			if f[1] != "1" || f[2] != "1" || f[3] != "300" || f[6] != "date" {
+				t.Fatalf("orders line %q", l)
+			}
+		case len(f) > 0 && f[0] == "ingest_log" && f[3] != "3":
+			t.Fatalf("ingest_log line %q", l)
+		}
+	}
+	// Detail of the first table: schema and history.
+	h.Press("enter")
+	h.ExpectContains("products · version 1", "partitions: none", "schema · 4 columns", "product_id", "long",
+		"history", "MERGE", "CREATE TABLE")
+	// The history pane: the newest version opens in full.
+	h.Press("c", "enter")
+	h.ExpectContains("products · version 1", "MERGE", "parameters", "metrics", "numTargetRowsInserted=1000")
+	h.Press("esc", "esc")
+	h.ExpectContains("7 tables")
+	for _, sz := range [][2]int{{80, 24}, {40, 10}, {20, 3}, {200, 60}} {
+		h.Resize(sz[0], sz[1])
+		h.Frame()
+		h.Press("enter")
+		h.Frame()
+		h.Press("esc")
+	}
+}
+
+func TestEngineTablesHistoryAndSelect(t *testing.T) {
+	lk := testLake(t)
+	h := viewtest.New(t, New(), lk)
+	h.Ctx.Services.Query = fakeEngine{lk}
+	h.Press("r")
+	h.ExpectContains("2 tables", "from the fake engine", "orders", "300", "weird name", "not in this lake")
+	h.Press("enter")
+	h.ExpectContains("orders · version 1", "partitions: date", "order_num", "yes", "order_id", "no", "total_amount",
+		"decimal(12,2)", "partition", "history", "MERGE", "CREATE TABLE")
+	h.Press("s")
+	sw, ok := viewtest.Last[ui.SwitchTo](h)
+	if !ok || sw.Title != "Query" {
+		t.Fatalf("s sent %+v", h.Out)
+	}
+	if p, ok := sw.Then.(queryview.Prepare); !ok || p.SQL != "SELECT * FROM orders LIMIT 100" {
+		t.Fatalf("prepared %#v", sw.Then)
+	}
+	// A table the lake does not hold: the engine's columns, no history; its name is quoted.
+	h.Press("esc", "down", "enter")
+	h.ExpectContains("weird name", "INTEGER", "no history: the table is not in this lake")
+	h.Press("s")
+	sw, _ = viewtest.Last[ui.SwitchTo](h)
+	if p := sw.Then.(queryview.Prepare); p.SQL != `SELECT * FROM "weird name" LIMIT 100` {
+		t.Fatalf("prepared %q", p.SQL)
+	}
+	h.Press("y")
+	if c, ok := viewtest.Last[ui.Copy](h); !ok || c.Text != "weird name" {
+		t.Fatalf("copied %q", c.Text)
+	}
+}
+
+func TestStaleListDropped(t *testing.T) {
+	lk := testLake(t)
+	m := New()
+	h := viewtest.New(t, m, lk)
+	h.Send(listedMsg{gen: m.gen - 1, infos: []query.TableInfo{{Name: "stale"}}})
+	if s := h.Screen(); strings.Contains(s, "stale") {
+		t.Fatalf("a stale listing was shown:\n%s", s)
+	}
+}
+
+func TestQuoteIdent(t *testing.T) {
+	for in, want := range map[string]string{"orders": "orders", "_x1": "_x1", "1x": `"1x"`, `a"b`: `"a""b"`, "": `""`} {
+		if got := quoteIdent(in); got != want {
+			t.Errorf("quoteIdent(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The view implements the shell's View interface.
+var _ ui.View = (*Model)(nil)
