@@ -43,6 +43,8 @@ func tourSteps() []step {
 		{keys: []string{"3"}, wait: 2 * time.Second, shot: "rejects", hold: 3},
 		{keys: []string{"Enter"}, wait: time.Second, shot: "reject-detail", hold: 3},
 		{keys: []string{"Escape", "?"}, wait: time.Second, shot: "help", hold: 2},
+		{keys: []string{"Escape", "4"}, wait: 2 * time.Second, waitFor: "order_items", shot: "tables", hold: 2},
+		{keys: []string{"j", "j", "s"}, wait: 2 * time.Second, waitFor: "rows", shot: "query", hold: 3},
 		{keys: []string{"Escape", "1"}, wait: time.Second, hold: 2},
 	}
 }
