@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/lakeops/lakeops/aws/query/duck"
+	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/ui"
+	queryview "github.com/lakeops/lakeops/views/query"
+)
+
+// TestConsoleQueryOnDuckDB drives the real console with the real DuckDB
+// engine: type a query, run it and see rows; recall it from history after
+// another one; export the result to CSV.
+func TestConsoleQueryOnDuckDB(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := gen.Generate(ctx, filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 300, Days: 1, Seed: 4}, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := folder.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk := lake.New(st)
+	if _, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := duck.Open(ctx, lk, duck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	m := jobs.New(lk, 1)
+	defer m.Close()
+	exports := t.TempDir()
+	views := consoleViews()
+	views[4] = queryview.New(queryview.HistoryFile(filepath.Join(t.TempDir(), "history.sql")), queryview.ExportDir(exports))
+	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m, Query: eng, Engine: "local"},
+		Keys: ui.DefaultKeyMap(), Theme: ui.NewTheme(true, true), Views: views, LakeLabel: lk.URI()})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 30))
+	ctrl := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
+	waitScreen(t, tm, 10*time.Second, "products.csv")
+	tm.Send(key("5"))
+	waitScreen(t, tm, 10*time.Second, "SQL")
+	tm.Type("SELECT department, count(*) AS n FROM products GROUP BY 1 ORDER BY 1")
+	tm.Send(ctrl('r'))
+	waitScreen(t, tm, 10*time.Second, "Books", "rows")
+	tm.Send(ctrl('u'))
+	tm.Type("SELECT count(*) AS total_items FROM order_items")
+	tm.Send(ctrl('r'))
+	waitScreen(t, tm, 10*time.Second, "total_items")
+	// History: ctrl+p twice brings back the first statement.
+	tm.Send(ctrl('p'))
+	tm.Send(ctrl('p'))
+	waitScreen(t, tm, 10*time.Second, "GROUP BY 1 ORDER BY 1")
+	tm.Send(ctrl('r'))
+	waitScreen(t, tm, 10*time.Second, "department")
+	// Export the result as CSV.
+	tm.Send(key("esc"))
+	tm.Send(key("e"))
+	tm.Send(key("c"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries, _ := os.ReadDir(exports)
+		if len(entries) == 1 {
+			b, err := os.ReadFile(filepath.Join(exports, entries[0].Name()))
+			if err == nil && strings.HasPrefix(string(b), "department,n\n") && strings.Contains(string(b), "Books,") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no CSV export in %s: %v", exports, entries)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	quit(t, tm)
+}
