@@ -127,3 +127,22 @@ func TestRunOnS3ThroughTheCLI(t *testing.T) {
 		t.Fatal("secret printed")
 	}
 }
+
+func TestTableRegisterLocalCatalog(t *testing.T) {
+	lake := t.TempDir()
+	writeFile(t, filepath.Join(lake, "bronze_layer/orders/orders_1.csv"), "order_num,order_id,user_id,order_timestamp,total_amount,date\n1,100,7,2025-04-01T10:00:00,10.50,2025-04-01\n")
+	if _, stderr, code := run(t, "--lake", lake, "run", "--quiet"); code != ExitOK {
+		t.Fatalf("run: %s", stderr)
+	}
+	out, stderr, code := run(t, "--lake", lake, "table", "register")
+	if code != ExitOK || !strings.Contains(out, "registered orders") {
+		t.Fatalf("register: exit %d %s %s", code, out, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(lake, "_lakeops/catalog/orders.json"))
+	if err != nil || !strings.Contains(string(b), `"table_type": "DELTA"`) && !strings.Contains(string(b), `"table_type":"DELTA"`) || !strings.Contains(string(b), "decimal(12,2)") {
+		t.Fatalf("catalog entry: %v\n%s", err, b)
+	}
+	if _, stderr, code := run(t, "--lake", lake, "--read-only", "table", "register"); code != ExitFail || !strings.Contains(stderr, "read-only") {
+		t.Fatalf("read-only register: exit %d %s", code, stderr)
+	}
+}

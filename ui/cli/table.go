@@ -25,8 +25,10 @@ func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
 		return tableHistory(ctx, g, env, args[1:])
 	case "ls":
 		return tableLs(ctx, g, env, args[1:])
+	case "register":
+		return tableRegister(ctx, g, env, args[1:])
 	}
-	return usagef("unknown table subcommand %q (want ls, history or read)", args[0])
+	return usagef("unknown table subcommand %q (want ls, history, read or register)", args[0])
 }
 
 func (g *Globals) awsOptions() stores.AWSOptions {
