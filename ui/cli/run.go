@@ -27,6 +27,7 @@ func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
 	force := fs.Bool("force", false, "re-run files the ingest log records as ingested")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	lim := limitFlags(fs)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -39,7 +40,7 @@ func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
 	for i, f := range files {
 		keys[i] = lakeKey(g, f)
 	}
-	opts := pipeline.Options{Files: keys, Force: *force}
+	opts := pipeline.Options{Files: keys, Force: *force, Limits: lim()}
 	if !*quiet {
 		opts.Progress = newProgressPrinter(env.Stderr).event
 	}
@@ -64,6 +65,7 @@ func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
 func runValidate(ctx context.Context, g *Globals, env Env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
+	lim := limitFlags(fs)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -76,7 +78,7 @@ func runValidate(ctx context.Context, g *Globals, env Env, args []string) error 
 		return err
 	}
 	// Files on disk are validated where they are; other names are lake keys.
-	opts := pipeline.Options{DryRun: true}
+	opts := pipeline.Options{DryRun: true, Limits: lim()}
 	var local []string
 	for _, f := range files {
 		if _, err := os.Stat(f); err == nil {
@@ -190,5 +192,15 @@ func (p *progressPrinter) event(e pipeline.Event) {
 			eta = " ETA " + e.ETA.Round(time.Second).String()
 		}
 		fmt.Fprintf(p.w, "%s: %s%s %d rows (%d rejected) %.0f rows/s%s\n", name, e.Stage, pct, e.Rows, e.Rejected, e.RowsPerSec, eta)
+	}
+}
+
+// limitFlags adds the raw-file limits to a command's flags.
+func limitFlags(fs *flag.FlagSet) func() pipeline.Limits {
+	field := fs.Int("max-field-bytes", 0, "longest CSV field; a longer one makes its row malformed (default 1 MiB)")
+	record := fs.Int("max-record-bytes", 0, "longest CSV record (default 4 MiB)")
+	unzipped := fs.Int64("max-decompressed-bytes", 0, "largest decompressed .csv.gz; beyond it the file fails (default 16 GiB)")
+	return func() pipeline.Limits {
+		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped}
 	}
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -144,5 +146,46 @@ func TestTableRegisterLocalCatalog(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "--lake", lake, "--read-only", "table", "register"); code != ExitFail || !strings.Contains(stderr, "read-only") {
 		t.Fatalf("read-only register: exit %d %s", code, stderr)
+	}
+}
+
+func TestLimitsGiveClearErrors(t *testing.T) {
+	lake := t.TempDir()
+	header := "product_id,department_id,department,product_name\n"
+	big := strings.Repeat("x", 3<<20) // a 3 MiB field
+	writeFile(t, filepath.Join(lake, "bronze_layer/products.csv"), header+"1,4,Books,"+big+"\n2,4,Books,B\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(header))
+	for i := 0; i < 200000; i++ { // ~6 MB decompressed from a few KB
+		zw.Write([]byte("3,4,Toys,AAAAAAAAAAAAAAAAAAAAAA\n"))
+	}
+	zw.Close()
+	writeFile(t, filepath.Join(lake, "bronze_layer/products_bomb.csv.gz"), gz.String())
+	out, _, code := run(t, "--lake", lake, "run", "--json", "--quiet", "--max-decompressed-bytes", "1000000")
+	if code != ExitFail {
+		t.Fatalf("exit %d, want 1 (the bomb fails)\n%s", code, out)
+	}
+	var sum struct {
+		Files []struct {
+			File, Status, Error string
+			Accepted, Rejected  int
+			Reasons             map[string]int `json:"rejected_by_reason"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range sum.Files {
+		switch {
+		case strings.HasSuffix(f.File, "products.csv"):
+			if f.Status != "succeeded" || f.Accepted != 1 || f.Reasons["malformed"] != 1 {
+				t.Errorf("3 MiB field: %+v", f)
+			}
+		case strings.HasSuffix(f.File, ".gz"):
+			if f.Status != "failed" || !strings.Contains(f.Error, "decompressed size exceeds") || !strings.Contains(f.Error, "products_bomb.csv.gz") {
+				t.Errorf("gzip bomb: %+v", f)
+			}
+		}
 	}
 }
