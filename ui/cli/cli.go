@@ -62,7 +62,7 @@ func commands() map[string]command {
 		"rejects":      {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
 		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
 		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
-		"flow":         {summary: "run or manage state machines", run: notYet("flow")},
+		"flow":         {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
 		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
 		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},
 		"help":         {summary: "show this help", run: nil},
