@@ -83,7 +83,8 @@ func TestConsoleRunThenRejects(t *testing.T) {
 	tm, m := newConsole(t, 400)
 	waitScreen(t, tm, 10*time.Second, "products.csv", "new")
 	tm.Send(key("R"))
-	waitScreen(t, tm, 30*time.Second, "succeeded", "rejected by reason")
+	// The job's log ends with its totals once the job is done.
+	waitScreen(t, tm, 30*time.Second, "rejected by reason", "files:", "rows read")
 	if info := m.Jobs(); len(info) != 1 || info[0].State != jobs.Succeeded || info[0].Summary.Totals.Rejected == 0 {
 		t.Fatalf("jobs %+v", info)
 	}
