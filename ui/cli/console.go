@@ -17,6 +17,7 @@ import (
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/files"
+	flowsview "github.com/lakeops/lakeops/views/flows"
 	queryview "github.com/lakeops/lakeops/views/query"
 	"github.com/lakeops/lakeops/views/rejects"
 	"github.com/lakeops/lakeops/views/runs"
@@ -28,14 +29,14 @@ const jobLimit = 2
 
 // consoleViews lists the console's screens in tab order: adding a view is
 // one line here.
-func consoleViews() []ui.View {
+func consoleViews(flows flowsview.Service) []ui.View {
 	return []ui.View{
 		files.New(),
 		runs.New(),
 		rejectsview.New(),
 		tablesview.New(),
 		queryview.New(),
-		ui.Placeholder("Flows", "Step Functions and the local runner are not built yet."),
+		flowsview.New(flows),
 	}
 }
 
@@ -47,6 +48,15 @@ func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error 
 		return err
 	}
 	defer engine.Close()
+	var flows flowsview.Service // with --aws: not wired to Step Functions yet, the view says so
+	if !g.AWS {
+		lf, err := newLocalFlows(lk)
+		if err != nil {
+			return err
+		}
+		defer lf.Close()
+		flows = lf
+	}
 	region := g.Region
 	if region == "" {
 		region = env.Getenv("AWS_REGION")
@@ -54,7 +64,7 @@ func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error 
 	opts := ui.AppOptions{
 		Services:  &ui.Services{Lake: lk, Jobs: m, Query: engine, Profile: g.Profile, Region: region, Engine: engineName},
 		Keys:      ui.DefaultKeyMap(),
-		Views:     consoleViews(),
+		Views:     consoleViews(flows),
 		LakeLabel: lk.URI(),
 		Getenv:    env.Getenv,
 	}

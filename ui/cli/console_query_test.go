@@ -46,7 +46,7 @@ func TestConsoleQueryOnDuckDB(t *testing.T) {
 	m := jobs.New(lk, 1)
 	defer m.Close()
 	exports := t.TempDir()
-	views := consoleViews()
+	views := consoleViews(nil)
 	views[4] = queryview.New(queryview.HistoryFile(filepath.Join(t.TempDir(), "history.sql")), queryview.ExportDir(exports))
 	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m, Query: eng, Engine: "local"},
 		Keys: ui.DefaultKeyMap(), Theme: ui.NewTheme(true, true), Views: views, LakeLabel: lk.URI()})

@@ -36,7 +36,7 @@ func newConsole(t *testing.T, orders int) (*teatest.TestModel, *jobs.Manager) {
 		Services:  &ui.Services{Lake: lk, Jobs: m, Engine: "local"},
 		Keys:      ui.DefaultKeyMap(),
 		Theme:     ui.NewTheme(true, true),
-		Views:     consoleViews(),
+		Views:     consoleViews(nil),
 		LakeLabel: lk.URI(),
 	})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 30))

@@ -35,7 +35,7 @@ func BenchmarkKeyToFrameWhileRunning(b *testing.B) {
 	m := jobs.New(lk, 1)
 	defer m.Close()
 	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m}, Keys: ui.DefaultKeyMap(),
-		Theme: ui.NewTheme(true, false), Views: consoleViews(), LakeLabel: lk.URI()})
+		Theme: ui.NewTheme(true, false), Views: consoleViews(nil), LakeLabel: lk.URI()})
 	var model tea.Model = app
 	drain := func(cmd tea.Cmd) {} // commands run elsewhere in the real program; here only Update and View are timed
 	model, cmd := model.Update(tea.WindowSizeMsg{Width: 120, Height: 40})

@@ -1,0 +1,129 @@
+package flowsview
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/lakeops/lakeops/ui"
+)
+
+// probe wraps the console and keeps the last frame it drew (on the
+// program's goroutine), so the test reads whole screens rather than the
+// renderer's partial updates.
+type probe struct {
+	app  *ui.App
+	mu   sync.Mutex
+	last string
+}
+
+func (p *probe) Init() tea.Cmd { return p.app.Init() }
+
+func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := p.app.Update(msg)
+	return p, cmd
+}
+
+func (p *probe) View() tea.View {
+	v := p.app.View()
+	p.mu.Lock()
+	p.last = ansi.Strip(v.Content)
+	p.mu.Unlock()
+	return v
+}
+
+func (p *probe) screen() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
+}
+
+// markIn returns the status mark drawn before "[ state ]".
+func markIn(scr, state string) string {
+	for _, l := range strings.Split(scr, "\n") {
+		if i := strings.Index(l, "[ "+state+" ]"); i >= 0 {
+			r := []rune(strings.TrimRight(l[:i], " "))
+			if len(r) > 0 {
+				return string(r[len(r)-1])
+			}
+		}
+	}
+	return ""
+}
+
+// TestInConsole drives the view inside the console shell: start an
+// execution from the input editor, watch its states turn ✓ as the history
+// advances (the wiring sends Changed), then stop it.
+func TestInConsole(t *testing.T) {
+	f := newFakeService(t)
+	v := New(f)
+	v.every = time.Hour // only Changed refreshes here
+	app := ui.NewApp(ui.AppOptions{Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
+	p := &probe{app: app}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(120, 40))
+	waitUntil := func(what string, ok func(scr string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !ok(p.screen()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; screen:\n%s", what, p.screen())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitFor := func(subs ...string) {
+		t.Helper()
+		waitUntil(strings.Join(subs, ", "), func(scr string) bool {
+			for _, s := range subs {
+				if !strings.Contains(scr, s) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	press := func(code rune, mod tea.KeyMod) {
+		msg := tea.KeyPressMsg{Code: code, Mod: mod}
+		if mod == 0 {
+			msg.Text = string(code)
+		}
+		tm.Send(msg)
+	}
+
+	waitFor("state machines", "lakehouse")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("executions · 0")
+	press('s', 0)
+	waitFor("start lakehouse", `"files": [`)
+	press('s', tea.ModCtrl)
+	waitFor("execution run-1", "RUNNING", "[ Glue StartJobRun ]")
+	waitUntil("Glue StartJobRun ▶", func(scr string) bool { return markIn(scr, "Glue StartJobRun") == "▶" })
+	if starts, _, _, _ := f.calls(); len(starts) != 1 || !strings.Contains(starts[0].input, "orders_2025-01-01.csv") {
+		t.Fatalf("Start calls %v", starts)
+	}
+
+	for i := range 4 {
+		f.advance("exec-1")
+		tm.Send(Changed{})
+		done, next := seedPath()[i], seedPath()[i+1]
+		waitUntil(done+" ✓, "+next+" ▶", func(scr string) bool {
+			return markIn(scr, done) == "✓" && markIn(scr, next) == "▶"
+		})
+	}
+
+	press('x', 0)
+	waitFor("stop execution run-1? y/n")
+	press('y', 0)
+	waitFor("ABORTED")
+	waitUntil("IsCrawlingComplete ■", func(scr string) bool { return markIn(scr, "IsCrawlingComplete") == "■" })
+	if _, stops, _, _ := f.calls(); len(stops) != 1 || stops[0] != "exec-1" {
+		t.Fatalf("stops %v", stops)
+	}
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

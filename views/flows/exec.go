@@ -1,0 +1,287 @@
+package flowsview
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/views/internal/screen"
+)
+
+// wideAt is the width from which the graph and the panes sit side by side.
+const wideAt = 100
+
+// renderExec draws one execution: a header, then the graph beside (or
+// above) the events and the selected state's input and output.
+func (m *Model) renderExec(w, h int, th *ui.Theme) string {
+	e := m.exec
+	head := th.Title.Render("execution ") + table.Truncate(execLabel(e), max(w/3, 10))
+	if e.Status != "" {
+		st, _ := statusStyle(th, e.Status)
+		head += " · " + st.Render(ui.Sanitize(e.Status))
+	}
+	if !e.Start.IsZero() {
+		head += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
+	}
+	head += th.Dim.Render(" · " + table.Truncate(machineLabel(m.machine), max(w/4, 8)))
+	top := []string{head}
+	if e.Error != "" || e.Cause != "" {
+		top = append(top, th.Error.Render(table.Truncate(strings.TrimSpace(e.Error+" "+firstLine(e.Cause)), w)))
+	}
+	if m.execErr != nil {
+		top = append(top, th.Error.Render(table.Truncate(m.execErr.Error(), w)))
+	}
+	hints := []string{"esc", "back", "←→", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
+	hints = append(hints, m.actionHints(e)...)
+	hints = append(hints, "y", "copy")
+	return screen.Compose(w, h, top, func(bh int) string { return m.execBody(w, bh, th) },
+		[]string{m.footer(th, hints)})
+}
+
+func (m *Model) execBody(w, h int, th *ui.Theme) string {
+	if w >= wideAt {
+		lw := w / 2
+		if m.graph != nil {
+			lw = min(lw, max(m.graph.width+2, w*2/5))
+		}
+		rw := w - lw - 1
+		eh := max(min(h*2/5, len(m.events)+2), min(4, h))
+		left := m.graphPane(lw, h, th)
+		right := append(m.eventsPane(rw, eh, th), m.detailPane(rw, h-eh, th)...)
+		sep := th.Border.Render("│")
+		lines := make([]string, h)
+		for i := range lines {
+			lines[i] = pad(left[i], lw) + sep + table.Clip(right[i], rw)
+		}
+		return strings.Join(lines, "\n")
+	}
+	gh := (h + 1) / 2
+	lines := m.graphPane(w, gh, th)
+	if m.focusEvents {
+		lines = append(lines, m.eventsPane(w, h-gh, th)...)
+	} else {
+		lines = append(lines, m.detailPane(w, h-gh, th)...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// paneTitle styles a pane's title by focus.
+func paneTitle(th *ui.Theme, text string, focused bool) string {
+	if focused {
+		return th.Title.Render(text)
+	}
+	return th.Header.Render(text)
+}
+
+// fill returns exactly h lines: lines, cut or padded with empty ones.
+func fill(lines []string, h int) []string {
+	if len(lines) > h {
+		return lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// graphPane draws the state graph in h lines, scrolled to keep the
+// selected state in view.
+func (m *Model) graphPane(w, h int, th *ui.Theme) []string {
+	if h <= 0 {
+		return nil
+	}
+	g := m.graph
+	n := 0
+	if g != nil {
+		n = len(g.states)
+	}
+	lines := []string{paneTitle(th, "graph", !m.focusEvents) + th.Dim.Render(fmt.Sprintf(" · %d states · ✓ done ▶ running ✗ failed ↷ caught · not reached", n))}
+	switch {
+	case g == nil && m.graphErr != nil:
+		for _, l := range wrap(m.graphErr.Error(), w) {
+			lines = append(lines, th.Error.Render(l))
+		}
+		return fill(lines, h)
+	case g == nil:
+		return fill(append(lines, th.Dim.Render("loading the definition…")), h)
+	}
+	body := h - 1
+	m.clampSel()
+	if n > 0 && body > 0 {
+		at, margin := g.states[m.sel], min(3, (body-1)/4) // keep some context around the selection
+		if at-margin < m.gOff {
+			m.gOff = at - margin
+		}
+		if at+margin >= m.gOff+body {
+			m.gOff = at + margin - body + 1
+		}
+	}
+	m.gOff = max(0, min(m.gOff, len(g.lines)-body))
+	for i := m.gOff; i < len(g.lines) && len(lines) < h; i++ {
+		lines = append(lines, m.graphLine(i, w, th))
+	}
+	return fill(lines, h)
+}
+
+// graphLine draws line i of the graph.
+func (m *Model) graphLine(i, w int, th *ui.Theme) string {
+	l := m.graph.lines[i]
+	prefix := th.Dim.Render(ui.Sanitize(l.prefix))
+	switch l.kind {
+	case lineArrow:
+		return prefix + th.Dim.Render("↓")
+	case lineEdge:
+		return table.Clip(prefix+th.Dim.Render("  ↳ "+ui.Sanitize(l.info)), w)
+	case lineBranch:
+		return table.Clip(prefix+th.Header.Render(ui.Sanitize(l.info)), w)
+	}
+	status := notReached
+	r := m.runs[l.state]
+	if r != nil {
+		status = r.status
+	}
+	markSt, nameSt := statusLook(th, status)
+	box := "[ " + ui.Sanitize(l.state) + " ]"
+	rest := " " + ui.Sanitize(l.typ)
+	if l.info != "" {
+		rest += " " + ui.Sanitize(l.info)
+	}
+	if l.end {
+		rest += " · end"
+	}
+	if r != nil && r.entries > 1 {
+		rest += fmt.Sprintf(" ×%d", r.entries)
+	}
+	head := prefix + markSt.Render(status.mark()) + " "
+	if m.graph.states[m.sel] == i {
+		return pad(head+th.Selected.Render(box+rest), w)
+	}
+	return table.Clip(head+nameSt.Render(box)+th.Dim.Render(rest), w)
+}
+
+// eventsPane draws the history events in h lines.
+func (m *Model) eventsPane(w, h int, th *ui.Theme) []string {
+	if h <= 0 {
+		return nil
+	}
+	lines := []string{paneTitle(th, "events", m.focusEvents) + th.Dim.Render(fmt.Sprintf(" · %d", len(m.events)))}
+	if m.execBusy && m.events == nil {
+		return fill(append(lines, th.Dim.Render("loading…")), h)
+	}
+	if h > 1 {
+		lines = append(lines, strings.Split(m.evTable.Render(w, h-1, th), "\n")...)
+	}
+	return fill(lines, h)
+}
+
+// detailPane draws the selected state's status, error, input and output in
+// h lines, scrolled by pgup/pgdn.
+func (m *Model) detailPane(w, h int, th *ui.Theme) []string {
+	if h <= 0 {
+		return nil
+	}
+	name := m.selName()
+	title := paneTitle(th, "state", false)
+	if name != "" {
+		title += " " + table.Truncate(name, max(w-7, 1))
+	}
+	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%p\x00%t", m.execID, name, w, m.runsVer, th, m.execBusy)
+	if m.dCache.key != key {
+		m.dCache.key, m.dCache.lines = key, m.detailLines(name, w, th)
+	}
+	body := m.dCache.lines
+	m.dH = h - 1
+	m.dOff = max(0, min(m.dOff, len(body)-m.dH))
+	if m.dOff > 0 || len(body) > m.dH {
+		title += th.Dim.Render(fmt.Sprintf(" · %d–%d of %d", m.dOff+1, min(m.dOff+m.dH, len(body)), len(body)))
+	}
+	lines := append([]string{title}, body[m.dOff:]...)
+	return fill(lines, h)
+}
+
+// detailLines are the selected state's lines: status, error and cause,
+// then its input and output as indented JSON, wrapped to w.
+func (m *Model) detailLines(name string, w int, th *ui.Theme) []string {
+	if name == "" {
+		return []string{th.Dim.Render("select a state in the graph (↑/↓)")}
+	}
+	typ := m.graph.lines[m.graph.states[m.sel]].typ
+	r := m.runs[name]
+	status := notReached
+	if r != nil {
+		status = r.status
+	}
+	markSt, _ := statusLook(th, status)
+	first := th.Dim.Render(ui.Sanitize(typ)+" · ") + markSt.Render(status.mark()+" "+status.String())
+	if r == nil {
+		msg := "not reached in this execution"
+		if m.execBusy && m.events == nil {
+			msg = "loading…"
+		}
+		return []string{first, th.Dim.Render(msg)}
+	}
+	if !r.entered.IsZero() {
+		first += th.Dim.Render(" · entered " + clock(r.entered))
+		if !r.exited.IsZero() {
+			first += th.Dim.Render(" · took " + screen.Duration(r.exited.Sub(r.entered)))
+		}
+	}
+	if r.entries > 1 {
+		first += th.Dim.Render(fmt.Sprintf(" · entered %d times (the last shown)", r.entries))
+	}
+	lines := []string{table.Clip(first, w)}
+	if r.err != "" || r.cause != "" {
+		lines = append(lines, th.Error.Render("error ")+table.Truncate(r.err, max(w-6, 1)))
+		for _, l := range wrap(prettyJSON(r.cause), w) {
+			lines = append(lines, th.Error.Render(l))
+		}
+	}
+	section := func(title, text, none string) {
+		lines = append(lines, th.Header.Render(title))
+		if text == "" {
+			lines = append(lines, th.Dim.Render("  "+none))
+			return
+		}
+		lines = append(lines, wrap(prettyJSON(text), w)...)
+	}
+	section("input", r.input, "(none)")
+	if status == running {
+		section("output", "", "(the state is running)")
+	} else {
+		section("output", r.output, "(none)")
+	}
+	return lines
+}
+
+// wrap sanitizes text and breaks it into lines of at most w cells, each
+// indented by two spaces.
+func wrap(text string, w int) []string {
+	if text == "" {
+		return nil
+	}
+	iw := max(w-2, 1)
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		l = ui.Sanitize(strings.TrimRight(l, "\r"))
+		if ansi.StringWidth(l) <= iw {
+			out = append(out, "  "+l)
+			continue
+		}
+		for _, part := range strings.Split(ansi.Wrap(l, iw, ""), "\n") {
+			out = append(out, "  "+part)
+		}
+	}
+	return out
+}
+
+// firstLine is the first line of s.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}

@@ -1,0 +1,415 @@
+// Package flowsview is the Flows view (folder views/flows): the state
+// machines of the flows service — AWS Step Functions, or the local runner
+// of the same Amazon States Language JSON — their executions (status,
+// start, duration), and one execution in detail: the state graph drawn in
+// the terminal with each state's live status, the history events, and the
+// input, output, error and cause of a selected state. Executions start
+// from an input editor (prefilled with the service's default input, JSON
+// checked before submitting), and stop or redrive after a confirmation.
+//
+// The view owns the small Service interface it needs, with plain types;
+// the wiring adapts the local runner and the Step Functions client to it.
+// Every call runs in a command and comes back as a message carrying a
+// generation, so stale results are dropped. While a shown execution runs,
+// the view refreshes about once a second; the wiring also sends Changed
+// when executions change.
+package flowsview
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/table"
+)
+
+// Service is what the Flows view needs from a flows service. The local
+// runner and the Step Functions client are each adapted to it.
+type Service interface {
+	// Name is "local" or "aws" (shown in the view's title).
+	Name() string
+	// Machines lists the state machines.
+	Machines(ctx context.Context) ([]Machine, error)
+	// Definition returns a machine's Amazon States Language JSON.
+	Definition(ctx context.Context, machineID string) ([]byte, error)
+	// Executions lists a machine's executions, newest first.
+	Executions(ctx context.Context, machineID string) ([]Execution, error)
+	// Describe returns one execution with its input, output, error and cause.
+	Describe(ctx context.Context, execID string) (Execution, error)
+	// History returns an execution's events, oldest first.
+	History(ctx context.Context, execID string) ([]Event, error)
+	// Start starts an execution of a machine with a JSON input.
+	Start(ctx context.Context, machineID, input string) (execID string, err error)
+	// Stop stops a running execution.
+	Stop(ctx context.Context, execID string) error
+	// Redrive restarts a failed execution from where it failed.
+	Redrive(ctx context.Context, execID string) error
+	// DefaultInput is the input the editor is prefilled with (e.g. the new
+	// raw files); "" means "{}".
+	DefaultInput(ctx context.Context, machineID string) (string, error)
+}
+
+// Machine is one state machine: its ID (an ARN on AWS) and name.
+type Machine struct {
+	ID, Name string
+}
+
+// Execution statuses, as Step Functions names them.
+const (
+	StatusRunning        = "RUNNING"
+	StatusSucceeded      = "SUCCEEDED"
+	StatusFailed         = "FAILED"
+	StatusAborted        = "ABORTED"
+	StatusTimedOut       = "TIMED_OUT"
+	StatusPendingRedrive = "PENDING_REDRIVE"
+)
+
+// Execution is one execution of a state machine.
+type Execution struct {
+	ID, Name, MachineID string
+	// Status is one of the Status* constants.
+	Status string
+	// Start and Stop are when it started and ended (Stop is zero while it runs).
+	Start, Stop time.Time
+	// Input and Output are JSON; Error and Cause say why it failed.
+	Input, Output, Error, Cause string
+}
+
+// Event is one history event of an execution.
+type Event struct {
+	ID, PreviousID int64
+	// Type is the Step Functions event name, e.g. "TaskStateEntered",
+	// "TaskFailed", "ExecutionSucceeded".
+	Type string
+	Time time.Time
+	// State is the state the event is about ("" for execution events).
+	State string
+	// Input and Output are JSON (a state's input on *StateEntered, its
+	// output on *StateExited); Error and Cause come with failures.
+	Input, Output, Error, Cause string
+}
+
+// Changed tells the view that executions changed (sent by the wiring); it
+// reloads what it shows.
+type Changed struct{}
+
+type mode int
+
+const (
+	modeMachines mode = iota
+	modeExecs
+	modeExec
+)
+
+// refreshEvery is how often a shown running execution is reloaded.
+const refreshEvery = time.Second
+
+// gens are the generations of the view's requests, one per kind; a result
+// whose generation is not the current one is dropped.
+type gens struct {
+	machines, def, execs, exec, input, start, tick int
+}
+
+// bindings are the view's own keys (the shell's keymap has the rest).
+type bindings struct {
+	start, redrive, refresh, focus, submit, cancelEdit key.Binding
+}
+
+// detailCache keeps the selected state's detail lines between frames
+// (pretty-printing and wrapping a large input is not free).
+type detailCache struct {
+	key   string
+	lines []string
+}
+
+// pending is a stop or redrive waiting for y/n.
+type pending struct {
+	verb string // "stop" or "redrive"
+	exec Execution
+}
+
+// Model is the Flows view.
+type Model struct {
+	svc   Service
+	keys  ui.KeyMap
+	bind  bindings
+	now   func() time.Time
+	every time.Duration
+	tick  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+
+	mode    mode
+	gen     gens
+	ticking bool
+	confirm *pending
+	note    string
+	noteErr bool
+
+	machines    []Machine
+	machLoading bool
+	machErr     error
+	machTable   *table.Model
+
+	machine   Machine // the machine whose executions are shown
+	graph     *graph
+	graphFor  string
+	graphErr  error
+	execs     []Execution
+	execsBusy bool
+	execsErr  error
+	execTable *table.Model
+
+	execID      string
+	exec        Execution
+	events      []Event
+	runs        map[string]*stateRun
+	runsVer     int // counts changes of runs (the detail cache's key)
+	execBusy    bool
+	execErr     error
+	sel         int  // index into graph.states
+	follow      bool // the selection follows the last state entered
+	focusEvents bool
+	gOff, dOff  int // first graph and detail lines shown
+	dH          int // detail pane height of the last frame
+	dCache      detailCache
+	evTable     *table.Model
+
+	editing    bool
+	editor     textarea.Model
+	edMachine  Machine
+	edErr      string
+	edLoading  bool
+	edStarting bool
+	edW, edH   int // the editor's size
+	styled     *ui.Theme
+}
+
+// New returns the Flows view over svc; a nil svc shows a note instead.
+func New(svc Service) *Model {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), now: time.Now, every: refreshEvery, tick: tea.Tick,
+		runs: map[string]*stateRun{}, follow: true,
+		bind: bindings{
+			start:      b([]string{"s"}, "s", "start an execution (input editor)"),
+			redrive:    b([]string{"R"}, "R", "redrive a failed execution"),
+			refresh:    b([]string{"r", "ctrl+r"}, "r", "refresh"),
+			focus:      b([]string{"tab"}, "←/→ tab", "focus the graph or the events"),
+			submit:     b([]string{"ctrl+s"}, "ctrl+s", "start with this input"),
+			cancelEdit: b([]string{"esc"}, "esc", "close the editor"),
+		}}
+	m.machTable = table.New(table.Column{Title: "name", Max: 48}, table.Column{Title: "id"})
+	m.machTable.Empty = "no state machines"
+	m.execTable = table.New(
+		table.Column{Title: "name", Max: 40},
+		table.Column{Title: "status", Width: 15},
+		table.Column{Title: "started", Width: 19},
+		table.Column{Title: "duration", Width: 8, Right: true},
+		table.Column{Title: "id"},
+	)
+	m.execTable.Empty = "no executions yet: s starts one"
+	m.execTable.SetCellStyle(m.execStyle)
+	m.evTable = table.New(
+		table.Column{Title: "id", Width: 4, Right: true},
+		table.Column{Title: "time", Width: 8},
+		table.Column{Title: "type", Max: 28},
+		table.Column{Title: "state"},
+	)
+	m.evTable.Empty = "no events yet"
+	m.evTable.SetCellStyle(m.eventStyle)
+	m.editor = newEditor()
+	return m
+}
+
+// Title is the tab name.
+func (m *Model) Title() string { return "Flows" }
+
+// InputFocused reports whether the input editor is open.
+func (m *Model) InputFocused() bool { return m.editing }
+
+// Help lists the view's keys.
+func (m *Model) Help() []key.Binding {
+	k, b := m.keys, m.bind
+	stop := key.NewBinding(key.WithKeys(k.Cancel.Keys()...), key.WithHelp(k.Cancel.Help().Key, "stop a running execution"))
+	detail := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll the state's input and output"))
+	return []key.Binding{k.Enter, k.Back, k.Up, k.Down, b.start, stop, b.redrive, b.focus, detail, k.Copy,
+		b.refresh, b.submit, b.cancelEdit}
+}
+
+// Init loads the state machines.
+func (m *Model) Init(ctx *ui.Context) tea.Cmd {
+	m.keys = ctx.Keys
+	if m.svc == nil {
+		return nil
+	}
+	return m.loadMachines()
+}
+
+// Update handles messages and keys.
+func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
+	m.keys = ctx.Keys
+	if m.svc == nil {
+		return m, nil
+	}
+	m.sizeEditor(ctx.Width, ctx.Height) // before a default input arrives, so it shows from its top
+	switch msg := msg.(type) {
+	case Changed:
+		return m, m.reload()
+	case tickMsg:
+		return m, m.ticked(msg)
+	case machinesMsg:
+		return m, m.machinesLoaded(msg)
+	case defMsg:
+		return m, m.defLoaded(msg)
+	case execsMsg:
+		return m, m.execsLoaded(msg)
+	case execMsg:
+		return m, m.execLoaded(msg)
+	case inputMsg:
+		return m, m.inputLoaded(msg)
+	case startedMsg:
+		return m, m.started(msg)
+	case actionMsg:
+		return m, m.acted(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.PasteMsg:
+		if m.editing {
+			var cmd tea.Cmd
+			m.editor, cmd = m.editor.Update(msg)
+			return m, cmd
+		}
+	case tea.MouseWheelMsg:
+		m.wheel(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
+
+// reload asks again for what the current screen shows.
+func (m *Model) reload() tea.Cmd {
+	switch m.mode {
+	case modeExecs:
+		return m.loadExecs()
+	case modeExec:
+		return m.loadExec()
+	}
+	return m.loadMachines()
+}
+
+// live reports whether the current screen shows a running execution.
+func (m *Model) live() bool {
+	switch m.mode {
+	case modeExec:
+		return isLive(m.exec.Status)
+	case modeExecs:
+		for _, e := range m.execs {
+			if isLive(e.Status) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isLive(status string) bool { return status == StatusRunning || status == StatusPendingRedrive }
+
+// schedule starts the refresh ticker when the screen shows a running
+// execution and no tick is pending.
+func (m *Model) schedule() tea.Cmd {
+	if m.ticking || !m.live() || m.tick == nil {
+		return nil
+	}
+	m.ticking = true
+	m.gen.tick++
+	gen := m.gen.tick
+	return m.tick(m.every, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+// stopTicking drops the pending tick (the screen changed).
+func (m *Model) stopTicking() {
+	m.gen.tick++
+	m.ticking = false
+}
+
+func (m *Model) ticked(msg tickMsg) tea.Cmd {
+	if msg.gen != m.gen.tick || !m.ticking {
+		return nil
+	}
+	m.ticking = false
+	if !m.live() {
+		return nil
+	}
+	return m.reload()
+}
+
+// selectedMachine is the machine under the cursor of the machines list.
+func (m *Model) selectedMachine() (Machine, bool) {
+	if r := m.machTable.Cursor(); r >= 0 && r < len(m.machines) {
+		return m.machines[r], true
+	}
+	return Machine{}, false
+}
+
+// selectedExec is the execution the keys act on: the one under the cursor
+// of the executions list, or the one shown.
+func (m *Model) selectedExec() (Execution, bool) {
+	switch m.mode {
+	case modeExecs:
+		if r := m.execTable.Cursor(); r >= 0 && r < len(m.execs) {
+			return m.execs[r], true
+		}
+	case modeExec:
+		return m.exec, m.execID != ""
+	}
+	return Execution{}, false
+}
+
+// openMachine shows a machine's executions (and loads its definition).
+func (m *Model) openMachine(mc Machine) tea.Cmd {
+	if mc.ID != m.machine.ID {
+		m.execs = nil
+		m.execsErr = nil
+		m.execTable.SetRows(nil)
+		m.execTable.SetPosition(0)
+	}
+	m.machine = mc
+	m.mode = modeExecs
+	m.stopTicking()
+	return tea.Batch(m.loadDefFor(mc.ID), m.loadExecs())
+}
+
+// openExec shows one execution.
+func (m *Model) openExec(e Execution) tea.Cmd {
+	if e.ID != m.execID {
+		m.events, m.runs = nil, map[string]*stateRun{}
+		m.runsVer++
+		m.evTable.SetRows(nil)
+		m.sel, m.gOff, m.dOff = 0, 0, 0
+		m.follow = true
+	}
+	m.execID, m.exec, m.execErr = e.ID, e, nil
+	m.mode, m.focusEvents = modeExec, false
+	m.stopTicking()
+	return tea.Batch(m.loadDefFor(e.MachineID), m.loadExec())
+}
+
+// back goes one screen up.
+func (m *Model) back() tea.Cmd {
+	switch m.mode {
+	case modeExec:
+		m.mode = modeExecs
+		m.stopTicking()
+		return m.loadExecs()
+	case modeExecs:
+		m.mode = modeMachines
+		m.stopTicking()
+		return m.loadMachines()
+	}
+	return nil
+}
