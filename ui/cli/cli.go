@@ -70,12 +70,6 @@ func commands() map[string]command {
 	}
 }
 
-func notYet(name string) func(context.Context, *Globals, Env, []string) error {
-	return func(context.Context, *Globals, Env, []string) error {
-		return fmt.Errorf("%s: not implemented in this build yet", name)
-	}
-}
-
 // Main runs lakeops with the given arguments (without the program name) and
 // returns the exit status.
 func Main(ctx context.Context, args []string, env Env) int {
