@@ -142,6 +142,7 @@ type driver struct {
 	view ui.View
 	msgs chan tea.Msg
 	out  []tea.Msg
+	wg   sync.WaitGroup // commands still running
 }
 
 func newDriver(t testing.TB, v ui.View, eng query.Engine) *driver {
@@ -150,13 +151,24 @@ func newDriver(t testing.TB, v ui.View, eng query.Engine) *driver {
 		Services: &ui.Services{Query: eng, Engine: "local"},
 		Keys:     ui.DefaultKeyMap(), Theme: ui.NewTheme(true, false), Width: 100, Height: 30,
 	}}
+	// Commands (history writes, exports) may outlive the test body: let
+	// them finish before t.TempDir is removed (cleanups run last-in first-out).
+	t.Cleanup(func() {
+		done := make(chan struct{})
+		go func() { d.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+	})
 	d.spawn(v.Init(d.ctx))
 	return d
 }
 
 func (d *driver) spawn(cmd tea.Cmd) {
 	if cmd != nil {
-		go func() { d.msgs <- cmd() }()
+		d.wg.Add(1)
+		go func() { defer d.wg.Done(); d.msgs <- cmd() }()
 	}
 }
 
