@@ -34,6 +34,10 @@ type AppOptions struct {
 	NotifyFor time.Duration
 	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
 	Getenv func(string) string
+	// Events carries other services' messages (notifications, flow
+	// changes) to the program; Run's relay forwards them. Senders must not
+	// block on it (use a buffered channel and a non-blocking send).
+	Events <-chan tea.Msg
 }
 
 // mode is the shell's input mode; exactly one is active.

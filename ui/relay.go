@@ -54,6 +54,9 @@ func Run(ctx context.Context, opts AppOptions, progOpts ...tea.ProgramOption) er
 	if m != nil {
 		wg.Go(func() { Relay(rctx, p, m) })
 	}
+	if opts.Events != nil {
+		wg.Go(func() { forward(rctx, p.Send, opts.Events) })
+	}
 	_, err := p.Run()
 	stop()
 	wg.Wait()
@@ -64,4 +67,19 @@ func Run(ctx context.Context, opts AppOptions, progOpts ...tea.ProgramOption) er
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil
+}
+
+// forward relays other services' messages to the program until ctx ends.
+func forward(ctx context.Context, send func(tea.Msg), events <-chan tea.Msg) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case msg, ok := <-events:
+			if !ok {
+				return
+			}
+			send(msg)
+		}
+	}
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"errors"
@@ -48,9 +50,10 @@ func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error 
 		return err
 	}
 	defer engine.Close()
+	events := make(chan tea.Msg, 64)
 	var flows flowsview.Service // with --aws: not wired to Step Functions yet, the view says so
 	if !g.AWS {
-		lf, err := newLocalFlows(lk)
+		lf, err := newLocalFlows(lk, events)
 		if err != nil {
 			return err
 		}
@@ -67,6 +70,7 @@ func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error 
 		Views:     consoleViews(flows),
 		LakeLabel: lk.URI(),
 		Getenv:    env.Getenv,
+		Events:    events,
 	}
 	if g.ReadOnly {
 		opts.LakeLabel += " (read-only)"

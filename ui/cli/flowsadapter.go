@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
@@ -13,6 +15,7 @@ import (
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/ui"
 	flowsview "github.com/lakeops/lakeops/views/flows"
 )
 
@@ -28,9 +31,26 @@ type localFlows struct {
 
 // newLocalFlows starts the local flows service with the project's and the
 // lab's state machines registered.
-func newLocalFlows(lk *lake.Lake) (*localFlows, error) {
+func newLocalFlows(lk *lake.Lake, events chan<- tea.Msg) (*localFlows, error) {
 	clock := asl.RealClock{Scale: consoleWaitScale}
-	svc := local.New(lk, local.NewLakeResources(lk, clock), clock)
+	res := local.NewLakeResources(lk, clock)
+	send := func(msg tea.Msg) {
+		select { // never block a running execution on the screen
+		case events <- msg:
+		default:
+		}
+	}
+	// SNS publishes become notifications on screen; every recorded event
+	// tells the Flows view to refresh.
+	res.Notify = func(n local.Notification) {
+		text := n.Message
+		if n.Subject != "" {
+			text = n.Subject + ": " + text
+		}
+		send(ui.Notify{Text: "SNS · " + text, Error: n.Error != ""})
+	}
+	svc := local.New(lk, res, clock)
+	svc.OnEvent = func(string, asl.Event) { send(flowsview.Changed{}) }
 	for name, def := range definitions.All() {
 		if err := svc.Register(name, def); err != nil {
 			return nil, err
