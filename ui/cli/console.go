@@ -5,11 +5,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/lakeops/lakeops/aws/flows/sfn"
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/query/athena"
 	"github.com/lakeops/lakeops/aws/query/duck"
@@ -51,8 +53,16 @@ func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error 
 	}
 	defer engine.Close()
 	events := make(chan tea.Msg, 64)
-	var flows flowsview.Service // with --aws: not wired to Step Functions yet, the view says so
-	if !g.AWS {
+	var flows flowsview.Service
+	if g.AWS {
+		cfg, err := awsConfig(ctx, g)
+		if err != nil {
+			return err
+		}
+		local := &localFlows{lake: lk}
+		flows = &awsFlows{c: sfn.New(cfg, sfn.Options{}), readOnly: lk.CheckWritable,
+			defaultInput: func(ctx context.Context) (string, error) { return local.DefaultInput(ctx, "") }}
+	} else {
 		lf, err := newLocalFlows(lk, events)
 		if err != nil {
 			return err
@@ -140,6 +150,16 @@ func consoleEngine(ctx context.Context, g *Globals, env Env, lk *lake.Lake) (que
 		}
 		return eng, "local (DuckDB)", nil
 	}
+	cfg, err := awsConfig(ctx, g)
+	if err != nil {
+		return nil, "", err
+	}
+	return athena.New(cfg, athena.Options{Database: env.Getenv("LAKEOPS_ATHENA_DATABASE"),
+		Workgroup: env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: env.Getenv("LAKEOPS_ATHENA_OUTPUT")}), "athena", nil
+}
+
+// awsConfig loads the AWS configuration with the global --profile and --region.
+func awsConfig(ctx context.Context, g *Globals) (aws.Config, error) {
 	var load []func(*config.LoadOptions) error
 	if g.Profile != "" {
 		load = append(load, config.WithSharedConfigProfile(g.Profile))
@@ -149,8 +169,7 @@ func consoleEngine(ctx context.Context, g *Globals, env Env, lk *lake.Lake) (que
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, "", fmt.Errorf("athena: load AWS config: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
-	return athena.New(cfg, athena.Options{Database: env.Getenv("LAKEOPS_ATHENA_DATABASE"),
-		Workgroup: env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: env.Getenv("LAKEOPS_ATHENA_OUTPUT")}), "athena", nil
+	return cfg, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,10 +46,10 @@ func runFlow(ctx context.Context, g *Globals, env Env, args []string) error {
 		}
 		return nil
 	}
-	if g.AWS {
-		return errors.New("flow: Step Functions on AWS (--aws) is not wired into the CLI yet; without --aws the local runner is used")
-	}
 	sub, rest := args[0], args[1:]
+	if g.AWS {
+		return runFlowAWS(ctx, g, env, sub, rest)
+	}
 	switch sub {
 	case "run", "start":
 		return flowRun(ctx, g, env, sub, rest)

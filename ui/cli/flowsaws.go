@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/lakeops/lakeops/aws/flows/sfn"
+	flowsview "github.com/lakeops/lakeops/views/flows"
+)
+
+// awsFlows adapts the Step Functions client to the Flows view's Service.
+type awsFlows struct {
+	c *sfn.Client
+	// readOnly refuses start, stop and redrive.
+	readOnly func(action string) error
+	// defaultInput prefills the start editor (the lake's new raw files).
+	defaultInput func(ctx context.Context) (string, error)
+}
+
+func (a *awsFlows) Name() string { return "aws" }
+
+func (a *awsFlows) Machines(ctx context.Context) ([]flowsview.Machine, error) {
+	ms, err := a.c.ListStateMachines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]flowsview.Machine, len(ms))
+	for i, m := range ms {
+		out[i] = flowsview.Machine{ID: m.ARN, Name: m.Name}
+	}
+	return out, nil
+}
+
+func (a *awsFlows) Definition(ctx context.Context, machineID string) ([]byte, error) {
+	d, err := a.c.DescribeStateMachine(ctx, machineID)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(d.Definition), nil
+}
+
+func (a *awsFlows) Executions(ctx context.Context, machineID string) ([]flowsview.Execution, error) {
+	es, err := a.c.ListExecutions(ctx, machineID, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]flowsview.Execution, len(es))
+	for i, e := range es {
+		out[i] = execution(e)
+	}
+	return out, nil
+}
+
+func execution(e sfn.Execution) flowsview.Execution {
+	return flowsview.Execution{ID: e.ARN, Name: e.Name, MachineID: e.MachineARN, Status: e.Status, Start: e.Start,
+		Stop: e.Stop, Input: e.Input, Output: e.Output, Error: e.Error, Cause: e.Cause}
+}
+
+func (a *awsFlows) Describe(ctx context.Context, execID string) (flowsview.Execution, error) {
+	e, err := a.c.Describe(ctx, execID)
+	if err != nil {
+		return flowsview.Execution{}, err
+	}
+	return execution(e), nil
+}
+
+func (a *awsFlows) History(ctx context.Context, execID string) ([]flowsview.Event, error) {
+	var out []flowsview.Event
+	err := a.c.History(ctx, execID, func(e sfn.Event) error {
+		out = append(out, flowsview.Event{ID: e.ID, PreviousID: e.PreviousID, Type: e.Type, Time: e.Timestamp,
+			State: e.StateName, Input: e.Input, Output: e.Output, Error: e.Error, Cause: e.Cause})
+		return nil
+	})
+	return out, err
+}
+
+func (a *awsFlows) Start(ctx context.Context, machineID, input string) (string, error) {
+	if err := a.readOnly("start an execution"); err != nil {
+		return "", err
+	}
+	arn, _, err := a.c.Start(ctx, machineID, "", input)
+	return arn, err
+}
+
+func (a *awsFlows) Stop(ctx context.Context, execID string) error {
+	if err := a.readOnly("stop an execution"); err != nil {
+		return err
+	}
+	_, err := a.c.Stop(ctx, execID, "lakeops.Stopped", "stopped from the lakeops console")
+	return err
+}
+
+func (a *awsFlows) Redrive(ctx context.Context, execID string) error {
+	if err := a.readOnly("redrive an execution"); err != nil {
+		return err
+	}
+	_, err := a.c.Redrive(ctx, execID)
+	return err
+}
+
+func (a *awsFlows) DefaultInput(ctx context.Context, machineID string) (string, error) {
+	return a.defaultInput(ctx)
+}
