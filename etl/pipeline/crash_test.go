@@ -80,7 +80,7 @@ func (k *killStore) Delete(ctx context.Context, key string) error {
 }
 
 func crashChild(dir string) int {
-	st, err := folder.New(dir)
+	st, err := childStore(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
