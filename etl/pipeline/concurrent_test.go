@@ -2,7 +2,9 @@ package pipeline_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,8 +14,9 @@ import (
 	"github.com/lakeops/lakeops/etl/pipeline"
 )
 
-// TestConcurrentRunsOnOneLake starts several runs at once over the same new
-// files; MERGE conflicts are re-planned and the rejects' txn marks stop
+// TestConcurrentRunsOnOneLake starts 8 runs at once: four over every new
+// file, four over all products and orders plus a quarter of the order_items
+// files each. MERGE conflicts are re-planned and the rejects' txn marks stop
 // duplicates, so the tables end as after one clean run.
 func TestConcurrentRunsOnOneLake(t *testing.T) {
 	raw := t.TempDir()
@@ -29,7 +32,32 @@ func TestConcurrentRunsOnOneLake(t *testing.T) {
 
 	dir := t.TempDir()
 	copyDir(t, raw, dir)
-	const runs = 4
+	const runs = 8
+	var base, items []string
+	_ = filepath.Walk(filepath.Join(dir, "bronze_layer"), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if strings.Contains(rel, "order_items") {
+			items = append(items, filepath.ToSlash(rel))
+		} else {
+			base = append(base, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	filesOf := func(i int) []string {
+		if i >= 4 {
+			return nil // every new file
+		}
+		out := append([]string(nil), base...)
+		for j, f := range items {
+			if j%4 == i {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, runs)
 	for i := 0; i < runs; i++ {
@@ -41,7 +69,7 @@ func TestConcurrentRunsOnOneLake(t *testing.T) {
 				errs <- err
 				return
 			}
-			sum, err := pipeline.Run(context.Background(), lake.New(st), pipeline.Options{})
+			sum, err := pipeline.Run(context.Background(), lake.New(st), pipeline.Options{Files: filesOf(i)})
 			if err == nil && sum.Failed() {
 				for _, f := range sum.Files {
 					if f.Error != "" {
