@@ -423,6 +423,9 @@ func (s *Service) Executions(ctx context.Context, machine string) ([]Summary, er
 // request that process picks up within StopPoll, and marks the record
 // ABORTED (which also settles executions whose process died).
 func (s *Service) Stop(ctx context.Context, arn string) (*Execution, error) {
+	if err := s.lake.CheckWritable("stop an execution"); err != nil {
+		return nil, err
+	}
 	machine, name, err := parseARN(arn)
 	if err != nil {
 		return nil, err
