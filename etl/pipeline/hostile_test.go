@@ -34,7 +34,8 @@ type hostileCase struct {
 	status  string   // succeeded or failed
 	errPart []string // for failed files: parts of the error (besides the file name)
 	reasons map[string]int64
-	rows    int64 // rows read
+	rows    int64   // rows read
+	lines   []int64 // lines of the rejected rows
 	heapMiB uint64
 }
 
@@ -57,15 +58,15 @@ const ordersHeader = "order_num,order_id,user_id,order_timestamp,total_amount,da
 func TestHostileInputs(t *testing.T) {
 	cases := []hostileCase{
 		{name: "invalid utf-8", key: "bronze_layer/products_invalid_utf8.csv", body: fixture("products_invalid_utf8.csv"),
-			status: "succeeded", rows: 3, reasons: map[string]int64{"encoding": 1}},
+			status: "succeeded", rows: 3, reasons: map[string]int64{"encoding": 1}, lines: []int64{3}},
 		{name: "nul bytes", key: "bronze_layer/products_nul.csv", body: fixture("products_nul.csv"),
-			status: "succeeded", rows: 2, reasons: map[string]int64{"type:product_id": 1}},
+			status: "succeeded", rows: 2, reasons: map[string]int64{"type:product_id": 1}, lines: []int64{3}},
 		{name: "escape sequences", key: "bronze_layer/products_escapes.csv", body: fixture("products_escapes.csv"),
-			status: "succeeded", rows: 5, reasons: map[string]int64{"type:product_id": 1}},
+			status: "succeeded", rows: 5, reasons: map[string]int64{"type:product_id": 1}, lines: []int64{5}},
 		{name: "formula injection", key: "bronze_layer/products_formula.csv", body: fixture("products_formula.csv"),
-			status: "succeeded", rows: 5, reasons: map[string]int64{"type:product_id": 1}},
+			status: "succeeded", rows: 5, reasons: map[string]int64{"type:product_id": 1}, lines: []int64{6}},
 		{name: "unterminated quote at eof", key: "bronze_layer/orders/orders_unterminated.csv", body: fixture("orders_unterminated.csv"),
-			status: "succeeded", rows: 2, reasons: map[string]int64{"malformed": 1}},
+			status: "succeeded", rows: 2, reasons: map[string]int64{"malformed": 1}, lines: []int64{3}},
 		{name: "empty", key: "bronze_layer/orders/orders_empty.csv", body: fixture("orders_empty.csv"),
 			status: "failed", errPart: []string{"file is empty"}},
 		{name: "header only", key: "bronze_layer/orders/orders_header_only.csv", body: fixture("orders_header_only.csv"),
@@ -78,7 +79,7 @@ func TestHostileInputs(t *testing.T) {
 				b.WriteString("\n3,4,Books,after\n")
 				return b.Bytes()
 			},
-			status: "succeeded", rows: 3, reasons: map[string]int64{"malformed": 1}},
+			status: "succeeded", rows: 3, reasons: map[string]int64{"malformed": 1}, lines: []int64{3}},
 		{name: "million columns", key: "bronze_layer/orders/orders_million_columns.csv", heapMiB: 256,
 			body: func(*testing.T) []byte {
 				var b bytes.Buffer
@@ -192,7 +193,11 @@ func checkOutcome(t *testing.T, ctx context.Context, lk *lake.Lake, f pipeline.F
 		t.Errorf("rejected/%s holds %d rows, run rejected %d", ds, len(rows), f.Rejected)
 	}
 	var cells [][]string
-	for _, r := range rows {
+	for i, r := range rows {
+		if i < len(c.lines) && r.Line != c.lines[i] {
+			t.Errorf("reject at line %d, want line %d", r.Line, c.lines[i])
+		}
+		t.Logf("reject line %d %v: %d raw bytes (escaped %v)", r.Line, r.Reasons, len(r.Raw), r.RawEscaped)
 		if r.File != f.File || r.Line < 1 || len(r.Reasons) == 0 {
 			t.Errorf("reject lacks its place or reason: %+v", r)
 		}
