@@ -7,10 +7,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lakeops/lakeops/aws/storage"
 )
@@ -98,23 +100,31 @@ func unwrapStoreError(err error) error {
 // PutIfAbsent creates the object only if the key does not exist (PutObject with
 // If-None-Match: *): 412 Precondition Failed means another writer won
 // (ErrExists); 409 ConditionalRequestConflict is retried with a short backoff.
+// A 412 met by an SDK retry is checked against data (see landed), so a write
+// whose answer was lost is not reported as ErrExists.
 func (s *Store) PutIfAbsent(ctx context.Context, key string, data []byte) error {
 	if err := check(ctx, key); err != nil {
 		return s.fail("put-if-absent", key, err)
 	}
+	retried := false // an SDK retry: an earlier attempt may have landed
 	for attempt := 0; ; attempt++ {
+		var tries atomic.Int32
 		_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 			Bucket:        &s.bucket,
 			Key:           aws.String(s.full(key)),
 			Body:          bytes.NewReader(data),
 			ContentLength: aws.Int64(int64(len(data))),
 			IfNoneMatch:   aws.String("*"),
-		})
+		}, countAttempts(&tries))
 		if err == nil {
 			return nil
 		}
+		retried = retried || tries.Load() > 1
 		code, status := apiError(err)
 		if status == 412 || code == "PreconditionFailed" {
+			if retried {
+				return s.landed(ctx, key, data)
+			}
 			return s.fail("put-if-absent", key, storage.ErrExists)
 		}
 		if (status == 409 || code == "ConditionalRequestConflict") && attempt < conflictRetries {
@@ -127,6 +137,38 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, data []byte) error 
 			}
 		}
 		return s.fail("put-if-absent", key, classify(err))
+	}
+}
+
+// landed settles a PutIfAbsent whose SDK retry met 412 Precondition Failed:
+// an earlier attempt may have created the object and lost its answer (a 5xx
+// or a dropped connection after S3 acted). If the object holds exactly data,
+// that write is taken as ours and PutIfAbsent succeeds; reporting ErrExists
+// would make a committer retry a commit that already landed. (Another writer
+// with byte-identical data would also count as ours: harmless, the content is
+// the same.) Otherwise another writer won: ErrExists.
+func (s *Store) landed(ctx context.Context, key string, data []byte) error {
+	got, err := storage.ReadAll(ctx, s, key)
+	if err != nil {
+		return s.fail("put-if-absent", key, fmt.Errorf("retried after a lost answer and the key now exists; cannot tell whether the write was ours: %w", unwrapStoreError(err)))
+	}
+	if bytes.Equal(got, data) {
+		return nil
+	}
+	return s.fail("put-if-absent", key, storage.ErrExists)
+}
+
+// countAttempts counts the HTTP attempts (first try and retries) the SDK
+// makes for one operation into n.
+func countAttempts(n *atomic.Int32) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("lakeops.CountAttempts",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					n.Add(1)
+					return next.HandleFinalize(ctx, in)
+				}), "Retry", middleware.After)
+		})
 	}
 }
 

@@ -179,7 +179,53 @@ func redact(raw string) string {
 func (s *Store) full(key string) string { return s.prefix + key }
 
 func (s *Store) fail(op, key string, err error) error {
+	if ce := credentialError(err); ce != nil {
+		err = ce
+	}
 	return &storage.Error{Op: op, URI: s.uri, Key: key, Err: err}
+}
+
+// authError replaces an SDK error about the caller's credentials with one
+// line saying what to do; it unwraps to the SDK error.
+type authError struct {
+	what string // what went wrong, then what to do
+	code string // S3 error code and message, "" if the answer had none
+	err  error
+}
+
+func (e *authError) Error() string {
+	if e.code == "" {
+		return e.what
+	}
+	return e.what + " (S3 " + e.code + ")"
+}
+
+func (e *authError) Unwrap() error { return e.err }
+
+// credentialError maps S3 answers that mean the credentials are expired or
+// wrong to an *authError, and other errors to nil.
+func credentialError(err error) error {
+	var ae smithy.APIError
+	if err == nil || !errors.As(err, &ae) {
+		return nil
+	}
+	var done *authError
+	if errors.As(err, &done) {
+		return nil
+	}
+	code, status := apiError(err)
+	what := authHint(code, status)
+	if what == "" {
+		return nil
+	}
+	detail := code
+	if m := ae.ErrorMessage(); m != "" {
+		detail += ": " + m
+	}
+	if code == "Forbidden" {
+		detail = "" // a HEAD answer: no body, the code is only the status text
+	}
+	return &authError{what: what, code: detail, err: err}
 }
 
 // check refuses a done context and invalid keys before any request.
@@ -203,10 +249,30 @@ func apiError(err error) (code string, status int) {
 	return code, status
 }
 
-// isNotFound reports a missing key (not a missing bucket).
+// authHint says what to do about an S3 error code that means the credentials
+// are expired or wrong; "" for other codes.
+func authHint(code string, status int) string {
+	switch code {
+	case "ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "InvalidToken":
+		return "AWS credentials have expired or are no longer valid: refresh them (aws sso login, or new access keys) and retry"
+	case "InvalidAccessKeyId", "XAdminUserNotFound": // the latter from versitygw, with a 404
+		return "AWS access key is not known to this endpoint: check the profile or keys in use"
+	case "SignatureDoesNotMatch":
+		return "AWS request signature was rejected: check the secret key for this access key (and the clock)"
+	case "Forbidden":
+		if status == 403 {
+			// A HEAD answer carries no body, hence no code: say both likely causes.
+			return "S3 refused access (403 Forbidden): the AWS credentials may have expired (aws sso login, or new access keys) or lack permission for this key"
+		}
+	}
+	return ""
+}
+
+// isNotFound reports a missing key (not a missing bucket, not an unknown access key).
 func isNotFound(err error) bool {
 	code, status := apiError(err)
-	return code == "NoSuchKey" || code == "NotFound" || (status == 404 && code != "NoSuchBucket")
+	return code == "NoSuchKey" || code == "NotFound" ||
+		(status == 404 && code != "NoSuchBucket" && authHint(code, status) == "")
 }
 
 // classify turns "no such key" into ErrNotExist and keeps other errors.
