@@ -22,7 +22,15 @@ import (
 // the 99th percentile; the job is restarted whenever it ends.
 //
 //	go test -run XXX -bench KeyToFrame ./ui/cli/
-func BenchmarkKeyToFrameWhileRunning(b *testing.B) {
+func BenchmarkKeyToFrameWhileRunning(b *testing.B) { keyToFrame(b, 1) }
+
+// BenchmarkKeyToFrame20JobsQueued is the same with 20 jobs submitted at once
+// (two run, the rest wait in the queue and show in the Runs view).
+//
+//	go test -run XXX -bench KeyToFrame20 ./ui/cli/
+func BenchmarkKeyToFrame20JobsQueued(b *testing.B) { keyToFrame(b, 20) }
+
+func keyToFrame(b *testing.B, jobsAtOnce int) {
 	dir := b.TempDir()
 	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 180000, Days: 15, Dirty: 0.02, Seed: 3}, nil); err != nil {
 		b.Fatal(err)
@@ -32,7 +40,7 @@ func BenchmarkKeyToFrameWhileRunning(b *testing.B) {
 		b.Fatal(err)
 	}
 	lk := lake.New(st)
-	m := jobs.New(lk, 1)
+	m := jobs.New(lk, jobLimit)
 	defer m.Close()
 	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m}, Keys: ui.DefaultKeyMap(),
 		Theme: ui.NewTheme(true, false), Views: consoleViews(nil), LakeLabel: lk.URI()})
@@ -41,7 +49,9 @@ func BenchmarkKeyToFrameWhileRunning(b *testing.B) {
 	model, cmd := model.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drain(cmd)
 	model.Update(key("2")) // the Runs view: live progress of the job
-	m.Submit(jobs.Spec{Title: "load", Force: true})
+	for range jobsAtOnce {
+		m.Submit(jobs.Spec{Title: "load", Force: true})
+	}
 	keys := []tea.KeyPressMsg{key("j"), key("k"), key("1"), key("2")}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
