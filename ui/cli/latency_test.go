@@ -18,7 +18,7 @@ import (
 
 // BenchmarkKeyToFrameWhileRunning measures how long the console takes from
 // a key press to a rendered frame (Update plus View) while a pipeline job
-// of about a million rows keeps both cores busy. It reports the median and
+// of about 5 million rows keeps both cores busy. It reports the median and
 // the 99th percentile; the job is restarted whenever it ends.
 //
 //	go test -run XXX -bench KeyToFrame ./ui/cli/
@@ -32,7 +32,7 @@ func BenchmarkKeyToFrame20JobsQueued(b *testing.B) { keyToFrame(b, 20) }
 
 func keyToFrame(b *testing.B, jobsAtOnce int) {
 	dir := b.TempDir()
-	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 180000, Days: 15, Dirty: 0.02, Seed: 3}, nil); err != nil {
+	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 919_100, Days: 15, Dirty: 0.02, Seed: 3}, nil); err != nil {
 		b.Fatal(err)
 	}
 	st, err := folder.New(dir)
