@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -73,16 +74,20 @@ func TestCancelAsksFirst(t *testing.T) {
 	lk := viewtest.Lake(t)
 	h := viewtest.New(t, New(), lk)
 	jm := h.Ctx.Services.Jobs
-	// The manager runs one job at a time: the second waits in the queue.
-	first := jm.Submit(jobs.Spec{Title: "run all"})
+	// The manager runs one job at a time: with 15 runs ahead of it, the last
+	// one waits in the queue for as long as this test needs.
+	jm.Submit(jobs.Spec{Title: "run all"})
+	for range 14 {
+		jm.Submit(jobs.Spec{Title: "filler", Force: true})
+	}
 	second := jm.Submit(jobs.Spec{Title: "queued run", Files: []string{"bronze_layer/products.csv"}})
 	h.Send(ui.JobsChanged{})
 	if info, _ := jm.Job(second); info.State != jobs.Queued {
-		t.Skipf("second job is %s, not queued", info.State)
+		t.Fatalf("job %d is %s, want queued behind 15 others", second, info.State)
 	}
 	h.Press("g") // newest first: the queued job is on top
 	h.Press("x")
-	h.ExpectContains("cancel job 2? y/n")
+	h.ExpectContains(fmt.Sprintf("cancel job %d? y/n", second))
 	h.Press("n")
 	if info, _ := jm.Job(second); info.State != jobs.Queued {
 		t.Fatalf("n cancelled the job: %s", info.State)
@@ -91,7 +96,7 @@ func TestCancelAsksFirst(t *testing.T) {
 	if info, _ := jm.Job(second); info.State != jobs.Cancelled {
 		t.Fatalf("job not cancelled: %s", info.State)
 	}
-	if n, ok := viewtest.Last[ui.Notify](h); !ok || !strings.Contains(n.Text, "job 2") {
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || !strings.Contains(n.Text, fmt.Sprintf("job %d", second)) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
 	h.WaitJobs()
@@ -99,7 +104,6 @@ func TestCancelAsksFirst(t *testing.T) {
 	if !strings.Contains(lineWith(t, s, "queued run"), "cancelled") {
 		t.Fatalf("list:\n%s", s)
 	}
-	_ = first
 }
 
 func TestHistoryFromLedger(t *testing.T) {
