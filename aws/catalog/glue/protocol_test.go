@@ -2,6 +2,7 @@ package glue
 
 import (
 	"errors"
+	"github.com/lakeops/lakeops/aws/internal/awsfake"
 	"reflect"
 	"strings"
 	"testing"
@@ -56,141 +57,141 @@ func ordersDef() catalog.TableDef {
 	return def
 }
 
-func checkTableInput(t *testing.T, c call) {
+func checkTableInput(t *testing.T, c awsfake.Call) {
 	t.Helper()
-	got := field(c.body, "TableInput")
+	got := field(c.Body, "TableInput")
 	if want := wantTableInput(); !reflect.DeepEqual(got, want) {
-		t.Errorf("%s TableInput =\n%v\nwant\n%v", c.op, got, want)
+		t.Errorf("%s TableInput =\n%v\nwant\n%v", c.Op, got, want)
 	}
-	if got := field(c.body, "DatabaseName"); got != "lakeops" {
-		t.Errorf("%s DatabaseName = %v", c.op, got)
+	if got := field(c.Body, "DatabaseName"); got != "lakeops" {
+		t.Errorf("%s DatabaseName = %v", c.Op, got)
 	}
 }
 
 func TestProtocolRegisterCreatesWhenNotFound(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTable", file: "get-table-not-found.json", status: 400},
-		reply{op: "CreateTable", file: "create-table.json"},
+		reply{Op: "GetTable", File: "get-table-not-found.json", Status: 400},
+		reply{Op: "CreateTable", File: "create-table.json"},
 	)
-	c := New(f.config(), Options{Database: "lakeops"})
+	c := New(f.Config(), Options{Database: "lakeops"})
 	if err := c.Register(t.Context(), ordersDef()); err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	want := map[string]any{"DatabaseName": "lakeops", "Name": "orders"}
-	if !reflect.DeepEqual(reqs[0].body, want) {
-		t.Errorf("GetTable body = %v, want %v", reqs[0].body, want)
+	if !reflect.DeepEqual(reqs[0].Body, want) {
+		t.Errorf("GetTable body = %v, want %v", reqs[0].Body, want)
 	}
 	checkTableInput(t, reqs[1])
-	if _, ok := reqs[1].body["CatalogId"]; ok {
+	if _, ok := reqs[1].Body["CatalogId"]; ok {
 		t.Errorf("CatalogId sent without being configured")
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolRegisterUpdatesWhenFound(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTable", file: "get-table-orders.json"},
-		reply{op: "UpdateTable", file: "update-table.json"},
+		reply{Op: "GetTable", File: "get-table-orders.json"},
+		reply{Op: "UpdateTable", File: "update-table.json"},
 	)
-	c := New(f.config(), Options{Database: "lakeops", CatalogID: "123456789012"})
+	c := New(f.Config(), Options{Database: "lakeops", CatalogID: "123456789012"})
 	if err := c.Register(t.Context(), ordersDef()); err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	reqs := f.requests()
-	if got := field(reqs[0].body, "CatalogId"); got != "123456789012" {
+	reqs := f.Requests()
+	if got := field(reqs[0].Body, "CatalogId"); got != "123456789012" {
 		t.Errorf("GetTable CatalogId = %v", got)
 	}
 	upd := reqs[1]
 	checkTableInput(t, upd)
-	if got := field(upd.body, "VersionId"); got != "3" {
+	if got := field(upd.Body, "VersionId"); got != "3" {
 		t.Errorf("UpdateTable VersionId = %v, want the version GetTable returned (3)", got)
 	}
-	if got := field(upd.body, "CatalogId"); got != "123456789012" {
+	if got := field(upd.Body, "CatalogId"); got != "123456789012" {
 		t.Errorf("UpdateTable CatalogId = %v", got)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolRegisterCreateRaceFallsBackToUpdate(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTable", file: "get-table-not-found.json", status: 400},
-		reply{op: "CreateTable", file: "create-table-already-exists.json", status: 400},
-		reply{op: "UpdateTable", file: "update-table.json"},
+		reply{Op: "GetTable", File: "get-table-not-found.json", Status: 400},
+		reply{Op: "CreateTable", File: "create-table-already-exists.json", Status: 400},
+		reply{Op: "UpdateTable", File: "update-table.json"},
 	)
-	c := New(f.config(), Options{Database: "lakeops"})
+	c := New(f.Config(), Options{Database: "lakeops"})
 	if err := c.Register(t.Context(), ordersDef()); err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	upd := f.requests()[2]
+	upd := f.Requests()[2]
 	checkTableInput(t, upd)
-	if _, ok := upd.body["VersionId"]; ok {
-		t.Errorf("UpdateTable after AlreadyExists sent a VersionId it never read: %v", upd.body["VersionId"])
+	if _, ok := upd.Body["VersionId"]; ok {
+		t.Errorf("UpdateTable after AlreadyExists sent a VersionId it never read: %v", upd.Body["VersionId"])
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolRegisterUpdateRaceFallsBackToCreate(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTable", file: "get-table-orders.json"},
-		reply{op: "UpdateTable", file: "get-table-not-found.json", status: 400},
-		reply{op: "CreateTable", file: "create-table.json"},
+		reply{Op: "GetTable", File: "get-table-orders.json"},
+		reply{Op: "UpdateTable", File: "get-table-not-found.json", Status: 400},
+		reply{Op: "CreateTable", File: "create-table.json"},
 	)
-	c := New(f.config(), Options{Database: "lakeops"})
+	c := New(f.Config(), Options{Database: "lakeops"})
 	if err := c.Register(t.Context(), ordersDef()); err != nil {
 		t.Fatalf("Register: %v", err)
 	}
-	checkTableInput(t, f.requests()[2])
-	f.done()
+	checkTableInput(t, f.Requests()[2])
+	f.Done()
 }
 
 func TestProtocolRegisterConcurrentModification(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTable", file: "get-table-orders.json"},
-		reply{op: "UpdateTable", file: "update-table-concurrent.json", status: 400},
+		reply{Op: "GetTable", File: "get-table-orders.json"},
+		reply{Op: "UpdateTable", File: "update-table-concurrent.json", Status: 400},
 	)
-	err := New(f.config(), Options{Database: "lakeops"}).Register(t.Context(), ordersDef())
+	err := New(f.Config(), Options{Database: "lakeops"}).Register(t.Context(), ordersDef())
 	var cm *types.ConcurrentModificationException
 	if !errors.As(err, &cm) || !strings.Contains(err.Error(), "glue: update table lakeops.orders") {
 		t.Errorf("err = %v, want a wrapped ConcurrentModificationException", err)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolRegisterMissingDatabase(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTable", file: "create-table-database-not-found.json", status: 400},
-		reply{op: "CreateTable", file: "create-table-database-not-found.json", status: 400},
+		reply{Op: "GetTable", File: "create-table-database-not-found.json", Status: 400},
+		reply{Op: "CreateTable", File: "create-table-database-not-found.json", Status: 400},
 	)
-	err := New(f.config(), Options{Database: "lakeops"}).Register(t.Context(), ordersDef())
+	err := New(f.Config(), Options{Database: "lakeops"}).Register(t.Context(), ordersDef())
 	if err == nil || !strings.Contains(err.Error(), "Database lakeops not found.") || !strings.Contains(err.Error(), "create table lakeops.orders") {
 		t.Errorf("err = %v, want Glue's message with context", err)
 	}
 	if err != nil && strings.Contains(err.Error(), "not-a-secret") {
 		t.Errorf("error leaks the secret key: %v", err)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolRegisterRefusesNonS3Location(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.")
 	def := ordersDef()
 	def.Location = "/data/lake/silver_layer/orders"
-	err := New(f.config(), Options{Database: "lakeops"}).Register(t.Context(), def)
+	err := New(f.Config(), Options{Database: "lakeops"}).Register(t.Context(), def)
 	if err == nil || !strings.Contains(err.Error(), "s3://") {
 		t.Errorf("err = %v, want a refusal of the file location", err)
 	}
-	if ops := f.ops(); len(ops) != 0 {
+	if ops := f.Ops(); len(ops) != 0 {
 		t.Errorf("requests sent: %v", ops)
 	}
 }
 
 func TestProtocolGetTablesPaginated(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "GetTables", file: "get-tables-page1.json"},
-		reply{op: "GetTables", file: "get-tables-page2.json"},
+		reply{Op: "GetTables", File: "get-tables-page1.json"},
+		reply{Op: "GetTables", File: "get-tables-page2.json"},
 	)
-	c := New(f.config(), Options{Database: "lakeops", PageSize: 2})
+	c := New(f.Config(), Options{Database: "lakeops", PageSize: 2})
 	defs, err := c.Tables(t.Context())
 	if err != nil {
 		t.Fatalf("Tables: %v", err)
@@ -211,38 +212,38 @@ func TestProtocolGetTablesPaginated(t *testing.T) {
 	if defs[0].Parameters["classification"] != "csv" || defs[3].PartitionKeys != nil {
 		t.Errorf("legacy_csv / products = %+v / %+v", defs[0], defs[3])
 	}
-	reqs := f.requests()
-	if got := field(reqs[0].body, "MaxResults"); got != float64(2) {
+	reqs := f.Requests()
+	if got := field(reqs[0].Body, "MaxResults"); got != float64(2) {
 		t.Errorf("MaxResults = %v", got)
 	}
-	if _, ok := reqs[0].body["NextToken"]; ok {
+	if _, ok := reqs[0].Body["NextToken"]; ok {
 		t.Errorf("first GetTables sent a NextToken")
 	}
-	if got := field(reqs[1].body, "NextToken"); got != "eyJsYXN0IjoiL2xha2VvcHMvb3JkZXJzIn0=" {
+	if got := field(reqs[1].Body, "NextToken"); got != "eyJsYXN0IjoiL2xha2VvcHMvb3JkZXJzIn0=" {
 		t.Errorf("second GetTables NextToken = %v", got)
 	}
 	for _, r := range reqs {
-		if field(r.body, "DatabaseName") != "lakeops" {
-			t.Errorf("GetTables DatabaseName = %v", field(r.body, "DatabaseName"))
+		if field(r.Body, "DatabaseName") != "lakeops" {
+			t.Errorf("GetTables DatabaseName = %v", field(r.Body, "DatabaseName"))
 		}
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolDrop(t *testing.T) {
 	f := newFakeService(t, "AWSGlue.",
-		reply{op: "DeleteTable", file: "delete-table.json"},
-		reply{op: "DeleteTable", file: "get-table-not-found.json", status: 400},
+		reply{Op: "DeleteTable", File: "delete-table.json"},
+		reply{Op: "DeleteTable", File: "get-table-not-found.json", Status: 400},
 	)
-	c := New(f.config(), Options{Database: "lakeops"})
+	c := New(f.Config(), Options{Database: "lakeops"})
 	if err := c.Drop(t.Context(), "Orders"); err != nil {
 		t.Fatalf("Drop: %v", err)
 	}
-	if got := f.requests()[0].body; !reflect.DeepEqual(got, map[string]any{"DatabaseName": "lakeops", "Name": "orders"}) {
+	if got := f.Requests()[0].Body; !reflect.DeepEqual(got, map[string]any{"DatabaseName": "lakeops", "Name": "orders"}) {
 		t.Errorf("DeleteTable body = %v", got)
 	}
 	if err := c.Drop(t.Context(), "orders"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("Drop of a missing table = %v, want ErrNotFound", err)
 	}
-	f.done()
+	f.Done()
 }

@@ -36,16 +36,16 @@ func compact(e Event) ev {
 
 func TestProtocolHistoryTwoPagesInOrder(t *testing.T) {
 	f := newFakeService(t, prefix,
-		reply{op: "GetExecutionHistory", file: "get-execution-history-page1.json"},
-		reply{op: "GetExecutionHistory", file: "get-execution-history-page2.json"},
+		reply{Op: "GetExecutionHistory", File: "get-execution-history-page1.json"},
+		reply{Op: "GetExecutionHistory", File: "get-execution-history-page2.json"},
 	)
-	got := history(t, New(f.config(), Options{PageSize: 12}), failedARN)
+	got := history(t, New(f.Config(), Options{PageSize: 12}), failedARN)
 
-	reqs := f.requests()
-	if want := map[string]any{"executionArn": failedARN, "maxResults": float64(12)}; !reflect.DeepEqual(reqs[0].body, want) {
-		t.Errorf("first page body = %v, want %v (oldest first: no reverseOrder)", reqs[0].body, want)
+	reqs := f.Requests()
+	if want := map[string]any{"executionArn": failedARN, "maxResults": float64(12)}; !reflect.DeepEqual(reqs[0].Body, want) {
+		t.Errorf("first page body = %v, want %v (oldest first: no reverseOrder)", reqs[0].Body, want)
 	}
-	if tok := field(reqs[1].body, "nextToken"); tok != "AAAAKgAAAAIAAAAAAAAAAcHSXsPqE1w8OZLnYlY4Zm8yZQ8l0VBRmXqvGdM8fGtB" {
+	if tok := field(reqs[1].Body, "nextToken"); tok != "AAAAKgAAAAIAAAAAAAAAAcHSXsPqE1w8OZLnYlY4Zm8yZQ8l0VBRmXqvGdM8fGtB" {
 		t.Errorf("second page nextToken = %v", tok)
 	}
 
@@ -119,13 +119,13 @@ func TestProtocolHistoryTwoPagesInOrder(t *testing.T) {
 			t.Errorf("event %d (%s) has Map/redrive fields: %+v", e.ID, e.Type, e)
 		}
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolHistoryMapLambdaRedriven(t *testing.T) {
 	const arn = "arn:aws:states:us-east-1:123456789012:execution:lakeops-archive:archive-20261125"
-	f := newFakeService(t, prefix, reply{op: "GetExecutionHistory", file: "get-execution-history-redriven.json"})
-	got := history(t, New(f.config(), Options{}), arn)
+	f := newFakeService(t, prefix, reply{Op: "GetExecutionHistory", File: "get-execution-history-redriven.json"})
+	got := history(t, New(f.Config(), Options{}), arn)
 	if len(got) != 29 {
 		t.Fatalf("%d events, want 29", len(got))
 	}
@@ -166,7 +166,7 @@ func TestProtocolHistoryMapLambdaRedriven(t *testing.T) {
 	if e := got[18]; e.RedriveCount != 1 || !e.Timestamp.Equal(ms(1795600600500)) {
 		t.Errorf("ExecutionRedriven = %+v", e)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolHistoryAbortedAndTimedOut(t *testing.T) {
@@ -179,15 +179,15 @@ func TestProtocolHistoryAbortedAndTimedOut(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f := newFakeService(t, prefix, reply{op: "GetExecutionHistory", file: tt.file})
-			got := history(t, New(f.config(), Options{}), runARN)
+			f := newFakeService(t, prefix, reply{Op: "GetExecutionHistory", File: tt.file})
+			got := history(t, New(f.Config(), Options{}), runARN)
 			if g := compact(got[len(got)-1]); g != tt.last {
 				t.Errorf("last event = %+v\nwant %+v", g, tt.last)
 			}
 			if g := compact(got[1]); g != (ev{id: 2, typ: "WaitStateEntered", state: "WaitForCrawler", in: "{}"}) {
 				t.Errorf("event 2 = %+v", g)
 			}
-			f.done()
+			f.Done()
 		})
 	}
 }
@@ -195,10 +195,10 @@ func TestProtocolHistoryAbortedAndTimedOut(t *testing.T) {
 // An error from fn stops the history where it is and is returned as it is:
 // the second page is never asked for.
 func TestProtocolHistoryStopsOnCallbackError(t *testing.T) {
-	f := newFakeService(t, prefix, reply{op: "GetExecutionHistory", file: "get-execution-history-page1.json"})
+	f := newFakeService(t, prefix, reply{Op: "GetExecutionHistory", File: "get-execution-history-page1.json"})
 	stop := errors.New("enough")
 	n := 0
-	err := New(f.config(), Options{}).History(context.Background(), failedARN, func(e Event) error {
+	err := New(f.Config(), Options{}).History(context.Background(), failedARN, func(e Event) error {
 		n++
 		if e.Type == "TaskSucceeded" {
 			return fmt.Errorf("at event %d: %w", e.ID, stop)
@@ -208,8 +208,8 @@ func TestProtocolHistoryStopsOnCallbackError(t *testing.T) {
 	if !errors.Is(err, stop) || err.Error() != "at event 6: enough" {
 		t.Errorf("err = %v", err)
 	}
-	if n != 6 || len(f.requests()) != 1 {
-		t.Errorf("%d events seen, %d requests; want 6 and 1", n, len(f.requests()))
+	if n != 6 || len(f.Requests()) != 1 {
+		t.Errorf("%d events seen, %d requests; want 6 and 1", n, len(f.Requests()))
 	}
-	f.done()
+	f.Done()
 }

@@ -24,10 +24,10 @@ func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func TestProtocolListStateMachinesFollowsPages(t *testing.T) {
 	f := newFakeService(t, prefix,
-		reply{op: "ListStateMachines", file: "list-state-machines-page1.json"},
-		reply{op: "ListStateMachines", file: "list-state-machines-page2.json"},
+		reply{Op: "ListStateMachines", File: "list-state-machines-page1.json"},
+		reply{Op: "ListStateMachines", File: "list-state-machines-page2.json"},
 	)
-	got, err := New(f.config(), Options{}).ListStateMachines(context.Background())
+	got, err := New(f.Config(), Options{}).ListStateMachines(context.Background())
 	if err != nil {
 		t.Fatalf("ListStateMachines: %v", err)
 	}
@@ -39,26 +39,26 @@ func TestProtocolListStateMachinesFollowsPages(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("machines = %+v\nwant %+v", got, want)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2", len(reqs))
 	}
-	if want := map[string]any{"maxResults": float64(100)}; !reflect.DeepEqual(reqs[0].body, want) {
-		t.Errorf("first page body = %v, want %v", reqs[0].body, want)
+	if want := map[string]any{"maxResults": float64(100)}; !reflect.DeepEqual(reqs[0].Body, want) {
+		t.Errorf("first page body = %v, want %v", reqs[0].Body, want)
 	}
 	want2 := map[string]any{"maxResults": float64(100), "nextToken": "AAAAKgAAAAIAAAAAAAAAAYGfm0Ll5TKrfXxrOGGwKg3Z0jZkE1v5bRQ8Ie5GE1Pb"}
-	if !reflect.DeepEqual(reqs[1].body, want2) {
-		t.Errorf("second page body = %v, want %v", reqs[1].body, want2)
+	if !reflect.DeepEqual(reqs[1].Body, want2) {
+		t.Errorf("second page body = %v, want %v", reqs[1].Body, want2)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolListExecutionsFollowsPages(t *testing.T) {
 	f := newFakeService(t, prefix,
-		reply{op: "ListExecutions", file: "list-executions-page1.json"},
-		reply{op: "ListExecutions", file: "list-executions-page2.json"},
+		reply{Op: "ListExecutions", File: "list-executions-page1.json"},
+		reply{Op: "ListExecutions", File: "list-executions-page2.json"},
 	)
-	got, err := New(f.config(), Options{PageSize: 2}).ListExecutions(context.Background(), machineARN, "")
+	got, err := New(f.Config(), Options{PageSize: 2}).ListExecutions(context.Background(), machineARN, "")
 	if err != nil {
 		t.Fatalf("ListExecutions: %v", err)
 	}
@@ -76,20 +76,20 @@ func TestProtocolListExecutionsFollowsPages(t *testing.T) {
 	if !got[0].Stop.IsZero() {
 		t.Errorf("a RUNNING execution has a stop date: %v", got[0].Stop)
 	}
-	reqs := f.requests()
-	if want := map[string]any{"stateMachineArn": machineARN, "maxResults": float64(2)}; !reflect.DeepEqual(reqs[0].body, want) {
-		t.Errorf("first page body = %v, want %v (no statusFilter without a status)", reqs[0].body, want)
+	reqs := f.Requests()
+	if want := map[string]any{"stateMachineArn": machineARN, "maxResults": float64(2)}; !reflect.DeepEqual(reqs[0].Body, want) {
+		t.Errorf("first page body = %v, want %v (no statusFilter without a status)", reqs[0].Body, want)
 	}
 	want2 := map[string]any{"stateMachineArn": machineARN, "maxResults": float64(2), "nextToken": "AAAAKgAAAAIAAAAAAAAAAQ7n3VvFZy0qDPpWxmXyuuRyhUuGTN5u1T2kXuOv6TjE"}
-	if !reflect.DeepEqual(reqs[1].body, want2) {
-		t.Errorf("second page body = %v, want %v", reqs[1].body, want2)
+	if !reflect.DeepEqual(reqs[1].Body, want2) {
+		t.Errorf("second page body = %v, want %v", reqs[1].Body, want2)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolListExecutionsStatusFilter(t *testing.T) {
-	f := newFakeService(t, prefix, reply{op: "ListExecutions", file: "list-executions-failed.json"})
-	c := New(f.config(), Options{PageSize: 5000})
+	f := newFakeService(t, prefix, reply{Op: "ListExecutions", File: "list-executions-failed.json"})
+	c := New(f.Config(), Options{PageSize: 5000})
 	got, err := c.ListExecutions(context.Background(), machineARN, "FAILED")
 	if err != nil {
 		t.Fatalf("ListExecutions: %v", err)
@@ -97,28 +97,28 @@ func TestProtocolListExecutionsStatusFilter(t *testing.T) {
 	if len(got) != 1 || got[0].ARN != failedARN || got[0].Status != "FAILED" || got[0].RedriveCount != 1 {
 		t.Errorf("executions = %+v", got)
 	}
-	body := f.requests()[0].body
+	body := f.Requests()[0].Body
 	if want := map[string]any{"stateMachineArn": machineARN, "statusFilter": "FAILED", "maxResults": float64(1000)}; !reflect.DeepEqual(body, want) {
 		t.Errorf("body = %v, want %v (page size capped at 1000)", body, want)
 	}
-	f.done()
+	f.Done()
 
 	// An unknown status is refused before anything is sent.
 	_, err = c.ListExecutions(context.Background(), machineARN, "FAILD")
 	if err == nil || !strings.Contains(err.Error(), `"FAILD"`) || !strings.Contains(err.Error(), machineARN) {
 		t.Errorf("unknown status: err = %v", err)
 	}
-	if n := len(f.requests()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("%d requests after a bad status filter, want 1", n)
 	}
 }
 
 func TestProtocolStartExecution(t *testing.T) {
 	f := newFakeService(t, prefix,
-		reply{op: "StartExecution", file: "start-execution.json"},
-		reply{op: "StartExecution", file: "start-execution.json"},
+		reply{Op: "StartExecution", File: "start-execution.json"},
+		reply{Op: "StartExecution", File: "start-execution.json"},
 	)
-	c := New(f.config(), Options{})
+	c := New(f.Config(), Options{})
 	const input = `{"files":["bronze_layer/orders/orders_2026-11-25.csv"]}`
 	arn, start, err := c.Start(context.Background(), machineARN, "ingest-20261125-0900", input)
 	if err != nil {
@@ -128,7 +128,7 @@ func TestProtocolStartExecution(t *testing.T) {
 		t.Errorf("Start = %s, %v", arn, start)
 	}
 	want := map[string]any{"stateMachineArn": machineARN, "name": "ingest-20261125-0900", "input": input}
-	if body := f.requests()[0].body; !reflect.DeepEqual(body, want) {
+	if body := f.Requests()[0].Body; !reflect.DeepEqual(body, want) {
 		t.Errorf("body = %v, want %v", body, want)
 	}
 
@@ -136,19 +136,19 @@ func TestProtocolStartExecution(t *testing.T) {
 	if _, _, err := c.Start(context.Background(), machineARN, "", ""); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	if body := f.requests()[1].body; !reflect.DeepEqual(body, map[string]any{"stateMachineArn": machineARN}) {
+	if body := f.Requests()[1].Body; !reflect.DeepEqual(body, map[string]any{"stateMachineArn": machineARN}) {
 		t.Errorf("body = %v, want only stateMachineArn", body)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolDescribeExecution(t *testing.T) {
 	f := newFakeService(t, prefix,
-		reply{op: "DescribeExecution", file: "describe-execution-running.json"},
-		reply{op: "DescribeExecution", file: "describe-execution-succeeded.json"},
-		reply{op: "DescribeExecution", file: "describe-execution-failed.json"},
+		reply{Op: "DescribeExecution", File: "describe-execution-running.json"},
+		reply{Op: "DescribeExecution", File: "describe-execution-succeeded.json"},
+		reply{Op: "DescribeExecution", File: "describe-execution-failed.json"},
 	)
-	c := New(f.config(), Options{})
+	c := New(f.Config(), Options{})
 	tests := []struct {
 		arn  string
 		want Execution
@@ -181,19 +181,19 @@ func TestProtocolDescribeExecution(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Describe %s = %+v\nwant %+v", tt.arn, got, tt.want)
 		}
-		if body := f.requests()[i].body; !reflect.DeepEqual(body, map[string]any{"executionArn": tt.arn}) {
+		if body := f.Requests()[i].Body; !reflect.DeepEqual(body, map[string]any{"executionArn": tt.arn}) {
 			t.Errorf("body = %v", body)
 		}
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolStopExecution(t *testing.T) {
 	f := newFakeService(t, prefix,
-		reply{op: "StopExecution", file: "stop-execution.json"},
-		reply{op: "StopExecution", file: "stop-execution.json"},
+		reply{Op: "StopExecution", File: "stop-execution.json"},
+		reply{Op: "StopExecution", File: "stop-execution.json"},
 	)
-	c := New(f.config(), Options{})
+	c := New(f.Config(), Options{})
 	stopped, err := c.Stop(context.Background(), runARN, "lakeops.Stopped", "stopped from the lakeops console")
 	if err != nil {
 		t.Fatalf("Stop: %v", err)
@@ -202,44 +202,44 @@ func TestProtocolStopExecution(t *testing.T) {
 		t.Errorf("stop date = %v", stopped)
 	}
 	want := map[string]any{"executionArn": runARN, "error": "lakeops.Stopped", "cause": "stopped from the lakeops console"}
-	if body := f.requests()[0].body; !reflect.DeepEqual(body, want) {
+	if body := f.Requests()[0].Body; !reflect.DeepEqual(body, want) {
 		t.Errorf("body = %v, want %v", body, want)
 	}
 	if _, err := c.Stop(context.Background(), runARN, "", ""); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	if body := f.requests()[1].body; !reflect.DeepEqual(body, map[string]any{"executionArn": runARN}) {
+	if body := f.Requests()[1].Body; !reflect.DeepEqual(body, map[string]any{"executionArn": runARN}) {
 		t.Errorf("body = %v, want no error or cause when none is given", body)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolRedriveExecution(t *testing.T) {
-	f := newFakeService(t, prefix, reply{op: "RedriveExecution", file: "redrive-execution.json"})
-	when, err := New(f.config(), Options{}).Redrive(context.Background(), failedARN)
+	f := newFakeService(t, prefix, reply{Op: "RedriveExecution", File: "redrive-execution.json"})
+	when, err := New(f.Config(), Options{}).Redrive(context.Background(), failedARN)
 	if err != nil {
 		t.Fatalf("Redrive: %v", err)
 	}
 	if !when.Equal(ms(1795600800250)) {
 		t.Errorf("redrive date = %v", when)
 	}
-	body := f.requests()[0].body
+	body := f.Requests()[0].Body
 	if field(body, "executionArn") != failedARN {
 		t.Errorf("executionArn = %v", field(body, "executionArn"))
 	}
 	if tok, _ := field(body, "clientToken").(string); tok == "" {
 		t.Errorf("no clientToken (idempotency token) in %v", body)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolDescribeStateMachine(t *testing.T) {
-	f := newFakeService(t, prefix, reply{op: "DescribeStateMachine", file: "describe-state-machine.json"})
-	got, err := New(f.config(), Options{}).DescribeStateMachine(context.Background(), machineARN)
+	f := newFakeService(t, prefix, reply{Op: "DescribeStateMachine", File: "describe-state-machine.json"})
+	got, err := New(f.Config(), Options{}).DescribeStateMachine(context.Background(), machineARN)
 	if err != nil {
 		t.Fatalf("DescribeStateMachine: %v", err)
 	}
-	if body := f.requests()[0].body; !reflect.DeepEqual(body, map[string]any{"stateMachineArn": machineARN}) {
+	if body := f.Requests()[0].Body; !reflect.DeepEqual(body, map[string]any{"stateMachineArn": machineARN}) {
 		t.Errorf("body = %v", body)
 	}
 	wantM := Machine{ARN: machineARN, Name: "lakeops-load", Type: "STANDARD", Created: ms(1772446530123)}
@@ -251,7 +251,7 @@ func TestProtocolDescribeStateMachine(t *testing.T) {
 		!strings.Contains(got.Definition, `"Resource": "arn:aws:states:::glue:startJobRun.sync"`) {
 		t.Errorf("Definition is not the ASL JSON verbatim:\n%s", got.Definition)
 	}
-	f.done()
+	f.Done()
 }
 
 // Errors carry the operation, the ARN and Step Functions' code and message,
@@ -260,13 +260,13 @@ func TestProtocolErrorsKeepAWSCode(t *testing.T) {
 	const missing = "arn:aws:states:us-east-1:123456789012:execution:lakeops-load:no-such-run"
 	const gone = "arn:aws:states:us-east-1:123456789012:stateMachine:lakeops-gone"
 	f := newFakeService(t, prefix,
-		reply{op: "DescribeExecution", file: "error-execution-does-not-exist.json", status: 400},
-		reply{op: "RedriveExecution", file: "error-execution-not-redrivable.json", status: 400},
-		reply{op: "GetExecutionHistory", file: "error-execution-does-not-exist.json", status: 400},
-		reply{op: "StopExecution", file: "error-execution-does-not-exist.json", status: 400},
-		reply{op: "ListExecutions", file: "error-state-machine-does-not-exist.json", status: 400},
+		reply{Op: "DescribeExecution", File: "error-execution-does-not-exist.json", Status: 400},
+		reply{Op: "RedriveExecution", File: "error-execution-not-redrivable.json", Status: 400},
+		reply{Op: "GetExecutionHistory", File: "error-execution-does-not-exist.json", Status: 400},
+		reply{Op: "StopExecution", File: "error-execution-does-not-exist.json", Status: 400},
+		reply{Op: "ListExecutions", File: "error-state-machine-does-not-exist.json", Status: 400},
 	)
-	c := New(f.config(), Options{})
+	c := New(f.Config(), Options{})
 	ctx := context.Background()
 
 	_, err := c.Describe(ctx, missing)
@@ -297,7 +297,7 @@ func TestProtocolErrorsKeepAWSCode(t *testing.T) {
 
 	_, err = c.ListExecutions(ctx, gone, "")
 	checkErr(t, err, "ListExecutions", gone, "StateMachineDoesNotExist", "State Machine Does Not Exist: '"+gone+"'")
-	f.done()
+	f.Done()
 }
 
 func checkErr(t *testing.T, err error, op, arn, code, msg string) {
@@ -331,14 +331,14 @@ func TestProtocolCancelledContext(t *testing.T) {
 	f := newFakeService(t, prefix)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := New(f.config(), Options{}).Describe(ctx, runARN)
+	_, err := New(f.Config(), Options{}).Describe(ctx, runARN)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	if !strings.HasPrefix(err.Error(), "sfn: DescribeExecution "+runARN+": ") || Code(err) != "" {
 		t.Errorf("err = %q, code %q", err, Code(err))
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests with a cancelled context", n)
 	}
 }

@@ -72,16 +72,16 @@ func readAll(t *testing.T, r query.Rows) [][]any {
 
 func TestProtocolSelectAcrossTwoPages(t *testing.T) {
 	f := newFakeService(t, "AmazonAthena.",
-		reply{op: "StartQueryExecution", file: "start-query-execution.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-queued.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-running.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-running.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-succeeded.json"},
-		reply{op: "GetQueryResults", file: "get-query-results-page1.json"},
-		reply{op: "GetQueryResults", file: "get-query-results-page2.json"},
+		reply{Op: "StartQueryExecution", File: "start-query-execution.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-queued.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-running.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-running.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-succeeded.json"},
+		reply{Op: "GetQueryResults", File: "get-query-results-page1.json"},
+		reply{Op: "GetQueryResults", File: "get-query-results-page2.json"},
 	)
 	clock := newFakeClock()
-	e := New(f.config(), clock.options(Options{
+	e := New(f.Config(), clock.options(Options{
 		Database:       "lakeops",
 		Workgroup:      "lakeops",
 		OutputLocation: "s3://lakeops-athena-results/queries/",
@@ -94,27 +94,27 @@ func TestProtocolSelectAcrossTwoPages(t *testing.T) {
 	defer rows.Close()
 
 	// The start request.
-	start := f.requests()[0]
-	if got := field(start.body, "QueryString"); got != sql {
+	start := f.Requests()[0]
+	if got := field(start.Body, "QueryString"); got != sql {
 		t.Errorf("QueryString = %v", got)
 	}
-	if got := field(start.body, "WorkGroup"); got != "lakeops" {
+	if got := field(start.Body, "WorkGroup"); got != "lakeops" {
 		t.Errorf("WorkGroup = %v", got)
 	}
-	if got := field(start.body, "ResultConfiguration", "OutputLocation"); got != "s3://lakeops-athena-results/queries/" {
+	if got := field(start.Body, "ResultConfiguration", "OutputLocation"); got != "s3://lakeops-athena-results/queries/" {
 		t.Errorf("ResultConfiguration.OutputLocation = %v", got)
 	}
 	wantCtx := map[string]any{"Database": "lakeops", "Catalog": "AwsDataCatalog"}
-	if got := field(start.body, "QueryExecutionContext"); !reflect.DeepEqual(got, wantCtx) {
+	if got := field(start.Body, "QueryExecutionContext"); !reflect.DeepEqual(got, wantCtx) {
 		t.Errorf("QueryExecutionContext = %v, want %v", got, wantCtx)
 	}
-	if tok, _ := field(start.body, "ClientRequestToken").(string); tok == "" {
-		t.Errorf("no ClientRequestToken (idempotency token) in %v", start.body)
+	if tok, _ := field(start.Body, "ClientRequestToken").(string); tok == "" {
+		t.Errorf("no ClientRequestToken (idempotency token) in %v", start.Body)
 	}
 
 	// Polling: 4 GetQueryExecution calls with 3 sleeps between them, doubling;
 	// only the first result page is read before Query returns.
-	ops := f.ops()
+	ops := f.Ops()
 	if n := count(ops, "GetQueryExecution"); n != 4 {
 		t.Errorf("%d GetQueryExecution polls, want 4 (ops %v)", n, ops)
 	}
@@ -124,9 +124,9 @@ func TestProtocolSelectAcrossTwoPages(t *testing.T) {
 	if want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}; !reflect.DeepEqual(clock.sleeps, want) {
 		t.Errorf("sleeps = %v, want %v", clock.sleeps, want)
 	}
-	for _, c := range f.requests()[1:5] {
-		if got := field(c.body, "QueryExecutionId"); got != queryID {
-			t.Errorf("%s QueryExecutionId = %v", c.op, got)
+	for _, c := range f.Requests()[1:5] {
+		if got := field(c.Body, "QueryExecutionId"); got != queryID {
+			t.Errorf("%s QueryExecutionId = %v", c.Op, got)
 		}
 	}
 
@@ -176,18 +176,18 @@ func TestProtocolSelectAcrossTwoPages(t *testing.T) {
 	}
 
 	// The second page was asked for with the first page's token.
-	reqs := f.requests()
+	reqs := f.Requests()
 	p1, p2 := reqs[5], reqs[6]
-	if field(p1.body, "NextToken") != nil {
-		t.Errorf("first GetQueryResults has a NextToken: %v", p1.body)
+	if field(p1.Body, "NextToken") != nil {
+		t.Errorf("first GetQueryResults has a NextToken: %v", p1.Body)
 	}
-	if got := field(p1.body, "MaxResults"); got != float64(1000) {
+	if got := field(p1.Body, "MaxResults"); got != float64(1000) {
 		t.Errorf("MaxResults = %v, want 1000", got)
 	}
-	if got := field(p2.body, "NextToken"); got != "AVdDz1EbqYbH0OtUQhPXZ2rdK3sYvkPA6ZHTdvjJ6PLk7YbbqaXDHLzsOPsm6b5d2VyoHPfTlxYI1kqbSDyvWmCzW8VsQKEuig==" {
+	if got := field(p2.Body, "NextToken"); got != "AVdDz1EbqYbH0OtUQhPXZ2rdK3sYvkPA6ZHTdvjJ6PLk7YbbqaXDHLzsOPsm6b5d2VyoHPfTlxYI1kqbSDyvWmCzW8VsQKEuig==" {
 		t.Errorf("second GetQueryResults NextToken = %v", got)
 	}
-	if got := field(p2.body, "QueryExecutionId"); got != queryID {
+	if got := field(p2.Body, "QueryExecutionId"); got != queryID {
 		t.Errorf("second GetQueryResults QueryExecutionId = %v", got)
 	}
 
@@ -200,7 +200,7 @@ func TestProtocolSelectAcrossTwoPages(t *testing.T) {
 	if want := 124e6 / 1e12 * 5.0; math.Abs(st.CostUSD-want) > 1e-12 {
 		t.Errorf("CostUSD = %v, want %v", st.CostUSD, want)
 	}
-	f.done()
+	f.Done()
 }
 
 func sameValue(a, b any) bool {
@@ -220,35 +220,35 @@ func sameValue(a, b any) bool {
 // A utility statement with default options: no workgroup or output location
 // sent, the poll interval capped at PollMax, no header row to skip, no cost.
 func TestProtocolUtilityStatementBackoffCapped(t *testing.T) {
-	script := []reply{{op: "StartQueryExecution", file: "start-query-execution.json"}}
+	script := []reply{{Op: "StartQueryExecution", File: "start-query-execution.json"}}
 	for range 7 {
-		script = append(script, reply{op: "GetQueryExecution", file: "get-query-execution-running.json"})
+		script = append(script, reply{Op: "GetQueryExecution", File: "get-query-execution-running.json"})
 	}
 	script = append(script,
-		reply{op: "GetQueryExecution", file: "get-query-execution-succeeded-utility.json"},
-		reply{op: "GetQueryResults", file: "get-query-results-show-tables.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-succeeded-utility.json"},
+		reply{Op: "GetQueryResults", File: "get-query-results-show-tables.json"},
 	)
 	f := newFakeService(t, "AmazonAthena.", script...)
 	clock := newFakeClock()
-	e := New(f.config(), clock.options(Options{}))
+	e := New(f.Config(), clock.options(Options{}))
 	rows, err := e.Query(context.Background(), "SHOW TABLES")
 	if err != nil {
 		t.Fatalf("Query: %v", err)
 	}
-	start := f.requests()[0]
+	start := f.Requests()[0]
 	for _, k := range []string{"WorkGroup", "ResultConfiguration"} {
-		if v, ok := start.body[k]; ok {
+		if v, ok := start.Body[k]; ok {
 			t.Errorf("%s sent without being configured: %v", k, v)
 		}
 	}
-	if got := field(start.body, "QueryExecutionContext"); !reflect.DeepEqual(got, map[string]any{"Catalog": "AwsDataCatalog"}) {
+	if got := field(start.Body, "QueryExecutionContext"); !reflect.DeepEqual(got, map[string]any{"Catalog": "AwsDataCatalog"}) {
 		t.Errorf("QueryExecutionContext = %v", got)
 	}
 	ms := time.Millisecond
 	if want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1600 * ms, 2000 * ms, 2000 * ms}; !reflect.DeepEqual(clock.sleeps, want) {
 		t.Errorf("sleeps = %v, want %v", clock.sleeps, want)
 	}
-	if n := count(f.ops(), "GetQueryExecution"); n != 8 {
+	if n := count(f.Ops(), "GetQueryExecution"); n != 8 {
 		t.Errorf("%d polls, want 8", n)
 	}
 	got := readAll(t, rows)
@@ -259,17 +259,17 @@ func TestProtocolUtilityStatementBackoffCapped(t *testing.T) {
 	if st := rows.Stats(); st.CostUSD != 0 || st.Elapsed != 211*ms {
 		t.Errorf("Stats = %+v, want no cost and 211ms", st)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolFailedSurfacesAthenaReason(t *testing.T) {
 	f := newFakeService(t, "AmazonAthena.",
-		reply{op: "StartQueryExecution", file: "start-query-execution.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-running.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-failed.json"},
+		reply{Op: "StartQueryExecution", File: "start-query-execution.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-running.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-failed.json"},
 	)
 	clock := newFakeClock()
-	e := New(f.config(), clock.options(Options{Database: "lakeops"}))
+	e := New(f.Config(), clock.options(Options{Database: "lakeops"}))
 	_, err := e.Query(context.Background(), "SELECT totl_amount FROM orders")
 	var qerr *QueryError
 	if !errors.As(err, &qerr) {
@@ -286,18 +286,18 @@ func TestProtocolFailedSurfacesAthenaReason(t *testing.T) {
 			t.Errorf("error %q does not contain %q", msg, s)
 		}
 	}
-	if ops := f.ops(); count(ops, "StopQueryExecution") != 0 || count(ops, "GetQueryResults") != 0 {
+	if ops := f.Ops(); count(ops, "StopQueryExecution") != 0 || count(ops, "GetQueryResults") != 0 {
 		t.Errorf("ops after FAILED: %v", ops)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolCancelStopsQuery(t *testing.T) {
 	f := newFakeService(t, "AmazonAthena.",
-		reply{op: "StartQueryExecution", file: "start-query-execution.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-running.json"},
-		reply{op: "GetQueryExecution", file: "get-query-execution-running.json"},
-		reply{op: "StopQueryExecution", file: "stop-query-execution.json"},
+		reply{Op: "StartQueryExecution", File: "start-query-execution.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-running.json"},
+		reply{Op: "GetQueryExecution", File: "get-query-execution-running.json"},
+		reply{Op: "StopQueryExecution", File: "stop-query-execution.json"},
 	)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -307,30 +307,30 @@ func TestProtocolCancelStopsQuery(t *testing.T) {
 			cancel() // the user cancels during the second wait
 		}
 	}
-	e := New(f.config(), clock.options(Options{Database: "lakeops"}))
+	e := New(f.Config(), clock.options(Options{Database: "lakeops"}))
 	_, err := e.Query(ctx, "SELECT * FROM order_items")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	last := reqs[len(reqs)-1]
-	if last.op != "StopQueryExecution" {
-		t.Fatalf("last request %s, want StopQueryExecution (ops %v)", last.op, f.ops())
+	if last.Op != "StopQueryExecution" {
+		t.Fatalf("last request %s, want StopQueryExecution (ops %v)", last.Op, f.Ops())
 	}
-	if got := field(last.body, "QueryExecutionId"); got != queryID {
+	if got := field(last.Body, "QueryExecutionId"); got != queryID {
 		t.Errorf("StopQueryExecution QueryExecutionId = %v, want %s", got, queryID)
 	}
-	if n := count(f.ops(), "GetQueryExecution"); n != 2 {
+	if n := count(f.Ops(), "GetQueryExecution"); n != 2 {
 		t.Errorf("%d polls, want 2", n)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolStartErrorAsAthenaGivesIt(t *testing.T) {
 	f := newFakeService(t, "AmazonAthena.",
-		reply{op: "StartQueryExecution", file: "start-query-execution-invalid.json", status: 400},
+		reply{Op: "StartQueryExecution", File: "start-query-execution-invalid.json", Status: 400},
 	)
-	e := New(f.config(), newFakeClock().options(Options{Database: "lakeops"}))
+	e := New(f.Config(), newFakeClock().options(Options{Database: "lakeops"}))
 	_, err := e.Query(context.Background(), "SELEC 1")
 	var inv *types.InvalidRequestException
 	if !errors.As(err, &inv) {
@@ -345,15 +345,15 @@ func TestProtocolStartErrorAsAthenaGivesIt(t *testing.T) {
 	if strings.Contains(err.Error(), "not-a-secret") {
 		t.Errorf("error leaks the secret key: %q", err)
 	}
-	f.done()
+	f.Done()
 }
 
 func TestProtocolTablesPaginated(t *testing.T) {
 	f := newFakeService(t, "AmazonAthena.",
-		reply{op: "ListTableMetadata", file: "list-table-metadata-page1.json"},
-		reply{op: "ListTableMetadata", file: "list-table-metadata-page2.json"},
+		reply{Op: "ListTableMetadata", File: "list-table-metadata-page1.json"},
+		reply{Op: "ListTableMetadata", File: "list-table-metadata-page2.json"},
 	)
-	e := New(f.config(), Options{Database: "lakeops", Workgroup: "lakeops"})
+	e := New(f.Config(), Options{Database: "lakeops", Workgroup: "lakeops"})
 	tables, err := e.Tables(context.Background())
 	if err != nil {
 		t.Fatalf("Tables: %v", err)
@@ -375,14 +375,14 @@ func TestProtocolTablesPaginated(t *testing.T) {
 	if !reflect.DeepEqual(tables, want) {
 		t.Errorf("Tables = %+v\nwant %+v", tables, want)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	for _, r := range reqs {
-		if field(r.body, "CatalogName") != "AwsDataCatalog" || field(r.body, "DatabaseName") != "lakeops" || field(r.body, "WorkGroup") != "lakeops" {
-			t.Errorf("ListTableMetadata body %v", r.body)
+		if field(r.Body, "CatalogName") != "AwsDataCatalog" || field(r.Body, "DatabaseName") != "lakeops" || field(r.Body, "WorkGroup") != "lakeops" {
+			t.Errorf("ListTableMetadata body %v", r.Body)
 		}
 	}
-	if got := field(reqs[1].body, "NextToken"); got != "ZXlKMFlXSnNaU0k2SW05eVpHVnljeUo5" {
+	if got := field(reqs[1].Body, "NextToken"); got != "ZXlKMFlXSnNaU0k2SW05eVpHVnljeUo5" {
 		t.Errorf("second page NextToken = %v", got)
 	}
-	f.done()
+	f.Done()
 }
