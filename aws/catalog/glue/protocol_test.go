@@ -2,7 +2,6 @@ package glue
 
 import (
 	"errors"
-	"github.com/lakeops/lakeops/aws/internal/awsfake"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/lakeops/lakeops/aws/catalog"
+	"github.com/lakeops/lakeops/aws/internal/awsfake"
 	"github.com/lakeops/lakeops/aws/catalog/catalogtest"
 )
 
