@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/lakeops/lakeops/aws/catalog"
-	"github.com/lakeops/lakeops/aws/internal/awsfake"
 	"github.com/lakeops/lakeops/aws/catalog/catalogtest"
+	"github.com/lakeops/lakeops/aws/internal/awsfake"
 )
 
 func TestSuite(t *testing.T) {
