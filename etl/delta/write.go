@@ -52,7 +52,7 @@ func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*Fi
 		group[f.Name] = node
 		fw.dataCols = append(fw.dataCols, i)
 	}
-	fw.pqSchema = parquet.NewSchema("spark_schema", orderedGroup{Group: group, order: dataNames(schema, fw.dataCols)})
+	fw.pqSchema = parquet.NewSchema("spark_schema", OrderedGroup{Group: group, Order: dataNames(schema, fw.dataCols)})
 	fw.leafPos = make([]int, len(fw.dataCols))
 	for leaf, path := range fw.pqSchema.Columns() {
 		for j, ci := range fw.dataCols {
@@ -421,21 +421,21 @@ func errOr(err, def error) error {
 	return def
 }
 
-// orderedGroup keeps the table's column order in data files; a plain
-// parquet.Group would sort columns by name.
-type orderedGroup struct {
+// OrderedGroup is a Parquet group whose columns keep the given order (Order
+// names every field once); a plain parquet.Group sorts columns by name.
+type OrderedGroup struct {
 	parquet.Group
-	order []string
+	Order []string
 }
 
-// Fields returns the group's fields in table order.
-func (g orderedGroup) Fields() []parquet.Field {
+// Fields returns the group's fields in Order.
+func (g OrderedGroup) Fields() []parquet.Field {
 	byName := map[string]parquet.Field{}
 	for _, f := range g.Group.Fields() {
 		byName[f.Name()] = f
 	}
-	out := make([]parquet.Field, len(g.order))
-	for i, n := range g.order {
+	out := make([]parquet.Field, len(g.Order))
+	for i, n := range g.Order {
 		out[i] = byName[n]
 	}
 	return out

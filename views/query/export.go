@@ -7,18 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/rowfmt"
+	exportfile "github.com/lakeops/lakeops/views/internal/export"
 )
 
 // exportedMsg reports an export.
@@ -147,7 +146,7 @@ type rowWriter interface {
 }
 
 func (job *exportJob) write(msg *exportedMsg) (string, error) {
-	f, path, err := create(job.dir, "query-"+job.now.Format("20060102-150405"), job.format)
+	f, path, err := exportfile.Create(job.dir, "query-"+job.now.Format("20060102-150405"), job.format)
 	if err != nil {
 		return "", err
 	}
@@ -226,38 +225,10 @@ func uniqueNames(cols []query.Column) []string {
 	return out
 }
 
-// create makes a new file base.ext in dir, or base-N.ext when taken.
-func create(dir, base, ext string) (*os.File, string, error) {
-	for n := 0; n < 100; n++ {
-		name := base + "." + ext
-		if n > 0 {
-			name = fmt.Sprintf("%s-%d.%s", base, n, ext)
-		}
-		path := filepath.Join(dir, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("create the export file: %w", err)
-		}
-		return f, path, nil
-	}
-	return nil, "", fmt.Errorf("create the export file: %s.%s and 99 numbered names exist in %s", base, ext, dir)
-}
-
 // GuardFormula prefixes a CSV cell that a spreadsheet would run as a
 // formula (it starts with =, +, -, @, a tab or a carriage return) with a
 // single quote. Plain numbers (-12.5) are left alone: they are not formulas.
-func GuardFormula(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	return "'" + s
-}
+func GuardFormula(s string) string { return exportfile.GuardFormula(s, true) }
 
 type csvWriter struct {
 	w     *csv.Writer
@@ -298,32 +269,12 @@ type parquetWriter struct {
 	n     int
 }
 
-// orderedGroup keeps the result's column order; a plain parquet.Group
-// would sort the columns by name.
-type orderedGroup struct {
-	parquet.Group
-	order []string
-}
-
-// Fields returns the group's fields in result order.
-func (g orderedGroup) Fields() []parquet.Field {
-	byName := map[string]parquet.Field{}
-	for _, f := range g.Group.Fields() {
-		byName[f.Name()] = f
-	}
-	out := make([]parquet.Field, len(g.order))
-	for i, n := range g.order {
-		out[i] = byName[n]
-	}
-	return out
-}
-
 func newParquetWriter(w io.Writer, names []string) *parquetWriter {
 	group := parquet.Group{}
 	for _, n := range names {
 		group[n] = parquet.Optional(parquet.String())
 	}
-	schema := parquet.NewSchema("query", orderedGroup{Group: group, order: names})
+	schema := parquet.NewSchema("query", delta.OrderedGroup{Group: group, Order: names})
 	return &parquetWriter{w: parquet.NewWriter(w, schema, parquet.Compression(&parquet.Snappy)),
 		batch: make([]parquet.Row, 0, 1024), n: len(names)}
 }

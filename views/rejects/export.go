@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/rejects"
+	exportfile "github.com/lakeops/lakeops/views/internal/export"
 )
 
 // exportColumns are the exported fields, in order.
@@ -46,13 +45,9 @@ func record(ds string, r rejects.Row) exportRecord {
 }
 
 // GuardFormula prefixes a cell that a spreadsheet would run as a formula
-// (it starts with =, +, -, @, or a tab or carriage return) with a single quote.
-func GuardFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// (it starts with =, +, -, @, or a tab or carriage return) with a single
+// quote; raw records are text, so a leading "-" is guarded too.
+func GuardFormula(s string) string { return exportfile.GuardFormula(s, false) }
 
 // exportCmd writes rows to rejects-<dataset>-<time>.<format> in dir
 // (never replacing a file: a suffix is added when the name is taken).
@@ -70,7 +65,7 @@ func exportCmd(dir, ds, format string, now time.Time, rows []rejects.Row) tea.Cm
 }
 
 func export(dir, ds, format string, now time.Time, rows []rejects.Row) (string, error) {
-	f, path, err := create(dir, fmt.Sprintf("rejects-%s-%s", ds, now.Format("20060102-150405")), format)
+	f, path, err := exportfile.Create(dir, fmt.Sprintf("rejects-%s-%s", ds, now.Format("20060102-150405")), format)
 	if err != nil {
 		return "", err
 	}
@@ -91,26 +86,6 @@ func export(dir, ds, format string, now time.Time, rows []rejects.Row) (string, 
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil
-}
-
-// create makes a new file base.ext in dir, or base-N.ext when taken.
-func create(dir, base, ext string) (*os.File, string, error) {
-	for n := 0; n < 100; n++ {
-		name := base + "." + ext
-		if n > 0 {
-			name = fmt.Sprintf("%s-%d.%s", base, n, ext)
-		}
-		path := filepath.Join(dir, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("create export file: %w", err)
-		}
-		return f, path, nil
-	}
-	return nil, "", fmt.Errorf("create export file: %s.%s and 99 numbered names exist in %s", base, ext, dir)
 }
 
 func writeCSV(w io.Writer, ds string, rows []rejects.Row) error {
