@@ -128,10 +128,10 @@ func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
 		return nil, err
 	}
 	if keys := d.r.dryKeys[dataset.Orders]; keys != nil {
-		keys.m.Range(func(k int64) { orders.Add(k) })
+		keys.Range(func(k int64) { orders.Add(k) })
 	}
 	if keys := d.r.dryKeys[dataset.Products]; keys != nil {
-		keys.m.Range(func(k int64) { products.Add(k) })
+		keys.Range(func(k int64) { products.Add(k) })
 	}
 	return &refSets{orders: orders, products: products}, nil
 }
@@ -343,14 +343,14 @@ func countRewritten(cands []*candidate) int {
 // dryRun classifies the rows of a dataset's files without writing: accepted
 // rows are counted (and their keys kept for later references), nothing is merged.
 func (d *dsRun) dryRun(ctx context.Context, files []*rawFile, refs *refSets) error {
-	keys := newKeySet()
+	keys := keyset.NewSet(0)
 	for _, f := range files {
 		st := d.perFile[f]
 		err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) {
 			if reasons := d.referenceReasons(refs, vals); reasons != "" {
 				return reasons, nil
 			}
-			keys.m.Add(vals[d.ds.Key].I)
+			keys.Add(vals[d.ds.Key].I)
 			return "", nil
 		})
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
 )
@@ -132,7 +133,7 @@ func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]*keySet{}}
+	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]*keyset.Set{}}
 	byDataset := map[string][]*rawFile{}
 	for _, f := range files {
 		if f.result.Status == "" && f.dataset != nil {
@@ -265,7 +266,7 @@ type run struct {
 	started time.Time
 	// dryKeys are the keys a dry run accepted, per dataset, standing in for
 	// the rows a real run would have merged (for later references).
-	dryKeys map[string]*keySet
+	dryKeys map[string]*keyset.Set
 }
 
 // source is the store raw files are read from.

@@ -13,6 +13,7 @@ import (
 	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
@@ -107,7 +108,7 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		}
 		return a.Line < b.Line
 	})
-	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]*keySet{}}
+	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]*keyset.Set{}}
 	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: newSurvivorTable(len(retry)), perFile: map[*rawFile]*fileState{}}
 	for i, rr := range retry {
 		key := rr.vals[ds.Key].I

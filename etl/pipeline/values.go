@@ -7,36 +7,8 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/etl/dataset"
-	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
-
-// toAny converts typed values to the Go values the Delta writer takes.
-func toAny(ds *dataset.Dataset, vals []dataset.Value) []any {
-	out := make([]any, len(vals))
-	for i, v := range vals {
-		if v.Null {
-			continue
-		}
-		switch ds.Columns[i].Type {
-		case dataset.Long:
-			out[i] = v.I
-		case dataset.Int:
-			out[i] = int32(v.I)
-		case dataset.String:
-			out[i] = v.S
-		case dataset.Timestamp:
-			out[i] = time.UnixMicro(v.I).UTC()
-		case dataset.Decimal:
-			out[i] = parquetrows.Decimal{Unscaled: big.NewInt(v.I), Scale: 2, Precision: 12}
-		case dataset.Date:
-			out[i] = parquetrows.Date(v.I)
-		case dataset.Bool:
-			out[i] = v.I == 1
-		}
-	}
-	return out
-}
 
 // fromAny converts values read from a silver table back to typed values.
 func fromAny(ds *dataset.Dataset, row []any) []dataset.Value {
@@ -105,8 +77,3 @@ func partitionValue(ds *dataset.Dataset, vals []dataset.Value) map[string]*strin
 	s := parquetrows.Date(v.I).String()
 	return map[string]*string{ds.Columns[ds.Partition].Name: &s}
 }
-
-// keySet is a set of keys a dry run accepted.
-type keySet struct{ m *keyset.Set }
-
-func newKeySet() *keySet { return &keySet{m: keyset.NewSet(0)} }
