@@ -108,7 +108,11 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 		m.setNote(msg.err.Error(), true)
 		return nil
 	}
-	text := fmt.Sprintf("exported %d rows to %s", msg.rows, msg.path)
+	noun := "rows"
+	if msg.rows == 1 {
+		noun = "row"
+	}
+	text := fmt.Sprintf("exported %d %s to %s", msg.rows, noun, msg.path)
 	if msg.dropped > 0 {
 		text += fmt.Sprintf(" (%d rows are in the file only)", msg.dropped)
 	}

@@ -68,7 +68,7 @@ func (m *Model) statusLine(th *ui.Theme, w int) string {
 		return th.Dim.Render(strings.Repeat("─", max(w, 0)))
 	}
 	now := m.now()
-	rows := screen.Count(int64(len(r.vals))) + " rows"
+	rows := screen.Rows(int64(len(r.vals)))
 	var parts []string
 	style := th.OK
 	switch {

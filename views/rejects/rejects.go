@@ -185,16 +185,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case submittedMsg:
 		m.watch = msg.id
 		text := fmt.Sprintf("job %d queued: %s (see Runs); the list reloads when it ends", msg.id, msg.title)
-		m.setNote(text, false)
-		return m, ui.NotifyCmd(text, false)
+		return m, ui.NotifyCmd(text, false) // the shell shows it; no second copy in the view
 	case exportedMsg:
 		if msg.err != nil {
-			m.setNote(msg.err.Error(), true)
 			return m, ui.NotifyCmd(msg.err.Error(), true)
 		}
-		text := fmt.Sprintf("exported %d rows to %s", msg.rows, msg.path)
-		m.setNote(text, false)
-		return m, ui.NotifyCmd(text, false)
+		return m, ui.NotifyCmd(fmt.Sprintf("exported %d rows to %s", msg.rows, msg.path), false)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:

@@ -121,3 +121,11 @@ func Hints(pairs ...string) string {
 	}
 	return strings.Join(parts, "  ")
 }
+
+// Rows renders a row count with its noun: "1 row", "1,234 rows".
+func Rows(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return Count(n) + " rows"
+}
