@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -146,12 +147,54 @@ func (m *Model) remember(sql string) tea.Cmd {
 	if path == "" {
 		return nil
 	}
+	if m.histLog == nil {
+		m.histLog = newHistoryLog()
+	}
+	log, seq := m.histLog, m.histLog.take()
 	return func() tea.Msg {
-		if err := appendHistory(path, sql, at); err != nil {
+		if err := log.append(seq, path, sql, at); err != nil {
 			return historySavedMsg{err: err}
 		}
 		return nil
 	}
+}
+
+// historyLog keeps appends to the history file in the order the statements
+// ran, although each append runs in its own command (goroutine).
+type historyLog struct {
+	mu      sync.Mutex
+	turn    *sync.Cond
+	next    int // sequence number handed to the next append
+	written int // appends done
+}
+
+func newHistoryLog() *historyLog {
+	l := &historyLog{}
+	l.turn = sync.NewCond(&l.mu)
+	return l
+}
+
+// take reserves the next place in the order (called from Update).
+func (l *historyLog) take() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next++
+	return l.next
+}
+
+// append waits for the earlier appends, then writes.
+func (l *historyLog) append(seq int, path, sql string, at time.Time) error {
+	l.mu.Lock()
+	for l.written != seq-1 {
+		l.turn.Wait()
+	}
+	l.mu.Unlock()
+	err := appendHistory(path, sql, at)
+	l.mu.Lock()
+	l.written = seq
+	l.turn.Broadcast()
+	l.mu.Unlock()
+	return err
 }
 
 func historyNote(pos, n int) string {

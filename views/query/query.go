@@ -96,6 +96,7 @@ type Model struct {
 	bind      bindings
 	now       func() time.Time
 	histPath  string
+	histLog   *historyLog // orders the history file's appends
 	exportDir string
 	rowCap    int
 
