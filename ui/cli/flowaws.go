@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
+	"github.com/lakeops/lakeops/etl/lake"
 )
 
 // runFlowAWS runs the flow commands against Step Functions (--aws).
@@ -150,10 +151,10 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 	return usagef("flow: unknown command %q (run, start, ls, describe, history, stop, redrive)", sub)
 }
 
-// checkWritable refuses a write when the console or CLI runs read-only.
+// checkWritable refuses a write under --read-only, with the lake's own error.
 func checkWritable(g *Globals, action string) error {
 	if g.ReadOnly {
-		return fmt.Errorf("%s: the lake is opened read-only (--read-only): refusing to write", action)
+		return fmt.Errorf("%s: %w", action, lake.ErrReadOnly)
 	}
 	return nil
 }
