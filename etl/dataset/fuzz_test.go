@@ -46,6 +46,9 @@ func FuzzRowRules(f *testing.F) {
 				}
 			}
 			if len(reasons) == 0 {
+				if k, ok := m.KeyOf(cells); !ok || k != vals[d.Key].I {
+					t.Fatalf("%s: KeyOf = %d %v, Check parsed key %d", d.Name, k, ok, vals[d.Key].I)
+				}
 				for i, c := range d.Columns {
 					if !c.Optional && vals[i].Null {
 						t.Fatalf("%s: accepted row with null %s", d.Name, c.Name)

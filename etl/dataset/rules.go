@@ -151,6 +151,24 @@ func (m *Mapping) Check(rec Record, raw []byte, vals []Value, reasons []string) 
 	return m.checkRanges(vals, reasons)
 }
 
+// KeyOf returns a record's key parsed exactly as Check parses it; ok is
+// false when Check would reject the record for its field count or its key.
+// It is the pipeline's cheap first look at a file (which keys repeat).
+func (m *Mapping) KeyOf(rec Record) (key int64, ok bool) {
+	d := m.Dataset
+	if rec.NumFields() != m.NumField || m.Pos[d.Key] < 0 {
+		return 0, false
+	}
+	b := trimSpace(rec.Field(m.Pos[d.Key]))
+	switch d.Columns[d.Key].Type {
+	case Long:
+		return parseInt(b, 64)
+	case Int:
+		return parseInt(b, 32)
+	}
+	return 0, false
+}
+
 func (m *Mapping) checkRanges(vals []Value, reasons []string) []string {
 	d := m.Dataset
 	for ci, c := range d.Columns {

@@ -107,7 +107,10 @@ func (pf *PartitionFile) flushCells() error {
 				dt := f.Type.(*DecimalType)
 				v = parquet.FixedLenByteArrayValue(twosComplement(big.NewInt(c.I), decimalBytes(dt.Precision)))
 			}
-			vals[r] = v.Level(0, def, leaf)
+			if def != 0 { // required columns keep the zero levels
+				v = v.Level(0, def, leaf)
+			}
+			vals[r] = v
 			if kind == kindString {
 				if !st.has || c.S < st.minS {
 					st.minS = c.S

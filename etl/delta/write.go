@@ -167,7 +167,7 @@ func (fw *FileWriter) Open(ctx context.Context, partition map[string]*string) *P
 		pr.CloseWithError(fmt.Errorf("write data file: %w", errOr(err, io.ErrClosedPipe)))
 		pf.putDone <- err
 	}()
-	pf.w = parquet.NewWriter(countingWriter{pf}, fw.pqSchema, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+	pf.w = parquet.NewWriter(countingWriter{pf}, fw.pqSchema, parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows))
 	pf.stats = make([]*columnStats, len(fw.dataCols))
 	for j, ci := range fw.dataCols {
 		pf.stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}

@@ -1,140 +1,145 @@
-// Package keyset provides compact open-addressing hash tables keyed by
-// int64, for the pipeline's per-key state (millions of keys): a Set and a Map
-// from key to a small fixed-size value. They use far less memory than Go maps
-// of the same content and no pointers, so the garbage collector skips them.
+// Package keyset provides a compact set of int64 keys for the pipeline's
+// per-key work over millions of keys: which keys a run holds, which of them
+// repeat, which keys a reference may point at. It is an open-addressing table
+// of bare 8-byte slots (no pointers, so the garbage collector skips it), at
+// most 5/8 full: about 13–26 bytes a key, a third of a Go map's footprint.
 package keyset
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+	"slices"
+	"sort"
+)
 
-// bucket places a key: keys that differ only in their low 4 bits (runs of
-// nearby ids, the usual case) share one aligned block of 16 slots, which
-// keeps lookups in input order cache friendly; blocks are spread by a
-// multiplicative hash of the rest of the key, so strided keys do not pile up.
-func bucket(k int64) uint64 {
-	h := bits.RotateLeft64(uint64(k>>4)*0x9E3779B97F4A7C15, 32)
-	return h&^15 | uint64(k)&15
-}
+// empty marks a free slot; the key math.MinInt64 itself is kept aside.
+const empty = math.MinInt64
 
-// entry is one slot: key, value and whether it is used, side by side so a
-// lookup touches one cache line.
-type entry[V any] struct {
-	key  int64
-	used bool
-	val  V
-}
-
-// Map maps int64 keys to values of type V.
-type Map[V any] struct {
-	slots []entry[V]
-	n     int
-	mask  uint64
-}
-
-// NewMap returns a map sized for about n keys.
-func NewMap[V any](n int) *Map[V] {
-	m := &Map[V]{}
-	m.init(n)
-	return m
-}
-
-func (m *Map[V]) init(n int) {
-	size := 16
-	for size < n*2 { // load factor at most 1/2
-		size <<= 1
-	}
-	m.slots = make([]entry[V], size)
-	m.mask = uint64(size - 1)
-	m.n = 0
-}
-
-// Len is the number of keys.
-func (m *Map[V]) Len() int { return m.n }
-
-func (m *Map[V]) slot(k int64) (int, bool) {
-	i := bucket(k) & m.mask
-	for {
-		e := &m.slots[i]
-		if !e.used {
-			return int(i), false
-		}
-		if e.key == k {
-			return int(i), true
-		}
-		i = (i + 1) & m.mask
-	}
-}
-
-// Get returns the value of k.
-func (m *Map[V]) Get(k int64) (V, bool) {
-	i, ok := m.slot(k)
-	if !ok {
-		var zero V
-		return zero, false
-	}
-	return m.slots[i].val, true
-}
-
-// Has reports whether k is present.
-func (m *Map[V]) Has(k int64) bool {
-	_, ok := m.slot(k)
-	return ok
-}
-
-// Put sets the value of k.
-func (m *Map[V]) Put(k int64, v V) {
-	i, ok := m.slot(k)
-	if !ok {
-		if (m.n+1)*2 > len(m.slots) {
-			m.grow()
-			i, _ = m.slot(k)
-		}
-		m.slots[i] = entry[V]{key: k, used: true}
-		m.n++
-	}
-	m.slots[i].val = v
-}
-
-func (m *Map[V]) grow() {
-	old := m.slots
-	m.init(len(old)) // init sizes for n*2 slots: doubles
-	for _, e := range old {
-		if e.used {
-			i, _ := m.slot(e.key)
-			m.slots[i] = e
-			m.n++
-		}
-	}
-}
-
-// Range calls fn for every key and value until fn returns false.
-func (m *Map[V]) Range(fn func(k int64, v V) bool) {
-	for _, e := range m.slots {
-		if e.used && !fn(e.key, e.val) {
-			return
-		}
-	}
-}
+// blockSlots is how many slots share a block: keys that differ only in their
+// low 3 bits (runs of nearby ids, the usual case) have their home in one
+// 64-byte block, so adding or finding ids in input order touches one cache
+// line per eight keys. Blocks are spread by a multiplicative hash of the rest
+// of the key, so strided keys do not pile up.
+const blockSlots = 8
 
 // Set is a set of int64 keys.
-type Set struct{ m Map[struct{}] }
+type Set struct {
+	slots   []int64
+	nblocks uint64
+	n       int
+	hasMin  bool    // whether math.MinInt64 is in the set
+	sorted  []int64 // the keys in order, built by AnyIn, dropped by a new key
+}
 
-// NewSet returns a set sized for about n keys.
+// NewSet returns a set sized for about n keys (it grows when needed).
 func NewSet(n int) *Set {
 	s := &Set{}
-	s.m.init(n)
+	s.init(n)
 	return s
 }
 
+func (s *Set) init(n int) {
+	blocks := uint64(max(n, 8)*8/5)/blockSlots + 1 // load 5/8 at n keys
+	s.slots = make([]int64, blocks*blockSlots)
+	for i := range s.slots {
+		s.slots[i] = empty
+	}
+	s.nblocks = blocks
+	s.n = 0
+}
+
+// find returns the slot holding k, or the free slot where k would go.
+func (s *Set) find(k int64) (int, bool) {
+	hi, _ := bits.Mul64(uint64(k>>3)*0x9E3779B97F4A7C15, s.nblocks)
+	i := int(hi)*blockSlots + int(k&(blockSlots-1))
+	for {
+		switch s.slots[i] {
+		case k:
+			return i, true
+		case empty:
+			return i, false
+		}
+		if i++; i == len(s.slots) {
+			i = 0
+		}
+	}
+}
+
 // Add inserts k.
-func (s *Set) Add(k int64) { s.m.Put(k, struct{}{}) }
+func (s *Set) Add(k int64) { s.AddNew(k) }
+
+// AddNew inserts k and reports whether it was not in the set before.
+func (s *Set) AddNew(k int64) bool {
+	if k == empty {
+		if s.hasMin {
+			return false
+		}
+		s.hasMin, s.sorted = true, nil
+		return true
+	}
+	i, ok := s.find(k)
+	if ok {
+		return false
+	}
+	if (s.n+1)*8 > len(s.slots)*5 {
+		s.grow()
+		i, _ = s.find(k)
+	}
+	s.slots[i] = k
+	s.n++
+	s.sorted = nil
+	return true
+}
+
+func (s *Set) grow() {
+	old := s.slots
+	s.init(s.n * 2)
+	for _, k := range old {
+		if k != empty {
+			i, _ := s.find(k)
+			s.slots[i] = k
+			s.n++
+		}
+	}
+}
 
 // Has reports whether k is in the set.
-func (s *Set) Has(k int64) bool { return s.m.Has(k) }
+func (s *Set) Has(k int64) bool {
+	if k == empty {
+		return s.hasMin
+	}
+	_, ok := s.find(k)
+	return ok
+}
 
 // Len is the number of keys.
-func (s *Set) Len() int { return s.m.Len() }
+func (s *Set) Len() int {
+	if s.hasMin {
+		return s.n + 1
+	}
+	return s.n
+}
 
-// Range calls fn for every key.
+// Range calls fn for every key, in no particular order.
 func (s *Set) Range(fn func(k int64)) {
-	s.m.Range(func(k int64, _ struct{}) bool { fn(k); return true })
+	if s.hasMin {
+		fn(empty)
+	}
+	for _, k := range s.slots {
+		if k != empty {
+			fn(k)
+		}
+	}
+}
+
+// AnyIn reports whether a key lies in [lo, hi]. The first call sorts the
+// keys (8 bytes a key, kept until a new key is added).
+func (s *Set) AnyIn(lo, hi int64) bool {
+	if s.sorted == nil {
+		s.sorted = make([]int64, 0, s.Len())
+		s.Range(func(k int64) { s.sorted = append(s.sorted, k) })
+		slices.Sort(s.sorted)
+	}
+	i := sort.Search(len(s.sorted), func(i int) bool { return s.sorted[i] >= lo })
+	return i < len(s.sorted) && s.sorted[i] <= hi
 }

@@ -1,84 +1,140 @@
 package keyset
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
 
-func TestMapAgainstGoMap(t *testing.T) {
+func TestSetAgainstGoMap(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	m := NewMap[int64](4)
-	ref := map[int64]int64{}
-	for i := 0; i < 200_000; i++ {
+	s := NewSet(4)
+	ref := map[int64]bool{}
+	for i := 0; i < 300_000; i++ {
 		k := r.Int64N(50_000) - 25_000
-		if r.IntN(3) == 0 {
-			k = r.Int64() // spread keys too
+		switch r.IntN(4) {
+		case 0:
+			k = int64(r.Uint64()) // spread keys, both signs
+		case 1:
+			k = math.MinInt64 + r.Int64N(3) // the sentinel and its neighbours
 		}
-		m.Put(k, int64(i))
-		ref[k] = int64(i)
+		if got, want := s.AddNew(k), !ref[k]; got != want {
+			t.Fatalf("AddNew(%d) = %v, want %v", k, got, want)
+		}
+		ref[k] = true
 	}
-	if m.Len() != len(ref) {
-		t.Fatalf("len %d, want %d", m.Len(), len(ref))
+	if s.Len() != len(ref) {
+		t.Fatalf("len %d, want %d", s.Len(), len(ref))
 	}
-	for k, v := range ref {
-		if got, ok := m.Get(k); !ok || got != v {
-			t.Fatalf("key %d: %d %v, want %d", k, got, ok, v)
+	for k := range ref {
+		if !s.Has(k) {
+			t.Fatalf("key %d lost", k)
 		}
 	}
-	for i := 0; i < 1000; i++ {
-		k := r.Int64()
-		_, want := ref[k]
-		if m.Has(k) != want {
+	for i := 0; i < 10_000; i++ {
+		k := int64(r.Uint64())
+		if s.Has(k) != ref[k] {
 			t.Fatalf("Has(%d) wrong", k)
 		}
 	}
-	n := 0
-	m.Range(func(k int64, v int64) bool { n++; return ref[k] == v })
-	if n != len(ref) {
-		t.Fatalf("range visited %d", n)
+	seen := map[int64]bool{}
+	s.Range(func(k int64) {
+		if seen[k] || !ref[k] {
+			t.Fatalf("range gave %d twice or unknown", k)
+		}
+		seen[k] = true
+	})
+	if len(seen) != len(ref) {
+		t.Fatalf("range visited %d of %d", len(seen), len(ref))
 	}
+}
+
+func TestAnyIn(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
 	s := NewSet(0)
-	s.Add(0)
-	s.Add(-1)
-	if !s.Has(0) || !s.Has(-1) || s.Has(1) || s.Len() != 2 {
-		t.Fatal("set")
+	var keys []int64
+	for i := 0; i < 2000; i++ {
+		k := r.Int64N(100_000) - 50_000
+		s.Add(k)
+		keys = append(keys, k)
 	}
-}
-
-func BenchmarkMapPutGet(b *testing.B) {
-	for b.Loop() {
-		m := NewMap[[3]int64](0)
-		for i := int64(0); i < 1_000_000; i++ {
-			m.Put(i*7, [3]int64{i})
-		}
-		for i := int64(0); i < 1_000_000; i++ {
-			m.Get(i * 7)
+	check := func() {
+		for i := 0; i < 3000; i++ {
+			lo := r.Int64N(120_000) - 60_000
+			hi := lo + r.Int64N(200)
+			want := false
+			for _, k := range keys {
+				if k >= lo && k <= hi {
+					want = true
+				}
+			}
+			if got := s.AnyIn(lo, hi); got != want {
+				t.Fatalf("AnyIn(%d, %d) = %v, want %v", lo, hi, got, want)
+			}
 		}
 	}
-}
-
-func BenchmarkGoMapPutGet(b *testing.B) {
-	for b.Loop() {
-		m := map[int64][3]int64{}
-		for i := int64(0); i < 1_000_000; i++ {
-			m[i*7] = [3]int64{i}
-		}
-		for i := int64(0); i < 1_000_000; i++ {
-			_ = m[i*7]
-		}
+	check()
+	s.Add(777_777) // a new key drops the sorted copy
+	keys = append(keys, 777_777)
+	if !s.AnyIn(777_000, 778_000) {
+		t.Fatal("a key added after AnyIn is not seen")
+	}
+	check()
+	if s.AnyIn(5, 4) {
+		t.Fatal("an empty range holds a key")
 	}
 }
 
 func TestStridedKeys(t *testing.T) {
-	for _, stride := range []int64{1, 3, 256, 1 << 16, 1 << 20, 1 << 32} {
-		m := NewMap[int32](0)
+	for _, stride := range []int64{1, 3, 8, 256, 1 << 16, 1 << 20, 1 << 32, -7} {
+		s := NewSet(0)
 		for i := int64(0); i < 100_000; i++ {
-			m.Put(i*stride, int32(i))
+			if !s.AddNew(i * stride) {
+				t.Fatalf("stride %d: key %d reported as repeated", stride, i*stride)
+			}
 		}
 		for i := int64(0); i < 100_000; i++ {
-			if v, ok := m.Get(i * stride); !ok || v != int32(i) {
+			if !s.Has(i*stride) || s.AddNew(i*stride) {
 				t.Fatalf("stride %d: key %d lost", stride, i*stride)
 			}
 		}
+		if s.Len() != 100_000 {
+			t.Fatalf("stride %d: len %d", stride, s.Len())
+		}
+	}
+}
+
+// BenchmarkAddNew adds 5M keys in input order, the key pass's work on the
+// benchmark data: sequential ids, and random ones for the worst case.
+func BenchmarkAddNew(b *testing.B) {
+	const n = 5_000_000
+	seq := make([]int64, n)
+	rnd := make([]int64, n)
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range seq {
+		seq[i] = int64(i + 1)
+		rnd[i] = int64(r.Uint64())
+	}
+	for _, c := range []struct {
+		name string
+		keys []int64
+	}{{"sequential", seq}, {"random", rnd}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				s := NewSet(n)
+				for _, k := range c.keys {
+					s.AddNew(k)
+				}
+				b.ReportMetric(float64(len(s.slots)*8)/n, "bytes/key")
+			}
+		})
+		b.Run(c.name+"/gomap", func(b *testing.B) {
+			for b.Loop() {
+				m := make(map[int64]struct{}, n)
+				for _, k := range c.keys {
+					m[k] = struct{}{}
+				}
+			}
+		})
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"sort"
 	"strconv"
 
 	"github.com/lakeops/lakeops/etl/dataset"
@@ -23,10 +21,9 @@ const maxMergeAttempts = 8
 // processDataset runs both passes, the MERGE and the rejects commit for the
 // files of one dataset.
 func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*rawFile) error {
-	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: newSurvivorTable(estimateRows(files)), perFile: map[*rawFile]*fileState{}}
-	var seq int64
+	d := &dsRun{r: r, ds: ds, keys: keyset.NewSet(estimateRows(files)), repeated: keyset.NewSet(0), perFile: map[*rawFile]*fileState{}}
 	for _, f := range files {
-		if err := d.pass1(ctx, f, &seq); err != nil {
+		if err := d.keyPass(ctx, f); err != nil {
 			if isCancel(err) {
 				return err
 			}
@@ -50,7 +47,7 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		return d.dryRun(ctx, ok, refs)
 	}
 	for attempt := 1; ; attempt++ {
-		err := d.mergeAttempt(ctx, ok, refs)
+		err := d.merge(ctx, refs, func(accept acceptFunc) error { return d.rowPass(ctx, ok, accept) })
 		var ce *delta.ConflictError
 		if err == nil {
 			break
@@ -59,15 +56,8 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 			d.emit(ok[0], StageCommit, fmt.Sprintf("MERGE lost a race (%v); re-planning", err))
 			continue
 		}
-		var fe *FileError
-		if errors.As(err, &fe) {
-			for _, f := range ok {
-				if f.info.Key == fe.File {
-					f.fail(fe)
-				}
-			}
-			// Re-run without the file that failed in pass 2.
-			return d.retryWithout(ctx, files)
+		if d.failFile(ok, err) {
+			return d.retryWithout(ctx, files) // without the file that failed in the row pass
 		}
 		return err
 	}
@@ -75,24 +65,41 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		return err
 	}
 	var ids []string
-	rows := append([]rejects.Row(nil), d.rules...)
+	var rows []rejects.Row
 	for _, f := range ok {
 		st := d.perFile[f]
 		ids = append(ids, st.identity)
-		rows = append(rows, st.pass2Rows...)
+		rows = append(rows, st.rejects...)
 	}
 	if err := rejects.Append(ctx, r.lake, ds.Name, ids, rows); err != nil {
 		return err
 	}
-	for _, f := range ok {
-		st := d.perFile[f]
-		c := Counts{RowsRead: st.rowsRead, Rejected: st.ruleRejs, RejectedByReason: copyCounts(st.byReason)}
-		c.add(st.pass2)
+	d.finish(ok)
+	return nil
+}
+
+// failFile fails the file a FileError names and reports whether it did.
+func (d *dsRun) failFile(files []*rawFile, err error) bool {
+	var fe *FileError
+	if !errors.As(err, &fe) {
+		return false
+	}
+	for _, f := range files {
+		if f.info.Key == fe.File {
+			f.fail(fe)
+		}
+	}
+	return true
+}
+
+// finish sets the results of files the row pass read.
+func (d *dsRun) finish(files []*rawFile) {
+	for _, f := range files {
+		c := d.perFile[f].counts
 		c.Accepted = c.RowsRead - c.Rejected
 		f.result.Counts = c
 		f.result.Status = ledger.StatusSucceeded
 	}
-	return nil
 }
 
 // retryWithout re-processes the dataset without files that failed.
@@ -179,20 +186,6 @@ type candidate struct {
 	updates map[int]bool // row indexes replaced or moved
 }
 
-// anyKeyIn reports whether a survivor key lies in [lo, hi].
-func (d *dsRun) anyKeyIn(lo, hi int64) bool {
-	if hi < d.minKey || lo > d.maxKey {
-		return false
-	}
-	if d.sorted == nil {
-		d.sorted = make([]int64, 0, d.surv.len())
-		d.surv.keys(func(k int64) { d.sorted = append(d.sorted, k) })
-		sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i] < d.sorted[j] })
-	}
-	i := sort.Search(len(d.sorted), func(i int) bool { return d.sorted[i] >= lo })
-	return i < len(d.sorted) && d.sorted[i] <= hi
-}
-
 // keyRange reads a file's min/max key from its stats.
 func keyRange(a *delta.Add, key string) (int64, int64, bool) {
 	if a.Stats == "" {
@@ -219,22 +212,8 @@ func keyRange(a *delta.Add, key string) (int64, int64, bool) {
 // it returns the reference reasons when the row fails its references.
 type acceptFunc func(vals []dataset.Value, c *Counts) (string, error)
 
-// mergeAttempt plans and commits the MERGE of the accepted rows of files.
-func (d *dsRun) mergeAttempt(ctx context.Context, files []*rawFile, refs *refSets) error {
-	feed := func(accept acceptFunc) error {
-		for _, f := range files {
-			st := d.perFile[f]
-			if err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) { return accept(vals, &st.pass2) }); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return d.merge(ctx, refs, feed)
-}
-
 // merge plans and commits the MERGE of the rows feed yields on the current
-// silver snapshot. Only files whose key range holds a key of d.surv are
+// silver snapshot. Only files whose key range holds a key of d.keys are
 // read and, when a row changes, rewritten.
 func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) error) error {
 	t := d.r.lake.Silver(d.ds.Name)
@@ -249,7 +228,7 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 	keyName := d.ds.KeyName()
 	names := snap.Schema().Names()
 	for _, a := range snap.Files() {
-		if lo, hi, ok := keyRange(a, keyName); ok && !d.anyKeyIn(lo, hi) {
+		if lo, hi, ok := keyRange(a, keyName); ok && !d.keys.AnyIn(lo, hi) {
 			continue
 		}
 		c := &candidate{add: a, updates: map[int]bool{}}
@@ -258,7 +237,7 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 				return err
 			}
 			vals := fromAny(d.ds, row)
-			if d.surv.has(vals[d.ds.Key].I) {
+			if d.keys.Has(vals[d.ds.Key].I) {
 				existing[vals[d.ds.Key].I] = loc{cand: len(cands), row: len(c.rows)}
 			}
 			c.rows = append(c.rows, vals)
@@ -344,28 +323,20 @@ func countRewritten(cands []*candidate) int {
 // rows are counted (and their keys kept for later references), nothing is merged.
 func (d *dsRun) dryRun(ctx context.Context, files []*rawFile, refs *refSets) error {
 	keys := keyset.NewSet(0)
-	for _, f := range files {
-		st := d.perFile[f]
-		err := d.pass2(ctx, f, func(vals []dataset.Value) (string, error) {
-			if reasons := d.referenceReasons(refs, vals); reasons != "" {
-				return reasons, nil
-			}
-			keys.Add(vals[d.ds.Key].I)
-			return "", nil
-		})
-		if err != nil {
-			if isCancel(err) {
-				return err
-			}
-			f.fail(err)
-			continue
+	err := d.rowPass(ctx, files, func(vals []dataset.Value, _ *Counts) (string, error) {
+		if reasons := d.referenceReasons(refs, vals); reasons != "" {
+			return reasons, nil
 		}
-		c := Counts{RowsRead: st.rowsRead, Rejected: st.ruleRejs, RejectedByReason: copyCounts(st.byReason)}
-		c.add(st.pass2)
-		c.Accepted = c.RowsRead - c.Rejected
-		f.result.Counts = c
-		f.result.Status = ledger.StatusSucceeded
+		keys.Add(vals[d.ds.Key].I)
+		return "", nil
+	})
+	if err != nil {
+		if d.failFile(files, err) {
+			return d.retryWithout(ctx, files)
+		}
+		return err
 	}
+	d.finish(files)
 	d.r.dryKeys[d.ds.Name] = keys
 	return nil
 }

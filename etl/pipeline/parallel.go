@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"hash/maphash"
 	"io"
 	"runtime"
 
@@ -32,7 +31,6 @@ type checkBatch struct {
 	spans   []span
 	reasons [][]string      // per record: empty when it passed every rule
 	vals    []dataset.Value // per record, len(columns) values
-	hashes  []uint64        // per record that passed the rules: hash of its values
 	offset  int64           // bytes consumed when the batch was read
 	err     error           // a read error ends the stream
 	done    chan struct{}   // closed when the workers have checked the batch
@@ -95,7 +93,7 @@ func (s *splitFields) split(raw []byte) bool {
 // the others (one per CPU), and yields the batches in input order on the
 // returned channel, each ready once its done channel is closed. Memory is
 // bounded by a few batches in flight.
-func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol int, seed maphash.Seed) <-chan *checkBatch {
+func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol int) <-chan *checkBatch {
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	inFlight := 2*workers + 2
 	free := make(chan *checkBatch, inFlight)
@@ -115,9 +113,6 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 						rs = append(rs, dataset.ReasonMalformed)
 					} else {
 						rs = m.Check(&sf, raw, b.vals[i*ncol:(i+1)*ncol], rs)
-						if len(rs) == 0 {
-							b.hashes[i] = hashValues(seed, b.vals[i*ncol:(i+1)*ncol])
-						}
 					}
 					b.reasons[i] = rs
 				}
@@ -173,6 +168,5 @@ func (b *checkBatch) reset(ncol int) {
 	b.done = make(chan struct{})
 	if cap(b.vals) < batchRows*ncol {
 		b.vals = make([]dataset.Value, batchRows*ncol)
-		b.hashes = make([]uint64, batchRows)
 	}
 }

@@ -2,49 +2,56 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"hash/maphash"
+	"io"
+	"slices"
 
 	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
 
+// A dataset's files are read twice. The key pass reads only each record's
+// key and learns which keys occur more than once in the run; the row pass
+// checks every row, writes the rows of keys that occur once straight away
+// and holds the few rows of repeated keys until every file is read, when
+// dedup picks their survivors. Memory is the key set (8 bytes a slot, at
+// most 5/8 full) plus the held rows, never the file.
+
 // dsRun is the state of one dataset within a run.
 type dsRun struct {
-	r      *run
-	ds     *dataset.Dataset
-	seed   maphash.Seed
-	surv   *survivorTable
-	minKey int64
-	maxKey int64
-	sorted []int64 // survivor keys, sorted, built on demand
-	// rowHash is the hash of the values handed to the current scan callback
-	// (computed by the checking workers, off the consumer's path).
-	rowHash uint64
-	rules   []rejects.Row
-	perFile map[*rawFile]*fileState
+	r        *run
+	ds       *dataset.Dataset
+	keys     *keyset.Set // every key the key pass read (a superset of the accepted keys)
+	repeated *keyset.Set // keys read more than once
+	perFile  map[*rawFile]*fileState
 }
 
-// fileState is what pass 1 learned about a file.
+// fileState is what the passes learned about a file.
 type fileState struct {
-	seqStart  int64 // seq of the file's first valid row minus one
-	valid     int64 // rows that passed the row rules
-	rowsRead  int64
-	ruleRejs  int64
-	byReason  map[string]int64
-	mapping   *dataset.Mapping
-	header    string
-	identity  string
-	pass2     Counts // reset on every merge attempt
-	pass2Rows []rejects.Row
+	identity string
+	mapping  *dataset.Mapping
+	header   string
+	records  int64 // records the key pass read
+	// The row pass's outcome, reset on every merge attempt.
+	counts  Counts
+	rejects []rejects.Row
 }
 
-// scan reads a raw file once, calling fn for every record with its reasons
-// (nil for a row that passed every rule) and typed values.
-func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage,
-	fn func(rec *csvread.Record, reasons []string, vals []dataset.Value) error) error {
+// reject records a rejected row of the file.
+func (d *dsRun) reject(f *rawFile, st *fileState, line int64, raw []byte, codes ...string) {
+	st.counts.Rejected++
+	for _, c := range codes {
+		st.counts.RejectedByReason[c]++
+	}
+	st.rejects = append(st.rejects, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, st.header, line, raw, codes))
+}
+
+// keyPass reads a file's header and every record's key.
+func (d *dsRun) keyPass(ctx context.Context, f *rawFile) error {
 	of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
 	if err != nil {
 		return wrapRead(f, err)
@@ -54,24 +61,71 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 	if err != nil {
 		return err
 	}
-	if st.mapping == nil {
-		st.mapping, st.header = m, header
-		for _, w := range m.Warnings {
-			d.emit(f, stage, "warning: "+w)
+	for _, w := range m.Warnings {
+		d.emit(f, StageValidate, "warning: "+w)
+	}
+	tr := newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageValidate, BytesTotal: f.info.Size})
+	var sf splitFields
+	var rows int64
+	for {
+		rec, err := of.reader.Next()
+		if errors.Is(err, io.EOF) {
+			break
 		}
+		if err != nil {
+			return wrapRead(f, err)
+		}
+		rows++
+		if rec.Err == nil {
+			var r dataset.Record = rec
+			if rec.Truncated { // split the text the row pass will see
+				if !sf.split(rec.Raw) {
+					continue
+				}
+				r = &sf
+			}
+			if k, ok := m.KeyOf(r); ok && !d.keys.AddNew(k) {
+				d.repeated.Add(k)
+			}
+		}
+		if rows%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			tr.update(of.bytesRead(), rows, 0, 0, nil, false)
+		}
+	}
+	tr.update(of.bytesRead(), rows, 0, 0, nil, true)
+	d.perFile[f] = &fileState{identity: f.id.String(), mapping: m, header: header, records: rows}
+	return nil
+}
+
+// scan reads a raw file, calling fn for every record with its reasons (nil
+// for a row that passed every rule) and typed values.
+func (d *dsRun) scan(ctx context.Context, f *rawFile, stage Stage,
+	fn func(rec *csvread.Record, reasons []string, vals []dataset.Value) error) error {
+	of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
+	if err != nil {
+		return wrapRead(f, err)
+	}
+	defer of.Close()
+	m, _, err := readHeader(f, of)
+	if err != nil {
+		return err
 	}
 	tr := newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, BytesTotal: f.info.Size})
 	var rows, rejected int64
 	counts := map[string]int64{}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	batches := checkParallel(sctx, of, m, len(d.ds.Columns), d.seed)
+	batches := checkParallel(sctx, of, m, len(d.ds.Columns))
 	defer func() {
 		stop()
 		for b := range batches { // let the reader and workers finish
 			<-b.done
 		}
 	}()
+	ncol := len(d.ds.Columns)
 	for b := range batches {
 		<-b.done
 		if b.err != nil {
@@ -83,7 +137,6 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ncol := len(d.ds.Columns)
 		var rec csvread.Record
 		for i := range b.spans {
 			rows++
@@ -98,7 +151,6 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 				}
 				continue
 			}
-			d.rowHash = b.hashes[i]
 			if err := fn(&rec, nil, b.vals[i*ncol:(i+1)*ncol]); err != nil {
 				return err
 			}
@@ -110,125 +162,108 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, st *fileState, stage Stage
 	return nil
 }
 
-// pass1 checks the row rules and finds each key's survivor.
-func (d *dsRun) pass1(ctx context.Context, f *rawFile, seq *int64) error {
-	st := &fileState{seqStart: *seq, byReason: map[string]int64{}, identity: f.id.String()}
-	d.perFile[f] = st
-	now := d.r.started
-	err := d.scan(ctx, f, st, StageValidate, func(rec *csvread.Record, reasons []string, vals []dataset.Value) error {
-		st.rowsRead++
-		if reasons != nil {
-			st.ruleRejs++
-			for _, c := range reasons {
-				st.byReason[c]++
+// heldRow is a valid row whose key occurs more than once in the run, kept
+// until every file is read.
+type heldRow struct {
+	f    *rawFile
+	line int64
+	raw  []byte
+	vals []dataset.Value
+}
+
+// rowPass reads the files again, checks every row and hands each row that
+// passes the rules and wins dedup to accept (which returns the reference
+// reasons of a row that fails its references). Rejected rows are recorded in
+// the files' states.
+func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc) error {
+	var held []heldRow
+	for _, f := range files {
+		st := d.perFile[f]
+		st.counts = Counts{RejectedByReason: map[string]int64{}}
+		st.rejects = nil
+		info, err := d.r.source().Stat(ctx, f.info.Key)
+		if err != nil {
+			return wrapRead(f, err)
+		}
+		if !ledger.Same(identityOf(info), f.id) {
+			return &FileError{File: f.info.Key, Msg: "file changed while the run was reading it (size, ETag or modification time differ); run it again"}
+		}
+		var rows int64
+		err = d.scan(ctx, f, StageMerge, func(rec *csvread.Record, reasons []string, vals []dataset.Value) error {
+			rows++
+			if reasons != nil {
+				d.reject(f, st, int64(rec.Line), rec.Raw, reasons...)
+				return nil
 			}
-			d.rules = append(d.rules, rejects.NewRow(d.r.opts.RunID, now, f.info.Key, st.identity, st.header, int64(rec.Line), rec.Raw, reasons))
-			return nil
+			if d.repeated.Has(vals[d.ds.Key].I) {
+				held = append(held, heldRow{f: f, line: int64(rec.Line), raw: slices.Clone(rec.Raw), vals: slices.Clone(vals)})
+				return nil
+			}
+			return d.accept(f, int64(rec.Line), rec.Raw, vals, accept)
+		})
+		if err != nil {
+			return err
 		}
-		*seq++
-		st.valid++
-		key := vals[d.ds.Key].I
-		var ts int64
-		if d.ds.Timestamp >= 0 {
-			ts = vals[d.ds.Timestamp].I
+		st.counts.RowsRead = rows
+		if rows != st.records {
+			return &FileError{File: f.info.Key, Msg: fmt.Sprintf("file changed while the run was reading it (%d rows, then %d)", st.records, rows)}
 		}
-		s, seen := d.surv.get(key)
-		if !seen || ts >= s.ts { // greatest timestamp wins; ties: last in input order
-			d.surv.put(key, survivor{ts: ts, seq: uint32(*seq), hash: uint32(d.rowHash)})
-		}
-		if d.surv.len() == 1 || key < d.minKey {
-			d.minKey = key
-		}
-		if d.surv.len() == 1 || key > d.maxKey {
-			d.maxKey = key
-		}
-		return nil
-	})
+	}
+	return d.dedupHeld(held, accept)
+}
+
+// accept hands a row that won dedup to fn and rejects it when it fails its references.
+func (d *dsRun) accept(f *rawFile, line int64, raw []byte, vals []dataset.Value, fn acceptFunc) error {
+	st := d.perFile[f]
+	refs, err := fn(vals, &st.counts)
 	if err != nil {
-		delete(d.perFile, f)
-		// Drop this file's rejects: a failed file writes nothing.
-		kept := d.rules[:0]
-		for _, r := range d.rules {
-			if r.FileIdentity != st.identity {
-				kept = append(kept, r)
-			}
-		}
-		d.rules = kept
 		return err
+	}
+	if refs != "" {
+		d.reject(f, st, line, raw, dataset.SplitReasons(refs)...)
 	}
 	return nil
 }
 
-// classify is pass 2's verdict on a valid row.
-type verdict int
-
-const (
-	accepted verdict = iota
-	duplicate
-	superseded
-)
-
-func (d *dsRun) dedupVerdict(seq int64, vals []dataset.Value) verdict {
-	s, _ := d.surv.get(vals[d.ds.Key].I)
-	if int64(s.seq) == seq {
-		return accepted
-	}
-	if s.hash == uint32(hashValues(d.seed, vals)) {
-		return duplicate
-	}
-	return superseded
-}
-
-// pass2 re-reads a file and hands every valid row, with its dedup verdict,
-// to fn; rows rejected by dedup are recorded in the file state.
-func (d *dsRun) pass2(ctx context.Context, f *rawFile, fn func(vals []dataset.Value) (string, error)) error {
-	st := d.perFile[f]
-	st.pass2 = Counts{RejectedByReason: map[string]int64{}}
-	st.pass2Rows = nil
-	info, err := d.r.source().Stat(ctx, f.info.Key)
-	if err != nil {
-		return wrapRead(f, err)
-	}
-	if !ledger.Same(identityOf(info), f.id) {
-		return &FileError{File: f.info.Key, Msg: "file changed while the run was reading it (size, ETag or modification time differ); run it again"}
-	}
-	seq := st.seqStart
-	var rows int64
-	reject := func(rec *csvread.Record, codes ...string) {
-		st.pass2.Rejected++
-		for _, c := range codes {
-			st.pass2.RejectedByReason[c]++
+// dedupHeld picks the survivor of each repeated key among the held rows (in
+// input order): the greatest timestamp, ties broken by the last row. The
+// others are rejected as duplicate when identical to it, else superseded.
+func (d *dsRun) dedupHeld(held []heldRow, fn acceptFunc) error {
+	key := func(h heldRow) int64 { return h.vals[d.ds.Key].I }
+	slices.SortStableFunc(held, func(a, b heldRow) int {
+		switch ka, kb := key(a), key(b); {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
 		}
-		st.pass2Rows = append(st.pass2Rows, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, st.header, int64(rec.Line), rec.Raw, codes))
-	}
-	err = d.scan(ctx, f, st, StageMerge, func(rec *csvread.Record, reasons []string, vals []dataset.Value) error {
-		rows++
-		if reasons != nil {
-			return nil
-		}
-		seq++
-		switch d.dedupVerdict(seq, vals) {
-		case duplicate:
-			reject(rec, dataset.ReasonDuplicate)
-			return nil
-		case superseded:
-			reject(rec, dataset.ReasonSuperseded)
-			return nil
-		}
-		refs, err := fn(vals)
-		if err != nil {
-			return err
-		}
-		if refs != "" {
-			reject(rec, dataset.SplitReasons(refs)...)
-		}
-		return nil
+		return 0
 	})
-	if err != nil {
-		return err
-	}
-	if rows != st.rowsRead || seq-st.seqStart != st.valid {
-		return &FileError{File: f.info.Key, Msg: fmt.Sprintf("file changed while the run was reading it (%d rows, then %d)", st.rowsRead, rows)}
+	for len(held) > 0 {
+		n := 1
+		for n < len(held) && key(held[n]) == key(held[0]) {
+			n++
+		}
+		group := held[:n]
+		held = held[n:]
+		best := 0
+		for i := range group {
+			if d.ds.Timestamp < 0 || group[i].vals[d.ds.Timestamp].I >= group[best].vals[d.ds.Timestamp].I {
+				best = i
+			}
+		}
+		for i, h := range group {
+			switch {
+			case i == best:
+				if err := d.accept(h.f, h.line, h.raw, h.vals, fn); err != nil {
+					return err
+				}
+			case dataset.Equal(h.vals, group[best].vals):
+				d.reject(h.f, d.perFile[h.f], h.line, h.raw, dataset.ReasonDuplicate)
+			default:
+				d.reject(h.f, d.perFile[h.f], h.line, h.raw, dataset.ReasonSuperseded)
+			}
+		}
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"sort"
 	"time"
@@ -109,18 +108,14 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		return a.Line < b.Line
 	})
 	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]*keyset.Set{}}
-	d := &dsRun{r: r, ds: ds, seed: maphash.MakeSeed(), surv: newSurvivorTable(len(retry)), perFile: map[*rawFile]*fileState{}}
+	d := &dsRun{r: r, ds: ds, keys: keyset.NewSet(len(retry)), perFile: map[*rawFile]*fileState{}}
+	winner := make(map[int64]int, len(retry)) // key → index of its survivor in retry
 	for i, rr := range retry {
 		key := rr.vals[ds.Key].I
-		if s, ok := d.surv.get(key); !ok || rr.ts >= s.ts {
-			d.surv.put(key, survivor{ts: rr.ts, seq: uint32(i + 1)})
+		if w, ok := winner[key]; !ok || rr.ts >= retry[w].ts {
+			winner[key] = i
 		}
-		if i == 0 || key < d.minKey {
-			d.minKey = key
-		}
-		if i == 0 || key > d.maxKey {
-			d.maxKey = key
-		}
+		d.keys.Add(key)
 	}
 	refs, err := d.loadRefs(ctx)
 	if err != nil {
@@ -133,7 +128,7 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		stillOpen := res.StillOpen
 		err := d.merge(ctx, refs, func(accept acceptFunc) error {
 			for i, rr := range retry {
-				if s, _ := d.surv.get(rr.vals[ds.Key].I); s.seq != uint32(i+1) {
+				if winner[rr.vals[ds.Key].I] != i {
 					res.Skipped++ // lost dedup to another retried row: stays open
 					continue
 				}

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"encoding/binary"
-	"hash/maphash"
 	"math/big"
 	"time"
 
@@ -44,25 +42,6 @@ func fromAny(ds *dataset.Dataset, row []any) []dataset.Value {
 		}
 	}
 	return out
-}
-
-// hashValues hashes a typed row (for telling duplicates from superseded rows).
-func hashValues(seed maphash.Seed, vals []dataset.Value) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	var b [9]byte
-	for _, v := range vals {
-		if v.Null {
-			h.WriteByte(0)
-			continue
-		}
-		b[0] = 1
-		binary.LittleEndian.PutUint64(b[1:], uint64(v.I))
-		h.Write(b[:])
-		h.WriteString(v.S)
-		h.WriteByte(0xff)
-	}
-	return h.Sum64()
 }
 
 // partitionValue renders a row's partition value as the Delta partition string.
