@@ -52,21 +52,21 @@ func (pf *PartitionFile) WriteCells(cells []Cell) error {
 			return fmt.Errorf("row %d: column %s is not nullable", pf.rows, fw.schema.Fields[ci].Name)
 		}
 	}
+	if pf.enc.failed.Load() {
+		return pf.enc.err // the encoder stopped; the caller aborts the file
+	}
 	pf.pending = append(pf.pending, cells...)
 	pf.pendingRows++
 	pf.rows++
 	if pf.pendingRows == cellBatchRows {
-		return pf.flushCells()
+		pf.sendCells()
 	}
 	return nil
 }
 
-// flushCells writes the buffered rows of cells, one column at a time.
-func (pf *PartitionFile) flushCells() error {
-	n := pf.pendingRows
-	if n == 0 {
-		return nil
-	}
+// encodeCells writes a batch of n rows of cells, one column at a time. It
+// runs on the file's encoder goroutine.
+func (pf *PartitionFile) encodeCells(pending []Cell, n int) error {
 	fw := pf.fw
 	width := len(fw.schema.Fields)
 	if cap(pf.colVals) < n {
@@ -87,7 +87,7 @@ func (pf *PartitionFile) flushCells() error {
 			return err
 		}
 		for r := 0; r < n; r++ {
-			c := &pf.pending[r*width+ci]
+			c := &pending[r*width+ci]
 			if c.Null {
 				st.nulls++
 				vals[r] = parquet.NullValue().Level(0, 0, leaf)
@@ -132,9 +132,6 @@ func (pf *PartitionFile) flushCells() error {
 			return fmt.Errorf("encode parquet column %s: %w", f.Name, err)
 		}
 	}
-	clear(pf.pending) // drop string references
-	pf.pending = pf.pending[:0]
-	pf.pendingRows = 0
 	pf.groupRows += n
 	if pf.groupRows >= rowGroupRows {
 		pf.groupRows = 0

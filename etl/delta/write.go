@@ -146,6 +146,7 @@ type PartitionFile struct {
 	cstats      []cellStats // statistics when rows come as cells
 	pending     []Cell      // buffered rows of cells, row-major
 	pendingRows int
+	enc         cellEncoder     // encodes full batches of cells on its own goroutine
 	groupRows   int             // rows in the current row group (cells path)
 	colVals     []parquet.Value // one column of a batch, reused
 }
@@ -231,7 +232,7 @@ func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
 		pf.Abort()
 		return nil, err
 	}
-	if err := pf.flushCells(); err != nil {
+	if err := pf.finishCells(); err != nil {
 		pf.Abort()
 		return nil, err
 	}
@@ -401,7 +402,8 @@ func (pf *PartitionFile) Abort() {
 		return
 	}
 	pf.closed = true
-	pf.pw.CloseWithError(errAborted)
+	pf.pw.CloseWithError(errAborted) // unblocks an encoder writing into the pipe
+	pf.enc.stop()
 	<-pf.putDone
 }
 

@@ -64,12 +64,18 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	d.keys, d.repeated, d.batches = nil, nil, nil // done with: let the GC have them
 	var ids []string
-	var rows []rejects.Row
+	n := 0
+	for _, f := range ok {
+		n += len(d.perFile[f].rejects)
+	}
+	rows := make([]rejects.Row, 0, n)
 	for _, f := range ok {
 		st := d.perFile[f]
 		ids = append(ids, st.identity)
 		rows = append(rows, st.rejects...)
+		st.rejects = nil
 	}
 	if err := rejects.Append(ctx, r.lake, ds.Name, ids, rows); err != nil {
 		return err
@@ -145,14 +151,20 @@ func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
 
 // loadKeys reads the key column of a silver table (empty when it does not exist).
 func loadKeys(ctx context.Context, lk *lake.Lake, ds, col string) (*keyset.Set, error) {
-	out := keyset.NewSet(0)
 	snap, err := lk.Silver(ds).Snapshot(ctx)
 	if errors.Is(err, delta.ErrNotATable) {
-		return out, nil
+		return keyset.NewSet(0), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s keys: %w", ds, err)
 	}
+	var rows int64 // from the files' stats, to size the set once
+	for _, a := range snap.Files() {
+		if st, err := delta.ParseStats(a.Stats); err == nil && a.Stats != "" {
+			rows += st.NumRecords
+		}
+	}
+	out := keyset.NewSet(int(min(rows, 1<<30)))
 	for row, err := range snap.Project(ctx, col) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s keys: %w", ds, err)

@@ -23,12 +23,16 @@ type span struct {
 	off, n int
 	line   int
 	err    error // the reader's malformed-record error
+	// plain records (no quotes) carry the lengths of their fields, as the
+	// reader split them, at flens[fl:fl+nf]; nf is -1 for the others.
+	fl, nf int
 }
 
 // checkBatch is a run of records with the row rules applied.
 type checkBatch struct {
 	arena   []byte // the records' text, back to back
 	spans   []span
+	flens   []int32         // field lengths of plain records
 	reasons [][]string      // per record: empty when it passed every rule
 	vals    []dataset.Value // per record, len(columns) values
 	offset  int64           // bytes consumed when the batch was read
@@ -62,6 +66,16 @@ type splitFields struct {
 func (s *splitFields) NumFields() int     { return len(s.fields) }
 func (s *splitFields) Field(i int) []byte { return s.fields[i] }
 
+// fromLengths splits a plain record (no quotes) by its field lengths.
+func (s *splitFields) fromLengths(raw []byte, lens []int32) {
+	s.fields = s.fields[:0]
+	off := 0
+	for _, n := range lens {
+		s.fields = append(s.fields, raw[off:off+int(n)])
+		off += int(n) + 1
+	}
+}
+
 func (s *splitFields) split(raw []byte) bool {
 	s.fields = s.fields[:0]
 	if bytes.IndexByte(raw, '"') < 0 {
@@ -89,17 +103,29 @@ func (s *splitFields) split(raw []byte) bool {
 	return true
 }
 
+// batchPool keeps released batches for the next file of the run, so their
+// buffers are allocated once per dataset rather than once per file.
+type batchPool chan *checkBatch
+
+func newBatchPool() batchPool { return make(batchPool, 2*max(runtime.GOMAXPROCS(0), 1)+4) }
+
+func (p batchPool) get() *checkBatch {
+	select {
+	case b := <-p:
+		return b
+	default:
+		return &checkBatch{free: p}
+	}
+}
+
 // checkParallel reads records on one goroutine, applies the row rules on
 // the others (one per CPU), and yields the batches in input order on the
 // returned channel, each ready once its done channel is closed. Memory is
-// bounded by a few batches in flight.
-func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol int) <-chan *checkBatch {
+// bounded by a few batches in flight: the reader blocks when the consumer
+// is that far behind.
+func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol int, pool batchPool) <-chan *checkBatch {
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	inFlight := 2*workers + 2
-	free := make(chan *checkBatch, inFlight)
-	for i := 0; i < inFlight; i++ {
-		free <- &checkBatch{free: free}
-	}
 	ordered := make(chan *checkBatch, inFlight)
 	work := make(chan *checkBatch, inFlight)
 	for w := 0; w < workers; w++ {
@@ -109,7 +135,11 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 				for i := range b.spans {
 					rs := b.reasons[i][:0]
 					raw := b.raw(i)
-					if b.spans[i].err != nil || !sf.split(raw) {
+					sp := &b.spans[i]
+					if sp.nf >= 0 {
+						sf.fromLengths(raw, b.flens[sp.fl:sp.fl+sp.nf])
+						rs = m.Check(&sf, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+					} else if sp.err != nil || !sf.split(raw) {
 						rs = append(rs, dataset.ReasonMalformed)
 					} else {
 						rs = m.Check(&sf, raw, b.vals[i*ncol:(i+1)*ncol], rs)
@@ -124,12 +154,10 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 		defer close(ordered)
 		defer close(work)
 		for {
-			var b *checkBatch
-			select {
-			case b = <-free:
-			case <-ctx.Done():
+			if ctx.Err() != nil {
 				return
 			}
+			b := pool.get()
 			b.reset(ncol)
 			for len(b.spans) < batchRows && len(b.arena) < batchBytes {
 				rec, err := of.reader.Next()
@@ -139,7 +167,20 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 					}
 					break
 				}
-				b.spans = append(b.spans, span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err})
+				sp := span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err, fl: len(b.flens), nf: -1}
+				if rec.Err == nil && !rec.Truncated && bytes.IndexByte(rec.Raw, '"') < 0 {
+					total := len(rec.Fields) - 1 // the commas
+					for _, f := range rec.Fields {
+						b.flens = append(b.flens, int32(len(f)))
+						total += len(f)
+					}
+					if total == len(rec.Raw) {
+						sp.nf = len(rec.Fields)
+					} else { // not split by plain commas after all
+						b.flens = b.flens[:sp.fl]
+					}
+				}
+				b.spans = append(b.spans, sp)
 				b.arena = append(b.arena, rec.Raw...)
 			}
 			b.offset = of.bytesRead()
@@ -164,9 +205,13 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 func (b *checkBatch) reset(ncol int) {
 	b.arena = b.arena[:0]
 	b.spans = b.spans[:0]
+	b.flens = b.flens[:0]
 	b.err = nil
 	b.done = make(chan struct{})
 	if cap(b.vals) < batchRows*ncol {
 		b.vals = make([]dataset.Value, batchRows*ncol)
+	}
+	if b.arena == nil {
+		b.arena = make([]byte, 0, batchBytes+64<<10) // room for the record that crosses batchBytes
 	}
 }

@@ -27,6 +27,7 @@ type dsRun struct {
 	ds       *dataset.Dataset
 	keys     *keyset.Set // every key the key pass read (a superset of the accepted keys)
 	repeated *keyset.Set // keys read more than once
+	batches  batchPool   // check batches, reused from file to file
 	perFile  map[*rawFile]*fileState
 }
 
@@ -118,11 +119,15 @@ func (d *dsRun) scan(ctx context.Context, f *rawFile, stage Stage,
 	counts := map[string]int64{}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	batches := checkParallel(sctx, of, m, len(d.ds.Columns))
+	if d.batches == nil {
+		d.batches = newBatchPool()
+	}
+	batches := checkParallel(sctx, of, m, len(d.ds.Columns), d.batches)
 	defer func() {
 		stop()
 		for b := range batches { // let the reader and workers finish
 			<-b.done
+			b.release()
 		}
 	}()
 	ncol := len(d.ds.Columns)

@@ -156,25 +156,15 @@ func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, r
 		if len(fresh) == 0 {
 			return nil
 		}
-		var out [][]any
-		for _, r := range rows {
-			if fresh[r.FileIdentity] {
-				out = append(out, toRow(r))
-			}
+		add, n, err := writeRows(ctx, t, snap, rows, fresh)
+		if err != nil {
+			return fmt.Errorf("write rejects of %s: %w", ds, err)
 		}
-		if len(out) > 0 {
-			fw, err := delta.NewFileWriter(t, snap.Schema(), nil)
-			if err != nil {
-				return err
-			}
-			add, err := fw.WriteFile(ctx, nil, out)
-			if err != nil {
-				return fmt.Errorf("write rejects of %s: %w", ds, err)
-			}
+		if add != nil {
 			tx.Add(add)
 		}
 		_, err = tx.Commit(ctx, delta.Operation{Name: "WRITE", Parameters: map[string]string{"mode": "Append"},
-			Metrics: map[string]string{"numOutputRows": fmt.Sprint(len(out))}})
+			Metrics: map[string]string{"numOutputRows": fmt.Sprint(n)}})
 		var ce *delta.ConflictError
 		var cpe *delta.CheckpointError
 		switch {
@@ -186,6 +176,36 @@ func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, r
 			return fmt.Errorf("commit rejects of %s: %w", ds, err)
 		}
 	}
+}
+
+// writeRows writes the rows of fresh files into one data file, row by row
+// (nothing but the encoder's buffers besides rows); nil when there are none.
+func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows []Row, fresh map[string]bool) (*delta.Add, int, error) {
+	n := 0
+	for _, r := range rows {
+		if fresh[r.FileIdentity] {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, 0, nil
+	}
+	fw, err := delta.NewFileWriter(t, snap.Schema(), nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	pf := fw.Open(ctx, nil)
+	for _, r := range rows {
+		if !fresh[r.FileIdentity] {
+			continue
+		}
+		if err := pf.Write(toRow(r)); err != nil {
+			pf.Abort()
+			return nil, 0, err
+		}
+	}
+	add, err := pf.Close(ctx)
+	return add, n, err
 }
 
 // Filter selects rejected rows.

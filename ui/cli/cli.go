@@ -83,6 +83,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs.BoolVar(&g.AWS, "aws", false, "use AWS services (Athena, Step Functions, Glue, SNS) instead of the local stand-ins")
 	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile (allocations) of the command to this file")
+	traceFile := fs.String("trace", "", "write an execution trace of the command to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(env.Stdout, fs)
@@ -115,6 +117,21 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+			return ExitFail
+		}
+		defer stop()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if err := writeHeapProfile(*memProfile); err != nil {
+				fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+			}
+		}()
+	}
+	if *traceFile != "" {
+		stop, err := startTrace(*traceFile)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
 			return ExitFail
