@@ -101,10 +101,16 @@ func parseDate(b []byte) (int64, bool) {
 // parseTimestamp parses YYYY-MM-DD[T ]HH:MM[:SS[.frac]] with an optional Z or
 // ±HH:MM into microseconds since the epoch (UTC); no zone means UTC.
 func parseTimestamp(b []byte) (int64, bool) {
+	var dm dateMemo
+	return parseTimestampMemo(&dm, b)
+}
+
+// parseTimestampMemo is parseTimestamp reading the date part through dm.
+func parseTimestampMemo(dm *dateMemo, b []byte) (int64, bool) {
 	if len(b) < 16 || (b[10] != 'T' && b[10] != ' ' && b[10] != 't') {
 		return 0, false
 	}
-	days, ok := parseDate(b[:10])
+	days, ok := dm.parse(b[:10])
 	if !ok {
 		return 0, false
 	}

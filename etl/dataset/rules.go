@@ -29,6 +29,7 @@ type Mapping struct {
 	Pos      []int // per dataset column, its field index in the file; -1 if absent (optional only)
 	NumField int   // number of fields in the header
 	Warnings []string
+	plan     []colPlan // per dataset column, how to check it
 }
 
 // HeaderError is a file-level problem with the header.
@@ -41,6 +42,7 @@ func (e *HeaderError) Error() string { return e.Msg }
 // columns are ignored with a warning; a repeated name is an error.
 func (d *Dataset) MapHeader(header [][]byte) (*Mapping, error) {
 	m := &Mapping{Dataset: d, Pos: make([]int, len(d.Columns)), NumField: len(header)}
+	defer func() { m.plan = newPlan(m) }()
 	for i := range m.Pos {
 		m.Pos[i] = -1
 	}
@@ -87,68 +89,14 @@ type Record interface {
 
 // Check applies the row rules to a well-formed record, filling vals (one per
 // dataset column) and appending every broken rule's reason code to reasons.
-// raw is the record's source text (for the encoding rule).
+// raw is the record's source text (for the encoding rule). Hot loops use a
+// Checker per goroutine instead.
 func (m *Mapping) Check(rec Record, raw []byte, vals []Value, reasons []string) []string {
-	d := m.Dataset
-	if rec.NumFields() != m.NumField {
-		return append(reasons, ReasonMalformed)
+	fields := make([][]byte, rec.NumFields())
+	for i := range fields {
+		fields[i] = rec.Field(i)
 	}
-	if !utf8.Valid(raw) {
-		reasons = append(reasons, ReasonEncoding)
-	}
-	for ci, c := range d.Columns {
-		v := &vals[ci]
-		*v = Value{}
-		pos := m.Pos[ci]
-		var b []byte
-		if pos >= 0 {
-			b = rec.Field(pos)
-		}
-		if c.Type != String {
-			b = trimSpace(b)
-		}
-		if len(b) == 0 {
-			v.Null = true
-			if !c.Optional {
-				reasons = append(reasons, "required:"+c.Name)
-			}
-			continue
-		}
-		ok := true
-		switch c.Type {
-		case Long:
-			v.I, ok = parseInt(b, 64)
-		case Int:
-			v.I, ok = parseInt(b, 32)
-		case Decimal:
-			v.I, ok = parseDecimal2(b)
-		case Bool:
-			var t bool
-			t, ok = parseBool(b)
-			if t {
-				v.I = 1
-			}
-		case Timestamp:
-			if v.I, ok = parseTimestamp(b); !ok {
-				reasons = append(reasons, "timestamp:"+c.Name)
-				v.Null = true
-				continue
-			}
-		case Date:
-			if v.I, ok = parseDate(b); !ok {
-				reasons = append(reasons, "date:"+c.Name)
-				v.Null = true
-				continue
-			}
-		case String:
-			v.S = string(b)
-		}
-		if !ok {
-			reasons = append(reasons, "type:"+c.Name)
-			v.Null = true
-		}
-	}
-	return m.checkRanges(vals, reasons)
+	return m.NewChecker().Check(fields, raw, vals, reasons)
 }
 
 // KeyOf returns a record's key parsed exactly as Check parses it; ok is
@@ -167,37 +115,6 @@ func (m *Mapping) KeyOf(rec Record) (key int64, ok bool) {
 		return parseInt(b, 32)
 	}
 	return 0, false
-}
-
-func (m *Mapping) checkRanges(vals []Value, reasons []string) []string {
-	d := m.Dataset
-	for ci, c := range d.Columns {
-		v := vals[ci]
-		if v.Null {
-			continue
-		}
-		switch c.Name {
-		case "total_amount":
-			if v.I <= 0 {
-				reasons = append(reasons, "range:total_amount")
-			}
-		case "add_to_cart_order":
-			if v.I < 1 {
-				reasons = append(reasons, "range:add_to_cart_order")
-			}
-		case "days_since_prior_order":
-			if v.I < 0 {
-				reasons = append(reasons, "range:days_since_prior_order")
-			}
-		}
-	}
-	if d.Timestamp >= 0 && d.Date >= 0 {
-		ts, dt := vals[d.Timestamp], vals[d.Date]
-		if !ts.Null && !dt.Null && floorDiv(ts.I, 86_400_000_000) != dt.I {
-			reasons = append(reasons, ReasonMismatch)
-		}
-	}
-	return reasons
 }
 
 func floorDiv(a, b int64) int64 {

@@ -22,13 +22,8 @@ const maxMergeAttempts = 8
 // files of one dataset.
 func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*rawFile) error {
 	d := &dsRun{r: r, ds: ds, keys: keyset.NewSet(estimateRows(files)), repeated: keyset.NewSet(0), perFile: map[*rawFile]*fileState{}}
-	for _, f := range files {
-		if err := d.keyPass(ctx, f); err != nil {
-			if isCancel(err) {
-				return err
-			}
-			f.fail(err)
-		}
+	if err := d.keyPass(ctx, files); err != nil {
+		return err
 	}
 	var ok []*rawFile
 	for _, f := range files {

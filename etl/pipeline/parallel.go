@@ -131,6 +131,7 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 	for w := 0; w < workers; w++ {
 		go func() {
 			var sf splitFields
+			chk := m.NewChecker()
 			for b := range work {
 				for i := range b.spans {
 					rs := b.reasons[i][:0]
@@ -138,11 +139,11 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 					sp := &b.spans[i]
 					if sp.nf >= 0 {
 						sf.fromLengths(raw, b.flens[sp.fl:sp.fl+sp.nf])
-						rs = m.Check(&sf, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+						rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
 					} else if sp.err != nil || !sf.split(raw) {
 						rs = append(rs, dataset.ReasonMalformed)
 					} else {
-						rs = m.Check(&sf, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+						rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
 					}
 					b.reasons[i] = rs
 				}

@@ -2,9 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/lakeops/lakeops/etl/csvread"
@@ -49,56 +47,6 @@ func (d *dsRun) reject(f *rawFile, st *fileState, line int64, raw []byte, codes 
 		st.counts.RejectedByReason[c]++
 	}
 	st.rejects = append(st.rejects, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, st.header, line, raw, codes))
-}
-
-// keyPass reads a file's header and every record's key.
-func (d *dsRun) keyPass(ctx context.Context, f *rawFile) error {
-	of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
-	if err != nil {
-		return wrapRead(f, err)
-	}
-	defer of.Close()
-	m, header, err := readHeader(f, of)
-	if err != nil {
-		return err
-	}
-	for _, w := range m.Warnings {
-		d.emit(f, StageValidate, "warning: "+w)
-	}
-	tr := newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageValidate, BytesTotal: f.info.Size})
-	var sf splitFields
-	var rows int64
-	for {
-		rec, err := of.reader.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return wrapRead(f, err)
-		}
-		rows++
-		if rec.Err == nil {
-			var r dataset.Record = rec
-			if rec.Truncated { // split the text the row pass will see
-				if !sf.split(rec.Raw) {
-					continue
-				}
-				r = &sf
-			}
-			if k, ok := m.KeyOf(r); ok && !d.keys.AddNew(k) {
-				d.repeated.Add(k)
-			}
-		}
-		if rows%8192 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			tr.update(of.bytesRead(), rows, 0, 0, nil, false)
-		}
-	}
-	tr.update(of.bytesRead(), rows, 0, 0, nil, true)
-	d.perFile[f] = &fileState{identity: f.id.String(), mapping: m, header: header, records: rows}
-	return nil
 }
 
 // scan reads a raw file, calling fn for every record with its reasons (nil
