@@ -142,6 +142,25 @@ func (r *Reader) Line() int { return r.line }
 // a nil error and Record.Err set. Any other error comes from the source; it
 // is returned wrapped with the line number, and again on every later call.
 func (r *Reader) Next() (*Record, error) {
+	data := r.buf[r.pos:r.end]
+	if !r.bomDone || len(data) == 0 || data[0] == '\n' || data[0] == '\r' {
+		var err error
+		if data, err = r.start(); err != nil {
+			return nil, err
+		}
+	}
+	if nl := bytes.IndexByte(data, '\n'); nl >= 0 && r.fastLine(data[:nl]) {
+		return &r.rec, nil
+	}
+	return r.slow()
+}
+
+// start skips a BOM at the start of the input and any blank lines, reading
+// as needed, and returns the unconsumed data, which begins with a record.
+// At the end of the input it returns io.EOF or the sticky read error. Its
+// callers test for the common case, a record right at r.pos once the BOM is
+// decided, and call it only when that fails.
+func (r *Reader) start() ([]byte, error) {
 	for {
 		if (!r.bomDone && r.end-r.pos < 3) || r.pos == r.end {
 			// Too little data to decide on a BOM, or none at all.
@@ -183,10 +202,7 @@ func (r *Reader) Next() (*Record, error) {
 				continue
 			}
 		}
-		if nl := bytes.IndexByte(data, '\n'); nl >= 0 && r.fastLine(data[:nl]) {
-			return &r.rec, nil
-		}
-		return r.slow()
+		return data, nil
 	}
 }
 

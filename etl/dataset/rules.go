@@ -103,12 +103,17 @@ func (m *Mapping) Check(rec Record, raw []byte, vals []Value, reasons []string) 
 // false when Check would reject the record for its field count or its key.
 // It is the pipeline's cheap first look at a file (which keys repeat).
 func (m *Mapping) KeyOf(rec Record) (key int64, ok bool) {
-	d := m.Dataset
-	if rec.NumFields() != m.NumField || m.Pos[d.Key] < 0 {
+	if rec.NumFields() != m.NumField || m.Pos[m.Dataset.Key] < 0 {
 		return 0, false
 	}
-	b := trimSpace(rec.Field(m.Pos[d.Key]))
-	switch d.Columns[d.Key].Type {
+	return m.ParseKey(rec.Field(m.Pos[m.Dataset.Key]))
+}
+
+// ParseKey parses a key field exactly as Check parses it (the caller checks
+// the record's field count).
+func (m *Mapping) ParseKey(b []byte) (key int64, ok bool) {
+	b = trimSpace(b)
+	switch m.Dataset.Columns[m.Dataset.Key].Type {
 	case Long:
 		return parseInt(b, 64)
 	case Int:

@@ -138,3 +138,41 @@ func BenchmarkAddNew(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHas looks up 5M keys in input order in sets of the pipeline's
+// sizes: the repeated keys (few), products (1,000), orders (1M, sequential).
+func BenchmarkHas(b *testing.B) {
+	const n = 5_000_000
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		name string
+		size int
+		seq  bool
+	}{{"few", 10_000, false}, {"products", 1000, true}, {"orders", 1_000_000, true}} {
+		s := NewSet(0)
+		for i := 0; i < c.size; i++ {
+			if c.seq {
+				s.Add(int64(i))
+			} else {
+				s.Add(r.Int64N(n))
+			}
+		}
+		keys := make([]int64, n)
+		for i := range keys {
+			keys[i] = int64(i) * int64(c.size) / n
+			if !c.seq {
+				keys[i] = int64(i)
+			}
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				hits := 0
+				for _, k := range keys {
+					if s.Has(k) {
+						hits++
+					}
+				}
+			}
+		})
+	}
+}

@@ -7,11 +7,11 @@ type Stage string
 
 // Stages, in order.
 const (
-	StageQueued   Stage = "queued"
-	StageValidate Stage = "validate" // first pass: read, parse, check row rules, find survivors
-	StageMerge    Stage = "merge"    // second pass: dedup, references, MERGE into silver
-	StageCommit   Stage = "commit"   // Delta commits
-	StageDone     Stage = "done"
+	StageQueued Stage = "queued"
+	StageScan   Stage = "scan"   // key pass: read each record's key, find the keys that repeat
+	StageMerge  Stage = "merge"  // row pass: row rules, dedup, references, MERGE into silver
+	StageCommit Stage = "commit" // Delta commits
+	StageDone   Stage = "done"
 )
 
 // Event reports progress of one file of a run. Events for a file arrive in

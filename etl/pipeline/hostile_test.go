@@ -329,7 +329,7 @@ func TestHostileFileChangesWhileRead(t *testing.T) {
 	putFile(t, lk.Store, "bronze_layer/products.csv", productsCSV)
 	var once sync.Once
 	sum, err := pipeline.Run(ctx, lk, pipeline.Options{Progress: func(e pipeline.Event) {
-		if e.File == key && e.Stage == pipeline.StageValidate {
+		if e.File == key && e.Stage == pipeline.StageScan {
 			once.Do(func() {
 				putFile(t, lk.Store, key, ordersHeader+"3,300,9,2025-04-02T10:00:00,30.00,2025-04-02\n4,400,9,2025-04-02T11:00:00,40.00,2025-04-02\n")
 			})

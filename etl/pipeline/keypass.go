@@ -6,8 +6,6 @@ import (
 	"io"
 	"runtime"
 	"sync"
-
-	"github.com/lakeops/lakeops/etl/dataset"
 )
 
 // keyBatchSize is how many keys a key reader sends at a time.
@@ -58,11 +56,11 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 	for m := range msgs {
 		f := files[m.file]
 		if trackers[m.file] == nil {
-			trackers[m.file] = newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageValidate, BytesTotal: f.info.Size})
+			trackers[m.file] = newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageScan, BytesTotal: f.info.Size})
 		}
 		switch {
 		case m.warning != "":
-			d.emit(f, StageValidate, "warning: "+m.warning)
+			d.emit(f, StageScan, "warning: "+m.warning)
 		case m.done && m.err != nil:
 			if !isCancel(m.err) {
 				f.fail(m.err)
@@ -111,8 +109,9 @@ func (d *dsRun) readKeys(ctx context.Context, f *rawFile, i int, msgs chan<- key
 	keys := batch()
 	var sf splitFields
 	var rows int64
+	pos := m.Pos[d.ds.Key]
 	for {
-		rec, err := of.reader.Next()
+		field, nf, _, rec, err := of.reader.SkimField(pos)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -120,16 +119,17 @@ func (d *dsRun) readKeys(ctx context.Context, f *rawFile, i int, msgs chan<- key
 			return nil, wrapRead(f, err)
 		}
 		rows++
-		if rec.Err == nil {
-			var r dataset.Record = rec
-			if rec.Truncated { // split the text the row pass will see
-				if !sf.split(rec.Raw) {
-					continue
-				}
-				r = &sf
-			}
-			if k, ok := m.KeyOf(r); ok {
+		switch {
+		case rec == nil: // a plain line: field and nf as Check would see them
+			if k, ok := m.ParseKey(field); ok && nf == m.NumField {
 				keys = append(keys, k)
+			}
+		case rec.Err != nil: // malformed: the row pass rejects it
+		default: // quoted or over-long: split the text as the row pass does
+			if sf.split(rec.Raw) {
+				if k, ok := m.KeyOf(&sf); ok {
+					keys = append(keys, k)
+				}
 			}
 		}
 		if len(keys) == keyBatchSize {

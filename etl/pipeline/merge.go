@@ -121,6 +121,21 @@ func (d *dsRun) retryWithout(ctx context.Context, files []*rawFile) error {
 type refSets struct {
 	orders   *keyset.Set
 	products *keyset.Set
+	orderCol int // order_items columns holding the references
+	prodCol  int
+	// The last order_id looked up and whether it exists: an order's items
+	// come together, so most lookups repeat the one before.
+	lastOrder   int64
+	lastOrderOK bool
+	lastSet     bool
+}
+
+// orderExists reports whether the order exists.
+func (r *refSets) orderExists(id int64) bool {
+	if !r.lastSet || id != r.lastOrder {
+		r.lastOrder, r.lastOrderOK, r.lastSet = id, r.orders.Has(id), true
+	}
+	return r.lastOrderOK
 }
 
 func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
@@ -141,7 +156,8 @@ func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
 	if keys := d.r.dryKeys[dataset.Products]; keys != nil {
 		keys.Range(func(k int64) { products.Add(k) })
 	}
-	return &refSets{orders: orders, products: products}, nil
+	return &refSets{orders: orders, products: products,
+		orderCol: d.ds.Index("order_id"), prodCol: d.ds.Index("product_id")}, nil
 }
 
 // loadKeys reads the key column of a silver table (empty when it does not exist).
@@ -176,14 +192,16 @@ func (d *dsRun) referenceReasons(refs *refSets, vals []dataset.Value) string {
 	if d.ds.Name != dataset.OrderItems {
 		return ""
 	}
-	var out []string
-	if !refs.orders.Has(vals[d.ds.Index("order_id")].I) {
-		out = append(out, "reference:order_id")
+	orderOK, prodOK := refs.orderExists(vals[refs.orderCol].I), refs.products.Has(vals[refs.prodCol].I)
+	switch {
+	case orderOK && prodOK:
+		return ""
+	case prodOK:
+		return "reference:order_id"
+	case orderOK:
+		return "reference:product_id"
 	}
-	if !refs.products.Has(vals[d.ds.Index("product_id")].I) {
-		out = append(out, "reference:product_id")
-	}
-	return dataset.JoinReasons(out)
+	return dataset.JoinReasons([]string{"reference:order_id", "reference:product_id"})
 }
 
 // candidate is a silver file that may hold keys of this run.
@@ -258,8 +276,11 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 		if refs := d.referenceReasons(refs, vals); refs != "" {
 			return refs, nil
 		}
-		key := vals[d.ds.Key].I
-		if at, ok := existing[key]; ok {
+		at, ok := loc{}, false
+		if len(existing) > 0 { // empty for a new table or only new keys
+			at, ok = existing[vals[d.ds.Key].I]
+		}
+		if ok {
 			c := cands[at.cand]
 			if dataset.Equal(c.rows[at.row], vals) {
 				cnt.Unchanged++

@@ -191,7 +191,11 @@ func (p *progressPrinter) event(e pipeline.Event) {
 		if e.ETA > 0 {
 			eta = " ETA " + e.ETA.Round(time.Second).String()
 		}
-		fmt.Fprintf(p.w, "%s: %s%s %d rows (%d rejected) %.0f rows/s%s\n", name, e.Stage, pct, e.Rows, e.Rejected, e.RowsPerSec, eta)
+		rejected := fmt.Sprintf(" (%d rejected)", e.Rejected)
+		if e.Stage == pipeline.StageScan { // the key scan checks no rules
+			rejected = ""
+		}
+		fmt.Fprintf(p.w, "%s: %s%s %d rows%s %.0f rows/s%s\n", name, e.Stage, pct, e.Rows, rejected, e.RowsPerSec, eta)
 	}
 }
 

@@ -16,16 +16,16 @@ import (
 	"github.com/lakeops/lakeops/views/internal/screen"
 )
 
-// fileFraction is a file's progress: the validate pass is the first half,
-// the merge pass most of the second, commits the rest (each pass reads the
-// file once, so bytes read alone would count it twice).
+// fileFraction is a file's progress: the key scan is the first fifth (it
+// reads only keys), the merge pass most of the rest, commits the end (each
+// pass reads the file once, so bytes read alone would count it twice).
 func fileFraction(f jobs.FileProgress) float64 {
 	r := max(progress.Fraction(f.BytesRead, f.BytesTotal), 0)
 	switch f.Stage {
-	case pipeline.StageValidate:
-		return 0.5 * r
+	case pipeline.StageScan:
+		return 0.2 * r
 	case pipeline.StageMerge:
-		return 0.5 + 0.45*r
+		return 0.2 + 0.75*r
 	case pipeline.StageCommit:
 		return 0.95
 	case pipeline.StageDone:

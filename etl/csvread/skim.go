@@ -1,0 +1,116 @@
+package csvread
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// SkimField reads the next record like Next but, for a plain line (no quote,
+// within the limits), splits nothing: it returns field i (0-based; nil when
+// the record has fewer fields) and the number of fields, with rec nil. It is
+// meant for passes that need one column of every record, such as a key pass.
+//
+// Any other record comes back whole in rec, exactly as Next returns it, and
+// the caller reads it as from Next. For convenience line is then rec.Line,
+// and when rec is well-formed (rec.Err nil) field and nfields are also set,
+// to rec.Field(i) and rec.NumFields(), so a caller that only rejects
+// malformed records can write:
+//
+//	field, n, line, rec, err := r.SkimField(0)
+//	if err == io.EOF {
+//		break
+//	}
+//	if err != nil {
+//		return err // the source failed
+//	}
+//	if rec != nil && rec.Err != nil {
+//		reject(rec.Line, rec.Raw, rec.Err)
+//		continue
+//	}
+//	use(line, field, n)
+//
+// io.EOF and read errors are returned as Next returns them. The records seen
+// through SkimField are those Next would return, with the same line numbers,
+// and Offset and Line advance the same way; calls to SkimField and Next may
+// be mixed. field, like a Record, is valid only until the next call.
+func (r *Reader) SkimField(i int) (field []byte, nfields int, line int, rec *Record, err error) {
+	data := r.buf[r.pos:r.end]
+	if !r.bomDone || len(data) == 0 || data[0] == '\n' || data[0] == '\r' {
+		if data, err = r.start(); err != nil {
+			return nil, 0, 0, nil, err
+		}
+	}
+	nl := bytes.IndexByte(data, '\n')
+	if nl >= 0 {
+		text := data[:nl]
+		if len(text) > 0 && text[len(text)-1] == '\r' {
+			text = text[:len(text)-1]
+		}
+		// Within both limits a line cannot hold an over-long field.
+		if len(text) <= r.opts.MaxFieldBytes && len(text) <= r.opts.MaxRecordBytes &&
+			bytes.IndexByte(text, '"') < 0 {
+			line = r.line
+			r.pos += nl + 1
+			r.line++
+			return nthField(text, i), bytes.Count(text, comma) + 1, line, nil, nil
+		}
+		if r.fastLine(data[:nl]) {
+			rec = &r.rec
+		}
+	}
+	if rec == nil {
+		if rec, err = r.slow(); err != nil {
+			return nil, 0, 0, nil, err
+		}
+	}
+	if rec.Err == nil {
+		field, nfields = rec.Field(i), len(rec.Fields)
+	}
+	return field, nfields, rec.Line, rec, nil
+}
+
+var comma = []byte{','}
+
+// nthField returns field i of a line holding no quote, with its capacity cut
+// at its end as fastLine does, or nil when there is no such field. It finds
+// the comma before the field with the comma masks fastLine uses, eight bytes
+// at a time, and the comma after it with bytes.IndexByte.
+func nthField(text []byte, i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	start := 0
+	if i > 0 {
+		seen := 0 // commas before text[j]
+		j := 0
+		for ; j+8 <= len(text); j += 8 {
+			m := commaMask(binary.LittleEndian.Uint64(text[j:]))
+			if c := bits.OnesCount64(m); seen+c < i {
+				seen += c
+				continue
+			}
+			for k := i - seen; k > 1; k-- {
+				m &= m - 1
+			}
+			start = j + bits.TrailingZeros64(m)>>3 + 1
+			break
+		}
+		if start == 0 {
+			for ; seen < i; j++ {
+				if j == len(text) {
+					return nil
+				}
+				if text[j] == ',' {
+					seen++
+				}
+			}
+			start = j
+		}
+	}
+	end := len(text)
+	if k := bytes.IndexByte(text[start:], ','); k >= 0 {
+		end = start + k
+	}
+	return text[start:end:end]
+}
