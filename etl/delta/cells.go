@@ -1,8 +1,10 @@
 package delta
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -31,13 +33,17 @@ type cellStats struct {
 }
 
 // cellBatchRows is how many rows of cells are buffered before they are
-// written column by column.
+// written column by column. It is a power of two (WriteCells masks row
+// indexes with it).
 const cellBatchRows = 1024
 
+const _ uint = -(cellBatchRows & (cellBatchRows - 1)) // compiles only for a power of two
+
 // WriteCells adds one row of cells (schema order, partition columns
-// included and ignored). Rows are buffered and written column by column,
-// which is the fastest way parquet-go offers for a schema built at run time
-// (see etl/parquetbench/RESULTS.md). It allocates nothing per row once warm.
+// included and ignored). Rows are buffered column by column and written a
+// column at a time, which is the fastest way parquet-go offers for a schema
+// built at run time (see etl/parquetbench/RESULTS.md). It allocates nothing
+// per row once warm.
 func (pf *PartitionFile) WriteCells(cells []Cell) error {
 	fw := pf.fw
 	if len(cells) != len(fw.schema.Fields) {
@@ -46,16 +52,30 @@ func (pf *PartitionFile) WriteCells(cells []Cell) error {
 	if pf.cstats == nil {
 		pf.cstats = make([]cellStats, len(fw.dataCols))
 	}
-	for _, ci := range fw.dataCols {
-		c := &cells[ci]
-		if c.Null && !fw.schema.Fields[ci].Nullable {
-			return fmt.Errorf("row %d: column %s is not nullable", pf.rows, fw.schema.Fields[ci].Name)
+	b := pf.pending
+	if b == nil {
+		b = newCellBatch(fw)
+		pf.pending = b
+	}
+	r := pf.pendingRows & (cellBatchRows - 1) // pendingRows < cellBatchRows, a power of two: no bounds checks
+	cols := b.cols
+	for j := range cols {
+		col := &cols[j]
+		c := &cells[col.ci]
+		if col.nulls != nil {
+			col.nulls[r] = c.Null
+		} else if c.Null {
+			return fmt.Errorf("row %d: column %s is not nullable", pf.rows, fw.schema.Fields[col.ci].Name)
+		}
+		if col.strs != nil {
+			col.strs[r] = c.S
+		} else {
+			col.ints[r] = c.I
 		}
 	}
 	if pf.enc.failed.Load() {
 		return pf.enc.err // the encoder stopped; the caller aborts the file
 	}
-	pf.pending = append(pf.pending, cells...)
 	pf.pendingRows++
 	pf.rows++
 	if pf.pendingRows == cellBatchRows {
@@ -64,69 +84,66 @@ func (pf *PartitionFile) WriteCells(cells []Cell) error {
 	return nil
 }
 
-// encodeCells writes a batch of n rows of cells, one column at a time. It
-// runs on the file's encoder goroutine.
-func (pf *PartitionFile) encodeCells(pending []Cell, n int) error {
+// encodeCells writes a batch of rows, one column at a time. It runs on the
+// file's encoder goroutine.
+//
+// The values for ColumnWriter.WriteRowValues are built with one tight loop
+// per kind of column. WriteRowValues (parquet-go v0.32.0) reads only a value's
+// payload and its definition level (which tells nulls of an optional column
+// from values), so values of an optional column get definition level 1 with
+// Value.SetDefinitionLevel (inlined, no bounds check for a constant), nulls
+// are the zero Value, and values of a required column keep the constructor's
+// zero levels.
+func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 	fw := pf.fw
-	width := len(fw.schema.Fields)
+	n := b.rows
 	if cap(pf.colVals) < n {
-		pf.colVals = make([]parquet.Value, n)
+		pf.colVals = make([]parquet.Value, cellBatchRows)
 	}
 	vals := pf.colVals[:n]
 	cols := pf.w.ColumnWriters()
 	for leaf, j := range fw.leafPos {
-		ci := fw.dataCols[j]
-		f := &fw.schema.Fields[ci]
+		col := &b.cols[j]
+		f := &fw.schema.Fields[col.ci]
 		st := &pf.cstats[j]
-		def := 0
-		if f.Nullable {
-			def = 1
-		}
-		kind, err := cellKind(f)
-		if err != nil {
+		optional := col.nulls != nil
+		switch col.kind {
+		case kindInt64:
+			fillInt64(vals, col.ints[:n], optional)
+		case kindInt32:
+			fillInt32(vals, col.ints[:n], optional)
+		case kindBool:
+			fillBool(vals, col.ints[:n], optional)
+		case kindString, kindBytes:
+			fillBytes(vals, col.strs[:n], optional)
+		case kindFixed:
+			pf.enc.fixed = fillFixed(vals, col.ints[:n], optional, decimalBytes(f.Type.(*DecimalType).Precision), pf.enc.fixed)
+		default:
+			_, err := cellKind(f)
 			return err
 		}
-		for r := 0; r < n; r++ {
-			c := &pending[r*width+ci]
-			if c.Null {
-				st.nulls++
-				vals[r] = parquet.NullValue().Level(0, 0, leaf)
-				continue
-			}
-			var v parquet.Value
-			switch kind {
-			case kindInt64:
-				v = parquet.Int64Value(c.I)
-			case kindInt32:
-				v = parquet.Int32Value(int32(c.I))
-			case kindBool:
-				v = parquet.BooleanValue(c.I != 0)
-			case kindBytes, kindString:
-				v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(c.S), len(c.S)))
-			case kindFixed:
-				dt := f.Type.(*DecimalType)
-				v = parquet.FixedLenByteArrayValue(twosComplement(big.NewInt(c.I), decimalBytes(dt.Precision)))
-			}
-			if def != 0 { // required columns keep the zero levels
-				v = v.Level(0, def, leaf)
-			}
-			vals[r] = v
-			if kind == kindString {
-				if !st.has || c.S < st.minS {
-					st.minS = c.S
-				}
-				if !st.has || c.S > st.maxS {
-					st.maxS = c.S
-				}
-			} else if kind != kindBytes {
-				if !st.has || c.I < st.minI {
-					st.minI = c.I
-				}
-				if !st.has || c.I > st.maxI {
-					st.maxI = c.I
+		var nulls []bool // nil when the batch has no nulls in this column
+		nullCount := 0
+		if col.nulls != nil {
+			nullCount = countTrue(col.nulls[:n])
+		}
+		if nullCount > 0 {
+			nulls = col.nulls[:n]
+			for r, null := range nulls {
+				if null {
+					vals[r] = parquet.Value{}
 				}
 			}
-			st.has = true
+			st.nulls += int64(nullCount)
+		}
+		switch {
+		case nullCount == n: // no values: min and max stay as they are
+		case col.kind == kindString:
+			st.addStrings(col.strs[:n], nulls)
+		case col.kind == kindBool || col.kind == kindBytes:
+			st.has = true // min and max are not kept
+		default:
+			st.addInts(col.ints[:n], nulls)
 		}
 		if _, err := cols[leaf].WriteRowValues(vals); err != nil {
 			return fmt.Errorf("encode parquet column %s: %w", f.Name, err)
@@ -142,6 +159,159 @@ func (pf *PartitionFile) encodeCells(pending []Cell, n int) error {
 	return nil
 }
 
+// fillInt64 sets vals to INT64 values; optional gives them definition level 1.
+func fillInt64(vals []parquet.Value, xs []int64, optional bool) {
+	vals = vals[:len(xs)]
+	if optional {
+		for r, x := range xs {
+			vals[r] = parquet.Int64Value(x)
+			vals[r].SetDefinitionLevel(1)
+		}
+		return
+	}
+	for r, x := range xs {
+		vals[r] = parquet.Int64Value(x)
+	}
+}
+
+// fillInt32 sets vals to INT32 values; optional gives them definition level 1.
+func fillInt32(vals []parquet.Value, xs []int64, optional bool) {
+	vals = vals[:len(xs)]
+	if optional {
+		for r, x := range xs {
+			vals[r] = parquet.Int32Value(int32(x))
+			vals[r].SetDefinitionLevel(1)
+		}
+		return
+	}
+	for r, x := range xs {
+		vals[r] = parquet.Int32Value(int32(x))
+	}
+}
+
+// fillBool sets vals to BOOLEAN values (true for non-zero); optional gives
+// them definition level 1. Values are copied from two templates, without
+// branches (booleans are often random).
+func fillBool(vals []parquet.Value, xs []int64, optional bool) {
+	tmpl := [2]parquet.Value{parquet.BooleanValue(false), parquet.BooleanValue(true)}
+	if optional {
+		tmpl[0].SetDefinitionLevel(1)
+		tmpl[1].SetDefinitionLevel(1)
+	}
+	vals = vals[:len(xs)]
+	for r, x := range xs {
+		vals[r] = tmpl[(uint64(x)|-uint64(x))>>63] // 1 for any x but 0
+	}
+}
+
+// fillBytes sets vals to BYTE_ARRAY values that share the strings' bytes;
+// optional gives them definition level 1.
+func fillBytes(vals []parquet.Value, ss []string, optional bool) {
+	vals = vals[:len(ss)]
+	if optional {
+		for r, s := range ss {
+			vals[r] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+			vals[r].SetDefinitionLevel(1)
+		}
+		return
+	}
+	for r, s := range ss {
+		vals[r] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+	}
+}
+
+// fillFixed sets vals to FIXED_LEN_BYTE_ARRAY values of width bytes, the big
+// endian two's complement of xs, kept in buf (grown as needed and returned);
+// optional gives them definition level 1.
+func fillFixed(vals []parquet.Value, xs []int64, optional bool, width int, buf []byte) []byte {
+	if cap(buf) < len(xs)*width {
+		buf = make([]byte, len(xs)*width)
+	}
+	buf = buf[:len(xs)*width]
+	vals = vals[:len(xs)]
+	for r, x := range xs {
+		b := buf[r*width : (r+1)*width]
+		for i := width - 1; i >= 0; i-- {
+			b[i] = byte(x)
+			x >>= 8 // arithmetic: negative numbers extend with 0xff
+		}
+		vals[r] = parquet.FixedLenByteArrayValue(b)
+		if optional {
+			vals[r].SetDefinitionLevel(1)
+		}
+	}
+	return buf
+}
+
+// countTrue counts the true elements of bs, eight at a time.
+func countTrue(bs []bool) int {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(bs))), len(bs)) // a bool is one byte, 0 or 1
+	n := 0
+	for len(b) >= 8 {
+		n += bits.OnesCount64(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	for _, x := range b {
+		n += int(x)
+	}
+	return n
+}
+
+// addInts adds the values of xs that are not null (nulls is nil when none
+// is) to the minimum and maximum.
+func (st *cellStats) addInts(xs []int64, nulls []bool) {
+	mn, mx, has := st.minI, st.maxI, st.has
+	if nulls == nil {
+		if len(xs) == 0 {
+			return
+		}
+		if !has {
+			mn, mx, has = xs[0], xs[0], true
+		}
+		// Two chains of min and max run side by side.
+		mn2, mx2 := mn, mx
+		for len(xs) >= 2 {
+			mn, mx = min(mn, xs[0]), max(mx, xs[0])
+			mn2, mx2 = min(mn2, xs[1]), max(mx2, xs[1])
+			xs = xs[2:]
+		}
+		for _, x := range xs {
+			mn, mx = min(mn, x), max(mx, x)
+		}
+		mn, mx = min(mn, mn2), max(mx, mx2)
+	} else {
+		nulls = nulls[:len(xs)]
+		for r, x := range xs {
+			if nulls[r] {
+				continue
+			}
+			if !has {
+				mn, mx, has = x, x, true
+			}
+			mn = min(mn, x)
+			mx = max(mx, x)
+		}
+	}
+	st.minI, st.maxI, st.has = mn, mx, has
+}
+
+// addStrings adds the strings of ss that are not null (nulls is nil when
+// none is) to the minimum and maximum.
+func (st *cellStats) addStrings(ss []string, nulls []bool) {
+	for r, s := range ss {
+		if nulls != nil && nulls[r] {
+			continue
+		}
+		if !st.has || s < st.minS {
+			st.minS = s
+		}
+		if !st.has || s > st.maxS {
+			st.maxS = s
+		}
+		st.has = true
+	}
+}
+
 // Kinds of columns written from cells.
 const (
 	kindInt64 = iota
@@ -150,6 +320,7 @@ const (
 	kindString
 	kindBytes
 	kindFixed
+	kindNone = -1 // the column cannot be written from cells
 )
 
 func cellKind(f *StructField) (int, error) {

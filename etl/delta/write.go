@@ -144,7 +144,7 @@ type PartitionFile struct {
 	rows        int64
 	boxed       bool        // rows came through Write
 	cstats      []cellStats // statistics when rows come as cells
-	pending     []Cell      // buffered rows of cells, row-major
+	pending     *cellBatch  // buffered rows of cells, column-major; nil until needed
 	pendingRows int
 	enc         cellEncoder     // encodes full batches of cells on its own goroutine
 	groupRows   int             // rows in the current row group (cells path)
