@@ -22,8 +22,19 @@ const maxMergeAttempts = 8
 // files of one dataset.
 func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*rawFile) error {
 	d := &dsRun{r: r, ds: ds, keys: keyset.NewSet(estimateRows(files)), repeated: keyset.NewSet(0), perFile: map[*rawFile]*fileState{}}
-	if err := d.keyPass(ctx, files); err != nil {
-		return err
+	type loaded struct {
+		refs *refSets
+		err  error
+	}
+	refsc := make(chan loaded, 1)
+	go func() { // the reference keys load while the key pass reads
+		refs, err := d.loadRefs(ctx)
+		refsc <- loaded{refs, err}
+	}()
+	keyErr := d.keyPass(ctx, files)
+	lr := <-refsc
+	if keyErr != nil {
+		return keyErr
 	}
 	var ok []*rawFile
 	for _, f := range files {
@@ -34,7 +45,7 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if len(ok) == 0 {
 		return nil
 	}
-	refs, err := d.loadRefs(ctx)
+	refs, err := lr.refs, lr.err
 	if err != nil {
 		return err
 	}

@@ -101,6 +101,26 @@ func toRow(r Row) []any {
 		dataset.JoinReasons(r.Reasons), r.Status, rr, ra, r.Header}
 }
 
+// toCells fills cells (one per schema column) with a row, for the unboxed
+// write path.
+func toCells(r Row, cells []delta.Cell) {
+	str := func(s string) delta.Cell { return delta.Cell{S: s} }
+	cells[0], cells[1], cells[2], cells[3] = str(r.RunID), delta.Cell{I: r.RejectedAt.UnixMicro()}, str(r.File), str(r.FileIdentity)
+	cells[4], cells[5], cells[6] = delta.Cell{I: r.Line}, str(r.Raw), delta.Cell{}
+	if r.RawEscaped {
+		cells[6].I = 1
+	}
+	cells[7], cells[8] = str(dataset.JoinReasons(r.Reasons)), str(r.Status)
+	cells[9], cells[10] = delta.Cell{Null: true}, delta.Cell{Null: true}
+	if r.ResolvedRunID != "" {
+		cells[9] = str(r.ResolvedRunID)
+	}
+	if !r.ResolvedAt.IsZero() {
+		cells[10] = delta.Cell{I: r.ResolvedAt.UnixMicro()}
+	}
+	cells[11] = str(r.Header)
+}
+
 func fromRow(v []any) Row {
 	s := func(i int) string { x, _ := v[i].(string); return x }
 	t := func(i int) time.Time { x, _ := v[i].(time.Time); return x }
@@ -195,11 +215,13 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows [
 		return nil, 0, err
 	}
 	pf := fw.Open(ctx, nil)
+	cells := make([]delta.Cell, len(Schema().Fields))
 	for _, r := range rows {
 		if !fresh[r.FileIdentity] {
 			continue
 		}
-		if err := pf.Write(toRow(r)); err != nil {
+		toCells(r, cells)
+		if err := pf.WriteCells(cells); err != nil {
 			pf.Abort()
 			return nil, 0, err
 		}
