@@ -35,8 +35,11 @@ type checkBatch struct {
 	flens   []int32         // field lengths of plain records
 	reasons [][]string      // per record: empty when it passed every rule
 	vals    []dataset.Value // per record, len(columns) values
-	offset  int64           // bytes consumed when the batch was read
-	err     error           // a read error ends the stream
+	file    int              // index of the file the records come from
+	m       *dataset.Mapping // that file's header mapping
+	eof     bool             // the file's last batch
+	offset  int64            // bytes of the file consumed when the batch was read
+	err     error            // a read or open error ends the stream
 	done    chan struct{}   // closed when the workers have checked the batch
 	free    chan *checkBatch
 }
@@ -118,84 +121,41 @@ func (p batchPool) get() *checkBatch {
 	}
 }
 
-// checkParallel reads records on one goroutine, applies the row rules on
-// the others (one per CPU), and yields the batches in input order on the
-// returned channel, each ready once its done channel is closed. Memory is
-// bounded by a few batches in flight: the reader blocks when the consumer
-// is that far behind.
-func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol int, pool batchPool) <-chan *checkBatch {
+// fileOpener opens file i of a pass and reads its header.
+type fileOpener func(i int) (*openedFile, *dataset.Mapping, error)
+
+// checkParallel reads the records of files 0..n-1 on one goroutine, file
+// after file, so the checkers never wait at a file boundary; applies the
+// row rules on the others (one per CPU); and yields the batches in input
+// order on the returned channel, each ready once its done channel is
+// closed. A batch holds records of one file; the last batch of a file has
+// eof set, and a batch with err set ends the stream. Memory is bounded by a
+// few batches in flight: the reader blocks when the consumer is that far
+// behind.
+func checkParallel(ctx context.Context, n int, open fileOpener, ncol int, pool batchPool) <-chan *checkBatch {
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	inFlight := 2*workers + 2
 	ordered := make(chan *checkBatch, inFlight)
 	work := make(chan *checkBatch, inFlight)
 	for w := 0; w < workers; w++ {
-		go func() {
-			var sf splitFields
-			chk := m.NewChecker()
-			for b := range work {
-				for i := range b.spans {
-					rs := b.reasons[i][:0]
-					raw := b.raw(i)
-					sp := &b.spans[i]
-					if sp.nf >= 0 {
-						sf.fromLengths(raw, b.flens[sp.fl:sp.fl+sp.nf])
-						rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
-					} else if sp.err != nil || !sf.split(raw) {
-						rs = append(rs, dataset.ReasonMalformed)
-					} else {
-						rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
-					}
-					b.reasons[i] = rs
-				}
-				close(b.done)
-			}
-		}()
+		go checkWorker(work, ncol)
 	}
 	go func() {
 		defer close(ordered)
 		defer close(work)
-		for {
-			if ctx.Err() != nil {
+		for i := 0; i < n; i++ {
+			of, m, err := open(i)
+			if err != nil {
+				b := pool.get()
+				b.reset(ncol)
+				b.file, b.err, b.eof = i, err, true
+				close(b.done)
+				ordered <- b
 				return
 			}
-			b := pool.get()
-			b.reset(ncol)
-			for len(b.spans) < batchRows && len(b.arena) < batchBytes {
-				rec, err := of.reader.Next()
-				if err != nil {
-					if !errors.Is(err, io.EOF) {
-						b.err = err
-					}
-					break
-				}
-				sp := span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err, fl: len(b.flens), nf: -1}
-				if rec.Err == nil && !rec.Truncated && bytes.IndexByte(rec.Raw, '"') < 0 {
-					total := len(rec.Fields) - 1 // the commas
-					for _, f := range rec.Fields {
-						b.flens = append(b.flens, int32(len(f)))
-						total += len(f)
-					}
-					if total == len(rec.Raw) {
-						sp.nf = len(rec.Fields)
-					} else { // not split by plain commas after all
-						b.flens = b.flens[:sp.fl]
-					}
-				}
-				b.spans = append(b.spans, sp)
-				b.arena = append(b.arena, rec.Raw...)
-			}
-			b.offset = of.bytesRead()
-			last := b.err != nil || (len(b.spans) < batchRows && len(b.arena) < batchBytes)
-			if len(b.reasons) < len(b.spans) {
-				b.reasons = append(b.reasons, make([][]string, len(b.spans)-len(b.reasons))...)
-			}
-			if b.err != nil {
-				close(b.done)
-			} else {
-				work <- b
-			}
-			ordered <- b
-			if last {
+			ok := readBatches(ctx, i, of, m, ncol, pool, work, ordered)
+			of.Close()
+			if !ok {
 				return
 			}
 		}
@@ -203,11 +163,96 @@ func checkParallel(ctx context.Context, of *openedFile, m *dataset.Mapping, ncol
 	return ordered
 }
 
+// checkWorker applies the row rules to the batches it is given.
+func checkWorker(work <-chan *checkBatch, ncol int) {
+	var sf splitFields
+	checkers := map[*dataset.Mapping]*dataset.Checker{}
+	for b := range work {
+		chk := checkers[b.m]
+		if chk == nil {
+			chk = b.m.NewChecker()
+			checkers[b.m] = chk
+		}
+		for i := range b.spans {
+			rs := b.reasons[i][:0]
+			raw := b.raw(i)
+			sp := &b.spans[i]
+			if sp.nf >= 0 {
+				sf.fromLengths(raw, b.flens[sp.fl:sp.fl+sp.nf])
+				rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+			} else if sp.err != nil || !sf.split(raw) {
+				rs = append(rs, dataset.ReasonMalformed)
+			} else {
+				rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+			}
+			b.reasons[i] = rs
+		}
+		close(b.done)
+	}
+}
+
+// readBatches reads one file's records into batches; it reports whether the
+// stream goes on (false after a read error or when ctx is done).
+func readBatches(ctx context.Context, file int, of *openedFile, m *dataset.Mapping, ncol int, pool batchPool, work, ordered chan<- *checkBatch) bool {
+	for {
+		if ctx.Err() != nil {
+			return false
+		}
+		b := pool.get()
+		b.reset(ncol)
+		b.file, b.m = file, m
+		for len(b.spans) < batchRows && len(b.arena) < batchBytes {
+			rec, err := of.reader.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					b.err = err
+				}
+				b.eof = true
+				break
+			}
+			b.add(rec)
+		}
+		b.offset = of.bytesRead()
+		if len(b.reasons) < len(b.spans) {
+			b.reasons = append(b.reasons, make([][]string, len(b.spans)-len(b.reasons))...)
+		}
+		if b.err != nil {
+			close(b.done)
+		} else {
+			work <- b
+		}
+		ordered <- b
+		if b.eof {
+			return b.err == nil
+		}
+	}
+}
+
+// add appends a record to the batch: its text, and the lengths of its
+// fields when it is plain (no quotes) so that the checkers need not split it.
+func (b *checkBatch) add(rec *csvread.Record) {
+	sp := span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err, fl: len(b.flens), nf: -1}
+	if rec.Err == nil && !rec.Truncated && bytes.IndexByte(rec.Raw, '"') < 0 {
+		total := len(rec.Fields) - 1 // the commas
+		for _, f := range rec.Fields {
+			b.flens = append(b.flens, int32(len(f)))
+			total += len(f)
+		}
+		if total == len(rec.Raw) {
+			sp.nf = len(rec.Fields)
+		} else { // not split by plain commas after all
+			b.flens = b.flens[:sp.fl]
+		}
+	}
+	b.spans = append(b.spans, sp)
+	b.arena = append(b.arena, rec.Raw...)
+}
+
 func (b *checkBatch) reset(ncol int) {
 	b.arena = b.arena[:0]
 	b.spans = b.spans[:0]
 	b.flens = b.flens[:0]
-	b.err = nil
+	b.err, b.eof, b.m = nil, false, nil
 	b.done = make(chan struct{})
 	if cap(b.vals) < batchRows*ncol {
 		b.vals = make([]dataset.Value, batchRows*ncol)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/lakeops/lakeops/etl/csvread"
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/ledger"
@@ -49,72 +48,6 @@ func (d *dsRun) reject(f *rawFile, st *fileState, line int64, raw []byte, codes 
 	st.rejects = append(st.rejects, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, st.header, line, raw, codes))
 }
 
-// scan reads a raw file, calling fn for every record with its reasons (nil
-// for a row that passed every rule) and typed values.
-func (d *dsRun) scan(ctx context.Context, f *rawFile, stage Stage,
-	fn func(rec *csvread.Record, reasons []string, vals []dataset.Value) error) error {
-	of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
-	if err != nil {
-		return wrapRead(f, err)
-	}
-	defer of.Close()
-	m, _, err := readHeader(f, of)
-	if err != nil {
-		return err
-	}
-	tr := newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, BytesTotal: f.info.Size})
-	var rows, rejected int64
-	counts := map[string]int64{}
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	if d.batches == nil {
-		d.batches = newBatchPool()
-	}
-	batches := checkParallel(sctx, of, m, len(d.ds.Columns), d.batches)
-	defer func() {
-		stop()
-		for b := range batches { // let the reader and workers finish
-			<-b.done
-			b.release()
-		}
-	}()
-	ncol := len(d.ds.Columns)
-	for b := range batches {
-		<-b.done
-		if b.err != nil {
-			if isCancel(b.err) && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return wrapRead(f, b.err)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var rec csvread.Record
-		for i := range b.spans {
-			rows++
-			rec.Line, rec.Raw = b.spans[i].line, b.raw(i)
-			if rs := b.reasons[i]; len(rs) > 0 {
-				rejected++
-				for _, c := range rs {
-					counts[c]++
-				}
-				if err := fn(&rec, rs, nil); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := fn(&rec, nil, b.vals[i*ncol:(i+1)*ncol]); err != nil {
-				return err
-			}
-		}
-		b.release()
-		tr.update(b.offset, rows, rows-rejected, rejected, counts, false)
-	}
-	tr.update(of.bytesRead(), rows, rows-rejected, rejected, counts, true)
-	return nil
-}
-
 // heldRow is a valid row whose key occurs more than once in the run, kept
 // until every file is read.
 type heldRow struct {
@@ -129,38 +62,100 @@ type heldRow struct {
 // reasons of a row that fails its references). Rejected rows are recorded in
 // the files' states.
 func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc) error {
-	var held []heldRow
 	for _, f := range files {
 		st := d.perFile[f]
 		st.counts = Counts{RejectedByReason: map[string]int64{}}
 		st.rejects = nil
+	}
+	open := func(i int) (*openedFile, *dataset.Mapping, error) {
+		f := files[i]
 		info, err := d.r.source().Stat(ctx, f.info.Key)
 		if err != nil {
-			return wrapRead(f, err)
+			return nil, nil, wrapRead(f, err)
 		}
 		if !ledger.Same(identityOf(info), f.id) {
-			return &FileError{File: f.info.Key, Msg: "file changed while the run was reading it (size, ETag or modification time differ); run it again"}
+			return nil, nil, &FileError{File: f.info.Key, Msg: "file changed while the run was reading it (size, ETag or modification time differ); run it again"}
 		}
-		var rows int64
-		err = d.scan(ctx, f, StageMerge, func(rec *csvread.Record, reasons []string, vals []dataset.Value) error {
-			rows++
-			if reasons != nil {
-				d.reject(f, st, int64(rec.Line), rec.Raw, reasons...)
-				return nil
-			}
-			if d.repeated.Has(vals[d.ds.Key].I) {
-				held = append(held, heldRow{f: f, line: int64(rec.Line), raw: slices.Clone(rec.Raw), vals: slices.Clone(vals)})
-				return nil
-			}
-			return d.accept(f, int64(rec.Line), rec.Raw, vals, accept)
-		})
+		of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
 		if err != nil {
+			return nil, nil, wrapRead(f, err)
+		}
+		m, _, err := readHeader(f, of)
+		if err != nil {
+			of.Close()
+			return nil, nil, err
+		}
+		return of, m, nil
+	}
+	if d.batches == nil {
+		d.batches = newBatchPool()
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ncol := len(d.ds.Columns)
+	batches := checkParallel(sctx, len(files), open, ncol, d.batches)
+	defer func() {
+		stop()
+		for b := range batches { // let the reader and workers finish
+			<-b.done
+			b.release()
+		}
+	}()
+	var held []heldRow
+	var tr *tracker
+	var rows, rejected int64
+	var byReason map[string]int64
+	cur, done := -1, 0
+	for b := range batches {
+		<-b.done
+		f := files[b.file]
+		if b.err != nil {
+			if isCancel(b.err) && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return wrapRead(f, b.err)
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st.counts.RowsRead = rows
-		if rows != st.records {
-			return &FileError{File: f.info.Key, Msg: fmt.Sprintf("file changed while the run was reading it (%d rows, then %d)", st.records, rows)}
+		st := d.perFile[f]
+		if b.file != cur {
+			cur, rows, rejected, byReason = b.file, 0, 0, map[string]int64{}
+			tr = newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageMerge, BytesTotal: f.info.Size})
 		}
+		for i := range b.spans {
+			rows++
+			line, raw := int64(b.spans[i].line), b.raw(i)
+			if rs := b.reasons[i]; len(rs) > 0 {
+				rejected++
+				for _, c := range rs {
+					byReason[c]++
+				}
+				d.reject(f, st, line, raw, rs...)
+				continue
+			}
+			vals := b.vals[i*ncol : (i+1)*ncol]
+			if d.repeated.Has(vals[d.ds.Key].I) {
+				held = append(held, heldRow{f: f, line: line, raw: slices.Clone(raw), vals: slices.Clone(vals)})
+				continue
+			}
+			if err := d.accept(f, line, raw, vals, accept); err != nil {
+				return err
+			}
+		}
+		eof, offset := b.eof, b.offset
+		b.release()
+		tr.update(offset, rows, rows-rejected, rejected, byReason, eof)
+		if eof {
+			done++
+			st.counts.RowsRead = rows
+			if rows != st.records {
+				return &FileError{File: f.info.Key, Msg: fmt.Sprintf("file changed while the run was reading it (%d rows, then %d)", st.records, rows)}
+			}
+		}
+	}
+	if done != len(files) { // the stream ended early: cancelled
+		return errOr(ctx.Err(), context.Canceled)
 	}
 	return d.dedupHeld(held, accept)
 }
@@ -225,4 +220,11 @@ func (d *dsRun) emit(f *rawFile, stage Stage, msg string) {
 	if d.r.opts.Progress != nil {
 		d.r.opts.Progress(Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, Message: msg})
 	}
+}
+
+func errOr(err, def error) error {
+	if err != nil {
+		return err
+	}
+	return def
 }
