@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"sort"
+	"sync"
 
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
@@ -107,14 +110,35 @@ func (o *output) closeLargest(ctx context.Context) error {
 	return o.finish(ctx, best)
 }
 
-// close finishes every open file and returns all add actions.
+// close finishes every open file, all at once (each has its own encoder
+// and upload to wait for), and returns all add actions.
 func (o *output) close(ctx context.Context) ([]*delta.Add, error) {
 	o.lastFile = nil
-	for k, pf := range o.open {
+	keys := make([]string, 0, len(o.open))
+	for k := range o.open {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // a stable order of adds in the commit
+	adds := make([]*delta.Add, len(keys))
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		pf := o.open[k]
 		delete(o.open, k)
-		if err := o.finish(ctx, pf); err != nil {
-			return nil, err
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			adds[i], errs[i] = pf.Close(ctx) // on error the file is abandoned
+		}()
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] == nil {
+			o.adds = append(o.adds, adds[i]) // kept for abort, even when another failed
 		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return o.adds, nil
 }

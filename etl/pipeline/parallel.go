@@ -32,15 +32,15 @@ type span struct {
 type checkBatch struct {
 	arena   []byte // the records' text, back to back
 	spans   []span
-	flens   []int32         // field lengths of plain records
-	reasons [][]string      // per record: empty when it passed every rule
-	vals    []dataset.Value // per record, len(columns) values
+	flens   []int32          // field lengths of plain records
+	reasons [][]string       // per record: empty when it passed every rule
+	vals    []dataset.Value  // per record, len(columns) values
 	file    int              // index of the file the records come from
 	m       *dataset.Mapping // that file's header mapping
 	eof     bool             // the file's last batch
 	offset  int64            // bytes of the file consumed when the batch was read
 	err     error            // a read or open error ends the stream
-	done    chan struct{}   // closed when the workers have checked the batch
+	done    chan struct{}    // closed when the workers have checked the batch
 	free    chan *checkBatch
 }
 
