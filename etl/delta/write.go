@@ -69,9 +69,9 @@ func parquetNode(t DataType) (parquet.Node, error) {
 	case *PrimitiveType:
 		switch t.Name {
 		case TypeLong:
-			return parquet.Int(64), nil
+			return parquet.Encoded(parquet.Int(64), &parquet.DeltaBinaryPacked), nil
 		case TypeInteger:
-			return parquet.Int(32), nil
+			return parquet.Encoded(parquet.Int(32), &parquet.DeltaBinaryPacked), nil
 		case TypeShort:
 			return parquet.Int(16), nil
 		case TypeByte:
@@ -87,9 +87,9 @@ func parquetNode(t DataType) (parquet.Node, error) {
 		case TypeBinary:
 			return parquet.Leaf(parquet.ByteArrayType), nil
 		case TypeDate:
-			return parquet.Date(), nil
+			return parquet.Encoded(parquet.Date(), &parquet.DeltaBinaryPacked), nil
 		case TypeTimestamp:
-			return parquet.Timestamp(parquet.Microsecond), nil
+			return parquet.Encoded(parquet.Timestamp(parquet.Microsecond), &parquet.DeltaBinaryPacked), nil
 		}
 	case *DecimalType:
 		switch {
