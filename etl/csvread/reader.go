@@ -244,7 +244,7 @@ func (r *Reader) fastLine(line []byte) bool {
 		}
 	}
 	rec := &r.rec
-	rec.Line, rec.Offset, rec.Raw, rec.Fields = r.line, r.base+int64(r.pos), line, fields
+	rec.Line, rec.Offset, rec.Raw, rec.Fields, rec.Plain = r.line, r.base+int64(r.pos), line, fields, true
 	if rec.Err != nil || rec.Truncated {
 		rec.Err, rec.Truncated = nil, false
 	}

@@ -27,6 +27,9 @@ type Record struct {
 	// Truncated reports that Raw holds only the first Options.MaxRecordBytes
 	// bytes of the record's text.
 	Truncated bool
+	// Plain reports a record without quotes whose Fields are Raw split at
+	// every comma (so Raw is the fields joined by commas).
+	Plain bool
 }
 
 // NumFields returns the number of fields.
@@ -88,5 +91,6 @@ func (r *Record) CopyTo(dst *Record) {
 		Fields:    fields,
 		Err:       r.Err,
 		Truncated: r.Truncated,
+		Plain:     r.Plain,
 	}
 }

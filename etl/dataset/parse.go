@@ -16,6 +16,20 @@ func parseInt(b []byte, bits uint) (int64, bool) {
 			return 0, false
 		}
 	}
+	if len(b)-i <= 9 { // fits any width we parse: no overflow checks
+		var v int64
+		for ; i < len(b); i++ {
+			c := b[i] - '0'
+			if c > 9 {
+				return 0, false
+			}
+			v = v*10 + int64(c)
+		}
+		if neg {
+			return -v, true
+		}
+		return v, true
+	}
 	var n uint64
 	limit := uint64(1) << (bits - 1) // magnitude limit (inclusive for negatives)
 	for ; i < len(b); i++ {

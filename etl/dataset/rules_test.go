@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +158,43 @@ func TestEscapeRaw(t *testing.T) {
 	}
 	if s, escaped := EscapeRaw([]byte(`plain\`)); s != `plain\` || escaped {
 		t.Fatalf("%q %v", s, escaped)
+	}
+}
+
+// TestParseIntAgainstStrconv compares the fast integer parser with strconv
+// on numbers of every length around both widths' limits.
+func TestParseIntAgainstStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for i := 0; i < 200_000; i++ {
+		var sb strings.Builder
+		switch r.IntN(4) {
+		case 0:
+			sb.WriteByte('-')
+		case 1:
+			sb.WriteByte('+')
+		}
+		for n := r.IntN(20); n > 0; n-- { // parseInt refuses texts over 20 bytes
+			sb.WriteByte(byte('0' + r.IntN(10)))
+		}
+		if r.IntN(50) == 0 {
+			sb.WriteByte('x')
+		}
+		s := sb.String()
+		for _, bits := range []uint{32, 64} {
+			want, err := strconv.ParseInt(s, 10, int(bits))
+			got, ok := parseInt([]byte(s), bits)
+			if ok != (err == nil) || (ok && got != want) {
+				t.Fatalf("parseInt(%q, %d) = %d %v, strconv %d %v", s, bits, got, ok, want, err)
+			}
+		}
+	}
+	for _, s := range []string{"2147483647", "-2147483648", "2147483648", "-2147483649", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "999999999", "-999999999", "0", "-0", "+0"} {
+		for _, bits := range []uint{32, 64} {
+			want, err := strconv.ParseInt(s, 10, int(bits))
+			got, ok := parseInt([]byte(s), bits)
+			if ok != (err == nil) || (ok && got != want) {
+				t.Fatalf("parseInt(%q, %d) = %d %v, strconv %d %v", s, bits, got, ok, want, err)
+			}
+		}
 	}
 }

@@ -229,19 +229,14 @@ func readBatches(ctx context.Context, file int, of *openedFile, m *dataset.Mappi
 }
 
 // add appends a record to the batch: its text, and the lengths of its
-// fields when it is plain (no quotes) so that the checkers need not split it.
+// fields when it is plain (split at every comma) so that the checkers need
+// not split it again.
 func (b *checkBatch) add(rec *csvread.Record) {
 	sp := span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err, fl: len(b.flens), nf: -1}
-	if rec.Err == nil && !rec.Truncated && bytes.IndexByte(rec.Raw, '"') < 0 {
-		total := len(rec.Fields) - 1 // the commas
+	if rec.Plain {
+		sp.nf = len(rec.Fields)
 		for _, f := range rec.Fields {
 			b.flens = append(b.flens, int32(len(f)))
-			total += len(f)
-		}
-		if total == len(rec.Raw) {
-			sp.nf = len(rec.Fields)
-		} else { // not split by plain commas after all
-			b.flens = b.flens[:sp.fl]
 		}
 	}
 	b.spans = append(b.spans, sp)
