@@ -1,8 +1,11 @@
 // Package keyset provides a compact set of int64 keys for the pipeline's
 // per-key work over millions of keys: which keys a run holds, which of them
-// repeat, which keys a reference may point at. It is an open-addressing table
-// of bare 8-byte slots (no pointers, so the garbage collector skips it), at
-// most 5/8 full: about 13–26 bytes a key, a third of a Go map's footprint.
+// repeat, which keys a reference may point at. Ids usually come in dense
+// runs (sequences, auto-increment): those keys go to bitmap pages of 65,536
+// keys (8 KiB, a bit a key, no hashing). Keys that do not — random or
+// widely spread ids — go to an open-addressing table of bare 8-byte slots
+// (no pointers, so the garbage collector skips it), at most 5/8 full: about
+// 13–26 bytes a key, a third of a Go map's footprint.
 package keyset
 
 import (
@@ -22,20 +25,21 @@ const empty = math.MinInt64
 // of the key, so strided keys do not pile up.
 const blockSlots = 8
 
-// Set is a set of int64 keys.
+// Set is a set of int64 keys. It is not safe for concurrent use, not even
+// for lookups (they remember the last page they touched).
 type Set struct {
+	pages
+	hint    int // keys expected, to size the table once it is needed
 	slots   []int64
 	nblocks uint64
 	n       int
-	hasMin  bool    // whether math.MinInt64 is in the set
+	hasMin  bool    // whether math.MinInt64 is in the table part
 	sorted  []int64 // the keys in order, built by AnyIn, dropped by a new key
 }
 
 // NewSet returns a set sized for about n keys (it grows when needed).
 func NewSet(n int) *Set {
-	s := &Set{}
-	s.init(n)
-	return s
+	return &Set{hint: n}
 }
 
 func (s *Set) init(n int) {
@@ -48,7 +52,8 @@ func (s *Set) init(n int) {
 	s.n = 0
 }
 
-// find returns the slot holding k, or the free slot where k would go.
+// find returns the slot holding k, or the free slot where k would go (the
+// table must exist).
 func (s *Set) find(k int64) (int, bool) {
 	hi, _ := bits.Mul64(uint64(k>>3)*0x9E3779B97F4A7C15, s.nblocks)
 	i := int(hi)*blockSlots + int(k&(blockSlots-1))
@@ -70,12 +75,35 @@ func (s *Set) Add(k int64) { s.AddNew(k) }
 
 // AddNew inserts k and reports whether it was not in the set before.
 func (s *Set) AddNew(k int64) bool {
+	s.pages.seen++
+	if pg := s.pageFor(k, s.n == 0 && !s.hasMin); pg != nil {
+		if !pg.add(k) {
+			return false
+		}
+		s.pages.n++
+		s.sorted = nil
+		return true
+	}
 	if k == empty {
 		if s.hasMin {
 			return false
 		}
 		s.hasMin, s.sorted = true, nil
 		return true
+	}
+	if s.slots == nil {
+		s.init(max(s.hint, s.pages.n*2))
+		if !s.pages.off && s.pages.sparse() { // spread keys: give pages up
+			s.pages.off = true
+			s.pages.each(func(k int64) {
+				if k == empty {
+					s.hasMin = true
+				} else {
+					s.insert(k)
+				}
+			})
+			s.pages = pages{off: true}
+		}
 	}
 	i, ok := s.find(k)
 	if ok {
@@ -89,6 +117,16 @@ func (s *Set) AddNew(k int64) bool {
 	s.n++
 	s.sorted = nil
 	return true
+}
+
+// insert adds a key known to be absent from the table (k != empty).
+func (s *Set) insert(k int64) {
+	if (s.n+1)*8 > len(s.slots)*5 {
+		s.grow()
+	}
+	i, _ := s.find(k)
+	s.slots[i] = k
+	s.n++
 }
 
 func (s *Set) grow() {
@@ -105,8 +143,14 @@ func (s *Set) grow() {
 
 // Has reports whether k is in the set.
 func (s *Set) Has(k int64) bool {
+	if pg := s.pageFor(k, false); pg != nil {
+		return pg.has(k)
+	}
 	if k == empty {
 		return s.hasMin
+	}
+	if s.slots == nil {
+		return false
 	}
 	_, ok := s.find(k)
 	return ok
@@ -114,14 +158,16 @@ func (s *Set) Has(k int64) bool {
 
 // Len is the number of keys.
 func (s *Set) Len() int {
+	n := s.n + s.pages.n
 	if s.hasMin {
-		return s.n + 1
+		n++
 	}
-	return s.n
+	return n
 }
 
 // Range calls fn for every key, in no particular order.
 func (s *Set) Range(fn func(k int64)) {
+	s.pages.each(fn)
 	if s.hasMin {
 		fn(empty)
 	}

@@ -125,7 +125,7 @@ func BenchmarkAddNew(b *testing.B) {
 				for _, k := range c.keys {
 					s.AddNew(k)
 				}
-				b.ReportMetric(float64(len(s.slots)*8)/n, "bytes/key")
+				b.ReportMetric(float64(len(s.slots)*8+len(s.byIndex)*len(page{})*8)/n, "bytes/key")
 			}
 		})
 		b.Run(c.name+"/gomap", func(b *testing.B) {
@@ -174,5 +174,59 @@ func BenchmarkHas(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPagesThenTable checks that a key keeps its place: dense keys fill
+// pages, spread keys then fall back to the table, and later keys of new
+// ranges go to the table too, so every repeat is still seen; and that
+// spread keys cost at most the capped pages.
+func TestPagesThenTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	s := NewSet(0)
+	ref := map[int64]bool{}
+	add := func(k int64) {
+		if got, want := s.AddNew(k), !ref[k]; got != want {
+			t.Fatalf("AddNew(%d) = %v, want %v", k, got, want)
+		}
+		ref[k] = true
+	}
+	for k := int64(0); k < 200_000; k++ { // dense: pages
+		add(k)
+	}
+	if s.slots != nil || len(s.byIndex) != 4 {
+		t.Fatalf("dense keys: table %v, %d pages", s.slots != nil, len(s.byIndex))
+	}
+	for i := 0; i < 50_000; i++ { // spread: the cap sends them to the table
+		add(int64(r.Uint64()))
+	}
+	if len(s.byIndex) > 128+s.seen/4096 || s.n == 0 {
+		t.Fatalf("spread keys: %d pages, %d in the table", len(s.byIndex), s.n)
+	}
+	for k := int64(1 << 40); k < 1<<40+100_000; k++ { // dense again, new ranges: table
+		add(k)
+	}
+	for i := 0; i < 100_000; i++ { // repeats of everything
+		switch i % 3 {
+		case 0:
+			add(r.Int64N(200_000))
+		case 1:
+			add(1<<40 + r.Int64N(100_000))
+		default:
+			add(int64(r.Uint64()))
+		}
+	}
+	if s.Len() != len(ref) {
+		t.Fatalf("len %d, want %d", s.Len(), len(ref))
+	}
+	n := 0
+	s.Range(func(k int64) {
+		if !ref[k] {
+			t.Fatalf("range gave unknown key %d", k)
+		}
+		n++
+	})
+	if n != len(ref) {
+		t.Fatalf("range gave %d keys, want %d", n, len(ref))
 	}
 }

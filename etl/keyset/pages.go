@@ -1,0 +1,80 @@
+package keyset
+
+import "math/bits"
+
+// pageBits is log2 of the keys a bitmap page covers.
+const pageBits = 16
+
+// page is a bitmap of 1<<pageBits keys.
+type page [pageWords]uint64
+
+const pageWords = 1 << pageBits / 64
+
+func (p *page) add(k int64) bool {
+	w, b := (k>>6)&(pageWords-1), uint64(1)<<(k&63)
+	if p[w]&b != 0 {
+		return false
+	}
+	p[w] |= b
+	return true
+}
+
+func (p *page) has(k int64) bool { return p[(k>>6)&(pageWords-1)]&(1<<(k&63)) != 0 }
+
+// pages is the dense part of a Set. A page is made only while the table
+// part is empty, so a key's place never changes: once any key has gone to
+// the table, keys of pages that do not exist go there too. Pages are
+// capped at 128 plus one per 4,096 keys seen, so widely spread keys cost
+// at most 1 MiB of pages before they fall back to the table; when they do
+// and the pages are sparse, their keys move to the table and pages are
+// given up for good, so spread keys pay no page lookup.
+type pages struct {
+	byIndex map[int64]*page
+	last    *page // the page of the last lookup, and its index
+	lastIdx int64
+	n       int  // keys in pages
+	seen    int  // keys offered, for the cap
+	off     bool // pages were given up: every key is in the table
+}
+
+// pageFor returns k's page, making it when create is set and the cap
+// allows; nil when k belongs in the table.
+func (ps *pages) pageFor(k int64, create bool) *page {
+	if ps.off {
+		return nil
+	}
+	idx := k >> pageBits
+	if ps.last != nil && idx == ps.lastIdx {
+		return ps.last
+	}
+	pg := ps.byIndex[idx]
+	if pg == nil {
+		if !create || len(ps.byIndex) >= 128+ps.seen/4096 {
+			return nil
+		}
+		if ps.byIndex == nil {
+			ps.byIndex = map[int64]*page{}
+		}
+		pg = new(page)
+		ps.byIndex[idx] = pg
+	}
+	ps.last, ps.lastIdx = pg, idx
+	return pg
+}
+
+// sparse reports whether the pages hold too few keys to be worth a lookup
+// (fewer than 256 a page: less than their 8 KiB would cost as table slots).
+func (ps *pages) sparse() bool { return ps.n < 256*len(ps.byIndex) }
+
+// each calls fn for every key in the pages.
+func (ps *pages) each(fn func(k int64)) {
+	for idx, pg := range ps.byIndex {
+		for w, word := range pg {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				fn(idx<<pageBits | int64(w)<<6 | int64(b))
+				word &= word - 1
+			}
+		}
+	}
+}
