@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestPlainRecords checks the Plain flag: set only on well-formed records
@@ -46,9 +47,12 @@ func TestPlainRecords(t *testing.T) {
 			if rec.Err != nil || rec.Truncated || bytes.IndexByte(rec.Raw, '"') >= 0 || !bytes.Equal(bytes.Join(rec.Fields, []byte(",")), rec.Raw) {
 				t.Fatalf("input %q: record %q marked plain with fields %q, err %v", sb.String(), rec.Raw, rec.Fields, rec.Err)
 			}
+			if rec.ASCII != (bytes.IndexFunc(rec.Raw, func(r rune) bool { return r >= 0x80 || r == utf8.RuneError }) < 0) {
+				t.Fatalf("record %q: ASCII %v", rec.Raw, rec.ASCII)
+			}
 			var c Record
 			rec.CopyTo(&c)
-			if !c.Plain {
+			if !c.Plain || c.ASCII != rec.ASCII {
 				t.Fatal("CopyTo drops Plain")
 			}
 		}

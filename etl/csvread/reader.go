@@ -219,8 +219,11 @@ func (r *Reader) fastLine(line []byte) bool {
 	fields := r.fields[:0]
 	start := 0
 	i := 0
+	var high uint64 // bytes' high bits, ORed: zero for ASCII text
 	for ; i+8 <= len(line); i += 8 {
-		m := commaMask(binary.LittleEndian.Uint64(line[i:]))
+		x := binary.LittleEndian.Uint64(line[i:])
+		high |= x
+		m := commaMask(x)
 		for m != 0 {
 			k := i + bits.TrailingZeros64(m)>>3
 			fields = append(fields, line[start:k:k])
@@ -229,6 +232,7 @@ func (r *Reader) fastLine(line []byte) bool {
 		}
 	}
 	for ; i < len(line); i++ {
+		high |= uint64(line[i])
 		if line[i] == ',' {
 			fields = append(fields, line[start:i:i])
 			start = i + 1
@@ -236,6 +240,7 @@ func (r *Reader) fastLine(line []byte) bool {
 	}
 	fields = append(fields, line[start:len(line):len(line)])
 	r.fields = fields
+	ascii := high&0x8080808080808080 == 0
 	if len(line) > r.opts.MaxFieldBytes {
 		for _, f := range fields {
 			if len(f) > r.opts.MaxFieldBytes {
@@ -244,7 +249,7 @@ func (r *Reader) fastLine(line []byte) bool {
 		}
 	}
 	rec := &r.rec
-	rec.Line, rec.Offset, rec.Raw, rec.Fields, rec.Plain = r.line, r.base+int64(r.pos), line, fields, true
+	rec.Line, rec.Offset, rec.Raw, rec.Fields, rec.Plain, rec.ASCII = r.line, r.base+int64(r.pos), line, fields, true, ascii
 	if rec.Err != nil || rec.Truncated {
 		rec.Err, rec.Truncated = nil, false
 	}

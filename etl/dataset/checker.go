@@ -66,14 +66,14 @@ func (m *Mapping) NewChecker() *Checker {
 
 // Check applies the row rules to a well-formed record split into fields,
 // filling vals (one per dataset column) and appending every broken rule's
-// reason code to reasons. raw is the record's source text (for the encoding
-// rule).
-func (c *Checker) Check(fields [][]byte, raw []byte, vals []Value, reasons []string) []string {
+// reason code to reasons. raw is the record's source text, for the encoding
+// rule, which is skipped when the caller knows raw is ASCII.
+func (c *Checker) Check(fields [][]byte, raw []byte, ascii bool, vals []Value, reasons []string) []string {
 	m := c.m
 	if len(fields) != m.NumField {
 		return append(reasons, ReasonMalformed)
 	}
-	if !utf8.Valid(raw) {
+	if !ascii && !utf8.Valid(raw) {
 		reasons = append(reasons, ReasonEncoding)
 	}
 	plan := m.plan

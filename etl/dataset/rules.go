@@ -96,7 +96,7 @@ func (m *Mapping) Check(rec Record, raw []byte, vals []Value, reasons []string) 
 	for i := range fields {
 		fields[i] = rec.Field(i)
 	}
-	return m.NewChecker().Check(fields, raw, vals, reasons)
+	return m.NewChecker().Check(fields, raw, false, vals, reasons)
 }
 
 // KeyOf returns a record's key parsed exactly as Check parses it; ok is

@@ -26,6 +26,7 @@ type span struct {
 	// plain records (no quotes) carry the lengths of their fields, as the
 	// reader split them, at flens[fl:fl+nf]; nf is -1 for the others.
 	fl, nf int
+	ascii  bool // the reader saw only ASCII bytes
 }
 
 // checkBatch is a run of records with the row rules applied.
@@ -179,11 +180,11 @@ func checkWorker(work <-chan *checkBatch, ncol int) {
 			sp := &b.spans[i]
 			if sp.nf >= 0 {
 				sf.fromLengths(raw, b.flens[sp.fl:sp.fl+sp.nf])
-				rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+				rs = chk.Check(sf.fields, raw, sp.ascii, b.vals[i*ncol:(i+1)*ncol], rs)
 			} else if sp.err != nil || !sf.split(raw) {
 				rs = append(rs, dataset.ReasonMalformed)
 			} else {
-				rs = chk.Check(sf.fields, raw, b.vals[i*ncol:(i+1)*ncol], rs)
+				rs = chk.Check(sf.fields, raw, false, b.vals[i*ncol:(i+1)*ncol], rs)
 			}
 			b.reasons[i] = rs
 		}
@@ -234,7 +235,7 @@ func readBatches(ctx context.Context, file int, of *openedFile, m *dataset.Mappi
 func (b *checkBatch) add(rec *csvread.Record) {
 	sp := span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err, fl: len(b.flens), nf: -1}
 	if rec.Plain {
-		sp.nf = len(rec.Fields)
+		sp.nf, sp.ascii = len(rec.Fields), rec.ASCII
 		for _, f := range rec.Fields {
 			b.flens = append(b.flens, int32(len(f)))
 		}
