@@ -147,3 +147,41 @@ func openParquet(ctx context.Context, store storage.Store, key string) (*parquet
 	}
 	return parquetrows.Open(r, info.Size)
 }
+
+// Int64Column calls fn with the non-null values of a data (not partition)
+// column stored as signed INT64 in every data file of the snapshot, a page
+// at a time, without decoding rows: the fast way to read a table's keys.
+// It fails with parquetrows.ErrNotInt64 when a file stores the column
+// otherwise (the caller can fall back to Project); files that lack the
+// column hold only nulls there and are skipped.
+func (s *Snapshot) Int64Column(ctx context.Context, column string, fn func([]int64) error) error {
+	for _, p := range s.PartitionColumns() {
+		if p == column {
+			return fmt.Errorf("%w: %s is a partition column", parquetrows.ErrNotInt64, column)
+		}
+	}
+	for _, a := range s.Files() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		key, err := s.table.DataKey(a.Path)
+		if err != nil {
+			return fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)
+		}
+		f, err := openParquet(ctx, s.table.store, key)
+		if err != nil {
+			return fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)
+		}
+		has := false
+		for _, c := range f.Columns() {
+			has = has || c.Name == column
+		}
+		if !has {
+			continue
+		}
+		if err := f.Int64s(column, fn); err != nil {
+			return fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)
+		}
+	}
+	return nil
+}

@@ -3,10 +3,12 @@ package delta_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -372,5 +374,35 @@ func TestWriteCellsMatchesWrite(t *testing.T) {
 	}
 	if len(t1) != 3000 || strings.Join(t1, "\n") != strings.Join(t2, "\n") {
 		t.Fatalf("rows differ (%d vs %d)", len(t1), len(t2))
+	}
+}
+
+// TestInt64ColumnMatchesProject reads the key column of a table with a
+// history (updates, removes, a checkpoint) both ways.
+func TestInt64ColumnMatchesProject(t *testing.T) {
+	ctx := context.Background()
+	tbl, _ := newFolderTable(t)
+	writeHistory(t, tbl, true)
+	snap, err := tbl.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []int64
+	for row, err := range snap.Project(ctx, "id") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, row[0].(int64))
+	}
+	if err := snap.Int64Column(ctx, "id", func(v []int64) error { got = append(got, v...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("Int64Column gave %d ids, Project %d", len(got), len(want))
+	}
+	if err := snap.Int64Column(ctx, "date", func([]int64) error { return nil }); !errors.Is(err, parquetrows.ErrNotInt64) {
+		t.Fatalf("partition column: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/etl/parquetrows"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
 
@@ -187,13 +188,26 @@ func loadKeys(ctx context.Context, lk *lake.Lake, ds, col string) (*keyset.Set, 
 		}
 	}
 	out := keyset.NewSet(int(min(rows, 1<<30)))
-	for row, err := range snap.Project(ctx, col) {
-		if err != nil {
-			return nil, fmt.Errorf("read %s keys: %w", ds, err)
-		}
-		if k, ok := row[0].(int64); ok {
+	err = snap.Int64Column(ctx, col, func(keys []int64) error {
+		for _, k := range keys {
 			out.Add(k)
 		}
+		return nil
+	})
+	if errors.Is(err, parquetrows.ErrNotInt64) { // stored otherwise: decode rows
+		out = keyset.NewSet(int(min(rows, 1<<30)))
+		for row, err := range snap.Project(ctx, col) {
+			if err != nil {
+				return nil, fmt.Errorf("read %s keys: %w", ds, err)
+			}
+			if k, ok := row[0].(int64); ok {
+				out.Add(k)
+			}
+		}
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s keys: %w", ds, err)
 	}
 	return out, nil
 }
