@@ -15,8 +15,9 @@ import (
 // key and learns which keys occur more than once in the run; the row pass
 // checks every row, writes the rows of keys that occur once straight away
 // and holds the few rows of repeated keys until every file is read, when
-// dedup picks their survivors. Memory is the key set (8 bytes a slot, at
-// most 5/8 full) plus the held rows, never the file.
+// dedup picks their survivors. Memory is the key set (a bit a key for dense
+// ids, 8-byte slots at most 5/8 full for spread ones) plus the held rows,
+// never the file.
 
 // dsRun is the state of one dataset within a run.
 type dsRun struct {

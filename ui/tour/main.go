@@ -149,8 +149,12 @@ func run(out string, width, height int) error {
 	}
 	_ = sh(ctx, "tmux", "send-keys", "-t", session, "q")
 	gif := filepath.Join(out, "tour.gif")
-	return sh(ctx, "ffmpeg", "-y", "-loglevel", "error", "-framerate", "1", "-i", filepath.Join(frames, "%03d.png"),
-		"-vf", "scale=960:-1:flags=lanczos,split[a][b];[a]palettegen[p];[b][p]paletteuse", gif)
+	// freeze's frames differ in height by a few pixels; without a fixed
+	// size (and with ffmpeg's default filter re-initialisation on a size
+	// change) the GIF would end at the first frame of another height.
+	return sh(ctx, "ffmpeg", "-y", "-loglevel", "error", "-reinit_filter", "0", "-framerate", "1", "-i", filepath.Join(frames, "%03d.png"),
+		"-vf", "scale=960:548:force_original_aspect_ratio=decrease:flags=lanczos,pad=960:548:(ow-iw)/2:(oh-ih)/2:color=0x171717,"+
+			"split[a][b];[a]palettegen[p];[b][p]paletteuse", gif)
 }
 
 func capture(ctx context.Context, session string) (string, error) {
