@@ -2,10 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
@@ -229,148 +227,9 @@ func (d *dsRun) referenceReasons(refs *refSets, vals []dataset.Value) string {
 	return dataset.JoinReasons([]string{"reference:order_id", "reference:product_id"})
 }
 
-// candidate is a silver file that may hold keys of this run.
-type candidate struct {
-	add     *delta.Add
-	rows    [][]dataset.Value
-	updates map[int]bool // row indexes replaced or moved
-}
-
-// keyRange reads a file's min/max key from its stats.
-func keyRange(a *delta.Add, key string) (int64, int64, bool) {
-	if a.Stats == "" {
-		return 0, 0, false
-	}
-	st, err := delta.ParseStats(a.Stats)
-	if err != nil {
-		return 0, 0, false
-	}
-	lo, ok1 := st.MinValues[key].(json.Number)
-	hi, ok2 := st.MaxValues[key].(json.Number)
-	if !ok1 || !ok2 {
-		return 0, 0, false
-	}
-	l, err1 := strconv.ParseInt(string(lo), 10, 64)
-	h, err2 := strconv.ParseInt(string(hi), 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	return l, h, true
-}
-
 // acceptFunc takes one accepted row (after dedup) and the counts to charge;
 // it returns the reference reasons when the row fails its references.
 type acceptFunc func(vals []dataset.Value, c *Counts) (string, error)
-
-// merge plans and commits the MERGE of the rows feed yields on the current
-// silver snapshot. Only files whose key range holds a key of d.keys are
-// read and, when a row changes, rewritten.
-func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) error) error {
-	t := d.r.lake.Silver(d.ds.Name)
-	snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: d.ds.Schema(), PartitionColumns: d.ds.PartitionColumns(), Name: d.ds.Name})
-	if err != nil {
-		return fmt.Errorf("open silver %s: %w", d.ds.Name, err)
-	}
-	// Candidate files and the rows they hold.
-	var cands []*candidate
-	type loc struct{ cand, row int }
-	existing := map[int64]loc{}
-	keyName := d.ds.KeyName()
-	names := snap.Schema().Names()
-	for _, a := range snap.Files() {
-		if lo, hi, ok := keyRange(a, keyName); ok && !d.keys.AnyIn(lo, hi) {
-			continue
-		}
-		c := &candidate{add: a, updates: map[int]bool{}}
-		for row, err := range snap.ProjectFile(ctx, a, names...) {
-			if err != nil {
-				return err
-			}
-			vals := fromAny(d.ds, row)
-			if d.keys.Has(vals[d.ds.Key].I) {
-				existing[vals[d.ds.Key].I] = loc{cand: len(cands), row: len(c.rows)}
-			}
-			c.rows = append(c.rows, vals)
-		}
-		cands = append(cands, c)
-	}
-	out := newOutput(t, snap, d.ds)
-	defer out.abort(ctx)
-	var ins, upd, unch int64
-	err = feed(func(vals []dataset.Value, cnt *Counts) (string, error) {
-		if refs := d.referenceReasons(refs, vals); refs != "" {
-			return refs, nil
-		}
-		at, ok := loc{}, false
-		if len(existing) > 0 { // empty for a new table or only new keys
-			at, ok = existing[vals[d.ds.Key].I]
-		}
-		if ok {
-			c := cands[at.cand]
-			if dataset.Equal(c.rows[at.row], vals) {
-				cnt.Unchanged++
-				unch++
-				return "", nil
-			}
-			cnt.Updated++
-			upd++
-			c.updates[at.row] = true
-			c.rows[at.row] = append([]dataset.Value(nil), vals...)
-			return "", nil
-		}
-		cnt.Inserted++
-		ins++
-		return "", out.write(ctx, vals)
-	})
-	if err != nil {
-		return err
-	}
-	tx := snap.NewTransaction()
-	for _, c := range cands {
-		tx.ReadFile(c.add.Path)
-		if len(c.updates) == 0 {
-			continue
-		}
-		tx.Remove(c.add, true)
-		for _, row := range c.rows {
-			if err := out.write(ctx, row); err != nil {
-				return err
-			}
-		}
-	}
-	adds, err := out.close(ctx)
-	if err != nil {
-		return err
-	}
-	for _, a := range adds {
-		tx.Add(a)
-		tx.ReadPartition(a.PartitionValues)
-	}
-	if len(adds) == 0 {
-		return nil // nothing inserted or changed
-	}
-	_, err = tx.Commit(ctx, delta.Operation{Name: "MERGE",
-		Parameters: map[string]string{"predicate": fmt.Sprintf("target.%s = source.%s", keyName, keyName), "runId": d.r.opts.RunID},
-		Metrics: map[string]string{"numTargetRowsInserted": fmt.Sprint(ins), "numTargetRowsUpdated": fmt.Sprint(upd),
-			"numTargetRowsCopied": fmt.Sprint(out.copied(ins + upd)), "numTargetFilesAdded": fmt.Sprint(len(adds)),
-			"numTargetFilesRemoved": fmt.Sprint(countRewritten(cands)), "numSourceRowsUnchanged": fmt.Sprint(unch)}})
-	var cpe *delta.CheckpointError
-	if err != nil && !errors.As(err, &cpe) {
-		return err
-	}
-	out.committed = true
-	return nil
-}
-
-func countRewritten(cands []*candidate) int {
-	n := 0
-	for _, c := range cands {
-		if len(c.updates) > 0 {
-			n++
-		}
-	}
-	return n
-}
 
 // dryRun classifies the rows of a dataset's files without writing: accepted
 // rows are counted (and their keys kept for later references), nothing is merged.
