@@ -81,4 +81,24 @@ func TestMergeRewritesOnlyFilesWithChangedKeys(t *testing.T) {
 	if kept != len(before.Files())-1 {
 		t.Fatalf("%d of %d files kept; only the one holding order 200 may be rewritten", kept, len(before.Files()))
 	}
+	// The new values replaced the old row; every other row is still there once.
+	rows, amounts := 0, map[int64]string{}
+	for row, err := range after.Project(ctx, "order_id", "total_amount") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows++
+		id := row[0].(int64)
+		if _, dup := amounts[id]; dup {
+			t.Fatalf("order %d twice after the MERGE", id)
+		}
+		amounts[id] = rowfmt.Text(row[1])
+	}
+	var before0 int
+	for range before.Project(ctx, "order_id") {
+		before0++
+	}
+	if rows != before0 || amounts[200] != "25.00" {
+		t.Fatalf("%d rows (had %d); order 200 total %q, want 25.00", rows, before0, amounts[200])
+	}
 }
