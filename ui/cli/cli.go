@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -137,12 +136,6 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitFail
 		}
 		defer stop()
-	}
-	if (name == "run" || name == "validate" || name == "reprocess") && env.Getenv("GOGC") == "" {
-		// The pipeline keeps large pointer-free tables; collecting at 50%
-		// growth instead of 100% lowers peak memory by about a fifth at no
-		// measurable cost in time (see README, Benchmarks).
-		debug.SetGCPercent(50)
 	}
 	err := cmd.run(ctx, g, env, rest[1:])
 	if err == nil {
