@@ -206,17 +206,12 @@ func (r *Reader) start() ([]byte, error) {
 	}
 }
 
-// fastLine parses one line that holds no quote and is within the limits,
-// and reports whether it could. line excludes the LF.
-func (r *Reader) fastLine(line []byte) bool {
-	n := len(line) + 1
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
-	}
-	if len(line) > r.opts.MaxRecordBytes || bytes.IndexByte(line, '"') >= 0 {
-		return false
-	}
-	fields := r.fields[:0]
+// SplitPlain splits a line that holds no quote (and no line terminator) at
+// every comma, appending the fields to dst, each with its capacity cut at
+// its end; it also reports whether the line is all ASCII. It is how Next
+// splits such a line, and how a caller splits a line NextLine returns.
+func SplitPlain(line []byte, dst [][]byte) (fields [][]byte, ascii bool) {
+	fields = dst
 	start := 0
 	i := 0
 	var high uint64 // bytes' high bits, ORed: zero for ASCII text
@@ -239,8 +234,21 @@ func (r *Reader) fastLine(line []byte) bool {
 		}
 	}
 	fields = append(fields, line[start:len(line):len(line)])
+	return fields, high&0x8080808080808080 == 0
+}
+
+// fastLine parses one line that holds no quote and is within the limits,
+// and reports whether it could. line excludes the LF.
+func (r *Reader) fastLine(line []byte) bool {
+	n := len(line) + 1
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if len(line) > r.opts.MaxRecordBytes || bytes.IndexByte(line, '"') >= 0 {
+		return false
+	}
+	fields, ascii := SplitPlain(line, r.fields[:0])
 	r.fields = fields
-	ascii := high&0x8080808080808080 == 0
 	if len(line) > r.opts.MaxFieldBytes {
 		for _, f := range fields {
 			if len(f) > r.opts.MaxFieldBytes {

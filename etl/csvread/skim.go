@@ -72,6 +72,43 @@ func (r *Reader) SkimField(i int) (field []byte, nfields int, line int, rec *Rec
 
 var comma = []byte{','}
 
+// NextLine reads the next record like Next but leaves a plain line (no
+// quote, within the limits) unsplit: it returns its text without the line
+// terminator, with rec nil, and SplitPlain splits it into the fields Next
+// would give. Any other record comes back whole in rec, exactly as Next
+// returns it. It lets a reader hand lines to other goroutines to split.
+// io.EOF and read errors are returned as Next returns them; Offset and
+// Line advance as with Next.
+func (r *Reader) NextLine() (text []byte, line int, rec *Record, err error) {
+	data := r.buf[r.pos:r.end]
+	if !r.bomDone || len(data) == 0 || data[0] == '\n' || data[0] == '\r' {
+		if data, err = r.start(); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+		text := data[:nl]
+		if len(text) > 0 && text[len(text)-1] == '\r' {
+			text = text[:len(text)-1]
+		}
+		// Within both limits a line cannot hold an over-long field.
+		if len(text) <= r.opts.MaxFieldBytes && len(text) <= r.opts.MaxRecordBytes &&
+			bytes.IndexByte(text, '"') < 0 {
+			line = r.line
+			r.pos += nl + 1
+			r.line++
+			return text, line, nil, nil
+		}
+		if r.fastLine(data[:nl]) {
+			return nil, r.rec.Line, &r.rec, nil
+		}
+	}
+	if rec, err = r.slow(); err != nil {
+		return nil, 0, nil, err
+	}
+	return nil, rec.Line, rec, nil
+}
+
 // nthField returns field i of a line holding no quote, with its capacity cut
 // at its end as fastLine does, or nil when there is no such field. It finds
 // the comma before the field with the comma masks fastLine uses, eight bytes

@@ -23,17 +23,13 @@ type span struct {
 	off, n int
 	line   int
 	err    error // the reader's malformed-record error
-	// plain records (no quotes) carry the lengths of their fields, as the
-	// reader split them, at flens[fl:fl+nf]; nf is -1 for the others.
-	fl, nf int
-	ascii  bool // the reader saw only ASCII bytes
+	plain  bool  // no quotes: the checkers split it at every comma
 }
 
 // checkBatch is a run of records with the row rules applied.
 type checkBatch struct {
 	arena   []byte // the records' text, back to back
 	spans   []span
-	flens   []int32          // field lengths of plain records
 	reasons [][]string       // per record: empty when it passed every rule
 	vals    []dataset.Value  // per record, len(columns) values
 	file    int              // index of the file the records come from
@@ -69,16 +65,6 @@ type splitFields struct {
 
 func (s *splitFields) NumFields() int     { return len(s.fields) }
 func (s *splitFields) Field(i int) []byte { return s.fields[i] }
-
-// fromLengths splits a plain record (no quotes) by its field lengths.
-func (s *splitFields) fromLengths(raw []byte, lens []int32) {
-	s.fields = s.fields[:0]
-	off := 0
-	for _, n := range lens {
-		s.fields = append(s.fields, raw[off:off+int(n)])
-		off += int(n) + 1
-	}
-}
 
 func (s *splitFields) split(raw []byte) bool {
 	s.fields = s.fields[:0]
@@ -178,9 +164,10 @@ func checkWorker(work <-chan *checkBatch, ncol int) {
 			rs := b.reasons[i][:0]
 			raw := b.raw(i)
 			sp := &b.spans[i]
-			if sp.nf >= 0 {
-				sf.fromLengths(raw, b.flens[sp.fl:sp.fl+sp.nf])
-				rs = chk.Check(sf.fields, raw, sp.ascii, b.vals[i*ncol:(i+1)*ncol], rs)
+			if sp.plain {
+				var ascii bool
+				sf.fields, ascii = csvread.SplitPlain(raw, sf.fields[:0])
+				rs = chk.Check(sf.fields, raw, ascii, b.vals[i*ncol:(i+1)*ncol], rs)
 			} else if sp.err != nil || !sf.split(raw) {
 				rs = append(rs, dataset.ReasonMalformed)
 			} else {
@@ -203,7 +190,7 @@ func readBatches(ctx context.Context, file int, of *openedFile, m *dataset.Mappi
 		b.reset(ncol)
 		b.file, b.m = file, m
 		for len(b.spans) < batchRows && len(b.arena) < batchBytes {
-			rec, err := of.reader.Next()
+			text, line, rec, err := of.reader.NextLine()
 			if err != nil {
 				if !errors.Is(err, io.EOF) {
 					b.err = err
@@ -211,7 +198,11 @@ func readBatches(ctx context.Context, file int, of *openedFile, m *dataset.Mappi
 				b.eof = true
 				break
 			}
-			b.add(rec)
+			if rec == nil {
+				b.add(text, line, nil, true)
+			} else {
+				b.add(rec.Raw, rec.Line, rec.Err, rec.Err == nil && rec.Plain)
+			}
 		}
 		b.offset = of.bytesRead()
 		if len(b.reasons) < len(b.spans) {
@@ -229,25 +220,16 @@ func readBatches(ctx context.Context, file int, of *openedFile, m *dataset.Mappi
 	}
 }
 
-// add appends a record to the batch: its text, and the lengths of its
-// fields when it is plain (split at every comma) so that the checkers need
-// not split it again.
-func (b *checkBatch) add(rec *csvread.Record) {
-	sp := span{off: len(b.arena), n: len(rec.Raw), line: rec.Line, err: rec.Err, fl: len(b.flens), nf: -1}
-	if rec.Plain {
-		sp.nf, sp.ascii = len(rec.Fields), rec.ASCII
-		for _, f := range rec.Fields {
-			b.flens = append(b.flens, int32(len(f)))
-		}
-	}
-	b.spans = append(b.spans, sp)
-	b.arena = append(b.arena, rec.Raw...)
+// add appends a record's text to the batch; a plain one (split at every
+// comma) is split by the checkers, in parallel, rather than by the reader.
+func (b *checkBatch) add(raw []byte, line int, err error, plain bool) {
+	b.spans = append(b.spans, span{off: len(b.arena), n: len(raw), line: line, err: err, plain: plain})
+	b.arena = append(b.arena, raw...)
 }
 
 func (b *checkBatch) reset(ncol int) {
 	b.arena = b.arena[:0]
 	b.spans = b.spans[:0]
-	b.flens = b.flens[:0]
 	b.err, b.eof, b.m = nil, false, nil
 	b.done = make(chan struct{})
 	if cap(b.vals) < batchRows*ncol {
