@@ -140,7 +140,7 @@ func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc
 				held = append(held, heldRow{f: f, line: line, raw: slices.Clone(raw), vals: slices.Clone(vals)})
 				continue
 			}
-			if err := d.accept(f, line, raw, vals, accept); err != nil {
+			if err := d.accept(f, st, line, raw, vals, accept); err != nil {
 				return err
 			}
 		}
@@ -162,8 +162,7 @@ func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc
 }
 
 // accept hands a row that won dedup to fn and rejects it when it fails its references.
-func (d *dsRun) accept(f *rawFile, line int64, raw []byte, vals []dataset.Value, fn acceptFunc) error {
-	st := d.perFile[f]
+func (d *dsRun) accept(f *rawFile, st *fileState, line int64, raw []byte, vals []dataset.Value, fn acceptFunc) error {
 	refs, err := fn(vals, &st.counts)
 	if err != nil {
 		return err
@@ -204,7 +203,7 @@ func (d *dsRun) dedupHeld(held []heldRow, fn acceptFunc) error {
 		for i, h := range group {
 			switch {
 			case i == best:
-				if err := d.accept(h.f, h.line, h.raw, h.vals, fn); err != nil {
+				if err := d.accept(h.f, d.perFile[h.f], h.line, h.raw, h.vals, fn); err != nil {
 					return err
 				}
 			case dataset.Equal(h.vals, group[best].vals):
