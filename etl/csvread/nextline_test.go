@@ -38,8 +38,8 @@ func TestNextLineMatchesNext(t *testing.T) {
 					plain++
 					fields, ascii = SplitPlain(text, nil)
 					// Plain depends on the buffer (a line cut by a refill goes
-					// the general way); where Next says plain, ASCII must agree.
-					if want.Err != nil || want.Plain && want.ASCII != ascii || !bytes.Equal(text, want.Raw) {
+					// the general way), so only the text is compared.
+					if want.Err != nil || ascii != isASCII(want.Raw) || !bytes.Equal(text, want.Raw) {
 						t.Fatalf("input %q record %d: plain line %q, Next gave %q (plain %v, err %v)", in, n, text, want.Raw, want.Plain, want.Err)
 					}
 				} else {
@@ -65,4 +65,13 @@ func TestNextLineMatchesNext(t *testing.T) {
 	if plain == 0 {
 		t.Fatal("no plain line seen")
 	}
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -247,7 +247,7 @@ func (r *Reader) fastLine(line []byte) bool {
 	if len(line) > r.opts.MaxRecordBytes || bytes.IndexByte(line, '"') >= 0 {
 		return false
 	}
-	fields, ascii := SplitPlain(line, r.fields[:0])
+	fields, _ := SplitPlain(line, r.fields[:0])
 	r.fields = fields
 	if len(line) > r.opts.MaxFieldBytes {
 		for _, f := range fields {
@@ -257,7 +257,7 @@ func (r *Reader) fastLine(line []byte) bool {
 		}
 	}
 	rec := &r.rec
-	rec.Line, rec.Offset, rec.Raw, rec.Fields, rec.Plain, rec.ASCII = r.line, r.base+int64(r.pos), line, fields, true, ascii
+	rec.Line, rec.Offset, rec.Raw, rec.Fields, rec.Plain = r.line, r.base+int64(r.pos), line, fields, true
 	if rec.Err != nil || rec.Truncated {
 		rec.Err, rec.Truncated = nil, false
 	}

@@ -30,9 +30,6 @@ type Record struct {
 	// Plain reports a record without quotes whose Fields are Raw split at
 	// every comma (so Raw is the fields joined by commas).
 	Plain bool
-	// ASCII reports, for a Plain record, that Raw is all ASCII (so valid
-	// UTF-8); false means unknown.
-	ASCII bool
 }
 
 // NumFields returns the number of fields.
@@ -95,6 +92,5 @@ func (r *Record) CopyTo(dst *Record) {
 		Err:       r.Err,
 		Truncated: r.Truncated,
 		Plain:     r.Plain,
-		ASCII:     r.ASCII,
 	}
 }
