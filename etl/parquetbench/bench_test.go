@@ -1,6 +1,7 @@
 package parquetbench
 
 import (
+	"github.com/lakeops/lakeops/etl/internal/cputime"
 	"testing"
 )
 
@@ -73,15 +74,14 @@ func benchmarkVariants(b *testing.B, d *dataset, variants []variant) {
 				}
 				return nil
 			}
-			cpu := processCPU()
+			cpu0, ok := cputime.Process()
 			for b.Loop() {
 				if err := writeAll(fw); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if cpu >= 0 {
-				cpu = processCPU() - cpu
-				b.ReportMetric(float64(cpu.Nanoseconds())/1e6/float64(b.N), "cpu-ms/op")
+			if cpu1, _ := cputime.Process(); ok {
+				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/1e6/float64(b.N), "cpu-ms/op")
 			}
 			// b.Loop has stopped the timer: this op is neither timed nor
 			// counted by -benchmem. It starts from a new fileWriter so that
