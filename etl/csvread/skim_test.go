@@ -202,9 +202,6 @@ func skimOptions(rng *rand.Rand) []Options {
 func TestSkimFieldMatchesNext(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	iters := 3000
-	if testing.Short() {
-		iters = 300
-	}
 	fast, total := 0, 0
 	for range iters {
 		in := genSkimInput(rng)
@@ -350,7 +347,7 @@ func fuzzSkim(t *testing.T, in []byte, i int8, maxField, maxRec, bufSize uint8) 
 }
 
 // BenchmarkSkimField reads field k of every order_items line with SkimField;
-// BenchmarkNextField does the same with Next, for comparison.
+// BenchmarkReader (bench_test.go) is the same read with Next, for comparison.
 func BenchmarkSkimField(b *testing.B) {
 	data := orderItems(benchRows)
 	for _, k := range []int{0, 4, 8} {
@@ -370,35 +367,6 @@ func BenchmarkSkimField(b *testing.B) {
 						b.Fatal(err, rec)
 					}
 					sum += len(field) + n
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(benchRows+1), "ns/record")
-			if sum == 0 {
-				b.Fatal("no fields")
-			}
-		})
-	}
-}
-
-func BenchmarkNextField(b *testing.B) {
-	data := orderItems(benchRows)
-	for _, k := range []int{0, 4, 8} {
-		b.Run(fmt.Sprintf("field%d", k), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			r := NewReader(nil, Options{})
-			sum := 0
-			for b.Loop() {
-				r.Reset(bytes.NewReader(data))
-				for {
-					rec, err := r.Next()
-					if err == io.EOF {
-						break
-					}
-					if err != nil || rec.Err != nil {
-						b.Fatal(err, rec.Err)
-					}
-					sum += len(rec.Field(k)) + rec.NumFields()
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(benchRows+1), "ns/record")
