@@ -35,39 +35,16 @@ import (
 // and Offset and Line advance the same way; calls to SkimField and Next may
 // be mixed. field, like a Record, is valid only until the next call.
 func (r *Reader) SkimField(i int) (field []byte, nfields int, line int, rec *Record, err error) {
-	data := r.buf[r.pos:r.end]
-	if !r.bomDone || len(data) == 0 || data[0] == '\n' || data[0] == '\r' {
-		if data, err = r.start(); err != nil {
-			return nil, 0, 0, nil, err
-		}
+	text, line, rec, err := r.NextLine()
+	switch {
+	case err != nil:
+		return nil, 0, 0, nil, err
+	case rec == nil:
+		return nthField(text, i), bytes.Count(text, comma) + 1, line, nil, nil
+	case rec.Err == nil:
+		return rec.Field(i), len(rec.Fields), line, rec, nil
 	}
-	nl := bytes.IndexByte(data, '\n')
-	if nl >= 0 {
-		text := data[:nl]
-		if len(text) > 0 && text[len(text)-1] == '\r' {
-			text = text[:len(text)-1]
-		}
-		// Within both limits a line cannot hold an over-long field.
-		if len(text) <= r.opts.MaxFieldBytes && len(text) <= r.opts.MaxRecordBytes &&
-			bytes.IndexByte(text, '"') < 0 {
-			line = r.line
-			r.pos += nl + 1
-			r.line++
-			return nthField(text, i), bytes.Count(text, comma) + 1, line, nil, nil
-		}
-		if r.fastLine(data[:nl]) {
-			rec = &r.rec
-		}
-	}
-	if rec == nil {
-		if rec, err = r.slow(); err != nil {
-			return nil, 0, 0, nil, err
-		}
-	}
-	if rec.Err == nil {
-		field, nfields = rec.Field(i), len(rec.Fields)
-	}
-	return field, nfields, rec.Line, rec, nil
+	return nil, 0, line, rec, nil
 }
 
 var comma = []byte{','}
