@@ -56,13 +56,10 @@ type Checker struct {
 	date dateMemo
 }
 
-// NewChecker returns a Checker for the mapping.
-func (m *Mapping) NewChecker() *Checker {
-	if m.plan == nil {
-		m.plan = newPlan(m)
-	}
-	return &Checker{m: m}
-}
+// NewChecker returns a Checker for the mapping (made by MapHeader, which
+// prepares the plan; the mapping is never changed, so Checkers on several
+// goroutines may share it).
+func (m *Mapping) NewChecker() *Checker { return &Checker{m: m} }
 
 // Check applies the row rules to a well-formed record split into fields,
 // filling vals (one per dataset column) and appending every broken rule's

@@ -42,7 +42,6 @@ func (e *HeaderError) Error() string { return e.Msg }
 // columns are ignored with a warning; a repeated name is an error.
 func (d *Dataset) MapHeader(header [][]byte) (*Mapping, error) {
 	m := &Mapping{Dataset: d, Pos: make([]int, len(d.Columns)), NumField: len(header)}
-	defer func() { m.plan = newPlan(m) }()
 	for i := range m.Pos {
 		m.Pos[i] = -1
 	}
@@ -71,6 +70,7 @@ func (d *Dataset) MapHeader(header [][]byte) (*Mapping, error) {
 	if len(missing) > 0 {
 		return nil, &HeaderError{Msg: fmt.Sprintf("header lacks required column(s) %s of dataset %s", strings.Join(missing, ", "), d.Name)}
 	}
+	m.plan = newPlan(m)
 	return m, nil
 }
 
