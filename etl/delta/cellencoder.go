@@ -76,7 +76,7 @@ const cellBuffers = 4
 // (WriteCells makes one if none is free).
 func (pf *PartitionFile) sendCells() {
 	e := &pf.enc
-	if pf.pendingRows == 0 {
+	if pf.pending == nil || pf.pending.rows == 0 {
 		return
 	}
 	if e.queue == nil {
@@ -85,7 +85,6 @@ func (pf *PartitionFile) sendCells() {
 		e.done = make(chan struct{})
 		go pf.encodeLoop(e.queue, e.free, e.done)
 	}
-	pf.pending.rows = pf.pendingRows
 	e.queue <- pf.pending
 	select {
 	case b := <-e.free:
@@ -93,7 +92,6 @@ func (pf *PartitionFile) sendCells() {
 	default:
 		pf.pending = nil
 	}
-	pf.pendingRows = 0
 }
 
 // encodeLoop encodes batches until the queue closes; after an error it only

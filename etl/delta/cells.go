@@ -57,7 +57,7 @@ func (pf *PartitionFile) WriteCells(cells []Cell) error {
 		b = newCellBatch(fw)
 		pf.pending = b
 	}
-	r := pf.pendingRows & (cellBatchRows - 1) // pendingRows < cellBatchRows, a power of two: no bounds checks
+	r := b.rows & (cellBatchRows - 1) // b.rows < cellBatchRows, a power of two: no bounds checks
 	cols := b.cols
 	for j := range cols {
 		col := &cols[j]
@@ -76,9 +76,9 @@ func (pf *PartitionFile) WriteCells(cells []Cell) error {
 	if pf.enc.failed.Load() {
 		return pf.enc.err // the encoder stopped; the caller aborts the file
 	}
-	pf.pendingRows++
+	b.rows++
 	pf.rows++
-	if pf.pendingRows == cellBatchRows {
+	if b.rows == cellBatchRows {
 		pf.sendCells()
 	}
 	return nil

@@ -131,24 +131,23 @@ func (fw *FileWriter) WriteFile(ctx context.Context, partition map[string]*strin
 // stream to the store as they are encoded (through a pipe into Put), so
 // memory holds one row group, not the file; the file is complete on Close.
 type PartitionFile struct {
-	fw          *FileWriter
-	partition   map[string]*string
-	rel         string // path relative to the table root
-	pw          *io.PipeWriter
-	size        int64      // bytes encoded so far
-	putDone     chan error // the result of the Put
-	closed      bool
-	w           *parquet.Writer
-	batch       []parquet.Row
-	stats       []*columnStats
-	rows        int64
-	boxed       bool        // rows came through Write
-	cstats      []cellStats // statistics when rows come as cells
-	pending     *cellBatch  // buffered rows of cells, column-major; nil until needed
-	pendingRows int
-	enc         cellEncoder     // encodes full batches of cells on its own goroutine
-	groupRows   int             // rows in the current row group (cells path)
-	colVals     []parquet.Value // one column of a batch, reused
+	fw        *FileWriter
+	partition map[string]*string
+	rel       string // path relative to the table root
+	pw        *io.PipeWriter
+	size      int64      // bytes encoded so far
+	putDone   chan error // the result of the Put
+	closed    bool
+	w         *parquet.Writer
+	batch     []parquet.Row
+	stats     []*columnStats
+	rows      int64
+	boxed     bool            // rows came through Write
+	cstats    []cellStats     // statistics when rows come as cells
+	pending   *cellBatch      // buffered rows of cells, column-major; nil until needed
+	enc       cellEncoder     // encodes full batches of cells on its own goroutine
+	groupRows int             // rows in the current row group (cells path)
+	colVals   []parquet.Value // one column of a batch, reused
 }
 
 // Open starts a data file for rows of one partition.
