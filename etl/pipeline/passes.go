@@ -156,7 +156,10 @@ func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc
 		}
 	}
 	if done != len(files) { // the stream ended early: cancelled
-		return errOr(ctx.Err(), context.Canceled)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return context.Canceled
 	}
 	return d.dedupHeld(held, accept)
 }
@@ -220,11 +223,4 @@ func (d *dsRun) emit(f *rawFile, stage Stage, msg string) {
 	if d.r.opts.Progress != nil {
 		d.r.opts.Progress(Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: stage, Message: msg})
 	}
-}
-
-func errOr(err, def error) error {
-	if err != nil {
-		return err
-	}
-	return def
 }

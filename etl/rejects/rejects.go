@@ -89,18 +89,6 @@ func Schema() *delta.StructType {
 	}}
 }
 
-func toRow(r Row) []any {
-	var rr, ra any
-	if r.ResolvedRunID != "" {
-		rr = r.ResolvedRunID
-	}
-	if !r.ResolvedAt.IsZero() {
-		ra = r.ResolvedAt.UTC()
-	}
-	return []any{r.RunID, r.RejectedAt.UTC(), r.File, r.FileIdentity, r.Line, r.Raw, r.RawEscaped,
-		dataset.JoinReasons(r.Reasons), r.Status, rr, ra, r.Header}
-}
-
 // toCells fills cells (one per schema column) with a row, for the unboxed
 // write path.
 func toCells(r Row, cells []delta.Cell) {
@@ -198,8 +186,8 @@ func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, r
 	}
 }
 
-// writeRows writes the rows of fresh files into one data file, row by row
-// (nothing but the encoder's buffers besides rows); nil when there are none.
+// writeRows writes the rows of fresh files into one data file of the
+// table; nil when there are none.
 func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows []Row, fresh map[string]bool) (*delta.Add, int, error) {
 	n := 0
 	for _, r := range rows {
@@ -214,20 +202,26 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows [
 	if err != nil {
 		return nil, 0, err
 	}
+	add, err := writeFile(ctx, fw, rows, func(r Row) bool { return fresh[r.FileIdentity] })
+	return add, n, err
+}
+
+// writeFile writes the rows keep selects into a new data file, row by row
+// through the unboxed cell path.
+func writeFile(ctx context.Context, fw *delta.FileWriter, rows []Row, keep func(Row) bool) (*delta.Add, error) {
 	pf := fw.Open(ctx, nil)
 	cells := make([]delta.Cell, len(Schema().Fields))
 	for _, r := range rows {
-		if !fresh[r.FileIdentity] {
+		if !keep(r) {
 			continue
 		}
 		toCells(r, cells)
 		if err := pf.WriteCells(cells); err != nil {
 			pf.Abort()
-			return nil, 0, err
+			return nil, err
 		}
 	}
-	add, err := pf.Close(ctx)
-	return add, n, err
+	return pf.Close(ctx)
 }
 
 // Filter selects rejected rows.

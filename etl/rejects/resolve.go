@@ -59,7 +59,7 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 		}
 	}
 	for _, a := range snap.Files() {
-		var rows [][]any
+		var rows []Row
 		hit := false
 		for v, err := range snap.FileRows(ctx, a) {
 			if err != nil {
@@ -72,12 +72,12 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 				hit = true
 				marked++
 			}
-			rows = append(rows, toRow(r))
+			rows = append(rows, r)
 		}
 		if !hit {
 			continue
 		}
-		add, err := fw.WriteFile(ctx, nil, rows)
+		add, err := writeFile(ctx, fw, rows, func(Row) bool { return true })
 		if err != nil {
 			cleanup()
 			return 0, fmt.Errorf("rewrite rejects file: %w", err)
