@@ -133,19 +133,6 @@ type refSets struct {
 	products *keyset.Set
 	orderCol int // order_items columns holding the references
 	prodCol  int
-	// The last order_id looked up and whether it exists: an order's items
-	// come together, so most lookups repeat the one before.
-	lastOrder   int64
-	lastOrderOK bool
-	lastSet     bool
-}
-
-// orderExists reports whether the order exists.
-func (r *refSets) orderExists(id int64) bool {
-	if !r.lastSet || id != r.lastOrder {
-		r.lastOrder, r.lastOrderOK, r.lastSet = id, r.orders.Has(id), true
-	}
-	return r.lastOrderOK
 }
 
 func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {
@@ -215,7 +202,7 @@ func (d *dsRun) referenceReasons(refs *refSets, vals []dataset.Value) string {
 	if d.ds.Name != dataset.OrderItems {
 		return ""
 	}
-	orderOK, prodOK := refs.orderExists(vals[refs.orderCol].I), refs.products.Has(vals[refs.prodCol].I)
+	orderOK, prodOK := refs.orders.Has(vals[refs.orderCol].I), refs.products.Has(vals[refs.prodCol].I)
 	switch {
 	case orderOK && prodOK:
 		return ""
