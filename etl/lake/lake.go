@@ -10,10 +10,12 @@ import (
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/storage"
+	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
-// Layout holds the key prefixes of a lake (defaults from DESIGN.md).
+// Layout holds the key prefixes of a lake (DefaultLayout; the README's
+// "The pipeline" section lists them).
 type Layout struct {
 	Bronze   string // raw CSV files
 	Silver   string // silver tables, one folder per dataset
@@ -22,7 +24,9 @@ type Layout struct {
 	Archive  string // archived raw files
 }
 
-// DefaultLayout is the layout DESIGN.md describes.
+// DefaultLayout is the layout of every lakeops lake: bronze_layer/ raw
+// files, silver_layer/<dataset> and rejected/<dataset> Delta tables, the
+// ingest log in _lakeops/ingest_log, archived raw files in archive/.
 func DefaultLayout() Layout {
 	return Layout{Bronze: "bronze_layer/", Silver: "silver_layer/", Rejected: "rejected/", Ledger: "_lakeops/ingest_log", Archive: "archive/"}
 }
@@ -61,6 +65,26 @@ func (l *Lake) Rejected(dataset string) *delta.Table {
 
 // LedgerTable is the ingest log table.
 func (l *Lake) LedgerTable() *delta.Table { return delta.NewTable(l.Store, l.Layout.Ledger) }
+
+// Table is a Delta table of the lake under its SQL name.
+type Table struct {
+	Name  string // products, orders, order_items, rejected_<dataset>, ingest_log
+	Table *delta.Table
+}
+
+// Tables lists the lake's tables in a fixed order: the silver tables, the
+// rejected-row tables, then the ingest log. It is the one list of them:
+// the SQL engine, the catalog registration and the table summaries use it.
+func (l *Lake) Tables() []Table {
+	var out []Table
+	for _, d := range dataset.All() {
+		out = append(out, Table{Name: d.Name, Table: l.Silver(d.Name)})
+	}
+	for _, d := range dataset.All() {
+		out = append(out, Table{Name: "rejected_" + d.Name, Table: l.Rejected(d.Name)})
+	}
+	return append(out, Table{Name: "ingest_log", Table: l.LedgerTable()})
+}
 
 // URI names the lake root.
 func (l *Lake) URI() string { return l.Store.URI() }

@@ -1,4 +1,8 @@
-package ui
+// Package textfmt renders values for people, the same way in the console
+// and the headless CLI: text from data made safe for a terminal, byte
+// sizes in IEC units (KiB, MiB), durations, counts, rates and times. It is
+// the one home of each of these helpers.
+package textfmt
 
 import (
 	"fmt"
@@ -35,9 +39,9 @@ func Sanitize(s string) string {
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		case IsControl(r) && !IsBidiControl(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case isBidiControl(r):
+		case IsBidiControl(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+n])
@@ -47,8 +51,14 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-// isBidiControl reports the Unicode bidi embedding, override and isolate
+// IsControl reports the runes that must not reach a terminal raw: C0
+// controls, DEL, C1 controls and the bidi controls (IsBidiControl).
+func IsControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || IsBidiControl(r)
+}
+
+// IsBidiControl reports the Unicode bidi embedding, override and isolate
 // controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI).
-func isBidiControl(r rune) bool {
+func IsBidiControl(r rune) bool {
 	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

@@ -1,6 +1,9 @@
-package ui
+package textfmt
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestSanitize(t *testing.T) {
 	cases := []struct{ name, in, want string }{
@@ -39,8 +42,36 @@ func TestSanitizeOutputHasNoControls(t *testing.T) {
 	all = append(all, "\u0085\u009b\u202e\u2066"...)
 	out := Sanitize(string(all))
 	for _, r := range out {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+		if IsControl(r) {
 			t.Fatalf("control %U left in %q", r, out)
 		}
 	}
+}
+
+// FuzzSanitize checks that no control rune survives Sanitize, that text
+// without one comes back unchanged, and that the output is valid UTF-8.
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"", "plain", "\x1b[2J", "a\u202eb", "\xff\xfe", "tab\there", "日本\u0085"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Sanitize(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Sanitize(%q) = %q is not valid UTF-8", s, out)
+		}
+		clean := utf8.ValidString(s)
+		for _, r := range s {
+			if IsControl(r) {
+				clean = false
+			}
+		}
+		for _, r := range out {
+			if IsControl(r) {
+				t.Fatalf("control %U left in Sanitize(%q) = %q", r, s, out)
+			}
+		}
+		if clean && out != s {
+			t.Fatalf("clean text changed: %q → %q", s, out)
+		}
+	})
 }
