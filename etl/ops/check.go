@@ -1,8 +1,9 @@
-// Package rowcheck applies the dataset row rules to single records for the
-// views: which cells of a record break a rule (to highlight them), and a
-// rejected row re-read with its file's header into named fields. It writes
-// nothing and checks no duplicates or references.
-package rowcheck
+package ops
+
+// The row rules applied to single records, for previews and the detail of
+// a rejected row: which cells of a record break a rule (to highlight
+// them), and a rejected row re-read with its file's header into named
+// fields. Nothing is written and no duplicates or references are checked.
 
 import (
 	"bytes"
@@ -16,12 +17,12 @@ import (
 	"github.com/lakeops/lakeops/etl/dataset"
 )
 
-// ColumnReasons maps reason codes to the dataset columns they blame:
+// columnReasons maps reason codes to the dataset columns they blame:
 // required:, type:, timestamp:, date: and range: name their column;
 // mismatch:date blames order_timestamp and date; malformed blames every
 // column. Row-level codes (encoding, duplicate, superseded, reference:)
 // blame none here.
-func ColumnReasons(ds *dataset.Dataset, reasons []string) [][]string {
+func columnReasons(ds *dataset.Dataset, reasons []string) [][]string {
 	out := make([][]string, len(ds.Columns))
 	for _, r := range reasons {
 		kind, col, _ := strings.Cut(r, ":")
@@ -44,9 +45,9 @@ func ColumnReasons(ds *dataset.Dataset, reasons []string) [][]string {
 	return out
 }
 
-// Row is a record checked against the row rules: one cell per dataset
-// column (raw text), which cells break a rule, and all reason codes.
-type Row struct {
+// checkedRow is a record checked against the row rules: one cell per
+// dataset column (raw text), which cells break a rule, and all reason codes.
+type checkedRow struct {
 	Line    int
 	Cells   []string
 	Bad     []bool
@@ -55,11 +56,11 @@ type Row struct {
 	Raw string
 }
 
-// Check checks one record read with the mapping's header. vals is scratch
+// check checks one record read with the mapping's header. vals is scratch
 // space of one value per dataset column.
-func Check(m *dataset.Mapping, rec *csvread.Record, vals []dataset.Value) Row {
+func check(m *dataset.Mapping, rec *csvread.Record, vals []dataset.Value) checkedRow {
 	ds := m.Dataset
-	row := Row{Line: rec.Line, Cells: make([]string, len(ds.Columns)), Bad: make([]bool, len(ds.Columns))}
+	row := checkedRow{Line: rec.Line, Cells: make([]string, len(ds.Columns)), Bad: make([]bool, len(ds.Columns))}
 	if rec.Err != nil || rec.NumFields() != m.NumField {
 		row.Raw = string(rec.Raw)
 		row.Reasons = []string{dataset.ReasonMalformed}
@@ -73,13 +74,13 @@ func Check(m *dataset.Mapping, rec *csvread.Record, vals []dataset.Value) Row {
 	}
 	row.fill(m, rec)
 	row.Reasons = m.Check(rec, rec.Raw, vals, nil)
-	for i, rs := range ColumnReasons(ds, row.Reasons) {
+	for i, rs := range columnReasons(ds, row.Reasons) {
 		row.Bad[i] = row.Bad[i] || len(rs) > 0
 	}
 	return row
 }
 
-func (row *Row) fill(m *dataset.Mapping, rec *csvread.Record) {
+func (row *checkedRow) fill(m *dataset.Mapping, rec *csvread.Record) {
 	for ci := range m.Dataset.Columns {
 		if p := m.Pos[ci]; p >= 0 {
 			f := rec.Field(p)
@@ -91,29 +92,29 @@ func (row *Row) fill(m *dataset.Mapping, rec *csvread.Record) {
 	}
 }
 
-// Recheck re-reads a rejected row's raw record with its file's header line
+// recheck re-reads a rejected row's raw record with its file's header line
 // and applies the row rules again.
-func Recheck(ds *dataset.Dataset, header string, raw []byte) (Row, error) {
+func recheck(ds *dataset.Dataset, header string, raw []byte) (checkedRow, error) {
 	hr := csvread.NewReader(strings.NewReader(header), csvread.Options{})
 	hrec, err := hr.Next()
 	if err != nil {
-		return Row{}, fmt.Errorf("read the stored header: %w", err)
+		return checkedRow{}, fmt.Errorf("read the stored header: %w", err)
 	}
 	if hrec.Err != nil {
-		return Row{}, fmt.Errorf("the stored header is not valid CSV: %w", hrec.Err)
+		return checkedRow{}, fmt.Errorf("the stored header is not valid CSV: %w", hrec.Err)
 	}
 	m, err := ds.MapHeader(hrec.Fields)
 	if err != nil {
-		return Row{}, fmt.Errorf("map the stored header: %w", err)
+		return checkedRow{}, fmt.Errorf("map the stored header: %w", err)
 	}
 	rr := csvread.NewReader(bytes.NewReader(raw), csvread.Options{})
 	rec, err := rr.Next()
 	if errors.Is(err, io.EOF) {
-		return Row{Cells: make([]string, len(ds.Columns)), Bad: make([]bool, len(ds.Columns)),
+		return checkedRow{Cells: make([]string, len(ds.Columns)), Bad: make([]bool, len(ds.Columns)),
 			Reasons: []string{dataset.ReasonMalformed}}, nil
 	}
 	if err != nil {
-		return Row{}, fmt.Errorf("read the raw record: %w", err)
+		return checkedRow{}, fmt.Errorf("read the raw record: %w", err)
 	}
-	return Check(m, rec, make([]dataset.Value, len(ds.Columns))), nil
+	return check(m, rec, make([]dataset.Value, len(ds.Columns))), nil
 }

@@ -1,4 +1,4 @@
-package rowcheck
+package ops
 
 import (
 	"slices"
@@ -10,7 +10,7 @@ import (
 func TestRecheck(t *testing.T) {
 	ds, _ := dataset.ByName(dataset.Orders)
 	hdr := "order_num,order_id,user_id,order_timestamp,total_amount,date"
-	row, err := Recheck(ds, hdr, []byte("1,10,x,2025-04-01T10:00:00Z,-5,2025-04-02"))
+	row, err := recheck(ds, hdr, []byte("1,10,x,2025-04-01T10:00:00Z,-5,2025-04-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,15 +24,15 @@ func TestRecheck(t *testing.T) {
 	if row.Cells[2] != "x" {
 		t.Fatalf("cells %v", row.Cells)
 	}
-	row, err = Recheck(ds, hdr, []byte(`1,"10`))
+	row, err = recheck(ds, hdr, []byte(`1,"10`))
 	if err != nil || !slices.Equal(row.Reasons, []string{"malformed"}) || row.Raw == "" {
 		t.Fatalf("malformed: %+v %v", row, err)
 	}
-	row, _ = Recheck(ds, hdr, []byte("1,2,3"))
+	row, _ = recheck(ds, hdr, []byte("1,2,3"))
 	if !slices.Equal(row.Reasons, []string{"malformed"}) || row.Cells[1] != "2" {
 		t.Fatalf("short record: %+v", row)
 	}
-	if _, err := Recheck(ds, "a,b", nil); err == nil {
+	if _, err := recheck(ds, "a,b", nil); err == nil {
 		t.Fatal("bad header accepted")
 	}
 }
