@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,11 +15,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"github.com/lakeops/lakeops/aws/storage/folder"
-	"github.com/lakeops/lakeops/etl/gen"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
 )
 
 // recorder collects what fake views received; the program's goroutine
@@ -76,8 +71,10 @@ func (f *fakeView) Update(_ *Context, msg tea.Msg) (View, tea.Cmd) {
 		f.rec.add(f.title + ":wheel")
 	case tea.WindowSizeMsg:
 		f.rec.add(fmt.Sprintf("%s:size:%dx%d", f.title, m.Width, m.Height))
-	case JobsChanged:
+	case JobCount:
 		f.rec.add(f.title + ":jobs")
+	case ShowRejects:
+		f.rec.add(f.title + ":show:" + m.File)
 	case string:
 		f.rec.add(f.title + ":" + m)
 	}
@@ -101,6 +98,12 @@ func (f *fakeView) Help() []key.Binding {
 
 func (f *fakeView) InputFocused() bool { return f.focus }
 
+// Takes: the Rejects fake takes ShowRejects.
+func (f *fakeView) Takes(i Intent) bool {
+	_, ok := i.(ShowRejects)
+	return ok && f.title == "Rejects"
+}
+
 func fakeViews(rec *recorder, titles ...string) []View {
 	out := make([]View, len(titles))
 	for i, t := range titles {
@@ -109,9 +112,10 @@ func fakeViews(rec *recorder, titles ...string) []View {
 	return out
 }
 
-func newTestApp(rec *recorder, svc *Services) *App {
+func newTestApp(rec *recorder, jobs Jobs) *App {
 	return NewApp(AppOptions{
-		Services:  svc,
+		Jobs:      jobs,
+		Status:    []string{"local"},
 		Theme:     NewTheme(true, true),
 		Views:     fakeViews(rec, "Files", "Runs", "Rejects"),
 		LakeLabel: "/tmp/lake",
@@ -246,37 +250,44 @@ func lastSize(rec *recorder, title, size string) bool {
 	return last == size
 }
 
-func newJobs(t *testing.T) *jobs.Manager {
-	t.Helper()
-	dir := t.TempDir()
-	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 20000, Seed: 1}, nil); err != nil {
-		t.Fatal(err)
-	}
-	st, err := folder.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := jobs.New(lake.New(st), 1)
-	t.Cleanup(m.Close)
-	return m
+// fakeJobs counts active jobs and records CancelActive; its Changed
+// channel signals every change, like a jobs manager's.
+type fakeJobs struct {
+	active    atomic.Int64
+	cancelled atomic.Bool
+	changed   chan struct{}
 }
 
+func newFakeJobs() *fakeJobs { return &fakeJobs{changed: make(chan struct{}, 1)} }
+
+func (f *fakeJobs) Active() int   { return int(f.active.Load()) }
+func (f *fakeJobs) CancelActive() { f.cancelled.Store(true); f.active.Store(0); f.signal() }
+func (f *fakeJobs) set(n int)     { f.active.Store(int64(n)); f.signal() }
+func (f *fakeJobs) signal() {
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// countMsg is a job message with a count, as the relay's snapshots are.
+type countMsg int
+
+func (c countMsg) ActiveJobs() int { return int(c) }
+
 func TestQuitWithJobsRunningAsks(t *testing.T) {
-	m := newJobs(t)
+	jobs := newFakeJobs()
 	rec := &recorder{}
-	tm := teatest.NewTestModel(t, newTestApp(rec, &Services{Jobs: m, Engine: "duckdb"}), teatest.WithInitialTermSize(80, 24))
+	app := newTestApp(rec, jobs)
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(80, 24))
 	ctx, stop := context.WithCancel(context.Background())
 	relayDone := make(chan struct{})
-	go func() { defer close(relayDone); Relay(ctx, tm.GetProgram(), m) }()
+	feed := Feed{Changed: jobs.changed, Message: func() tea.Msg { return countMsg(jobs.Active()) }}
+	go func() { defer close(relayDone); Relay(ctx, tm.Send, feed, 10*time.Millisecond) }()
 	t.Cleanup(func() { stop(); <-relayDone })
 	waitOut(t, tm, "FILES pane", "no jobs running")
-	// One job runs, the others wait behind the limit of 1: the manager stays
-	// busy for seconds.
-	m.Submit(jobs.Spec{Title: "all new"})
-	for range 5 {
-		m.Submit(jobs.Spec{Title: "again", Force: true})
-	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return regexp.MustCompile(`[1-9] jobs running`).Match(b) },
+	jobs.set(6)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return regexp.MustCompile(`6 jobs running`).Match(b) },
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Type("q")
 	waitOut(t, tm, "jobs running — quit and cancel them? (y/n)")
@@ -288,22 +299,14 @@ func TestQuitWithJobsRunningAsks(t *testing.T) {
 	waitOut(t, tm, "quit and cancel them?")
 	tm.Type("y")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := m.Wait(wctx); err != nil {
-		t.Fatalf("jobs still active after quit: %v", err)
+	if !jobs.cancelled.Load() {
+		t.Fatal("quitting did not cancel the jobs")
 	}
-	cancelled := 0
-	for _, j := range m.Jobs() {
-		if j.State == jobs.Cancelled {
-			cancelled++
-		}
-	}
-	if cancelled == 0 {
-		t.Fatalf("no job was cancelled: %+v", m.Jobs())
+	if app.ctx.Err() == nil {
+		t.Fatal("quitting did not cancel the application's context")
 	}
 	if !rec.has("Files:jobs") || !rec.has("Rejects:jobs") {
-		t.Fatal("JobsChanged did not reach every view")
+		t.Fatal("the job message did not reach every view")
 	}
 }
 
@@ -338,20 +341,17 @@ func TestFrameFitsTheTerminal(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {200, 50}, {40, 10}, {12, 3}, {1, 1}} {
 		w, h := size[0], size[1]
 		rec := &recorder{}
-		jm := jobs.New(nil, 1)
-		t.Cleanup(jm.Close)
 		views := fakeViews(rec, "Files", "Runs", "Rejects", "Tables with a very long title indeed", "Query", "Flows", "Seventh")
 		for _, v := range views {
 			v.(*fakeView).wide = true
 		}
 		a := NewApp(AppOptions{
-			Services: &Services{Profile: "prod-" + strings.Repeat("p", 60), Region: "eu-west-1", Engine: "athena",
-				Jobs: jm},
+			Status: []string{"prod-" + strings.Repeat("p", 60) + "/eu-west-1", "athena"}, Jobs: newFakeJobs(),
 			Views: views, LakeLabel: "s3://" + strings.Repeat("bucket\x1b[2J", 30), Getenv: func(string) string { return "" },
 		})
 		a.Init()
 		a.Update(tea.WindowSizeMsg{Width: w, Height: h})
-		a.Update(jobsCount{gen: 1, n: 12})
+		a.Update(countMsg(12))
 		checkFrame(t, a, w, h, "view")
 		a.Update(Notify{Text: strings.Repeat("a long notification 通知 ", 30), Error: true})
 		out := checkFrame(t, a, w, h, "notification")
@@ -399,15 +399,15 @@ func TestInputFocusedViewGetsKeysFirst(t *testing.T) {
 	}
 }
 
-func TestSwitchToForwardsThen(t *testing.T) {
+func TestGoFollowsIntents(t *testing.T) {
 	rec := &recorder{}
 	a := newTestApp(rec, nil)
-	a.Update(SwitchTo{Title: "REJECTS", Then: "filter:x.csv"})
-	if a.Current() != "Rejects" || !rec.has("Rejects:filter:x.csv") || rec.has("Files:filter:x.csv") {
+	a.Update(Go{To: ShowRejects{Dataset: "orders", File: "x.csv"}})
+	if a.Current() != "Rejects" || !rec.has("Rejects:show:x.csv") || rec.has("Files:show:x.csv") {
 		t.Fatalf("current %q, got %v", a.Current(), rec.all())
 	}
-	a.Update(SwitchTo{Title: "nope"})
-	if a.Current() != "Rejects" || !strings.Contains(a.note, "no view named") || !a.noteErr {
+	a.Update(Go{To: OpenSQL{SQL: "SELECT 1"}}) // no view takes it
+	if a.Current() != "Rejects" || !strings.Contains(a.note, "no view takes") || !a.noteErr {
 		t.Fatalf("current %q note %q", a.Current(), a.note)
 	}
 }
@@ -458,7 +458,8 @@ func TestRelayThrottlesAndCoalesces(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		relay(ctx, func(tea.Msg) { mu.Lock(); sent++; mu.Unlock() }, changed, 50*time.Millisecond)
+		feed := Feed{Changed: changed, Message: func() tea.Msg { return countMsg(1) }}
+		Relay(ctx, func(tea.Msg) { mu.Lock(); sent++; mu.Unlock() }, feed, 50*time.Millisecond)
 	}()
 	start := time.Now()
 	for time.Since(start) < 300*time.Millisecond {
@@ -472,7 +473,7 @@ func TestRelayThrottlesAndCoalesces(t *testing.T) {
 	mu.Lock()
 	n := sent
 	mu.Unlock()
-	if n < 3 || n > 9 {
+	if n < 4 || n > 10 { // the first send, then one per interval
 		t.Fatalf("%d sends for 300 ms of changes at a 50 ms interval", n)
 	}
 	if len(changed) != 0 {
@@ -483,26 +484,5 @@ func TestRelayThrottlesAndCoalesces(t *testing.T) {
 	case <-done:
 	case <-time.After(time.Second):
 		t.Fatal("relay did not stop with its context")
-	}
-}
-
-func TestPlaceholder(t *testing.T) {
-	p := Placeholder("Query", "coming: SQL on DuckDB/Athena")
-	ctx := &Context{Theme: NewTheme(true, true), Width: 80, Height: 22}
-	out := p.Render(ctx)
-	lines := strings.Split(out, "\n")
-	if p.Title() != "Query" || len(lines) != 22 || !strings.Contains(out, "coming: SQL on DuckDB/Athena") {
-		t.Fatalf("placeholder %q", out)
-	}
-	for _, l := range lines {
-		if lipgloss.Width(l) > 80 {
-			t.Fatalf("line too wide: %q", l)
-		}
-	}
-	ctx.Width = 10
-	for _, l := range strings.Split(p.Render(ctx), "\n") {
-		if lipgloss.Width(l) > 10 {
-			t.Fatalf("line too wide at 10: %q", l)
-		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 // Result says what a key did to the input.
@@ -94,7 +95,7 @@ func (m *Model) View(width int, th *ui.Theme) string {
 	if m.ti.Value() == "" {
 		return ""
 	}
-	s := ui.Sanitize(m.ti.Prompt + m.ti.Value())
+	s := textfmt.Sanitize(m.ti.Prompt + m.ti.Value())
 	if ansi.StringWidth(s) > width {
 		s = ansi.Truncate(s, width, "…")
 	}

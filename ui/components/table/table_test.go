@@ -281,3 +281,23 @@ func BenchmarkRender1MRows(b *testing.B) {
 		_ = m.Render(200, 50, th)
 	}
 }
+
+func TestSetOrder(t *testing.T) {
+	m := New(Column{Title: "size"})
+	sizes := []int64{512, 3 << 20, 2048}
+	m.SetRows([][]string{{"512 B"}, {"3.0 MiB"}, {"2.0 KiB"}})
+	m.SetPosition(1)                                                   // on "3.0 MiB"
+	m.SetOrder(func(a, b int) int { return int(sizes[b] - sizes[a]) }) // largest first
+	if m.RowAt(0) != 1 || m.RowAt(1) != 2 || m.RowAt(2) != 0 || m.Cursor() != 1 {
+		t.Fatalf("order %d %d %d, cursor on %d", m.RowAt(0), m.RowAt(1), m.RowAt(2), m.Cursor())
+	}
+	m.SetFilter("B") // the order holds under a filter: "512 B" and "2.0 KiB"... and "3.0 MiB"
+	if m.RowAt(0) != 1 {
+		t.Fatalf("filtered order starts with %d", m.RowAt(0))
+	}
+	m.SetOrder(nil)
+	m.SetFilter("")
+	if m.RowAt(0) != 0 || m.RowAt(2) != 2 {
+		t.Fatal("SetOrder(nil) did not restore the rows' own order")
+	}
+}

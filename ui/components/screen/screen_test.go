@@ -3,7 +3,6 @@ package screen
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestCompose(t *testing.T) {
@@ -23,17 +22,8 @@ func TestCompose(t *testing.T) {
 	}
 }
 
-func TestFormats(t *testing.T) {
-	if Bytes(812) != "812 B" || Bytes(1536) != "1.5 KB" || Bytes(3<<20) != "3.0 MB" {
-		t.Fatal(Bytes(1536), Bytes(3<<20))
-	}
-	if Duration(1500*time.Millisecond) != "1.5s" || Duration(245*time.Second) != "4m05s" {
-		t.Fatal(Duration(245 * time.Second))
-	}
-	if Count(1234567) != "1,234,567" || Count(-1000) != "-1,000" || Count(12) != "12" {
-		t.Fatal(Count(1234567))
-	}
-	if Rate(12345) != "12.3k/s" || Rate(0) != "" {
-		t.Fatal(Rate(12345))
+func TestHints(t *testing.T) {
+	if got := Hints("enter", "open", "/", "filter", "odd"); got != "enter open  / filter" {
+		t.Fatalf("Hints = %q", got)
 	}
 }

@@ -1,0 +1,41 @@
+// Package editor is the multi-line text editor the console's views share
+// (the SQL editor, the flow input editor): a bubbles textarea with line
+// numbers, no prompt, a steady cursor (no blink timers) and room for long
+// texts, styled from the theme.
+package editor
+
+import (
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/lakeops/lakeops/ui"
+)
+
+// New returns an unfocused editor with a placeholder; up and down move
+// between lines, the view owns the keys it binds itself.
+func New(placeholder string) textarea.Model {
+	ed := textarea.New()
+	ed.Placeholder = placeholder
+	ed.ShowLineNumbers = true
+	ed.Prompt = ""
+	ed.CharLimit = 1 << 20
+	ed.MaxHeight = 999 // lines of text; also the editor's tallest frame
+	ed.EndOfBufferCharacter = ' '
+	ed.KeyMap.LinePrevious.SetKeys("up")
+	ed.KeyMap.LineNext.SetKeys("down")
+	return ed
+}
+
+// Style styles ed from the theme; with dimBlurred its text and current
+// line number are dim while it does not have focus.
+func Style(ed *textarea.Model, th *ui.Theme, dimBlurred bool) {
+	plain := lipgloss.NewStyle()
+	focused := textarea.StyleState{Base: plain, Text: plain, LineNumber: th.Dim, CursorLineNumber: th.Key,
+		CursorLine: plain, EndOfBuffer: th.Dim, Placeholder: th.Dim, Prompt: th.Key}
+	blurred := focused
+	if dimBlurred {
+		blurred.CursorLineNumber, blurred.Text = th.Dim, th.Dim
+	}
+	ed.SetStyles(textarea.Styles{Focused: focused, Blurred: blurred, Cursor: textarea.CursorStyle{Shape: tea.CursorBlock}})
+}
