@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 // type a query, run it, see rows; run a slow one and cancel it.
 func TestInConsole(t *testing.T) {
 	f := newFake()
-	v := New(HistoryFile(filepath.Join(t.TempDir(), "history.sql")))
-	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Query: f, Engine: "local"},
+	v := New(f, HistoryFile(filepath.Join(t.TempDir(), "history.sql")))
+	app := ui.NewApp(ui.AppOptions{Status: []string{"local"},
 		Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 30))
 	wait := func(subs ...string) {

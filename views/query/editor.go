@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"slices"
@@ -9,24 +9,15 @@ import (
 
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/editor"
+	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
-// newEditor returns the SQL editor: focused, a steady cursor (no blink
-// timers), no character limit worth hitting.
+// newEditor returns the SQL editor, focused; end goes to the line's end.
 func newEditor() textarea.Model {
-	ed := textarea.New()
-	ed.Placeholder = "SELECT … — ctrl+r runs it all, ctrl+e the statement under the cursor"
-	ed.ShowLineNumbers = true
-	ed.Prompt = ""
-	ed.CharLimit = 1 << 20
-	ed.MaxHeight = 999 // lines of SQL; also the editor's tallest frame
-	ed.EndOfBufferCharacter = ' '
-	// The view owns these keys; the editor keeps the rest of its bindings.
-	ed.KeyMap.LinePrevious.SetKeys("up")
-	ed.KeyMap.LineNext.SetKeys("down")
+	ed := editor.New("SELECT … — ctrl+r runs it all, ctrl+e the statement under the cursor")
 	ed.KeyMap.LineEnd.SetKeys("end")
 	_ = ed.Focus()
 	return ed
@@ -38,13 +29,7 @@ func (m *Model) styleEditor(th *ui.Theme) {
 		return
 	}
 	m.styled = th
-	plain := lipgloss.NewStyle()
-	focused := textarea.StyleState{Base: plain, Text: plain, LineNumber: th.Dim, CursorLineNumber: th.Key,
-		CursorLine: plain, EndOfBuffer: th.Dim, Placeholder: th.Dim, Prompt: th.Key}
-	blurred := focused
-	blurred.CursorLineNumber, blurred.Text = th.Dim, th.Dim
-	m.editor.SetStyles(textarea.Styles{Focused: focused, Blurred: blurred,
-		Cursor: textarea.CursorStyle{Shape: tea.CursorBlock}})
+	editor.Style(&m.editor, th, true)
 	m.edW = 0 // the frame size depends on the styles
 }
 
@@ -182,9 +167,9 @@ func (m *Model) complete(ctx *ui.Context) tea.Cmd {
 	}
 	m.comp = nil
 	if !m.tablesOK {
-		if eng := engine(ctx); eng != nil {
+		if m.eng != nil {
 			m.setNote("table names are still loading (or failed to load: trying again)", true)
-			return m.loadTables(eng)
+			return m.loadTables(ctx)
 		}
 		m.setNote(noEngineNote, true)
 		return nil
@@ -203,7 +188,7 @@ func (m *Model) complete(ctx *ui.Context) tea.Cmd {
 	}
 	matches := m.candidates(qual, prefix)
 	if len(matches) == 0 {
-		m.setNote("no table or column name starts with "+ui.Sanitize(word), true)
+		m.setNote("no table or column name starts with "+textfmt.Sanitize(word), true)
 		return nil
 	}
 	m.deleteBack(utf8.RuneCountInString(prefix))
@@ -267,7 +252,7 @@ func (m *Model) insertMatch(c *completion) {
 	if len(c.matches) > 1 {
 		m.setNote(completionNote(c), false)
 	} else {
-		m.note = ""
+		m.setNote("", false)
 	}
 }
 
@@ -279,7 +264,7 @@ func completionNote(c *completion) string {
 		if k > 0 {
 			b.WriteString(" · ")
 		}
-		b.WriteString(ui.Sanitize(c.matches[i]))
+		b.WriteString(textfmt.Sanitize(c.matches[i]))
 	}
 	if len(c.matches) > 8 {
 		b.WriteString(" …")
@@ -305,7 +290,7 @@ func (m *Model) recall(dir int) {
 	m.histPos = p
 	if p == len(m.history) {
 		m.editor.SetValue(m.draft)
-		m.note = ""
+		m.setNote("", false)
 		return
 	}
 	m.editor.SetValue(m.history[p])

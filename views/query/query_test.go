@@ -1,7 +1,8 @@
-package queryview
+package query
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -22,9 +23,9 @@ func setup(t *testing.T) (*driver, *fakeEngine, string) {
 	t.Helper()
 	dir := t.TempDir()
 	f := newFake()
-	m := New(HistoryFile(filepath.Join(dir, "state", "history.sql")), ExportDir(dir))
+	m := New(f, HistoryFile(filepath.Join(dir, "state", "history.sql")), ExportDir(dir))
 	m.now = time.Now
-	d := newDriver(t, m, f)
+	d := newDriver(t, m)
 	d.waitFor("history and tables", func() bool { return m.histLoaded && m.tablesOK })
 	return d, f, dir
 }
@@ -142,8 +143,8 @@ func TestHistoryRecallAndPersist(t *testing.T) {
 		return strings.Count(string(b), entryMarker) == 2
 	})
 	// A new view on the same file recalls the statements.
-	m2 := New(HistoryFile(path))
-	d2 := newDriver(t, m2, newFake())
+	m2 := New(newFake(), HistoryFile(path))
+	d2 := newDriver(t, m2)
 	d2.waitFor("history", func() bool { return m2.histLoaded })
 	d2.press("ctrl+p")
 	if v := m2.editor.Value(); v != "SELECT 2 FROM orders" {
@@ -180,7 +181,7 @@ func TestLoadMore(t *testing.T) {
 	d, f, _ := setup(t)
 	m := d.model()
 	d.runSQL("SELECT * FROM big")
-	d.waitScreen("1,000 rows", "more available (m)", "3.0 MB scanned", "$0.000014")
+	d.waitScreen("1,000 rows", "more available (m)", "3.0 MiB scanned", "$0.000014")
 	d.press("esc", "m")
 	d.waitFor("2000 rows", func() bool { return !m.res.running && len(m.res.vals) == 2000 })
 	d.waitScreen("2,000 rows", "more available")
@@ -193,8 +194,8 @@ func TestLoadMore(t *testing.T) {
 	d.press("m")
 	d.waitScreen("all 2500 rows are loaded")
 	d.waitFor("the result to be closed", func() bool { _, c := f.counts(); return c == 1 })
-	if m.table.Len() != bigRows {
-		t.Fatalf("table has %d rows", m.table.Len())
+	if m.list.Len() != bigRows {
+		t.Fatalf("table has %d rows", m.list.Len())
 	}
 }
 
@@ -234,16 +235,6 @@ func TestExportCSVGuardsFormulas(t *testing.T) {
 	}
 	if _, c := f.counts(); c != 1 {
 		t.Fatalf("result closed %d times", c)
-	}
-	for _, g := range []string{"=1", "+1+1", "-x", "@SUM(A1)", "\tx", "\rx"} {
-		if GuardFormula(g) != "'"+g {
-			t.Errorf("GuardFormula(%q) = %q", g, GuardFormula(g))
-		}
-	}
-	for _, g := range []string{"-12.5", "+3", "plain", ""} {
-		if GuardFormula(g) != g {
-			t.Errorf("GuardFormula(%q) = %q, want unchanged", g, GuardFormula(g))
-		}
 	}
 }
 
@@ -375,24 +366,27 @@ func TestErrorShownInPlace(t *testing.T) {
 }
 
 func TestNoEngine(t *testing.T) {
-	m := New(HistoryFile(""))
-	d := newDriver(t, m, nil)
+	m := New(nil, HistoryFile(""))
+	d := newDriver(t, m)
 	d.waitScreen("no query engine")
 	d.typeText("SELECT 1")
 	d.press("ctrl+r")
 	d.waitScreen("no query engine")
 }
 
-func TestPrepareRunsAndFocusesResults(t *testing.T) {
+func TestOpenSQLRunsAndFocusesResults(t *testing.T) {
 	d, f, _ := setup(t)
 	m := d.model()
-	d.send(Prepare{SQL: "SELECT * FROM orders LIMIT 100"})
+	if !m.Takes(ui.OpenSQL{}) || m.Takes(ui.ShowJob{}) {
+		t.Fatal("the Query view takes OpenSQL, and only it")
+	}
+	d.send(ui.OpenSQL{SQL: "SELECT * FROM orders LIMIT 100"})
 	d.waitScreen("alice", "3 rows")
 	if f.last() != "SELECT * FROM orders LIMIT 100" || m.editor.Value() != "SELECT * FROM orders LIMIT 100" {
 		t.Fatalf("ran %q, editor %q", f.last(), m.editor.Value())
 	}
 	if m.InputFocused() {
-		t.Fatal("after Prepare the results should have focus")
+		t.Fatal("after OpenSQL the results should have focus")
 	}
 }
 
@@ -421,8 +415,8 @@ func TestFramesAt80x24(t *testing.T) {
 // BenchmarkRenderMillionRows renders a frame of the view holding a
 // 1,000,000-row result (goal: under 5 ms a frame).
 func BenchmarkRenderMillionRows(b *testing.B) {
-	m := New(HistoryFile(""))
-	cols := []query.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"},
+	m := New(newFake(), HistoryFile(""))
+	cols := []ops.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"},
 		{Name: "product", Type: "VARCHAR"}, {Name: "amount", Type: "DECIMAL(12,2)"}, {Name: "ts", Type: "TIMESTAMP"}}
 	const n = 1_000_000
 	vals := make([][]any, n)
@@ -431,16 +425,16 @@ func BenchmarkRenderMillionRows(b *testing.B) {
 		vals[i] = []any{int64(i), int64(i / 3), "product " + strconv.Itoa(i%977), strconv.Itoa(i%5000) + ".25", t0.Add(time.Duration(i) * time.Second)}
 	}
 	m.res = &result{sql: "SELECT …", cols: cols, vals: vals, done: true, eof: true, elapsed: time.Second}
-	m.table.SetColumns(tableColumns(cols))
-	m.table.SetRows(cells(vals))
+	m.list.SetColumns(tableColumns(cols))
+	m.list.SetRows(cells(vals))
 	m.editor.Blur()
-	m.table.SetPosition(n / 2)
-	ctx := &ui.Context{Services: &ui.Services{Query: newFake()}, Keys: ui.DefaultKeyMap(),
+	m.list.Table().SetPosition(n / 2)
+	ctx := &ui.Context{App: context.Background(), Keys: ui.DefaultKeyMap(),
 		Theme: ui.NewTheme(true, false), Width: 160, Height: 50}
 	m.Render(ctx)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		m.table.Move(1 - 2*(i%2))
+		m.list.Table().Move(1 - 2*(i%2))
 		_ = m.Render(ctx)
 	}
 }
