@@ -1,63 +1,24 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"github.com/lakeops/lakeops/aws/storage/folder"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/ui"
 )
+
+func ctrl(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
 
 // TestConsoleRunsTheLabStateMachine starts the lab's state machine from the
 // Flows view on the local runner (real pipeline, catalog, DuckDB, archive),
 // sees it succeed with the SNS notification on screen, then starts it again
 // and stops it while it waits for the crawler.
 func TestConsoleRunsTheLabStateMachine(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"products.csv", "orders/orders_2025_04_01.csv", "order_items/order_items_2025_04_01.csv"} {
-		b, err := os.ReadFile(filepath.Join("../../testdata/seed", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, "bronze_layer", name), string(b))
-	}
-	st, err := folder.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk := lake.New(st)
-	events := make(chan tea.Msg, 64)
-	flows, err := newLocalFlows(lk, events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer flows.Close()
-	m := jobs.New(lk, 1)
-	defer m.Close()
-	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m, Engine: "local"}, Keys: ui.DefaultKeyMap(),
-		Theme: ui.NewTheme(true, true), Views: consoleViews(flows), LakeLabel: lk.URI(), Events: events})
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 34))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { // what ui.Run's relay does with AppOptions.Events
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case msg := <-events:
-				tm.Send(msg)
-			}
-		}
-	}()
-	ctrl := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
+	dir := seedLake(t)
+	tm := startConsole(t, testRoot(t, dir), consoleParts{}, 120, 34)
 	waitScreen(t, tm, 10*time.Second, "products.csv")
 	tm.Send(key("6"))
 	waitScreen(t, tm, 10*time.Second, "lab-seed")
@@ -83,4 +44,54 @@ func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	tm.Send(key("y"))
 	waitScreen(t, tm, 30*time.Second, "ABORTED")
 	quit(t, tm)
+}
+
+// TestConsoleFlowRunShowsInRuns: the pipeline run a flow starts goes
+// through the jobs manager, so it shows in Runs with its counts; and the
+// Flows view's lists take the / filter.
+func TestConsoleFlowRunShowsInRuns(t *testing.T) {
+	r := testRoot(t, seedLake(t))
+	c := startConsole(t, r, consoleParts{}, 120, 34)
+	waitFrame(t, c, "the raw files", shows([]string{"products.csv"}))
+	c.Send(key("6"))
+	waitFrame(t, c, "the machines", shows([]string{"lab-seed", "lakeops-flow"}))
+	c.Send(key("/"))
+	c.Type("lakeops")
+	waitFrame(t, c, "the machines filtered", shows([]string{"lakeops-flow", "/lakeops"}, "lab-seed"))
+	c.Send(key("enter"))
+	c.Send(key("enter")) // the one machine shown: lakeops-flow
+	waitFrame(t, c, "its executions", shows([]string{"lakeops-flow · executions · 0"}))
+	c.Send(key("s"))
+	waitFrame(t, c, "the input editor", shows([]string{"input JSON", "bronze_layer/products.csv"}))
+	c.Send(ctrl('s'))
+	waitFrame(t, c, "the execution's end", func(scr string) bool {
+		return strings.Contains(scr, "SUCCEEDED") || strings.Contains(scr, "FAILED")
+	})
+	if scr := c.p.screen(); !strings.Contains(scr, "SUCCEEDED") {
+		t.Fatalf("the flow did not succeed:\n%s", scr)
+	}
+	// The flow's pipeline run is a job like any other.
+	info := r.jobs.Jobs()
+	if len(info) != 1 || info[0].Spec.Title != "flow: run every new file" || info[0].Summary == nil ||
+		info[0].Summary.Totals.Accepted == 0 {
+		t.Fatalf("jobs after the flow: %+v", info)
+	}
+	c.Send(key("2"))
+	scr := waitFrame(t, c, "the flow's run in Runs", shows([]string{"flow: run every new file", "succeeded", "0 active · 1 total"}))
+	for _, want := range []string{"100%", "jobs"} {
+		if !strings.Contains(scr, want) {
+			t.Fatalf("Runs lacks %q:\n%s", want, scr)
+		}
+	}
+	c.Send(key("enter"))
+	waitFrame(t, c, "the flow's job in detail", shows([]string{"job 1 flow: run every new file", "run " + info[0].RunID,
+		"products.csv", "order_items_2025_04_01.csv"}))
+	// The executions list filters too.
+	c.Send(key("6"))
+	c.Send(key("esc")) // from the execution to its machine's executions
+	waitFrame(t, c, "the executions", shows([]string{"lakeops-flow · executions · 1"}))
+	c.Send(key("/"))
+	c.Type("ABORTED")
+	waitFrame(t, c, "no execution matches", shows([]string{"no rows match ABORTED"}))
+	quit(t, c)
 }

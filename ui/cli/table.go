@@ -5,13 +5,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/lakeops/lakeops/aws/storage/stores"
 	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/rowfmt"
+	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
@@ -103,7 +104,7 @@ func tableHistory(ctx context.Context, g *Globals, env Env, args []string) error
 	if err != nil {
 		return err
 	}
-	hist, err := t.History(ctx, *limit)
+	hist, err := ops.History(ctx, t, *limit)
 	if err != nil {
 		return err
 	}
@@ -114,33 +115,8 @@ func tableHistory(ctx context.Context, g *Globals, env Env, args []string) error
 		if !h.Timestamp.IsZero() {
 			ts = h.Timestamp.Format(rowfmt.TimestampLayout)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Version, ts, sanitize(h.Operation), metricsText(h.Metrics))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Version, ts, textfmt.Sanitize(h.Operation),
+			textfmt.Sanitize(strings.Join(ops.Pairs(h.Metrics), " ")))
 	}
 	return tw.Flush()
-}
-
-func metricsText(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = sanitize(k) + "=" + sanitize(m[k])
-	}
-	return strings.Join(parts, " ")
-}
-
-// sanitize escapes control characters so log-provided text cannot drive the terminal.
-func sanitize(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

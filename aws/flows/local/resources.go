@@ -62,6 +62,10 @@ type LakeResources struct {
 	clock asl.Clock
 	// Notify, when set, is called for each notification (e.g. the console).
 	Notify func(Notification)
+	// RunPipeline, when set, runs the pipeline of glue:startJobRun instead
+	// of pipeline.Run: the console and the CLI run it through their jobs
+	// manager, so a flow's run waits under the job limit and shows in Runs.
+	RunPipeline func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error)
 
 	mu      sync.Mutex // guards the fields below
 	engine  *duck.Engine
@@ -194,7 +198,13 @@ func (r *LakeResources) startJobRun(ctx context.Context, p map[string]any, sync 
 	job, _ := p["JobName"].(string)
 	started := r.clock.Now().UTC()
 	runID := pipeline.NewRunID(started)
-	sum, err := pipeline.Run(ctx, r.lake, pipeline.Options{RunID: runID})
+	run := r.RunPipeline
+	if run == nil {
+		run = func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error) {
+			return pipeline.Run(ctx, r.lake, opts)
+		}
+	}
+	sum, err := run(ctx, pipeline.Options{RunID: runID})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
