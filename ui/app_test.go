@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"regexp"
@@ -15,6 +14,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // recorder collects what fake views received; the program's goroutine
@@ -123,49 +124,20 @@ func newTestApp(rec *recorder, jobs Jobs) *App {
 	})
 }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
-func waitOut(t *testing.T, tm *teatest.TestModel, subs ...string) {
-	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		for _, s := range subs {
-			if !bytes.Contains(b, []byte(s)) {
-				return false
-			}
-		}
-		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-}
-
 func finish(t *testing.T, tm *teatest.TestModel) *App {
 	t.Helper()
-	tm.Send(press("ctrl+c"))
+	tm.Send(uitest.Key("ctrl+c"))
 	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
 }
 
 func TestHelpListsKeys(t *testing.T) {
 	rec := &recorder{}
 	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	tm.Type("?")
-	waitOut(t, tm, "shift+tab", "previous view", "ctrl+c", "command", "frobnicate files", "Global keys")
-	tm.Send(press("esc"))
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "shift+tab", "previous view", "ctrl+c", "command", "frobnicate files", "Global keys")
+	tm.Send(uitest.Key("esc"))
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	if a := finish(t, tm); a.mode != modeNormal {
 		t.Fatalf("mode %d after esc, want normal", a.mode)
 	}
@@ -174,17 +146,17 @@ func TestHelpListsKeys(t *testing.T) {
 func TestSwitchViews(t *testing.T) {
 	rec := &recorder{}
 	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	tm.Type("2")
-	waitOut(t, tm, "RUNS pane")
-	tm.Send(press("tab"))
-	waitOut(t, tm, "REJECTS pane")
-	tm.Send(press("tab")) // wraps
-	waitOut(t, tm, "FILES pane")
-	tm.Send(press("shift+tab"))
-	waitOut(t, tm, "REJECTS pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "RUNS pane")
+	tm.Send(uitest.Key("tab"))
+	uitest.WaitOutput(t, tm, 5*time.Second, "REJECTS pane")
+	tm.Send(uitest.Key("tab")) // wraps
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
+	tm.Send(uitest.Key("shift+tab"))
+	uitest.WaitOutput(t, tm, 5*time.Second, "REJECTS pane")
 	tm.Type("1")
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	tm.Type("5") // only three views: not a shortcut, handed to the view
 	a := finish(t, tm)
 	if a.Current() != "Files" || !rec.has("Files:key:5") {
@@ -195,19 +167,19 @@ func TestSwitchViews(t *testing.T) {
 func TestCommandLine(t *testing.T) {
 	rec := &recorder{}
 	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	tm.Type(":")
 	tm.Type("ru2q") // the command line has the keys: no switch, no quit
 	for range 2 {
 		tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
 	}
 	tm.Type("ns")
-	tm.Send(press("enter"))
-	waitOut(t, tm, "RUNS pane")
+	tm.Send(uitest.Key("enter"))
+	uitest.WaitOutput(t, tm, 5*time.Second, "RUNS pane")
 	tm.Type(":")
 	tm.Type("bogus")
-	tm.Send(press("enter"))
-	waitOut(t, tm, `unknown command "bogus"`)
+	tm.Send(uitest.Key("enter"))
+	uitest.WaitOutput(t, tm, 5*time.Second, `unknown command "bogus"`)
 	a := finish(t, tm)
 	if a.Current() != "Runs" {
 		t.Fatalf("current %q, want Runs", a.Current())
@@ -222,9 +194,9 @@ func TestCommandLine(t *testing.T) {
 func TestNotifyShowsAndExpires(t *testing.T) {
 	rec := &recorder{}
 	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	tm.Send(Notify{Text: "bad file \x1b]52;c;ZXZpbA==\x07x.csv", Error: true})
-	waitOut(t, tm, `bad file \x1b]52;c;ZXZpbA==\x07x.csv`)
+	uitest.WaitOutput(t, tm, 5*time.Second, `bad file \x1b]52;c;ZXZpbA==\x07x.csv`)
 	deadline := time.Now().Add(5 * time.Second)
 	// the view area shrinks by the notification line, then grows back
 	for !rec.has("Files:size:80x21") || !lastSize(rec, "Files", "80x22") {
@@ -234,7 +206,7 @@ func TestNotifyShowsAndExpires(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	tm.Send(Copy{Text: "abc"})
-	waitOut(t, tm, "\x1b]52;c;YWJj", "copied")
+	uitest.WaitOutput(t, tm, 5*time.Second, "\x1b]52;c;YWJj", "copied")
 	if a := finish(t, tm); a.note != "copied" && a.note != "" {
 		t.Fatalf("note %q", a.note)
 	}
@@ -285,18 +257,18 @@ func TestQuitWithJobsRunningAsks(t *testing.T) {
 	feed := Feed{Changed: jobs.changed, Message: func() tea.Msg { return countMsg(jobs.Active()) }}
 	go func() { defer close(relayDone); Relay(ctx, tm.Send, feed, 10*time.Millisecond) }()
 	t.Cleanup(func() { stop(); <-relayDone })
-	waitOut(t, tm, "FILES pane", "no jobs running")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane", "no jobs running")
 	jobs.set(6)
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return regexp.MustCompile(`6 jobs running`).Match(b) },
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Type("q")
-	waitOut(t, tm, "jobs running — quit and cancel them? (y/n)")
+	uitest.WaitOutput(t, tm, 5*time.Second, "jobs running — quit and cancel them? (y/n)")
 	tm.Type("n")
-	waitOut(t, tm, "q quit")
+	uitest.WaitOutput(t, tm, 5*time.Second, "q quit")
 	tm.Type("2") // still running and taking keys
-	waitOut(t, tm, "RUNS pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "RUNS pane")
 	tm.Type("q")
-	waitOut(t, tm, "quit and cancel them?")
+	uitest.WaitOutput(t, tm, 5*time.Second, "quit and cancel them?")
 	tm.Type("y")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	if !jobs.cancelled.Load() {
@@ -313,7 +285,7 @@ func TestQuitWithJobsRunningAsks(t *testing.T) {
 func TestQuitWithoutJobs(t *testing.T) {
 	rec := &recorder{}
 	tm := teatest.NewTestModel(t, newTestApp(rec, nil), teatest.WithInitialTermSize(80, 24))
-	waitOut(t, tm, "FILES pane")
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
@@ -358,15 +330,15 @@ func TestFrameFitsTheTerminal(t *testing.T) {
 		if strings.Contains(out, "\x1b[2J") {
 			t.Fatal("unsanitized lake label drawn")
 		}
-		a.Update(press("?"))
+		a.Update(uitest.Key("?"))
 		checkFrame(t, a, w, h, "help")
-		a.Update(press("esc"))
-		a.Update(press(":"))
+		a.Update(uitest.Key("esc"))
+		a.Update(uitest.Key(":"))
 		for _, r := range strings.Repeat("x", 300) {
 			a.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 		}
 		checkFrame(t, a, w, h, "command line")
-		a.Update(press("esc"))
+		a.Update(uitest.Key("esc"))
 		a.Update(quitCheck{n: 3})
 		checkFrame(t, a, w, h, "confirm")
 		a.Update(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
@@ -380,7 +352,7 @@ func TestInputFocusedViewGetsKeysFirst(t *testing.T) {
 	a.views[0].(*fakeView).focus = true
 	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	for _, k := range []string{"2", "q", "?", ":", "tab"} {
-		if _, cmd := a.Update(press(k)); cmd != nil {
+		if _, cmd := a.Update(uitest.Key(k)); cmd != nil {
 			t.Fatalf("key %q gave the shell command %T", k, cmd())
 		}
 	}
@@ -390,7 +362,7 @@ func TestInputFocusedViewGetsKeysFirst(t *testing.T) {
 	if got := a.views[0].(*fakeView).typed; got != "2q?:tab" {
 		t.Fatalf("view typed %q", got)
 	}
-	_, cmd := a.Update(press("ctrl+c"))
+	_, cmd := a.Update(uitest.Key("ctrl+c"))
 	if cmd == nil {
 		t.Fatal("ctrl+c did not quit")
 	}
@@ -415,7 +387,7 @@ func TestGoFollowsIntents(t *testing.T) {
 func TestMouseWheelGoesToCurrentView(t *testing.T) {
 	rec := &recorder{}
 	a := newTestApp(rec, nil)
-	a.Update(press("2"))
+	a.Update(uitest.Key("2"))
 	a.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	if !rec.has("Runs:wheel") || rec.has("Files:wheel") {
 		t.Fatalf("got %v", rec.all())

@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
-
-func ctrl(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
 
 // TestConsoleRunsTheLabStateMachine starts the lab's state machine from the
 // Flows view on the local runner (real pipeline, catalog, DuckDB, archive),
@@ -19,14 +17,14 @@ func ctrl(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.Mod
 func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	dir := seedLake(t)
 	tm := startConsole(t, testRoot(t, dir), consoleParts{}, 120, 34)
-	waitScreen(t, tm, 10*time.Second, "products.csv")
-	tm.Send(key("6"))
-	waitScreen(t, tm, 10*time.Second, "lab-seed")
-	tm.Send(key("enter")) // lab-seed is first
-	tm.Send(key("s"))
-	waitScreen(t, tm, 10*time.Second, "input JSON")
-	tm.Send(ctrl('s'))
-	waitScreen(t, tm, 60*time.Second, "SUCCEEDED", "SNS ·")
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv")
+	tm.Send(uitest.Key("6"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "lab-seed")
+	tm.Send(uitest.Key("enter")) // lab-seed is first
+	tm.Send(uitest.Key("s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "input JSON")
+	tm.Send(uitest.Key("ctrl+s"))
+	uitest.WaitOutput(t, tm.TestModel, 60*time.Second, "SUCCEEDED", "SNS ·")
 	if _, err := os.Stat(filepath.Join(dir, "silver_layer/order_items/_delta_log")); err != nil {
 		t.Fatalf("the pipeline did not load order_items: %v", err)
 	}
@@ -35,14 +33,14 @@ func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 		t.Fatalf("raw files not archived: %v", entries)
 	}
 	// Start again and stop it during the crawler wait.
-	tm.Send(key("s"))
-	waitScreen(t, tm, 10*time.Second, "input JSON")
-	tm.Send(ctrl('s'))
-	waitScreen(t, tm, 10*time.Second, "RUNNING")
-	tm.Send(key("x"))
-	waitScreen(t, tm, 10*time.Second, "y/n")
-	tm.Send(key("y"))
-	waitScreen(t, tm, 30*time.Second, "ABORTED")
+	tm.Send(uitest.Key("s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "input JSON")
+	tm.Send(uitest.Key("ctrl+s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "RUNNING")
+	tm.Send(uitest.Key("x"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "y/n")
+	tm.Send(uitest.Key("y"))
+	uitest.WaitOutput(t, tm.TestModel, 30*time.Second, "ABORTED")
 	quit(t, tm)
 }
 
@@ -53,17 +51,17 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	r := testRoot(t, seedLake(t))
 	c := startConsole(t, r, consoleParts{}, 120, 34)
 	waitFrame(t, c, "the raw files", shows([]string{"products.csv"}))
-	c.Send(key("6"))
+	c.Send(uitest.Key("6"))
 	waitFrame(t, c, "the machines", shows([]string{"lab-seed", "lakeops-flow"}))
-	c.Send(key("/"))
+	c.Send(uitest.Key("/"))
 	c.Type("lakeops")
 	waitFrame(t, c, "the machines filtered", shows([]string{"lakeops-flow", "/lakeops"}, "lab-seed"))
-	c.Send(key("enter"))
-	c.Send(key("enter")) // the one machine shown: lakeops-flow
+	c.Send(uitest.Key("enter"))
+	c.Send(uitest.Key("enter")) // the one machine shown: lakeops-flow
 	waitFrame(t, c, "its executions", shows([]string{"lakeops-flow · executions · 0"}))
-	c.Send(key("s"))
+	c.Send(uitest.Key("s"))
 	waitFrame(t, c, "the input editor", shows([]string{"input JSON", "bronze_layer/products.csv"}))
-	c.Send(ctrl('s'))
+	c.Send(uitest.Key("ctrl+s"))
 	waitFrame(t, c, "the execution's end", func(scr string) bool {
 		return strings.Contains(scr, "SUCCEEDED") || strings.Contains(scr, "FAILED")
 	})
@@ -76,21 +74,21 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 		info[0].Summary.Totals.Accepted == 0 {
 		t.Fatalf("jobs after the flow: %+v", info)
 	}
-	c.Send(key("2"))
+	c.Send(uitest.Key("2"))
 	scr := waitFrame(t, c, "the flow's run in Runs", shows([]string{"flow: run every new file", "succeeded", "0 active · 1 total"}))
 	for _, want := range []string{"100%", "jobs"} {
 		if !strings.Contains(scr, want) {
 			t.Fatalf("Runs lacks %q:\n%s", want, scr)
 		}
 	}
-	c.Send(key("enter"))
+	c.Send(uitest.Key("enter"))
 	waitFrame(t, c, "the flow's job in detail", shows([]string{"job 1 flow: run every new file", "run " + info[0].RunID,
 		"products.csv", "order_items_2025_04_01.csv"}))
 	// The executions list filters too.
-	c.Send(key("6"))
-	c.Send(key("esc")) // from the execution to its machine's executions
+	c.Send(uitest.Key("6"))
+	c.Send(uitest.Key("esc")) // from the execution to its machine's executions
 	waitFrame(t, c, "the executions", shows([]string{"lakeops-flow · executions · 1"}))
-	c.Send(key("/"))
+	c.Send(uitest.Key("/"))
 	c.Type("ABORTED")
 	waitFrame(t, c, "no execution matches", shows([]string{"no rows match ABORTED"}))
 	quit(t, c)

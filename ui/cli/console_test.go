@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // testRoot is the composition root over a lake folder, closed when the
@@ -110,18 +110,6 @@ func newConsole(t *testing.T, orders int) (*console, *jobs.Manager) {
 	return c, r.jobs
 }
 
-func waitScreen(t *testing.T, tm *console, d time.Duration, subs ...string) {
-	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		for _, s := range subs {
-			if !bytes.Contains(b, []byte(s)) {
-				return false
-			}
-		}
-		return true
-	}, teatest.WithDuration(d), teatest.WithCheckInterval(20*time.Millisecond))
-}
-
 // waitFrame waits until the last whole frame satisfies ok.
 func waitFrame(t *testing.T, c *console, what string, ok func(scr string) bool) string {
 	t.Helper()
@@ -155,21 +143,9 @@ func shows(want []string, not ...string) func(string) bool {
 	}
 }
 
-func key(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
-
 func quit(t *testing.T, tm *console) {
 	t.Helper()
-	tm.Send(key("ctrl+c"))
+	tm.Send(uitest.Key("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
 
@@ -177,19 +153,19 @@ func quit(t *testing.T, tm *console) {
 // rejects of the run and see a raw line, its reasons and the parsed fields.
 func TestConsoleRunThenRejects(t *testing.T) {
 	tm, m := newConsole(t, 400)
-	waitScreen(t, tm, 10*time.Second, "products.csv", "new")
-	tm.Send(key("R"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv", "new")
+	tm.Send(uitest.Key("R"))
 	// The job's log ends with its totals once the job is done.
-	waitScreen(t, tm, 30*time.Second, "rejected by reason", "files:", "rows read")
+	uitest.WaitOutput(t, tm.TestModel, 30*time.Second, "rejected by reason", "files:", "rows read")
 	if info := m.Jobs(); len(info) != 1 || info[0].State != jobs.Succeeded || info[0].Summary.Totals.Rejected == 0 {
 		t.Fatalf("jobs %+v", info)
 	}
 	// Enter on the job's first file (products.csv, which has rejects) opens
 	// its rejected rows in the Rejects view.
-	tm.Send(key("enter"))
-	waitScreen(t, tm, 10*time.Second, "[products]", "products.csv", "open")
-	tm.Send(key("enter"))
-	waitScreen(t, tm, 10*time.Second, "raw record", "fields re-read", "check")
+	tm.Send(uitest.Key("enter"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "[products]", "products.csv", "open")
+	tm.Send(uitest.Key("enter"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "raw record", "fields re-read", "check")
 	quit(t, tm)
 }
 
@@ -197,15 +173,15 @@ func TestConsoleRunThenRejects(t *testing.T) {
 // quitting with a job running asks first.
 func TestConsoleCancelAndQuitConfirm(t *testing.T) {
 	tm, m := newConsole(t, 60000)
-	waitScreen(t, tm, 10*time.Second, "products.csv")
-	tm.Send(key("R"))
-	waitScreen(t, tm, 10*time.Second, "running")
-	tm.Send(key("q"))
-	waitScreen(t, tm, 10*time.Second, "jobs running")
-	tm.Send(key("n"))
-	tm.Send(key("x"))
-	waitScreen(t, tm, 10*time.Second, "cancel job 1? y/n")
-	tm.Send(key("y"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv")
+	tm.Send(uitest.Key("R"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "running")
+	tm.Send(uitest.Key("q"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "jobs running")
+	tm.Send(uitest.Key("n"))
+	tm.Send(uitest.Key("x"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "cancel job 1? y/n")
+	tm.Send(uitest.Key("y"))
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		info := m.Jobs()
@@ -220,17 +196,17 @@ func TestConsoleCancelAndQuitConfirm(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	waitScreen(t, tm, 10*time.Second, "cancelled")
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "cancelled")
 	quit(t, tm)
 }
 
 // The help screen lists the global keys and the current view's keys.
 func TestConsoleHelp(t *testing.T) {
 	tm, _ := newConsole(t, 100)
-	waitScreen(t, tm, 10*time.Second, "products.csv")
-	tm.Send(key("?"))
-	waitScreen(t, tm, 10*time.Second, "Global keys", "run all new", "validate")
-	tm.Send(key("esc"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv")
+	tm.Send(uitest.Key("?"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "Global keys", "run all new", "validate")
+	tm.Send(uitest.Key("esc"))
 	quit(t, tm)
 }
 
@@ -241,39 +217,39 @@ func TestConsoleHelp(t *testing.T) {
 func TestConsoleFilterEverywhere(t *testing.T) {
 	c, jm := newConsole(t, 300)
 	filter := func(text string) {
-		c.Send(key("/"))
+		c.Send(uitest.Key("/"))
 		c.Type(text)
 	}
 	waitFrame(t, c, "the raw zone", shows([]string{"products.csv", "orders/", "order_items/"}))
 	filter("prod")
 	waitFrame(t, c, "Files filtered", shows([]string{"products.csv", "/prod"}, "orders/", "order_items/"))
-	c.Send(key("enter"))
-	c.Send(key("esc"))
+	c.Send(uitest.Key("enter"))
+	c.Send(uitest.Key("esc"))
 	waitFrame(t, c, "the Files filter cleared", shows([]string{"products.csv", "orders/"}))
 
 	// Two jobs in Runs, one filtered out.
-	c.Send(key("R"))
+	c.Send(uitest.Key("R"))
 	waitFrame(t, c, "the first job", shows([]string{"job 1", "succeeded"}))
 	if _, err := jm.Run(context.Background(), jobs.Spec{Title: "again, forced", Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	c.Send(key("esc"))
+	c.Send(uitest.Key("esc"))
 	waitFrame(t, c, "two jobs", shows([]string{"run all new files", "again, forced", "0 active · 2 total"}))
 	filter("forced")
 	waitFrame(t, c, "Runs filtered", shows([]string{"again, forced", "/forced"}, "run all new files"))
-	c.Send(key("enter"))
-	c.Send(key("enter")) // the one job shown
+	c.Send(uitest.Key("enter"))
+	c.Send(uitest.Key("enter")) // the one job shown
 	waitFrame(t, c, "the filtered job", shows([]string{"job 2 again, forced"}))
-	c.Send(key("esc"))
-	c.Send(key("esc"))
+	c.Send(uitest.Key("esc"))
+	c.Send(uitest.Key("esc"))
 	waitFrame(t, c, "the Runs filter cleared", shows([]string{"run all new files", "again, forced"}))
 
-	c.Send(key("4"))
+	c.Send(uitest.Key("4"))
 	waitFrame(t, c, "the tables", shows([]string{"7 tables", "rejected_orders", "ingest_log"}))
 	filter("rejected")
 	waitFrame(t, c, "Tables filtered", shows([]string{"rejected_orders", "rejected_products", "/rejected"}, "ingest_log"))
-	c.Send(key("enter"))
-	c.Send(key("enter")) // the detail of the first table shown
+	c.Send(uitest.Key("enter"))
+	c.Send(uitest.Key("enter")) // the detail of the first table shown
 	waitFrame(t, c, "the filtered table's detail", shows([]string{"rejected_order_items · version", "schema ·"}))
 	quit(t, c)
 }

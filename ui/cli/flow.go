@@ -86,6 +86,15 @@ func (c clockFlags) clock() (asl.Clock, error) {
 	return asl.RealClock{Scale: *c.scale, NoWait: *c.noWait}, nil
 }
 
+// flows opens the local flows on the clock the flags ask for.
+func (c clockFlags) flows(ctx context.Context, g *Globals) (*local.Service, error) {
+	clock, err := c.clock()
+	if err != nil {
+		return nil, err
+	}
+	return openFlows(ctx, g, clock)
+}
+
 // openFlows is the root's local flows service, with the shipped machines
 // registered; its pipeline runs go through the jobs manager.
 func openFlows(ctx context.Context, g *Globals, clock asl.Clock) (*local.Service, error) {
@@ -160,11 +169,7 @@ func flowRun(ctx context.Context, g *Globals, env Env, sub string, args []string
 	if !json.Valid([]byte(*input)) {
 		return usagef("--input is not valid JSON")
 	}
-	clock, err := cf.clock()
-	if err != nil {
-		return err
-	}
-	svc, err := openFlows(ctx, g, clock)
+	svc, err := cf.flows(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -274,11 +279,7 @@ func flowRedrive(ctx context.Context, g *Globals, env Env, args []string) error 
 	if len(pos) != 1 {
 		return usagef("flow redrive needs one execution ARN")
 	}
-	clock, err := cf.clock()
-	if err != nil {
-		return err
-	}
-	svc, err := openFlows(ctx, g, clock)
+	svc, err := cf.flows(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -306,7 +307,6 @@ func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	if len(pos) == 0 {
 		ms, err := svc.Machines(ctx)
 		if err != nil {
@@ -315,7 +315,7 @@ func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
 		if *asJSON {
 			return writeJSON(env.Stdout, ms)
 		}
-		fmt.Fprintln(tw, "MACHINE\tREGISTERED\tARN")
+		tw := newTable(env.Stdout, "MACHINE", "REGISTERED", "ARN")
 		for _, m := range ms {
 			fmt.Fprintf(tw, "%s\t%v\t%s\n", m.Name, m.Registered, m.ARN)
 		}
@@ -331,7 +331,7 @@ func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
 		}
 		return writeJSON(env.Stdout, list)
 	}
-	fmt.Fprintln(tw, "EXECUTION\tSTATUS\tSTARTED\tDURATION\tREDRIVES")
+	tw := newTable(env.Stdout, "EXECUTION", "STATUS", "STARTED", "DURATION", "REDRIVES")
 	for _, e := range list {
 		dur := "-"
 		if !e.StopDate.IsZero() {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
@@ -45,8 +44,7 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 			if *asJSON {
 				return writeJSON(out, ms)
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tTYPE\tCREATED\tARN")
+			tw := newTable(out, "NAME", "TYPE", "CREATED", "ARN")
 			for _, m := range ms {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", textfmt.Sanitize(m.Name), m.Type, m.Created.Format(time.RFC3339), textfmt.Sanitize(m.ARN))
 			}
@@ -63,8 +61,7 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 		if *asJSON {
 			return writeJSON(out, es)
 		}
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tSTATUS\tSTART\tSTOP\tARN")
+		tw := newTable(out, "NAME", "STATUS", "START", "STOP", "ARN")
 		for _, e := range es {
 			stop := ""
 			if !e.Stop.IsZero() {

@@ -13,6 +13,7 @@ import (
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // BenchmarkKeyToFrameWhileRunning measures how long the console takes from
@@ -48,11 +49,11 @@ func keyToFrame(b *testing.B, jobsAtOnce int) {
 	drain := func(cmd tea.Cmd) {} // commands run elsewhere in the real program; here only Update and View are timed
 	model, cmd := model.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drain(cmd)
-	model.Update(key("2")) // the Runs view: live progress of the job
+	model.Update(uitest.Key("2")) // the Runs view: live progress of the job
 	for range jobsAtOnce {
 		m.Submit(jobs.Spec{Title: "load", Force: true})
 	}
-	keys := []tea.KeyPressMsg{key("j"), key("k"), key("1"), key("2")}
+	keys := []tea.KeyPressMsg{uitest.Key("j"), uitest.Key("k"), uitest.Key("1"), uitest.Key("2")}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -39,11 +39,11 @@ func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(pos) == 0 {
 		return usagef("query needs the SQL to run, e.g. lakeops query \"SELECT count(*) FROM orders\"")
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return usagef("--format must be table, csv or json, not %q", *format)
+	if err := oneOf("format", *format, "table", "csv", "json"); err != nil {
+		return err
 	}
-	if *engine != "local" && *engine != "athena" {
-		return usagef("--engine must be local or athena, not %q", *engine)
+	if err := oneOf("engine", *engine, "local", "athena"); err != nil {
+		return err
 	}
 	eng, err := g.root.Engine(ctx, EngineOptions{Athena: *engine == "athena",
 		Local:         duck.Options{CacheDir: *cacheDir, CacheLimitBytes: *cacheLimit, Progress: fetchProgress(env.Stderr)},

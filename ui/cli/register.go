@@ -16,12 +16,8 @@ func tableRegister(ctx context.Context, g *Globals, env Env, args []string) erro
 	fs := flag.NewFlagSet("table register", flag.ContinueOnError)
 	which := fs.String("catalog", "local", "local (in the lake) or glue")
 	database := fs.String("database", "", "Glue database (required with --catalog glue; it must exist)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := flagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("table register takes no arguments, only flags")
 	}
 	o, err := openOps(ctx, g)
 	if err != nil {

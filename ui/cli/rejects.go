@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui/textfmt"
@@ -19,15 +18,11 @@ func runRejects(ctx context.Context, g *Globals, env Env, args []string) error {
 	reason := fs.String("reason", "", "only rows with this reason code")
 	open := fs.Bool("open", false, "only rows not resolved by a reprocess")
 	format := fs.String("format", "table", "table, csv (formula cells guarded) or json (one array)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := flagsOnly(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("rejects takes no arguments, only flags")
-	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return usagef("--format must be table, csv or json, not %q", *format)
+	if err := oneOf("format", *format, "table", "csv", "json"); err != nil {
+		return err
 	}
 	names, err := ops.DatasetNames(*ds)
 	if err != nil {
@@ -59,8 +54,7 @@ func runRejects(ctx context.Context, g *Globals, env Env, args []string) error {
 		}
 		return rw.Close()
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATASET\tFILE\tLINE\tREASONS\tSTATUS\tRAW")
+	tw := newTable(env.Stdout, "DATASET", "FILE", "LINE", "REASONS", "STATUS", "RAW")
 	n := 0
 	for _, name := range names {
 		rows, err := o.Rejects(ctx, name, f)
@@ -86,12 +80,8 @@ func runReprocess(ctx context.Context, g *Globals, env Env, args []string) error
 	ds := fs.String("dataset", "", "products, orders or order_items (default: all)")
 	file := fs.String("file", "", "only rows of this raw file (lake key)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := flagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("reprocess takes no arguments, only flags")
 	}
 	if _, err := ops.DatasetNames(*ds); err != nil {
 		return usagef("%v", err)
@@ -110,8 +100,7 @@ func runReprocess(ctx context.Context, g *Globals, env Env, args []string) error
 			return jerr
 		}
 	} else {
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "DATASET\tOPEN\tRESOLVED\tSTILL OPEN\tSKIPPED\tINSERTED\tUPDATED\tUNCHANGED")
+		tw := newTable(env.Stdout, "DATASET", "OPEN", "RESOLVED", "STILL OPEN", "SKIPPED", "INSERTED", "UPDATED", "UNCHANGED")
 		for _, r := range res {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Dataset, r.Open, r.Resolved, r.StillOpen, r.Skipped, r.Inserted, r.Updated, r.Unchanged)
 		}

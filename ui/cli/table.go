@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/lakeops/lakeops/aws/storage/stores"
 	"github.com/lakeops/lakeops/etl/delta"
@@ -55,8 +54,8 @@ func tableRead(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("table read needs exactly one table URI")
 	}
-	if *format != "csv" && *format != "jsonl" {
-		return usagef("--format must be csv or jsonl, not %q", *format)
+	if err := oneOf("format", *format, "csv", "jsonl"); err != nil {
+		return err
 	}
 	t, err := openTable(ctx, g, pos[0])
 	if err != nil {
@@ -108,8 +107,7 @@ func tableHistory(ctx context.Context, g *Globals, env Env, args []string) error
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tTIMESTAMP\tOPERATION\tMETRICS")
+	tw := newTable(env.Stdout, "VERSION", "TIMESTAMP", "OPERATION", "METRICS")
 	for _, h := range hist {
 		ts := ""
 		if !h.Timestamp.IsZero() {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/lakeops/lakeops/etl/rowfmt"
@@ -30,15 +29,11 @@ type tableSummary struct {
 func tableLs(ctx context.Context, g *Globals, env Env, args []string) error {
 	fs := flag.NewFlagSet("table ls", flag.ContinueOnError)
 	format := fs.String("format", "table", "output format: table or json (one object per line)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := flagsOnly(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("table ls takes no arguments, only flags")
-	}
-	if *format != "table" && *format != "json" {
-		return usagef("--format must be table or json, not %q", *format)
+	if err := oneOf("format", *format, "table", "json"); err != nil {
+		return err
 	}
 	o, err := openOps(ctx, g)
 	if err != nil {
@@ -68,8 +63,7 @@ func tableLs(ctx context.Context, g *Globals, env Env, args []string) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERSION\tFILES\tROWS\tSIZE\tPARTITIONS\tLAST COMMIT\tLOCATION")
+	tw := newTable(env.Stdout, "NAME", "VERSION", "FILES", "ROWS", "SIZE", "PARTITIONS", "LAST COMMIT", "LOCATION")
 	for _, s := range sums {
 		if s == nil {
 			continue

@@ -20,10 +20,10 @@ import (
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
-	"github.com/lakeops/lakeops/ui/components/table"
 )
 
-// Service is what the Files view needs (ops.Ops has it).
+// Service browses the raw zone, previews, validates and runs files for
+// the Files view; ops.Ops has it.
 type Service interface {
 	// RawRoot is the raw zone's prefix: the folder the view starts in.
 	RawRoot() string
@@ -112,7 +112,7 @@ func New(svc Service) *Model {
 			{Label: "size", Compare: m.by(func(a, b int) int { return cmp.Compare(m.entries[b].Size, m.entries[a].Size) })},
 			{Label: "modified", Compare: m.by(func(a, b int) int { return m.entries[b].Modified.Compare(m.entries[a].Modified) })},
 			{Label: "status", Compare: m.by(func(a, b int) int { return cmp.Compare(m.statuses[a], m.statuses[b]) })}},
-		Columns: []table.Column{{Title: "name", Max: 48}, {Title: "dataset", Max: 11},
+		Columns: []listview.Column{{Title: "name", Max: 48}, {Title: "dataset", Max: 11},
 			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status"}},
 	})
 	m.list.SetCellStyle(m.cellStyle)

@@ -28,17 +28,6 @@ func moveTo(t *testing.T, h *viewtest.Harness, name string) {
 	t.Fatalf("no entry %q", name)
 }
 
-func lineWith(t *testing.T, screen, text string) string {
-	t.Helper()
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, text) {
-			return l
-		}
-	}
-	t.Fatalf("no line with %q:\n%s", text, screen)
-	return ""
-}
-
 func TestBrowseStatusesAndRun(t *testing.T) {
 	lk := opstest.Lake(t)
 	put(t, lk, "bronze_layer/orders/orders_bad_header.csv", "a,b\n1,2\n")
@@ -47,20 +36,20 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 	o, jm := opstest.Ops(t, lk)
 	h := viewtest.New(t, New(o))
 	s := h.ExpectContains("bronze_layer/", "orders/", "order_items/", "products.csv")
-	if l := lineWith(t, s, "products.csv"); !strings.Contains(l, "products") || !strings.Contains(l, ops.RawPartial) {
+	if l := viewtest.LineWith(t, s, "products.csv"); !strings.Contains(l, "products") || !strings.Contains(l, ops.RawPartial) {
 		t.Fatalf("products.csv should be partially rejected: %q", l)
 	}
-	if l := lineWith(t, s, "notes.txt"); !strings.Contains(l, "not a raw file") {
+	if l := viewtest.LineWith(t, s, "notes.txt"); !strings.Contains(l, "not a raw file") {
 		t.Fatalf("notes.txt: %q", l)
 	}
 
 	moveTo(t, h, "orders/")
 	h.Press("enter")
 	s = h.ExpectContains("bronze_layer/orders/", "orders_2025_04_01.csv", "orders_bad_header.csv")
-	if l := lineWith(t, s, "orders_bad_header.csv"); !strings.Contains(l, ops.RawFailed) {
+	if l := viewtest.LineWith(t, s, "orders_bad_header.csv"); !strings.Contains(l, ops.RawFailed) {
 		t.Fatalf("bad header file should have failed: %q", l)
 	}
-	if l := lineWith(t, s, "orders_2025_04_01.csv"); !strings.Contains(l, "orders") || !strings.Contains(l, ops.RawNew) {
+	if l := viewtest.LineWith(t, s, "orders_2025_04_01.csv"); !strings.Contains(l, "orders") || !strings.Contains(l, ops.RawNew) {
 		t.Fatalf("new orders file: %q", l)
 	}
 
@@ -86,13 +75,13 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 	if _, ok := g.To.(ui.ShowJob); !ok {
 		t.Fatalf("intent: %T", g.To)
 	}
-	if s := h.Screen(); !strings.Contains(lineWith(t, s, "orders_2025_04_01.csv"), ops.RawRunning) {
+	if s := h.Screen(); !strings.Contains(viewtest.LineWith(t, s, "orders_2025_04_01.csv"), ops.RawRunning) {
 		t.Fatalf("a submitted file shows as running:\n%s", s)
 	}
 	h.Send(opstest.WaitJobs(t, jm))
 	s = h.Screen()
 	for _, f := range []string{"orders_2025_04_01.csv", "orders_2025_04_02.csv"} {
-		if l := lineWith(t, s, f); !strings.Contains(l, ops.RawPartial) {
+		if l := viewtest.LineWith(t, s, f); !strings.Contains(l, ops.RawPartial) {
 			t.Fatalf("%s after the run: %q", f, l)
 		}
 	}
@@ -102,15 +91,9 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 	h.ExpectContains("order_items/")
 	h.Press("s")
 	h.ExpectContains("sort: size")
-	h.Press("/")
-	if !h.View.InputFocused() {
-		t.Fatal("filter input should have focus")
-	}
-	h.Type("PROD")
-	s = h.Screen()
-	if !strings.Contains(s, "products.csv") || strings.Contains(s, "order_items/") {
-		t.Fatalf("filter:\n%s", s)
-	}
+	h.Filter("PROD")
+	h.ExpectContains("products.csv")
+	h.ExpectLacks("order_items/")
 	h.Press("enter")
 	if h.View.InputFocused() {
 		t.Fatal("enter should release the input")
@@ -140,12 +123,11 @@ func TestPreviewHighlightsBadCells(t *testing.T) {
 	if !strings.Contains(frame, bad+"-363.2") {
 		t.Fatalf("bad cell not highlighted:\n%q", frame)
 	}
-	if !strings.Contains(lineWith(t, s, "-363.2"), "range:total_amount") {
+	if !strings.Contains(viewtest.LineWith(t, s, "-363.2"), "range:total_amount") {
 		t.Fatal("reason code missing on the row")
 	}
 	// The preview has the list's filter too.
-	h.Press("/")
-	h.Type("-363.2")
+	h.Filter("-363.2")
 	if s := h.Screen(); !strings.Contains(s, "-363.2") || strings.Count(s, "range:total_amount") != 1 || !strings.Contains(s, "/-363.2") {
 		t.Fatalf("filtered preview:\n%s", s)
 	}
@@ -190,13 +172,7 @@ func TestLazyPaging(t *testing.T) {
 func TestSmallSizes(t *testing.T) {
 	o, _ := opstest.Ops(t, opstest.Lake(t))
 	h := viewtest.New(t, New(o))
-	for _, w := range []int{1, 7, 80} {
-		for _, ht := range []int{1, 2, 3, 5, 24} {
-			h.Resize(w, ht)
-			h.Frame()
-			h.Press("enter")
-			h.Frame()
-			h.Press("esc")
-		}
-	}
+	h.SmallSizes()
 }
+
+var _ Service = (*ops.Ops)(nil) // the operations layer is the Files view's service

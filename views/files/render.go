@@ -28,7 +28,7 @@ type previewPane struct {
 
 func newPreview(key string) *previewPane {
 	return &previewPane{key: key, loading: true,
-		list: listview.New(listview.Options{Columns: []table.Column{{Title: "line"}}})}
+		list: listview.New(listview.Options{Columns: []listview.Column{{Title: "line"}}})}
 }
 
 // load shows a preview result.
@@ -37,9 +37,9 @@ func (p *previewPane) load(msg previewMsg) {
 	if msg.err != nil {
 		return
 	}
-	cols := make([]table.Column, len(msg.p.Columns))
+	cols := make([]listview.Column, len(msg.p.Columns))
 	for i, c := range msg.p.Columns {
-		cols[i] = table.Column{Title: c, Max: 24}
+		cols[i] = listview.Column{Title: c, Max: 24}
 	}
 	cols[0].Right = true
 	p.list.SetColumns(cols)

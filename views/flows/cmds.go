@@ -58,6 +58,20 @@ type (
 	}
 )
 
+// reply is a message that answers one of the view's requests (or the
+// service's push): it knows what to do with the view.
+type reply interface{ apply(m *Model) tea.Cmd }
+
+func (msg Changed) apply(m *Model) tea.Cmd     { return m.changed(msg) }
+func (msg tickMsg) apply(m *Model) tea.Cmd     { return m.ticked(msg) }
+func (msg machinesMsg) apply(m *Model) tea.Cmd { return m.machinesLoaded(msg) }
+func (msg defMsg) apply(m *Model) tea.Cmd      { return m.defLoaded(msg) }
+func (msg execsMsg) apply(m *Model) tea.Cmd    { return m.execsLoaded(msg) }
+func (msg execMsg) apply(m *Model) tea.Cmd     { return m.execLoaded(msg) }
+func (msg inputMsg) apply(m *Model) tea.Cmd    { return m.inputLoaded(msg) }
+func (msg startedMsg) apply(m *Model) tea.Cmd  { return m.started(msg) }
+func (msg actionMsg) apply(m *Model) tea.Cmd   { return m.acted(msg) }
+
 // call runs fn with a context under the application's that times out.
 func call[T any](app context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(app, callTimeout)

@@ -26,8 +26,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/editor"
 	"github.com/lakeops/lakeops/ui/components/listview"
-	"github.com/lakeops/lakeops/ui/components/table"
 )
 
 // Service is what the Flows view needs from a flows service. The local
@@ -148,6 +148,7 @@ type pending struct {
 // Model is the Flows view.
 type Model struct {
 	svc   Service
+	name  string          // the service's name, read once at construction
 	app   context.Context // the application's context, for the service calls
 	keys  ui.KeyMap
 	bind  bindings
@@ -196,7 +197,7 @@ type Model struct {
 	edErr      string
 	edLoading  bool
 	edStarting bool
-	edW, edH   int // the editor's size
+	edSize     editor.Size
 	styled     *ui.Theme
 }
 
@@ -216,15 +217,18 @@ func New(svc Service, opts ...Option) *Model {
 			cancelEdit: b([]string{"esc"}, "esc", "close the editor"),
 		}}
 	m.machTable = listview.New(listview.Options{Empty: "no state machines",
-		Columns: []table.Column{{Title: "name", Max: 48}, {Title: "id"}}})
-	m.execTable = listview.New(listview.Options{Empty: "no executions yet: s starts one", Columns: []table.Column{
+		Columns: []listview.Column{{Title: "name", Max: 48}, {Title: "id"}}})
+	m.execTable = listview.New(listview.Options{Empty: "no executions yet: s starts one", Columns: []listview.Column{
 		{Title: "name", Max: 40}, {Title: "status", Width: 15}, {Title: "started", Width: 19},
 		{Title: "duration", Width: 8, Right: true}, {Title: "id"}}})
 	m.execTable.SetCellStyle(m.execStyle)
-	m.evTable = listview.New(listview.Options{Empty: "no events yet", Columns: []table.Column{
+	m.evTable = listview.New(listview.Options{Empty: "no events yet", Columns: []listview.Column{
 		{Title: "id", Width: 4, Right: true}, {Title: "time", Width: 8}, {Title: "type", Max: 28}, {Title: "state"}}})
 	m.evTable.SetCellStyle(m.eventStyle)
 	m.editor = newEditor()
+	if svc != nil {
+		m.name = svc.Name()
+	}
 	for _, o := range opts {
 		o(m)
 	}
@@ -274,24 +278,8 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	}
 	m.sizeEditor(ctx.Width, ctx.Height) // before a default input arrives, so it shows from its top
 	switch msg := msg.(type) {
-	case Changed:
-		return m, m.changed(msg)
-	case tickMsg:
-		return m, m.ticked(msg)
-	case machinesMsg:
-		return m, m.machinesLoaded(msg)
-	case defMsg:
-		return m, m.defLoaded(msg)
-	case execsMsg:
-		return m, m.execsLoaded(msg)
-	case execMsg:
-		return m, m.execLoaded(msg)
-	case inputMsg:
-		return m, m.inputLoaded(msg)
-	case startedMsg:
-		return m, m.started(msg)
-	case actionMsg:
-		return m, m.acted(msg)
+	case reply:
+		return m, msg.apply(m)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:

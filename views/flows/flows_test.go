@@ -553,20 +553,9 @@ func TestPushedEventsNeedNoReload(t *testing.T) {
 	h.ExpectContains("run-2", "RUNNING")
 	f.fail(id2, "States.TaskFailed", "boom")
 	h.Send(Changed{ExecID: id2, Event: lastEvent(f, id2)})
-	if l := lineOf(t, h.Screen(), "run-2"); !strings.Contains(l, "FAILED") {
+	if l := viewtest.LineWith(t, h.Screen(), "run-2"); !strings.Contains(l, "FAILED") {
 		t.Fatalf("list row after the failure event: %q", l)
 	}
-}
-
-func lineOf(t *testing.T, scr, text string) string {
-	t.Helper()
-	for _, l := range strings.Split(scr, "\n") {
-		if strings.Contains(l, text) {
-			return l
-		}
-	}
-	t.Fatalf("no line with %q:\n%s", text, scr)
-	return ""
 }
 
 // TestFilterInFlows: / filters the machines, the executions and the events.

@@ -41,7 +41,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 }
 
 func (m *Model) renderMachines(w, h int, th *ui.Theme) string {
-	title := th.Title.Render("state machines") + th.Dim.Render(fmt.Sprintf(" · %s · %d", textfmt.Sanitize(m.svc.Name()), len(m.machines)))
+	title := th.Title.Render("state machines") + th.Dim.Render(fmt.Sprintf(" · %s · %d", textfmt.Sanitize(m.name), len(m.machines)))
 	switch {
 	case m.machLoading && m.machines == nil:
 		title += th.Dim.Render(" · loading…")
@@ -102,18 +102,8 @@ func (m *Model) renderEditor(w, h int, th *ui.Theme) string {
 // editorChrome is how many lines of the editor screen are not the editor.
 const editorChrome = 3
 
-// sizeEditor fits the editor to a w × h view when the size changed.
-func (m *Model) sizeEditor(w, h int) {
-	w, h = max(w, 1), max(h-editorChrome, 1)
-	if w != m.edW {
-		m.editor.SetWidth(w)
-		m.edW = w
-	}
-	if h != m.edH {
-		m.editor.SetHeight(h)
-		m.edH = h
-	}
-}
+// sizeEditor fits the editor to a w × h view.
+func (m *Model) sizeEditor(w, h int) { m.edSize.Fit(&m.editor, w, h-editorChrome) }
 
 // footer is the y/n question, or the current list's footer: the filter,
 // a note, or the key hints.

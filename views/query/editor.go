@@ -30,19 +30,7 @@ func (m *Model) styleEditor(th *ui.Theme) {
 	}
 	m.styled = th
 	editor.Style(&m.editor, th, true)
-	m.edW = 0 // the frame size depends on the styles
-}
-
-// sizeEditor sets the editor's size when it changed.
-func (m *Model) sizeEditor(w, h int) {
-	if w != m.edW {
-		m.editor.SetWidth(w)
-		m.edW = w
-	}
-	if h != m.edH {
-		m.editor.SetHeight(h)
-		m.edH = h
-	}
+	m.edSize.Forget()
 }
 
 // cursorOffset is the cursor's byte offset in the editor's text.

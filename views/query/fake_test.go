@@ -11,12 +11,11 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/views/internal/viewtest"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // fakeEngine answers from memory:
@@ -193,14 +192,23 @@ func (d *driver) send(msg tea.Msg) {
 
 func (d *driver) press(keys ...string) {
 	for _, k := range keys {
-		d.send(viewtest.Key(k))
+		d.send(uitest.Key(k))
+	}
+}
+
+// expectEditor presses keys and fails unless the editor then holds want.
+func (d *driver) expectEditor(want string, keys ...string) {
+	d.t.Helper()
+	d.press(keys...)
+	if v := d.model().editor.Value(); v != want {
+		d.t.Fatalf("after %q the editor holds %q, want %q", keys, v, want)
 	}
 }
 
 func (d *driver) typeText(s string) {
 	for _, r := range s {
 		if r == '\n' {
-			d.send(viewtest.Key("enter"))
+			d.send(uitest.Key("enter"))
 			continue
 		}
 		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -241,14 +249,8 @@ func (d *driver) waitScreen(texts ...string) string {
 func (d *driver) screen() string {
 	d.t.Helper()
 	out := d.view.Render(d.ctx)
-	lines := strings.Split(out, "\n")
-	if len(lines) != d.ctx.Height {
-		d.t.Fatalf("frame has %d lines, want %d:\n%s", len(lines), d.ctx.Height, ansi.Strip(out))
-	}
-	for i, l := range lines {
-		if w := lipgloss.Width(l); w > d.ctx.Width {
-			d.t.Fatalf("line %d is %d cells wide (max %d): %q", i, w, d.ctx.Width, ansi.Strip(l))
-		}
+	uitest.CheckFrame(d.t, out, d.ctx.Width, d.ctx.Height)
+	for i, l := range strings.Split(out, "\n") {
 		if strings.Contains(ansi.Strip(l), "\x1b") {
 			d.t.Fatalf("line %d holds a raw escape: %q", i, l)
 		}

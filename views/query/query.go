@@ -27,6 +27,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/editor"
 	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
@@ -99,6 +100,7 @@ type bindings struct {
 // Model is the Query view.
 type Model struct {
 	eng       Engine // nil: no engine (SQL cannot run)
+	engName   string // its name, read once at construction
 	keys      ui.KeyMap
 	bind      bindings
 	now       func() time.Time
@@ -109,8 +111,7 @@ type Model struct {
 
 	editor    textarea.Model
 	styled    *ui.Theme // the theme the editor was styled for
-	edW       int
-	edH       int
+	edSize    editor.Size
 	comp      *completion
 	list      *listview.Model // the results
 	col       int             // the current column of the results
@@ -151,6 +152,9 @@ func New(eng Engine, opts ...Option) *Model {
 		histNext: b("ctrl+n", "ctrl+n", "next statement (editor)"),
 		complete: b("tab", "tab", "complete a table/column name (editor)"),
 		results:  b("esc", "esc", "leave the editor for the results"),
+	}
+	if eng != nil {
+		m.engName = eng.Name()
 	}
 	m.editor = newEditor()
 	m.list = listview.New(listview.Options{Empty: "the query returned no rows", Exports: []listview.Format{

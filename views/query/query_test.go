@@ -124,19 +124,10 @@ func TestHistoryRecallAndPersist(t *testing.T) {
 	d.runSQL("SELECT 2 FROM orders") // consecutive duplicate: kept once
 	m.editor.Reset()
 	d.typeText("draft")
-	d.press("ctrl+p")
-	if v := m.editor.Value(); v != "SELECT 2 FROM orders" {
-		t.Fatalf("ctrl+p gave %q", v)
-	}
-	d.press("ctrl+p")
-	if v := m.editor.Value(); v != "SELECT 1 FROM orders" {
-		t.Fatalf("second ctrl+p gave %q", v)
-	}
+	d.expectEditor("SELECT 2 FROM orders", "ctrl+p")
+	d.expectEditor("SELECT 1 FROM orders", "ctrl+p")
 	d.press("ctrl+p") // the oldest stays
-	d.press("ctrl+n", "ctrl+n")
-	if v := m.editor.Value(); v != "draft" {
-		t.Fatalf("ctrl+n past the newest gave %q, want the draft", v)
-	}
+	d.expectEditor("draft", "ctrl+n", "ctrl+n")
 	path := filepath.Join(dir, "state", "history.sql")
 	d.waitFor("the history file", func() bool {
 		b, _ := os.ReadFile(path)
@@ -146,14 +137,8 @@ func TestHistoryRecallAndPersist(t *testing.T) {
 	m2 := New(newFake(), HistoryFile(path))
 	d2 := newDriver(t, m2)
 	d2.waitFor("history", func() bool { return m2.histLoaded })
-	d2.press("ctrl+p")
-	if v := m2.editor.Value(); v != "SELECT 2 FROM orders" {
-		t.Fatalf("new view recalled %q", v)
-	}
-	d2.press("ctrl+p")
-	if v := m2.editor.Value(); v != "SELECT 1 FROM orders" {
-		t.Fatalf("new view recalled %q second", v)
-	}
+	d2.expectEditor("SELECT 2 FROM orders", "ctrl+p")
+	d2.expectEditor("SELECT 1 FROM orders", "ctrl+p")
 }
 
 func TestHistoryFileRoundTrip(t *testing.T) {
@@ -296,19 +281,10 @@ func TestCompletion(t *testing.T) {
 	d, _, _ := setup(t)
 	m := d.model()
 	d.typeText("SELECT * FROM ord")
-	d.press("tab")
-	if v := m.editor.Value(); v != "SELECT * FROM order_items" {
-		t.Fatalf("tab gave %q", v)
-	}
-	d.press("tab")
-	if v := m.editor.Value(); v != "SELECT * FROM orders" {
-		t.Fatalf("second tab gave %q", v)
-	}
+	d.expectEditor("SELECT * FROM order_items", "tab")
+	d.expectEditor("SELECT * FROM orders", "tab")
 	d.typeText(" WHERE orders.tot")
-	d.press("tab")
-	if v := m.editor.Value(); v != "SELECT * FROM orders WHERE orders.total_amount" {
-		t.Fatalf("column completion gave %q", v)
-	}
+	d.expectEditor("SELECT * FROM orders WHERE orders.total_amount", "tab")
 	d.typeText(" > 0 AND pro")
 	d.press("tab")
 	if v := m.editor.Value(); !strings.HasSuffix(v, "AND products") {

@@ -36,7 +36,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if h < 10 {
 		edH = 1
 	}
-	m.sizeEditor(w, edH)
+	m.edSize.Fit(&m.editor, w, edH)
 	top := []string{m.header(ctx)}
 	ed := strings.Split(m.editor.View(), "\n")
 	for i := range edH {
@@ -54,7 +54,7 @@ func (m *Model) header(ctx *ui.Context) string {
 	th := ctx.Theme
 	name := "no engine"
 	if m.eng != nil {
-		name = m.eng.Name() + " engine"
+		name = m.engName + " engine"
 	}
 	s := th.Title.Render("SQL") + th.Dim.Render(" · "+textfmt.Sanitize(name))
 	if m.editor.Focused() {

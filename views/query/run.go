@@ -12,7 +12,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
 // cursor is an open result: its rows and the context the query runs
@@ -317,10 +317,10 @@ func numericType(t string) bool {
 	return false
 }
 
-func tableColumns(cols []ops.Column) []table.Column {
-	out := make([]table.Column, len(cols))
+func tableColumns(cols []ops.Column) []listview.Column {
+	out := make([]listview.Column, len(cols))
 	for i, c := range cols {
-		out[i] = table.Column{Title: c.Name, Right: numericType(c.Type)}
+		out[i] = listview.Column{Title: c.Name, Right: numericType(c.Type)}
 	}
 	return out
 }

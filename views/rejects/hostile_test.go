@@ -2,7 +2,6 @@ package rejects
 
 import (
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -67,15 +66,7 @@ func TestHostileExportAndScreen(t *testing.T) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
 	screens = append(screens, h.Frame())
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, path)
 	if len(recs) != len(hostileRaws)+1 {
 		t.Fatalf("export has %d records", len(recs))
 	}

@@ -21,10 +21,10 @@ import (
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
-	"github.com/lakeops/lakeops/ui/components/table"
 )
 
-// Service is what the Rejects view needs (ops.Ops has it).
+// Service reads rejected rows and queues their reprocessing for the
+// Rejects view; ops.Ops has it.
 type Service interface {
 	// RawRoot is the raw zone's prefix, left off file names.
 	RawRoot() string
@@ -347,10 +347,10 @@ func (m *Model) applyFilters() {
 		cells = append(cells, row)
 	}
 	// With a file filter, the file column would repeat one name: leave it out.
-	cols := []table.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
+	cols := []listview.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
 		{Title: "status", Width: 8}, {Title: "raw"}}
 	if m.fileF == "" {
-		cols = append([]table.Column{{Title: "file", Max: 30}}, cols...)
+		cols = append([]listview.Column{{Title: "file", Max: 30}}, cols...)
 	}
 	if len(cols) != len(m.list.Table().Columns()) {
 		m.list.SetColumns(cols)
@@ -409,7 +409,7 @@ func (m *Model) openPicker() {
 	for _, f := range m.files {
 		rows = append(rows, []string{m.short(f), fmt.Sprint(counts[f])})
 	}
-	m.picker = listview.New(listview.Options{Columns: []table.Column{{Title: "file", Max: 60},
+	m.picker = listview.New(listview.Options{Columns: []listview.Column{{Title: "file", Max: 60},
 		{Title: "rejected rows", Right: true}}})
 	m.picker.SetRows(rows)
 	for i, f := range m.files {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/ops/opstest"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/internal/viewtest"
@@ -39,6 +40,21 @@ func setup(t *testing.T) (*viewtest.Harness, string, *jobs.Manager) {
 }
 
 var put = opstest.Put
+
+// readCSV reads an exported CSV file.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
 
 func moveToLine(t *testing.T, h *viewtest.Harness, file string, line int64) {
 	t.Helper()
@@ -109,15 +125,9 @@ func TestRowsFiltersAndDetail(t *testing.T) {
 	}
 
 	// Free text.
-	h.Press("/")
-	if !h.View.InputFocused() {
-		t.Fatal("filter input should be focused")
-	}
-	h.Type("sum(")
-	s = h.Screen()
-	if !strings.Contains(s, "@SUM(A1)") || strings.Contains(s, "=1+2") {
-		t.Fatalf("text filter:\n%s", s)
-	}
+	h.Filter("sum(")
+	h.ExpectContains("@SUM(A1)")
+	h.ExpectLacks("=1+2")
 	h.Press("esc")
 
 	h.Press("d")
@@ -136,15 +146,7 @@ func TestExportGuardsFormulas(t *testing.T) {
 	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, want) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
-	f, err := os.Open(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, want)
 	if len(recs) != 4 || recs[0][7] != "raw" {
 		t.Fatalf("csv: %q", recs)
 	}
@@ -197,13 +199,7 @@ func TestReprocessAsJob(t *testing.T) {
 func TestSmallSizes(t *testing.T) {
 	o, _ := opstest.Ops(t, opstest.Lake(t))
 	h := viewtest.New(t, New(o))
-	for _, w := range []int{1, 7, 80} {
-		for _, ht := range []int{1, 2, 3, 5, 24} {
-			h.Resize(w, ht)
-			h.Frame()
-			h.Press("enter")
-			h.Frame()
-			h.Press("esc")
-		}
-	}
+	h.SmallSizes()
 }
+
+var _ Service = (*ops.Ops)(nil) // the operations layer is the Rejects view's service

@@ -35,8 +35,8 @@ func (m *Model) detail(row, w int, th *ui.Theme) listview.Detail {
 	if err != nil {
 		return listview.Detail{Lines: append(lines, th.Error.Render(table.Truncate(err.Error(), w)))}
 	}
-	t := table.New(table.Column{Title: "column", Max: 24}, table.Column{Title: "type", Max: 13},
-		table.Column{Title: "raw cell", Max: 40}, table.Column{Title: "check"})
+	t := table.New(listview.Column{Title: "column", Max: 24}, listview.Column{Title: "type", Max: 13},
+		listview.Column{Title: "raw cell", Max: 40}, listview.Column{Title: "check"})
 	cells := make([][]string, len(fields))
 	for i, f := range fields {
 		cells[i] = []string{f.Column, f.Type, f.Raw, f.Verdict}

@@ -21,10 +21,10 @@ import (
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
-	"github.com/lakeops/lakeops/ui/components/table"
 )
 
-// Service is what the Runs view needs (ops.Ops has it).
+// Service gives the Runs view the run history and cancels jobs (the jobs
+// themselves come in the relay's snapshots); ops.Ops has it.
 type Service interface {
 	// RawRoot is the raw zone's prefix, left off file names.
 	RawRoot() string
@@ -90,23 +90,23 @@ type Model struct {
 func New(svc Service) *Model {
 	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), root: svc.RawRoot(), now: time.Now, follow: true,
 		history: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history of past runs"))}
-	m.list = listview.New(listview.Options{Empty: "no jobs yet: run files from the Files view (r, R)", Columns: []table.Column{
+	m.list = listview.New(listview.Options{Empty: "no jobs yet: run files from the Files view (r, R)", Columns: []listview.Column{
 		{Title: "id", Width: 4, Right: true}, {Title: "title", Max: 24}, {Title: "state", Width: 9},
 		{Title: "progress", Width: 14}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
 		{Title: "rows/s", Width: 8, Right: true}, {Title: "started", Width: 8}, {Title: "took"}}})
 	m.list.SetCellStyle(m.listStyle)
-	m.files = listview.New(listview.Options{Empty: "no file progress yet", Columns: []table.Column{
+	m.files = listview.New(listview.Options{Empty: "no file progress yet", Columns: []listview.Column{
 		{Title: "file", Max: 28}, {Title: "stage", Width: 9}, {Title: "progress", Width: 12},
 		{Title: "rows", Width: 8, Right: true}, {Title: "accepted", Width: 8, Right: true},
 		{Title: "rejected", Width: 8, Right: true}, {Title: "rows/s", Width: 8, Right: true},
 		{Title: "eta", Width: 6, Right: true}, {Title: "dataset"}}})
 	m.files.SetCellStyle(m.fileStyle)
-	m.hist = listview.New(listview.Options{Empty: "no runs in the ingest log yet", Columns: []table.Column{
+	m.hist = listview.New(listview.Options{Empty: "no runs in the ingest log yet", Columns: []listview.Column{
 		{Title: "started", Width: 19}, {Title: "status", Width: 9}, {Title: "files", Width: 5, Right: true},
 		{Title: "read", Width: 9, Right: true}, {Title: "accepted", Width: 9, Right: true},
 		{Title: "rejected", Width: 9, Right: true}, {Title: "took", Width: 7, Right: true}, {Title: "run"}}})
 	m.hist.SetCellStyle(m.histStyle)
-	m.runFiles = listview.New(listview.Options{Columns: []table.Column{
+	m.runFiles = listview.New(listview.Options{Columns: []listview.Column{
 		{Title: "file", Max: 30}, {Title: "status", Width: 9}, {Title: "read", Width: 8, Right: true},
 		{Title: "accepted", Width: 8, Right: true}, {Title: "rejected", Width: 8, Right: true},
 		{Title: "dataset", Max: 11}, {Title: "error"}}})

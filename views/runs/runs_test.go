@@ -12,17 +12,6 @@ import (
 	"github.com/lakeops/lakeops/views/internal/viewtest"
 )
 
-func lineWith(t *testing.T, screen, text string) string {
-	t.Helper()
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, text) {
-			return l
-		}
-	}
-	t.Fatalf("no line with %q:\n%s", text, screen)
-	return ""
-}
-
 func setup(t *testing.T) (*viewtest.Harness, *ops.Ops, *jobs.Manager) {
 	t.Helper()
 	o, jm := opstest.Ops(t, opstest.Lake(t))
@@ -43,7 +32,7 @@ func TestJobFinishesWithCounts(t *testing.T) {
 	// rows, 300 accepted, 16 rejected (the generator's manifest).
 	s := h.ExpectContains("succeeded", "100%", "accepted 1,300", "rejected 69", "rejected by reason:",
 		"log (", "finished", "products.csv: succeeded, 1053 read, 1000 accepted, 53 rejected")
-	if l := lineWith(t, s, "orders/orders_2025_04_01.csv "); !strings.Contains(l, "300") || !strings.Contains(l, "16") {
+	if l := viewtest.LineWith(t, s, "orders/orders_2025_04_01.csv "); !strings.Contains(l, "300") || !strings.Contains(l, "16") {
 		t.Fatalf("file row: %q", l)
 	}
 
@@ -60,7 +49,7 @@ func TestJobFinishesWithCounts(t *testing.T) {
 	// The list shows the final counts too.
 	h.Press("esc")
 	s = h.Screen()
-	row := lineWith(t, s, "run 2 files")
+	row := viewtest.LineWith(t, s, "run 2 files")
 	for _, want := range []string{"succeeded", "100%", "1,300", "69"} {
 		if !strings.Contains(row, want) {
 			t.Fatalf("job row lacks %q: %q", want, row)
@@ -106,7 +95,7 @@ func TestCancelAsksFirst(t *testing.T) {
 	jm.CancelActive()
 	h.Send(opstest.WaitJobs(t, jm))
 	s := h.Screen()
-	if !strings.Contains(lineWith(t, s, "queued run"), "cancelled") {
+	if !strings.Contains(viewtest.LineWith(t, s, "queued run"), "cancelled") {
 		t.Fatalf("list:\n%s", s)
 	}
 	// A job that is done cannot be cancelled again.
@@ -120,14 +109,9 @@ func TestFilterJobsAndHistory(t *testing.T) {
 	jm.Submit(jobs.Spec{Title: "run day one", Files: []string{"bronze_layer/orders/orders_2025_04_01.csv"}})
 	h.Send(opstest.WaitJobs(t, jm))
 	h.ExpectContains("run products", "run day one")
-	h.Press("/")
-	if !h.View.InputFocused() {
-		t.Fatal("/ should focus the filter")
-	}
-	h.Type("day")
-	if s := h.Screen(); !strings.Contains(s, "run day one") || strings.Contains(s, "run products") {
-		t.Fatalf("filter on the jobs:\n%s", s)
-	}
+	h.Filter("day")
+	h.ExpectContains("run day one")
+	h.ExpectLacks("run products")
 	h.Press("enter", "enter") // keep the filter, open the one job shown
 	h.ExpectContains("job 2 run day one")
 	h.Press("esc", "esc") // back to the list, then clear the filter
@@ -160,15 +144,7 @@ func TestHistoryFromLedger(t *testing.T) {
 
 func TestSmallSizes(t *testing.T) {
 	h, _, _ := setup(t)
-	for _, w := range []int{1, 7, 80} {
-		for _, ht := range []int{1, 2, 3, 5, 24} {
-			h.Resize(w, ht)
-			h.Frame()
-			h.Press("enter")
-			h.Frame()
-			h.Press("esc")
-		}
-	}
+	h.SmallSizes()
 }
 
 // The view implements the shell's interfaces.
@@ -176,3 +152,5 @@ var (
 	_ ui.View        = (*Model)(nil)
 	_ ui.IntentTaker = (*Model)(nil)
 )
+
+var _ Service = (*ops.Ops)(nil) // the operations layer is the Runs view's service

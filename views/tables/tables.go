@@ -18,10 +18,10 @@ import (
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
-	"github.com/lakeops/lakeops/ui/components/table"
 )
 
-// Service is what the Tables view needs (ops.Ops has it).
+// Service lists the tables and reads their snapshots and history for the
+// Tables view; ops.Ops has it.
 type Service interface {
 	// ListTables lists the tables: the engine's, or the lake's.
 	ListTables(ctx context.Context) (ops.TableList, error)
@@ -98,7 +98,7 @@ func New(svc Service) *Model {
 	m.bind.query = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SELECT it in the Query view"))
 	m.bind.pane = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "switch schema/history (detail)"))
 	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh"))
-	m.list = listview.New(listview.Options{Empty: "no tables", Columns: []table.Column{
+	m.list = listview.New(listview.Options{Empty: "no tables", Columns: []listview.Column{
 		{Title: "name", Max: 28}, {Title: "version", Right: true}, {Title: "files", Right: true},
 		{Title: "rows", Right: true}, {Title: "size", Right: true}, {Title: "partitions", Max: 16},
 		{Title: "last commit"}}})
@@ -284,9 +284,9 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) openDetail(ctx *ui.Context, e *entry) tea.Cmd {
 	d := &detailPane{name: e.info.Name, entry: e, loading: true,
-		schema: listview.New(listview.Options{Empty: "loading…", Columns: []table.Column{{Title: "column", Max: 32},
+		schema: listview.New(listview.Options{Empty: "loading…", Columns: []listview.Column{{Title: "column", Max: 32},
 			{Title: "type", Max: 24}, {Title: "nullable"}, {Title: "partition"}}}),
-		history: listview.New(listview.Options{Empty: "loading…", Columns: []table.Column{{Title: "version", Right: true},
+		history: listview.New(listview.Options{Empty: "loading…", Columns: []listview.Column{{Title: "version", Right: true},
 			{Title: "time"}, {Title: "operation", Max: 20}, {Title: "metrics"}}})}
 	if m.detail != nil && m.detail.name == e.info.Name {
 		d.focus = m.detail.focus

@@ -39,3 +39,24 @@ func Style(ed *textarea.Model, th *ui.Theme, dimBlurred bool) {
 	}
 	ed.SetStyles(textarea.Styles{Focused: focused, Blurred: blurred, Cursor: textarea.CursorStyle{Shape: tea.CursorBlock}})
 }
+
+// Size remembers the size an editor was given, so it is set (which
+// reflows the text) only when it changes.
+type Size struct{ w, h int }
+
+// Fit gives ed w × h cells (at least 1 × 1) unless it has them already.
+func (s *Size) Fit(ed *textarea.Model, w, h int) {
+	w, h = max(w, 1), max(h, 1)
+	if w != s.w {
+		ed.SetWidth(w)
+		s.w = w
+	}
+	if h != s.h {
+		ed.SetHeight(h)
+		s.h = h
+	}
+}
+
+// Forget makes the next Fit set the size again (after a new style: the
+// frame's size depends on it).
+func (s *Size) Forget() { s.w, s.h = 0, 0 }

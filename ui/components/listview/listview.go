@@ -22,6 +22,9 @@ import (
 	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
+// Column describes one column of a list (the table's Column).
+type Column = table.Column
+
 // Sort is one order the sort key cycles through.
 type Sort struct {
 	Label string
@@ -36,7 +39,7 @@ type Format struct{ Key, Name, Label string }
 
 // Options configure a list.
 type Options struct {
-	Columns []table.Column
+	Columns []Column
 	// Empty is shown when there are no rows.
 	Empty string
 	// SortKey cycles through Sorts (the first is the initial order); unset
@@ -112,7 +115,7 @@ func New(opts Options) *Model {
 func (m *Model) Table() *table.Model { return m.table }
 
 // SetColumns replaces the columns (a result with other columns).
-func (m *Model) SetColumns(cols []table.Column) {
+func (m *Model) SetColumns(cols []Column) {
 	m.opts.Columns = cols
 	if m.opts.Select {
 		cols = append([]table.Column{{Title: " ", Width: 1}}, cols...)

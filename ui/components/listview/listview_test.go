@@ -5,31 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
-
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
 
 type list struct {
 	t    *testing.T
@@ -41,7 +23,7 @@ type list struct {
 func (l *list) send(keys ...string) Action {
 	var a Action
 	for _, k := range keys {
-		a, _ = l.m.Update(&l.keys, press(k))
+		a, _ = l.m.Update(&l.keys, uitest.Key(k))
 	}
 	return a
 }

@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // maxDepth bounds how many commands a message may chain (a safety net
@@ -81,7 +81,7 @@ func (h *Harness) run(cmd tea.Cmd, depth int) {
 func (h *Harness) Press(keys ...string) {
 	h.T.Helper()
 	for _, k := range keys {
-		h.Send(Key(k))
+		h.Send(uitest.Key(k))
 	}
 }
 
@@ -93,39 +93,12 @@ func (h *Harness) Type(s string) {
 	}
 }
 
-// Key returns the key press named k.
-func Key(k string) tea.KeyPressMsg {
-	named := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "space": tea.KeySpace,
-		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
-		"home": tea.KeyHome, "end": tea.KeyEnd}
-	if strings.HasPrefix(k, "ctrl+") {
-		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
-	}
-	if r, ok := named[k]; ok {
-		if r == tea.KeySpace {
-			return tea.KeyPressMsg{Code: r, Text: " "}
-		}
-		return tea.KeyPressMsg{Code: r}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
-
 // Frame renders the view, checks its size (exactly Height lines, each at
 // most Width cells) and returns the styled frame.
 func (h *Harness) Frame() string {
 	h.T.Helper()
 	out := h.View.Render(h.Ctx)
-	lines := strings.Split(out, "\n")
-	if len(lines) != h.Ctx.Height {
-		h.T.Fatalf("frame has %d lines, want %d:\n%s", len(lines), h.Ctx.Height, ansi.Strip(out))
-	}
-	for i, l := range lines {
-		if w := lipgloss.Width(l); w > h.Ctx.Width {
-			h.T.Fatalf("line %d is %d cells wide (max %d): %q", i, w, h.Ctx.Width, ansi.Strip(l))
-		}
-	}
+	uitest.CheckFrame(h.T, out, h.Ctx.Width, h.Ctx.Height)
 	return out
 }
 
@@ -147,6 +120,55 @@ func Last[T tea.Msg](h *Harness) (T, bool) {
 	}
 	var zero T
 	return zero, false
+}
+
+// LineWith returns the first line of a screen that holds text.
+func LineWith(t testing.TB, screen, text string) string {
+	t.Helper()
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q:\n%s", text, screen)
+	return ""
+}
+
+// Filter opens the view's / filter, checks that it has the keys, and types text.
+func (h *Harness) Filter(text string) {
+	h.T.Helper()
+	h.Press("/")
+	if !h.View.InputFocused() {
+		h.T.Fatal("/ did not give the filter the keys")
+	}
+	h.Type(text)
+}
+
+// SmallSizes draws the view, then opens and closes what enter opens, at
+// every tiny size: each frame must still have exactly its size.
+func (h *Harness) SmallSizes() {
+	h.T.Helper()
+	for _, w := range []int{1, 7, 80} {
+		for _, ht := range []int{1, 2, 3, 5, 24} {
+			h.Resize(w, ht)
+			h.Frame()
+			h.Press("enter")
+			h.Frame()
+			h.Press("esc")
+		}
+	}
+}
+
+// ExpectLacks fails when the screen holds any of the texts.
+func (h *Harness) ExpectLacks(texts ...string) string {
+	h.T.Helper()
+	s := h.Screen()
+	for _, t := range texts {
+		if strings.Contains(s, t) {
+			h.T.Fatalf("screen holds %q:\n%s", t, s)
+		}
+	}
+	return s
 }
 
 // ExpectContains fails when the screen lacks any of the texts.
