@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/query/duck"
 )
 
@@ -150,7 +151,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if errors.Is(err, errFilesFailed) {
 		return ExitFail
 	}
-	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(err.Error()))
+	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(explainAWS(err, g).Error()))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
@@ -163,6 +164,16 @@ func defaultLake(env Env) string {
 		return v
 	}
 	return "lake"
+}
+
+// explainAWS turns an AWS SDK failure that no adapter explained into the
+// one line of awserr (what failed, what to do); other errors pass.
+func explainAWS(err error, g *Globals) error {
+	var done *awserr.Error
+	if errors.As(err, &done) {
+		return err
+	}
+	return awserr.Explain(err, awserr.Hints{Profile: g.Profile})
 }
 
 // oneLine keeps an error message on one line.
