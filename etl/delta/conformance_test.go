@@ -146,6 +146,20 @@ func TestConformanceCorpus(t *testing.T) {
 				}
 				compareExpected(t, snap, filepath.Join(filepath.Dir(tc.dir), "expected"), skip)
 				compared.Store(tc.name, true)
+				if pcs := snap.PartitionColumns(); len(pcs) > 0 {
+					// Reading only partition columns skips the data columns but not the deleted rows.
+					_, want := readExpected(t, filepath.Join(filepath.Dir(tc.dir), "expected"))
+					n := 0
+					for _, err := range snap.Project(ctx, pcs...) {
+						if err != nil {
+							t.Fatal(err)
+						}
+						n++
+					}
+					if n != len(want) {
+						t.Fatalf("projected onto %v: %d rows, want %d", pcs, n, len(want))
+					}
+				}
 			}
 		})
 	}

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"strconv"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 )
 
@@ -27,8 +29,15 @@ const (
 	DVAbsolutePath = "p" // the file's path, as in add actions
 )
 
-// dvMagic starts every serialized RoaringBitmapArray (little endian).
-const dvMagic = 1681511377
+// dvMagic starts a serialized RoaringBitmapArray in the portable format of
+// the protocol (little endian); dvMagicNative starts the older "native"
+// layout that Delta's own reader also accepts: a 32-bit count of 32-bit
+// bitmaps, each preceded by its size, bitmap i holding the row indexes whose
+// upper 32 bits are i.
+const (
+	dvMagic       = 1681511377
+	dvMagicNative = 1681511376
+)
 
 // dvFileVersion is the first byte of a deletion vector file.
 const dvFileVersion = 1
@@ -103,23 +112,25 @@ func DecodeZ85(s string) ([]byte, error) {
 }
 
 // DecodeBitmap decodes a serialized RoaringBitmapArray: the magic number,
-// then a 64-bit portable RoaringBitmap, exactly filling data.
+// then a 64-bit portable RoaringBitmap (or the native layout), exactly
+// filling data.
 func DecodeBitmap(data []byte) (*roaring64.Bitmap, error) {
 	if len(data) < 4 {
 		return nil, fmt.Errorf("deletion vector of %d bytes has no magic number", len(data))
 	}
-	if m := binary.LittleEndian.Uint32(data); m != dvMagic {
-		return nil, fmt.Errorf("deletion vector magic number is %d, want %d", m, dvMagic)
-	}
 	body := data[4:]
-	bm := roaring64.New()
-	r := bytes.NewReader(body)
-	n, err := readPortable(bm, r)
+	var bm *roaring64.Bitmap
+	var err error
+	switch m := binary.LittleEndian.Uint32(data); m {
+	case dvMagic:
+		bm, err = decodePortable(body)
+	case dvMagicNative:
+		bm, err = decodeNative(body)
+	default:
+		return nil, fmt.Errorf("deletion vector magic number is %d (bytes % x), not %d (portable) or %d (native)", m, data[:4], dvMagic, dvMagicNative)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("deletion vector bitmap: %w", err)
-	}
-	if n != int64(len(body)) {
-		return nil, fmt.Errorf("deletion vector bitmap ends after %d of %d bytes", n, len(body))
 	}
 	if err := bm.Validate(); err != nil {
 		return nil, fmt.Errorf("deletion vector bitmap: %w", err)
@@ -130,15 +141,73 @@ func DecodeBitmap(data []byte) (*roaring64.Bitmap, error) {
 	return bm, nil
 }
 
-// readPortable reads the portable serialization, turning a panic of the
-// library on hostile input into an error.
-func readPortable(bm *roaring64.Bitmap, r *bytes.Reader) (n int64, err error) {
+// decodePortable reads the portable 64-bit serialization, which must fill
+// body, turning a panic of the library on hostile input into an error.
+func decodePortable(body []byte) (bm *roaring64.Bitmap, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			n, err = 0, fmt.Errorf("malformed bitmap (%v)", p)
+			bm, err = nil, fmt.Errorf("malformed bitmap (%v)", p)
 		}
 	}()
-	return bm.ReadPortableFrom(r)
+	bm = roaring64.New()
+	n, err := bm.ReadPortableFrom(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if n != int64(len(body)) {
+		return nil, fmt.Errorf("the bitmap ends after %d of %d bytes", n, len(body))
+	}
+	return bm, nil
+}
+
+// decodeNative reads the native layout (little endian): a count of 32-bit
+// bitmaps, then each bitmap's size and serialization.
+func decodeNative(body []byte) (bm *roaring64.Bitmap, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			bm, err = nil, fmt.Errorf("malformed bitmap (%v)", p)
+		}
+	}()
+	if len(body) < 4 {
+		return nil, errors.New("no bitmap count")
+	}
+	count := binary.LittleEndian.Uint32(body)
+	if count > math.MaxInt32 {
+		return nil, fmt.Errorf("bitmap count %d is negative", int32(count))
+	}
+	rest := body[4:]
+	bm = roaring64.New()
+	for i := range count {
+		if len(rest) < 4 {
+			return nil, fmt.Errorf("bitmap %d of %d: no size", i, count)
+		}
+		size := binary.LittleEndian.Uint32(rest)
+		rest = rest[4:]
+		if uint64(size) > uint64(len(rest)) {
+			return nil, fmt.Errorf("bitmap %d of %d: size %d, %d bytes left", i, count, size, len(rest))
+		}
+		low := roaring.New()
+		n, err := low.ReadFrom(bytes.NewReader(rest[:size]))
+		if err != nil {
+			return nil, fmt.Errorf("bitmap %d of %d: %w", i, count, err)
+		}
+		if n != int64(size) {
+			return nil, fmt.Errorf("bitmap %d of %d ends after %d of %d bytes", i, count, n, size)
+		}
+		if err := low.Validate(); err != nil {
+			return nil, fmt.Errorf("bitmap %d of %d: %w", i, count, err)
+		}
+		rest = rest[size:]
+		high := uint64(i) << 32
+		it := low.Iterator()
+		for it.HasNext() {
+			bm.Add(high | uint64(it.Next()))
+		}
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%d bytes after the last bitmap", len(rest))
+	}
+	return bm, nil
 }
 
 // InlineBitmap decodes the bitmap of an inline ("i") vector.
