@@ -153,7 +153,9 @@ func dvOf(id string) *DeletionVector {
 func TestReplayKeysFilesByPathAndDeletionVector(t *testing.T) {
 	st := NewState()
 	add := func(dv *DeletionVector) Action { return Action{Add: &Add{Path: "a%20b.parquet", DeletionVector: dv}} }
-	remove := func(dv *DeletionVector) Action { return Action{Remove: &Remove{Path: "a b.parquet", DeletionVector: dv}} }
+	remove := func(dv *DeletionVector) Action {
+		return Action{Remove: &Remove{Path: "a b.parquet", DeletionVector: dv}}
+	}
 	dv1, dv2 := dvOf("11111111111111111111"), dvOf("22222222222222222222")
 	for v, actions := range [][]Action{
 		{{Protocol: &Protocol{MinReaderVersion: 3, MinWriterVersion: 7, ReaderFeatures: []string{FeatureDeletionVectors}}}, {MetaData: &Metadata{ID: "t"}}, add(nil)},
