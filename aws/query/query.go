@@ -57,3 +57,13 @@ type Engine interface {
 	// Close releases the engine.
 	Close() error
 }
+
+// RefusedError is a statement an engine would not run: under --read-only
+// one that does not only read; in the local engine's sandbox one that would
+// write files, reach another database or change the engine's settings.
+type RefusedError struct {
+	Statement string // the statement refused; empty when not about one
+	Reason    string // one line: what is off and how to turn it on
+}
+
+func (e *RefusedError) Error() string { return e.Reason }

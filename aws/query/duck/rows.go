@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -22,6 +23,7 @@ import (
 // rows streams a DuckDB result as query.Rows.
 type rows struct {
 	r       *sql.Rows
+	conn    *sql.Conn // the connection the statement runs on, released on Close
 	cols    []query.Column
 	dest    []any
 	ptrs    []any
@@ -87,10 +89,17 @@ func (r *rows) Stats() query.Stats {
 }
 
 func (r *rows) Close() error {
-	if err := r.r.Close(); err != nil {
-		return fmt.Errorf("close result: %w", err)
+	var err error
+	if cerr := r.r.Close(); cerr != nil {
+		err = fmt.Errorf("close result: %w", cerr)
 	}
-	return nil
+	if r.conn != nil {
+		if cerr := r.conn.Close(); cerr != nil && !errors.Is(cerr, sql.ErrConnDone) {
+			err = errors.Join(err, fmt.Errorf("release connection: %w", cerr))
+		}
+		r.conn = nil
+	}
+	return err
 }
 
 // Value converts a DuckDB value to the plain values of query.Rows: nil,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
@@ -337,7 +338,7 @@ func hiveSafe(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(isIdentStart(c) && c < 0x80) && !isDigit(c) && c != '.' && c != '-' {
+		if !(sqllex.IsIdentStart(c) && c < 0x80) && !sqllex.IsDigit(c) && c != '.' && c != '-' {
 			return false
 		}
 	}
