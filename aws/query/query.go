@@ -26,8 +26,9 @@ type Stats struct {
 }
 
 // Rows streams a result. Values are plain Go values: nil, bool, int64,
-// float64, string, []byte, time.Time, and the engine's decimal/date values
-// rendered as strings where Go has no type.
+// float64, string, []byte, time.Time (instants, in UTC),
+// parquetrows.LocalTimestamp (date-times without a time zone), and the
+// engine's decimal/date values rendered as strings where Go has no type.
 type Rows interface {
 	Columns() []Column
 	// Next returns the next row, or io.EOF after the last one.

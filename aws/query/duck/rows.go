@@ -103,7 +103,8 @@ func (r *rows) Close() error {
 }
 
 // Value converts a DuckDB value to the plain values of query.Rows: nil,
-// bool, int64, float64, string, []byte and time.Time (timestamps, in UTC).
+// bool, int64, float64, string, []byte, time.Time (TIMESTAMPTZ, in UTC) and
+// parquetrows.LocalTimestamp (TIMESTAMP, which has no time zone).
 // Smaller integers widen to int64; UBIGINT above int64, HUGEINT and DECIMAL
 // become plain decimal text (a DECIMAL at its scale: "77.00"); DATE is
 // "YYYY-MM-DD", TIME "15:04:05.999999", UUID its canonical text, INTERVAL
@@ -145,6 +146,9 @@ func Value(v any, dbType string) any {
 			return x.Format("15:04:05.999999")
 		case "TIMETZ":
 			return x.Format("15:04:05.999999-07:00")
+		case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
+			// No time zone (a Delta timestamp_ntz): a local date-time.
+			return parquetrows.LocalTimestampOf(x)
 		}
 		return x.UTC()
 	case duckdb.Decimal:

@@ -10,8 +10,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/etl/parquetrows"
+	"github.com/lakeops/lakeops/etl/rowfmt"
 )
 
 // treeState fingerprints every file and folder below the roots: path,
@@ -247,5 +250,21 @@ func TestSandboxTempFolderRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("temp folder %s left behind: %v", tmp, err)
+	}
+}
+
+// TestTimestampWithoutZoneIsLocal checks that TIMESTAMP values (Delta's
+// timestamp_ntz) come back as local date-times, printed without "Z", and
+// TIMESTAMPTZ values as instants.
+func TestTimestampWithoutZoneIsLocal(t *testing.T) {
+	lk, _ := newFolderLake(t)
+	e := openEngine(t, lk, Options{})
+	_, rows := collect(t, e, "SELECT TIMESTAMP '2021-01-02 03:04:05.5' AS ntz, TIMESTAMPTZ '2021-01-02 03:04:05+00' AS tz")
+	ntz, ok := rows[0][0].(parquetrows.LocalTimestamp)
+	if !ok || rowfmt.Text(ntz) != "2021-01-02T03:04:05.5" {
+		t.Errorf("TIMESTAMP = %T %v, want a local date-time printed 2021-01-02T03:04:05.5", rows[0][0], rowfmt.Text(rows[0][0]))
+	}
+	if tz, ok := rows[0][1].(time.Time); !ok || !strings.HasSuffix(rowfmt.Text(tz), "Z") {
+		t.Errorf("TIMESTAMPTZ = %T %v, want an instant", rows[0][1], rows[0][1])
 	}
 }
