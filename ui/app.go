@@ -12,7 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // DefaultNotifyFor is how long a notification stays on screen.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/catalog"
 	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
@@ -255,6 +256,10 @@ func Pairs[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// StatementAt is the statement of an SQL script under byte offset off
+// (the nearest one with code; sqllex.StatementAt).
+func StatementAt(script string, off int) string { return sqllex.StatementAt(script, off) }
 
 // SelectSQL is the statement that shows a table's first rows.
 func SelectSQL(table string) string {

@@ -19,9 +19,9 @@ import (
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/pipeline"
 	"github.com/lakeops/lakeops/etl/rejects"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 const hostileDir = "../../testdata/hostile"

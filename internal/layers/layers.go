@@ -27,13 +27,13 @@ type Package struct {
 }
 
 // Rule is one layering rule: the packages it applies to may not import
-// what Forbidden says — directly, or anywhere in their dependencies when
-// Transitive.
+// what Forbidden says (of the importing package pkg) — directly, or
+// anywhere in their dependencies when Transitive.
 type Rule struct {
 	Name       string
 	From       func(pkg string) bool
 	Transitive bool
-	Forbidden  func(imp string) bool
+	Forbidden  func(pkg, imp string) bool
 }
 
 // Violation is one import a rule forbids.
@@ -61,50 +61,54 @@ func Rules(module string) []Rule {
 	charm := func(p string) bool {
 		return strings.HasPrefix(p, "charm.land/") || strings.HasPrefix(p, "github.com/charmbracelet/")
 	}
-	shell := func(p string) bool {
-		return p == module+"/ui" || under(p, "ui/components") || under(p, "ui/textfmt")
-	}
+	shell := func(p string) bool { return p == module+"/ui" || under(p, "ui/components") }
 	return []Rule{{
 		Name:       "etl imports neither the AWS SDK nor Bubble Tea",
 		From:       func(p string) bool { return under(p, "etl") },
 		Transitive: true,
-		Forbidden:  func(imp string) bool { return sdk(imp) || charm(imp) },
+		Forbidden:  func(_, imp string) bool { return sdk(imp) || charm(imp) },
 	}, {
 		Name:       "etl and aws never import a front end",
 		From:       func(p string) bool { return under(p, "etl") || under(p, "aws") },
 		Transitive: true,
-		Forbidden:  func(imp string) bool { return imp == module || under(imp, "ui") || under(imp, "views") },
+		Forbidden:  func(_, imp string) bool { return imp == module || under(imp, "ui") || under(imp, "views") },
 	}, {
 		Name:       "aws never imports the operations layer",
 		From:       func(p string) bool { return under(p, "aws") },
 		Transitive: true,
-		Forbidden:  func(imp string) bool { return under(imp, "etl/ops") },
+		Forbidden:  func(_, imp string) bool { return under(imp, "etl/ops") },
 	}, {
 		Name: "views import only the shell, its components, textfmt, etl/ops and views/internal",
 		From: func(p string) bool { return under(p, "views") },
-		Forbidden: func(imp string) bool {
+		Forbidden: func(p, imp string) bool {
 			if sdk(imp) || strings.HasPrefix(imp, "github.com/duckdb/") {
 				return true
 			}
-			ok := shell(imp) || (under(imp, "etl/ops") && !under(imp, "etl/ops/opstest")) || under(imp, "views/internal")
+			ok := shell(imp) || under(imp, "internal/textfmt") || (under(imp, "etl/ops") && !under(imp, "etl/ops/opstest")) ||
+				under(imp, "views/internal") || (under(p, "views/internal") && under(imp, "ui/uitest"))
 			return in(imp) && !ok
 		},
 	}, {
 		Name:       "the shell and its components know no view and no service",
 		From:       shell,
 		Transitive: true,
-		Forbidden: func(imp string) bool {
+		Forbidden: func(_, imp string) bool {
 			return under(imp, "views") || under(imp, "etl") || under(imp, "aws") || sdk(imp)
 		},
 	}, {
 		Name:       "only the composition root (ui/cli) wires views",
 		From:       func(p string) bool { return in(p) && p != module && !under(p, "views") && !under(p, "ui/cli") },
 		Transitive: true,
-		Forbidden:  func(imp string) bool { return under(imp, "views") },
+		Forbidden:  func(_, imp string) bool { return under(imp, "views") },
 	}, {
 		Name:      "main goes through ui/cli",
 		From:      func(p string) bool { return p == module },
-		Forbidden: func(imp string) bool { return in(imp) && !under(imp, "ui/cli") },
+		Forbidden: func(_, imp string) bool { return in(imp) && !under(imp, "ui/cli") },
+	}, {
+		Name:       "internal helpers are leaves",
+		From:       func(p string) bool { return under(p, "internal") },
+		Transitive: true,
+		Forbidden:  func(_, imp string) bool { return in(imp) && !under(imp, "internal") },
 	}}
 }
 
@@ -128,7 +132,7 @@ func Check(module string, pkgs []Package) []Violation {
 				imps = p.Deps
 			}
 			for _, imp := range imps {
-				if r.Forbidden(imp) {
+				if r.Forbidden(p.ImportPath, imp) {
 					out = append(out, Violation{Rule: r.Name, Package: p.ImportPath, Import: imp})
 				}
 			}

@@ -47,12 +47,14 @@ func TestEveryRuleBothWays(t *testing.T) {
 		{"aws never imports the operations layer", m("aws/catalog"), m("etl/ops"), m("etl/delta"), true},
 		{"views import only the shell, its components, textfmt, etl/ops and views/internal", m("views/files"), m("etl/pipeline"), m("etl/ops"), false},
 		{"views import only the shell, its components, textfmt, etl/ops and views/internal", m("views/runs"), m("views/rejects"), m("ui/components/listview"), false},
-		{"views import only the shell, its components, textfmt, etl/ops and views/internal", m("views/tables"), m("aws/storage"), m("ui/textfmt"), false},
+		{"views import only the shell, its components, textfmt, etl/ops and views/internal", m("views/tables"), m("aws/storage"), m("internal/textfmt"), false},
+		{"views import only the shell, its components, textfmt, etl/ops and views/internal", m("views/flows"), m("ui/uitest"), m("views/internal/viewtest"), false},
 		{"views import only the shell, its components, textfmt, etl/ops and views/internal", m("views/query"), "github.com/duckdb/duckdb-go/v2", "charm.land/bubbles/v2/textarea", false},
-		{"the shell and its components know no view and no service", m("ui"), m("etl/jobs"), m("ui/textfmt"), true},
+		{"the shell and its components know no view and no service", m("ui"), m("etl/jobs"), m("internal/textfmt"), true},
 		{"the shell and its components know no view and no service", m("ui/components/listview"), m("views/flows"), m("ui/components/table"), true},
 		{"only the composition root (ui/cli) wires views", m("ui/tour"), m("views/files"), m("ui"), true},
 		{"main goes through ui/cli", module, m("etl/pipeline"), m("ui/cli"), false},
+		{"internal helpers are leaves", m("internal/textfmt"), m("etl/ops"), "unicode/utf8", true},
 	}
 	for _, c := range cases {
 		t.Run(c.rule+"/"+c.pkg, func(t *testing.T) {
@@ -98,6 +100,7 @@ func TestKnownBadFixture(t *testing.T) {
 	want := []string{
 		fmt.Sprintf("aws never imports the operations layer: %s imports %s", m("aws/s"), m("etl/ops")),
 		fmt.Sprintf("etl imports neither the AWS SDK nor Bubble Tea: %s imports charm.land/bubbletea/v2", m("etl/tea")),
+		fmt.Sprintf("internal helpers are leaves: %s imports %s", m("internal/x"), m("etl/ops")),
 		fmt.Sprintf("main goes through ui/cli: %s imports %s", module, m("etl/pipeline")),
 		fmt.Sprintf("only the composition root (ui/cli) wires views: %s imports %s", m("ui"), m("views/b")),
 		fmt.Sprintf("package names equal folder names: %s imports package wrongname", m("ui/components/w")),

@@ -18,7 +18,7 @@ import (
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 const flowUsage = `usage: lakeops flow <command>

@@ -9,7 +9,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
 	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // runFlowAWS runs the flow commands against Step Functions (--aws).

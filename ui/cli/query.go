@@ -16,7 +16,7 @@ import (
 	"github.com/lakeops/lakeops/aws/query/duck"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 	"github.com/lakeops/lakeops/etl/rowfmt"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {

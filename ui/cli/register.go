@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // tableRegister registers (or updates) every lake table in a catalog: the

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/lakeops/lakeops/etl/ops"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 func runRejects(ctx context.Context, g *Globals, env Env, args []string) error {

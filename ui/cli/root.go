@@ -24,7 +24,7 @@ import (
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/pipeline"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // jobLimit is how many pipeline jobs run at once; more wait in the queue.
@@ -133,11 +133,15 @@ func (r *Root) Ops(ctx context.Context) (*ops.Ops, error) {
 	return r.ops, nil
 }
 
-// Engine opens the SQL engine: DuckDB over the lake, or Athena.
+// Engine opens the SQL engine: DuckDB over the lake, or Athena. The
+// global --read-only (only statements that read run) and the local
+// engine's sandbox switch apply to both front ends here.
 func (r *Root) Engine(ctx context.Context, opts EngineOptions) (query.Engine, error) {
 	if r.engine != nil {
 		return r.engine, nil
 	}
+	opts.Local.ReadOnly, opts.Local.UnsafeFileAccess = r.g.ReadOnly, r.g.SQLFileAccess
+	opts.AthenaOptions.ReadOnly = r.g.ReadOnly
 	if opts.Athena {
 		cfg, err := r.AWSConfig(ctx)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/pipeline"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // errFilesFailed marks a run in which a file failed (exit status 1, no extra message).

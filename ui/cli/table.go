@@ -11,7 +11,7 @@ import (
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/rowfmt"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
@@ -31,8 +31,10 @@ func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
 	return usagef("unknown table subcommand %q (want ls, history, read or register)", args[0])
 }
 
+// awsOptions are the global AWS settings for a store, with the root's AWS
+// configuration (loaded once).
 func (g *Globals) awsOptions() stores.AWSOptions {
-	return stores.AWSOptions{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL}
+	return stores.AWSOptions{Config: g.root.AWSConfig, Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL}
 }
 
 func openTable(ctx context.Context, g *Globals, uri string) (*delta.Table, error) {

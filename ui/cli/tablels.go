@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/etl/rowfmt"
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // tableSummary is one line of `table ls`.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/lakeops/lakeops/ui/textfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // graph is a state machine's definition laid out top-down for the

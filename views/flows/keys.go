@@ -10,9 +10,9 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/editor"
-	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 // key handles a key press: the editor first, then a pending y/n, then the

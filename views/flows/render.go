@@ -9,10 +9,10 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 // Render draws the view in exactly ctx.Width × ctx.Height cells.

@@ -10,9 +10,9 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/editor"
-	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 // newEditor returns the SQL editor, focused; end goes to the line's end.
@@ -43,95 +43,6 @@ func (m *Model) cursorOffset() int {
 	}
 	line := []rune(lines[row])
 	return off + len(string(line[:min(m.editor.Column(), len(line))]))
-}
-
-// span is a statement's byte range in a text (the ';' excluded).
-type span struct{ start, end int }
-
-// splitStatements splits text on ';' outside quotes ('…', "…") and
-// comments (-- … and /* … */).
-func splitStatements(text string) []span {
-	var out []span
-	start := 0
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '\'' || c == '"':
-			j := strings.IndexByte(text[i+1:], c)
-			if j < 0 {
-				i = len(text)
-			} else {
-				i += j + 1
-			}
-		case c == '-' && strings.HasPrefix(text[i:], "--"):
-			j := strings.IndexByte(text[i:], '\n')
-			if j < 0 {
-				i = len(text)
-			} else {
-				i += j
-			}
-		case c == '/' && strings.HasPrefix(text[i:], "/*"):
-			j := strings.Index(text[i+2:], "*/")
-			if j < 0 {
-				i = len(text)
-			} else {
-				i += j + 3
-			}
-		case c == ';':
-			out = append(out, span{start, i})
-			start = i + 1
-		}
-	}
-	return append(out, span{start, len(text)})
-}
-
-// blank reports a statement with nothing but space and comments.
-func blank(s string) bool {
-	for {
-		s = strings.TrimLeftFunc(s, unicode.IsSpace)
-		switch {
-		case s == "":
-			return true
-		case strings.HasPrefix(s, "--"):
-			j := strings.IndexByte(s, '\n')
-			if j < 0 {
-				return true
-			}
-			s = s[j:]
-		case strings.HasPrefix(s, "/*"):
-			j := strings.Index(s, "*/")
-			if j < 0 {
-				return true
-			}
-			s = s[j+2:]
-		default:
-			return false
-		}
-	}
-}
-
-// statementAt returns the statement the byte offset off is in; when that
-// one is blank (e.g. the cursor just after the last ';'), the nearest
-// non-blank one before it.
-func statementAt(text string, off int) string {
-	spans := splitStatements(text)
-	at := len(spans) - 1
-	for i, s := range spans {
-		if off <= s.end {
-			at = i
-			break
-		}
-	}
-	for i := at; i >= 0; i-- {
-		if s := text[spans[i].start:spans[i].end]; !blank(s) {
-			return s
-		}
-	}
-	for _, s := range spans[at:] {
-		if t := text[s.start:s.end]; !blank(t) {
-			return t
-		}
-	}
-	return ""
 }
 
 // completion remembers the last completion so a repeated tab cycles.

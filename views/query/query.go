@@ -260,7 +260,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		return m.run(ctx, m.editor.Value())
 	case key.Matches(msg, b.runStmt):
 		m.comp = nil
-		return m.run(ctx, statementAt(m.editor.Value(), m.cursorOffset()))
+		return m.run(ctx, ops.StatementAt(m.editor.Value(), m.cursorOffset()))
 	case key.Matches(msg, b.cancel):
 		m.cancel()
 		return nil

@@ -310,27 +310,6 @@ func TestRunStatementUnderCursor(t *testing.T) {
 	d.waitFor("the second statement", func() bool { return f.last() == "SELECT 2 FROM orders" && !m.res.running })
 }
 
-func TestStatementAt(t *testing.T) {
-	text := "SELECT ';' AS a; /* ; */ SELECT 2;\n-- ;\nSELECT \"x;y\" FROM t;  "
-	cases := map[int]string{
-		0:             "SELECT ';' AS a",
-		15:            "SELECT ';' AS a", // on the ';' itself
-		16:            " /* ; */ SELECT 2",
-		20:            " /* ; */ SELECT 2",
-		len(text):     "-- ;\nSELECT \"x;y\" FROM t",
-		len(text) - 3: "-- ;\nSELECT \"x;y\" FROM t",
-	}
-	for off, want := range cases {
-		got := statementAt(text, off)
-		if strings.TrimSpace(got) != strings.TrimSpace(want) {
-			t.Errorf("statementAt(%d) = %q, want %q", off, got, want)
-		}
-	}
-	if statementAt("  ;  ", 2) != "" {
-		t.Error("blank text has no statement")
-	}
-}
-
 func TestErrorShownInPlace(t *testing.T) {
 	d, _, _ := setup(t)
 	d.ctx.Width = 40

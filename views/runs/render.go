@@ -8,12 +8,12 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
 	"github.com/lakeops/lakeops/ui/components/progress"
 	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 func (m *Model) took(j ops.Job) time.Duration {

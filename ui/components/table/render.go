@@ -6,8 +6,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/textfmt"
 )
 
 // Render draws the table in exactly height lines, each at most width

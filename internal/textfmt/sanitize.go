@@ -1,7 +1,8 @@
-// Package textfmt renders values for people, the same way in the console
-// and the headless CLI: text from data made safe for a terminal, byte
-// sizes in IEC units (KiB, MiB), durations, counts, rates and times. It is
-// the one home of each of these helpers.
+// Package textfmt renders values for people, the same way in the console,
+// the headless CLI and the messages of every layer: text from data made
+// safe for a terminal, byte sizes in IEC units (KiB, MiB), durations,
+// counts, rates and times. It is the one home of each of these helpers,
+// and imports nothing of the module, so that every layer may use it.
 package textfmt
 
 import (
