@@ -50,7 +50,7 @@ func commitTxnID(load string) string { return "lakeops-load:" + load }
 // the Delta txn lakeops-load:<load>, so a retried commit does not apply it
 // again: it finishes the rejects and the log from the record it saved.
 func CommitStaged(ctx context.Context, lk *lake.Lake, opts CommitOptions) (*Summary, error) {
-	if err := checkLoad(opts.Load); err != nil {
+	if err := CheckLoad(opts.Load); err != nil {
 		return nil, err
 	}
 	if err := lk.CheckWritable("commit a load"); err != nil {

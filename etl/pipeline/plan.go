@@ -39,7 +39,7 @@ type PlanOptions struct {
 // plan step returns the first one. Files that cannot be loaded are in
 // NotLoaded and, when failed, in the ingest log.
 func Plan(ctx context.Context, lk *lake.Lake, opts PlanOptions) (*LoadPlan, error) {
-	if err := checkLoad(opts.Load); err != nil {
+	if err := CheckLoad(opts.Load); err != nil {
 		return nil, err
 	}
 	if err := lk.CheckWritable("plan a load"); err != nil {

@@ -36,7 +36,7 @@ type BatchOptions struct {
 // retried or repeated worker never stages a batch twice; what a killed
 // worker left without a manifest is never used.
 func StageBatch(ctx context.Context, lk *lake.Lake, opts BatchOptions) (*BatchManifest, error) {
-	if err := checkLoad(opts.Load); err != nil {
+	if err := CheckLoad(opts.Load); err != nil {
 		return nil, err
 	}
 	if err := lk.CheckWritable("stage a batch"); err != nil {

@@ -39,8 +39,8 @@ const StagingPrefix = "_lakeops/staging/"
 
 var loadRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$`)
 
-// checkLoad validates a load id (it names a folder of the staging area).
-func checkLoad(load string) error {
+// CheckLoad validates a load id (it names a folder of the staging area).
+func CheckLoad(load string) error {
 	if !loadRE.MatchString(load) {
 		return fmt.Errorf("bad load id %q: letters, digits, '-', '_' and '.', at most 80, not starting with a symbol (an execution name fits)", load)
 	}
@@ -130,7 +130,7 @@ func (p *LoadPlan) Summary() *LoadPlan {
 
 // ReadPlan reads the plan of a load.
 func ReadPlan(ctx context.Context, lk *lake.Lake, load string) (*LoadPlan, error) {
-	if err := checkLoad(load); err != nil {
+	if err := CheckLoad(load); err != nil {
 		return nil, err
 	}
 	var p LoadPlan
@@ -220,7 +220,7 @@ func removePrefix(ctx context.Context, st storage.Store, prefix string) error {
 
 // RemoveLoad deletes a load's whole staging folder (after its archive step).
 func RemoveLoad(ctx context.Context, lk *lake.Lake, load string) error {
-	if err := checkLoad(load); err != nil {
+	if err := CheckLoad(load); err != nil {
 		return err
 	}
 	if err := lk.CheckWritable("remove a load's staging"); err != nil {

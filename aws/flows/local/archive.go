@@ -6,20 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
-	"strings"
 
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/etl/worker"
 )
 
 // archive moves the raw files under the prefix (default: the bronze layer)
-// that the ingest log records as succeeded to archive/YYYY/MM/DD/<basename>
-// (the clock's UTC date). Every page of the listing is visited. It is
-// idempotent: Copy then Delete, and a file whose archive copy already
-// exists with the same size is only deleted from the raw zone. A different
-// file with the same basename gets a ".N" suffix before its extension.
+// that the ingest log records as succeeded to archive/YYYY/MM/DD/ (the
+// clock's UTC date): worker.Archive.
 func (r *LakeResources) archive(ctx context.Context, p map[string]any) (any, error) {
 	if err := r.lake.CheckWritable("archive raw files"); err != nil {
 		return nil, asl.NewTaskError("Lambda.ServiceException", err.Error())
@@ -28,85 +23,9 @@ func (r *LakeResources) archive(ctx context.Context, p map[string]any) (any, err
 	if prefix == "" {
 		prefix, _ = p["Prefix"].(string)
 	}
-	if prefix == "" {
-		prefix = r.lake.Layout.Bronze
-	}
-	prefix = strings.TrimPrefix(prefix, "/")
-	entries, err := ledger.Open(r.lake).Entries(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
-	}
-	day := r.clock.Now().UTC().Format("2006/01/02")
-	dir := strings.TrimSuffix(r.lake.Layout.Archive, "/") + "/" + day + "/"
-	st := r.lake.Store
-	var moved, kept []string
-	already := 0
-	for obj, err := range st.List(ctx, prefix, storage.ListOptions{}) {
-		if err != nil {
-			return nil, fmt.Errorf("archive: %w", err)
-		}
-		if obj.IsPrefix {
-			continue
-		}
-		id := ledger.Identity{Key: obj.Key, Size: obj.Size, ETag: obj.ETag, ModTime: obj.ModTime}
-		if !ledger.Ingested(entries, id) {
-			kept = append(kept, obj.Key)
-			continue
-		}
-		dst, done, err := archiveTarget(ctx, st, dir, obj)
-		if err != nil {
-			return nil, fmt.Errorf("archive %s: %w", obj.Key, err)
-		}
-		if done {
-			already++
-		} else if err := st.Copy(ctx, obj.Key, dst); err != nil {
-			return nil, fmt.Errorf("archive %s: %w", obj.Key, err)
-		}
-		if err := st.Delete(ctx, obj.Key); err != nil {
-			return nil, fmt.Errorf("archive %s: %w", obj.Key, err)
-		}
-		moved = append(moved, dst)
-	}
-	return map[string]any{
-		"archived": len(moved), "already_archived": already, "kept": len(kept),
-		"archive_prefix": dir, "files": firstN(moved, 100), "kept_files": firstN(kept, 100),
-	}, nil
+	return worker.Archive(ctx, r.lake, prefix, r.clock.Now())
 }
 
-// archiveTarget picks the archive key of a raw file; done reports that an
-// identical-size copy is already there.
-func archiveTarget(ctx context.Context, st storage.Store, dir string, obj storage.ObjectInfo) (string, bool, error) {
-	base := path.Base(obj.Key)
-	ext := path.Ext(base)
-	if strings.HasSuffix(base, ".csv.gz") {
-		ext = ".csv.gz"
-	}
-	stem := strings.TrimSuffix(base, ext)
-	for n := 0; n < 1000; n++ {
-		dst := dir + base
-		if n > 0 {
-			dst = fmt.Sprintf("%s%s.%d%s", dir, stem, n, ext)
-		}
-		info, err := st.Stat(ctx, dst)
-		if errors.Is(err, storage.ErrNotExist) {
-			return dst, false, nil
-		}
-		if err != nil {
-			return "", false, err
-		}
-		if info.Size == obj.Size {
-			return dst, true, nil
-		}
-	}
-	return "", false, fmt.Errorf("too many archived files named %s", base)
-}
-
-func firstN(s []string, n int) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s[:min(len(s), n)]
-}
 
 // publish records an sns:publish: appended to the notifications log, passed
 // to Notify, and returned as the task's output (so it is in the execution

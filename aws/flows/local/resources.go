@@ -5,20 +5,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/lakeops/lakeops/aws/catalog"
 	catlocal "github.com/lakeops/lakeops/aws/catalog/local"
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/query/duck"
-	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/etl/worker"
 )
 
 // Resources runs the task resources of a state machine (an asl.Invoker).
@@ -255,19 +253,8 @@ func (r *LakeResources) startCrawler(ctx context.Context) (any, error) {
 	if err := r.lake.CheckWritable("register tables"); err != nil {
 		return nil, asl.NewTaskError("Glue.AccessDeniedException", err.Error())
 	}
-	cat := catlocal.New(r.lake.Store)
-	for _, lt := range duck.LakeTables(r.lake) {
-		snap, err := lt.Table.Snapshot(ctx)
-		if errors.Is(err, delta.ErrNotATable) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("crawler: %s: %w", lt.Name, err)
-		}
-		def := catalog.DefFromDelta(lt.Name, lt.Table.URI(), snap.Schema(), snap.PartitionColumns())
-		if err := cat.Register(ctx, def); err != nil {
-			return nil, fmt.Errorf("crawler: %w", err)
-		}
+	if _, err := worker.Register(ctx, r.lake, catlocal.New(r.lake.Store)); err != nil {
+		return nil, fmt.Errorf("crawler: %w", err)
 	}
 	return map[string]any{}, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
 )
@@ -24,13 +23,10 @@ type LakeTable struct {
 // tables, the rejected-row tables, then the ingest log.
 func LakeTables(lk *lake.Lake) []LakeTable {
 	var out []LakeTable
-	for _, d := range dataset.All() {
-		out = append(out, LakeTable{Name: d.Name, Table: lk.Silver(d.Name)})
+	for _, t := range lk.Tables() {
+		out = append(out, LakeTable(t))
 	}
-	for _, d := range dataset.All() {
-		out = append(out, LakeTable{Name: "rejected_" + d.Name, Table: lk.Rejected(d.Name)})
-	}
-	return append(out, LakeTable{Name: "ingest_log", Table: lk.LedgerTable()})
+	return out
 }
 
 // tableState is what the engine knows of one lake table.
