@@ -36,7 +36,7 @@ type PlanOptions struct {
 // by default), in a run's order, numbers each dataset's files, sizes its
 // batches, and keeps the plan in the staging folder with each dataset's
 // items (see ItemsKey). A load planned before keeps its plan: a retried
-// plan step returns the first one. Files that cannot be loaded are in
+// plan step returns the first one. A plan with nothing to do is not kept. Files that cannot be loaded are in
 // NotLoaded and, when failed, in the ingest log.
 func Plan(ctx context.Context, lk *lake.Lake, opts PlanOptions) (*LoadPlan, error) {
 	if err := CheckLoad(opts.Load); err != nil {
@@ -94,6 +94,9 @@ func Plan(ctx context.Context, lk *lake.Lake, opts PlanOptions) (*LoadPlan, erro
 		dp.Batches = (len(group) + dp.BatchFiles - 1) / dp.BatchFiles
 		p.Files += len(group)
 		p.Sets = append(p.Sets, dp)
+	}
+	if p.Files == 0 && len(failed) == 0 {
+		return p, nil // nothing to load: nothing is kept (a retry plans again)
 	}
 	won, err := putOnce(ctx, lk.Store, planKey(opts.Load), p) // a concurrent attempt's plan wins
 	if err != nil {

@@ -23,6 +23,13 @@ type ArchiveResult struct {
 	Files           []string `json:"files"`      // the first archive keys
 	KeptFiles       []string `json:"kept_files"` // the first kept raw keys
 	StagingRemoved  bool     `json:"staging_removed,omitempty"`
+	// The load's outcome, when a load is named: its files (planned and
+	// left out as failed), those the ingest log records as loaded, and the
+	// others, which stay in the raw zone.
+	LoadFiles     int           `json:"load_files"`
+	LoadSucceeded int           `json:"load_succeeded"`
+	LoadFailed    int           `json:"load_failed"`
+	LoadFailures  []FileFailure `json:"load_failures"`
 }
 
 // Archive moves the raw files under prefix (default: the bronze layer)
@@ -109,9 +116,23 @@ func archiveTarget(ctx context.Context, st storage.Store, dir string, obj storag
 }
 
 func (h Host) archive(ctx context.Context, lk *lake.Lake, req Request) (any, error) {
+	var plan *pipeline.LoadPlan
+	if req.Load != "" {
+		p, err := pipeline.ReadPlan(ctx, lk, req.Load)
+		if err != nil && !errors.Is(err, storage.ErrNotExist) {
+			return nil, err
+		}
+		plan = p // nil: archived before (a retry); the outcome is not known again
+	}
 	out, err := Archive(ctx, lk, req.Prefix, h.now())
 	if err != nil {
 		return nil, err
+	}
+	out.LoadFailures = []FileFailure{}
+	if plan != nil {
+		if err := loadOutcome(ctx, lk, plan, out); err != nil {
+			return nil, err
+		}
 	}
 	if req.Load != "" { // the load is over: its plan and items go
 		if err := pipeline.RemoveLoad(ctx, lk, req.Load); err != nil {
@@ -120,4 +141,45 @@ func (h Host) archive(ctx context.Context, lk *lake.Lake, req Request) (any, err
 		out.StagingRemoved = true
 	}
 	return out, nil
+}
+
+// loadOutcome counts a load's files by what the ingest log says of them.
+func loadOutcome(ctx context.Context, lk *lake.Lake, plan *pipeline.LoadPlan, out *ArchiveResult) error {
+	entries, err := ledger.Open(lk).Entries(ctx)
+	if err != nil {
+		return err
+	}
+	why := map[string]string{} // the load's last word on a file it did not load
+	for _, e := range entries {
+		if e.RunID == plan.Load && e.Status != ledger.StatusSucceeded {
+			why[e.File] = e.Error
+		}
+	}
+	failed := func(file, msg string) {
+		out.LoadFailed++
+		if len(out.LoadFailures) < maxListed {
+			out.LoadFailures = append(out.LoadFailures, FileFailure{File: file, Error: msg})
+		}
+	}
+	for _, dp := range plan.Sets {
+		for _, f := range dp.Items {
+			out.LoadFiles++
+			id := ledger.Identity{Key: f.Key, Size: f.Size, ETag: f.ETag, ModTime: f.ModTime}
+			switch {
+			case ledger.Ingested(entries, id):
+				out.LoadSucceeded++
+			case why[f.Key] != "":
+				failed(f.Key, why[f.Key])
+			default:
+				failed(f.Key, "not loaded: no commit recorded it")
+			}
+		}
+	}
+	for _, f := range plan.NotLoaded {
+		if f.Status == ledger.StatusFailed {
+			out.LoadFiles++
+			failed(f.File, f.Error)
+		}
+	}
+	return nil
 }

@@ -26,7 +26,6 @@ func (r *LakeResources) archive(ctx context.Context, p map[string]any) (any, err
 	return worker.Archive(ctx, r.lake, prefix, r.clock.Now())
 }
 
-
 // publish records an sns:publish: appended to the notifications log, passed
 // to Notify, and returned as the task's output (so it is in the execution
 // output). A Message object is sent as its JSON text, as Step Functions does.
@@ -134,16 +133,23 @@ func ReadNotifications(ctx context.Context, st storage.Store) ([]Notification, e
 }
 
 // listObjects answers s3:listObjectsV2 from the lake (Bucket is ignored;
-// keys are relative to the lake root; at most MaxKeys, default 1000).
+// keys are relative to the lake root; at most MaxKeys, default 1000, a
+// page; ContinuationToken or StartAfter resume after a key).
 func (r *LakeResources) listObjects(ctx context.Context, p map[string]any) (any, error) {
 	prefix, _ := p["Prefix"].(string)
 	limit := 1000
 	if n, ok := p["MaxKeys"].(float64); ok && n > 0 && n < 1000 {
 		limit = int(n)
 	}
+	after, _ := p["StartAfter"].(string)
+	token, _ := p["ContinuationToken"].(string)
+	if token != "" {
+		after = token
+	}
 	contents := []any{}
 	truncated := false
-	for obj, err := range r.lake.Store.List(ctx, prefix, storage.ListOptions{}) {
+	last := ""
+	for obj, err := range r.lake.Store.List(ctx, prefix, storage.ListOptions{StartAfter: after}) {
 		if err != nil {
 			return nil, fmt.Errorf("s3 list: %w", err)
 		}
@@ -151,8 +157,13 @@ func (r *LakeResources) listObjects(ctx context.Context, p map[string]any) (any,
 			truncated = true
 			break
 		}
+		last = obj.Key
 		contents = append(contents, map[string]any{"Key": obj.Key, "Size": obj.Size, "ETag": obj.ETag, "LastModified": obj.ModTime.UTC()})
 	}
 	bucket, _ := p["Bucket"].(string)
-	return map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(contents), "Contents": contents, "IsTruncated": truncated}, nil
+	out := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(contents), "Contents": contents, "IsTruncated": truncated}
+	if truncated {
+		out["NextContinuationToken"] = last
+	}
+	return out, nil
 }
