@@ -61,7 +61,7 @@ func dump(t *testing.T, lk *lake.Lake) string {
 }
 
 // runFlow runs the project's flow on the service to the end.
-func runFlow(t *testing.T, s *Service, input string) *Execution {
+func runFlow(t testing.TB, s *Service, input string) *Execution {
 	t.Helper()
 	ctx := context.Background()
 	arn, err := s.Start(ctx, definitions.LakeopsFlowName, definitions.LakeopsFlow(), json.RawMessage(input))
