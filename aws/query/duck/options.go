@@ -18,7 +18,18 @@ type Options struct {
 	// RecheckInterval is how long a table's version is trusted before the
 	// log is checked again; default 500 ms; negative checks every statement.
 	RecheckInterval time.Duration
+	// ReadOnly runs only statements that read (DuckDB's SELECT type, and
+	// EXPLAIN of one); everything else is refused before it runs.
+	ReadOnly bool
+	// UnsafeFileAccess lifts the sandbox: DuckDB may then read and write
+	// any local file the process can (read_csv, COPY … TO, ATTACH), install
+	// and load extensions and change its settings. Off by default.
+	UnsafeFileAccess bool
 }
 
 // DefaultCacheLimit is the default of Options.CacheLimitBytes.
 const DefaultCacheLimit int64 = 2 << 30
+
+// FileAccessFlag is the command-line flag that lifts the sandbox; messages
+// name it so that a refused user knows the way out.
+const FileAccessFlag = "--unsafe-sql-file-access"
