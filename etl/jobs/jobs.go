@@ -44,6 +44,9 @@ type Spec struct {
 	Limits pipeline.Limits
 	// Reprocess, when set, reprocesses rejected rows instead of running files.
 	Reprocess *pipeline.ReprocessOptions
+	// Task, when set, is the job's work instead of a pipeline run (a
+	// flow's worker action, say); the line it returns goes to the log.
+	Task func(ctx context.Context) (string, error)
 }
 
 // FileProgress is the latest progress of one file of a job.
@@ -280,13 +283,20 @@ func (m *Manager) run(ctx context.Context, j *job) {
 	var err error
 	var sum *pipeline.Summary
 	var rep []pipeline.ReprocessResult
-	if spec.Reprocess != nil {
+	var line string
+	switch {
+	case spec.Task != nil:
+		line, err = spec.Task(ctx)
+	case spec.Reprocess != nil:
 		rep, err = pipeline.Reprocess(ctx, m.lake, *spec.Reprocess)
-	} else {
+	default:
 		sum, err = pipeline.Run(ctx, m.lake, pipeline.Options{Files: spec.Files, Force: spec.Force, RunID: spec.RunID,
 			Limits: spec.Limits, Progress: func(e pipeline.Event) { m.progress(j, e) }})
 	}
 	m.mu.Lock()
+	if line != "" {
+		m.logf(j, "%s", line)
+	}
 	defer j.cancel()
 	j.info.Ended = m.now()
 	j.info.Summary, j.info.Reprocess = sum, rep

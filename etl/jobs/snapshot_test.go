@@ -97,3 +97,17 @@ func TestFractions(t *testing.T) {
 		t.Fatalf("running files %v", got)
 	}
 }
+
+func TestTaskJobs(t *testing.T) {
+	m := New(newLake(t, 100), 1)
+	defer m.Close()
+	ctx := context.Background()
+	info, err := m.Run(ctx, Spec{Title: "a worker action", Task: func(context.Context) (string, error) { return "3 files staged", nil }})
+	if err != nil || info.State != Succeeded || info.Summary != nil || !strings.Contains(info.Log[len(info.Log)-2].Text, "3 files staged") {
+		t.Fatalf("task job %+v %v", info, err)
+	}
+	info, _ = m.Run(ctx, Spec{Title: "a failing action", Task: func(context.Context) (string, error) { return "", errors.New("boom") }})
+	if info.State != Failed || info.Err != "boom" {
+		t.Fatalf("failed task %+v", info)
+	}
+}

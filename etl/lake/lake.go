@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
@@ -65,26 +64,6 @@ func (l *Lake) Rejected(dataset string) *delta.Table {
 
 // LedgerTable is the ingest log table.
 func (l *Lake) LedgerTable() *delta.Table { return delta.NewTable(l.Store, l.Layout.Ledger) }
-
-// Table is a Delta table of the lake under its SQL name.
-type Table struct {
-	Name  string // products, orders, order_items, rejected_<dataset>, ingest_log
-	Table *delta.Table
-}
-
-// Tables lists the lake's tables in a fixed order: the silver tables, the
-// rejected-row tables, then the ingest log. It is the one list of them:
-// the SQL engine, the catalog registration and the table summaries use it.
-func (l *Lake) Tables() []Table {
-	var out []Table
-	for _, d := range dataset.All() {
-		out = append(out, Table{Name: d.Name, Table: l.Silver(d.Name)})
-	}
-	for _, d := range dataset.All() {
-		out = append(out, Table{Name: "rejected_" + d.Name, Table: l.Rejected(d.Name)})
-	}
-	return append(out, Table{Name: "ingest_log", Table: l.LedgerTable()})
-}
 
 // URI names the lake root.
 func (l *Lake) URI() string { return l.Store.URI() }

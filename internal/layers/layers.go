@@ -101,9 +101,9 @@ func Rules(module string) []Rule {
 		Transitive: true,
 		Forbidden:  func(_, imp string) bool { return under(imp, "views") },
 	}, {
-		Name:      "main goes through ui/cli",
+		Name:      "main only picks an entry point: ui/cli or the worker's host",
 		From:      func(p string) bool { return p == module },
-		Forbidden: func(_, imp string) bool { return in(imp) && !under(imp, "ui/cli") },
+		Forbidden: func(_, imp string) bool { return in(imp) && !under(imp, "ui/cli") && !under(imp, "aws/workerhost") },
 	}, {
 		Name:       "internal helpers are leaves",
 		From:       func(p string) bool { return under(p, "internal") },

@@ -32,9 +32,7 @@ func isolateAWS(t *testing.T) string {
 // (working) AWS access does and reads stderr: one line that says what
 // failed and what to do, not the SDK's chain.
 func TestAWSFailuresAreOneActionableLine(t *testing.T) {
-	// The server first: isolateAWS moves HOME, and with it the user cache
-	// (where gwtest keeps the versitygw binary) and the Go module cache.
-	srv := gwtest.Start(t)
+	srv := gwtest.Start(t) // before HOME moves: the harness builds versitygw into the user cache
 	isolateAWS(t)
 	for _, c := range []struct {
 		name string

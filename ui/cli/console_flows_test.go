@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/ui/uitest"
 )
 
@@ -16,7 +18,8 @@ import (
 // and stops it while it waits for the crawler.
 func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	dir := seedLake(t)
-	tm := startConsole(t, testRoot(t, dir), consoleParts{}, 120, 34)
+	r := testRoot(t, dir)
+	tm := startConsole(t, r, consoleParts{}, 120, 34)
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv")
 	tm.Send(uitest.Key("6"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "lab-seed")
@@ -28,6 +31,14 @@ func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "silver_layer/order_items/_delta_log")); err != nil {
 		t.Fatalf("the pipeline did not load order_items: %v", err)
 	}
+	// The lab's glue:startJobRun ran the pipeline as a job: it is in Runs.
+	if info := r.jobs.Jobs(); len(info) != 1 || info[0].Spec.Title != "flow: run every new file" ||
+		info[0].State != jobs.Succeeded || info[0].Summary == nil || info[0].Summary.Totals.Accepted == 0 {
+		t.Fatalf("jobs after the lab's flow: %+v", info)
+	}
+	tm.Send(uitest.Key("2"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "flow: run every new file")
+	tm.Send(uitest.Key("6"))
 	entries, _ := os.ReadDir(filepath.Join(dir, "bronze_layer/order_items"))
 	if len(entries) != 0 {
 		t.Fatalf("raw files not archived: %v", entries)
@@ -44,9 +55,10 @@ func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	quit(t, tm)
 }
 
-// TestConsoleFlowRunShowsInRuns: the pipeline run a flow starts goes
-// through the jobs manager, so it shows in Runs with its counts; and the
-// Flows view's lists take the / filter.
+// TestConsoleFlowRunShowsInRuns: the project's flow does its work through
+// the jobs manager — each worker action (plan, process a batch, commit a
+// dataset, register, archive) a job — so it shows in Runs, under the job
+// limit; and the Flows view's lists take the / filter.
 func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	r := testRoot(t, seedLake(t))
 	c := startConsole(t, r, consoleParts{}, 120, 34)
@@ -68,22 +80,33 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	if scr := c.p.screen(); !strings.Contains(scr, "SUCCEEDED") {
 		t.Fatalf("the flow did not succeed:\n%s", scr)
 	}
-	// The flow's pipeline run is a job like any other.
+	// The flow's work is jobs like any other: the worker's plan, a process
+	// job per batch and a commit per dataset, then register and archive.
 	info := r.jobs.Jobs()
-	if len(info) != 1 || info[0].Spec.Title != "flow: run every new file" || info[0].Summary == nil ||
-		info[0].Summary.Totals.Accepted == 0 {
-		t.Fatalf("jobs after the flow: %+v", info)
+	titles := map[string]bool{}
+	for _, j := range info {
+		if j.State != jobs.Succeeded {
+			t.Fatalf("job %q %s: %s", j.Spec.Title, j.State, j.Err)
+		}
+		title, _, _ := strings.Cut(strings.TrimPrefix(j.Spec.Title, "flow: "), " · load ")
+		titles[title] = true
 	}
-	c.Send(uitest.Key("2"))
-	scr := waitFrame(t, c, "the flow's run in Runs", shows([]string{"flow: run every new file", "succeeded", "0 active · 1 total"}))
-	for _, want := range []string{"100%", "jobs"} {
-		if !strings.Contains(scr, want) {
-			t.Fatalf("Runs lacks %q:\n%s", want, scr)
+	for _, want := range []string{"plan", "process products (1 files)", "process orders (1 files)", "process order_items (1 files)",
+		"commit products", "commit orders", "commit order_items", "register", "archive"} {
+		if !titles[want] {
+			t.Fatalf("no job %q among %v", want, titles)
 		}
 	}
+	c.Send(uitest.Key("2"))
+	waitFrame(t, c, "the flow's jobs in Runs", shows([]string{"flow: commit order_items", "flow: process orders", "succeeded",
+		fmt.Sprintf("0 active · %d total", len(info))}))
+	c.Send(uitest.Key("/"))
+	c.Type("commit order_items")
 	c.Send(uitest.Key("enter"))
-	waitFrame(t, c, "the flow's job in detail", shows([]string{"job 1 flow: run every new file", "run " + info[0].RunID,
-		"products.csv", "order_items_2025_04_01.csv"}))
+	c.Send(uitest.Key("enter")) // the one job shown
+	waitFrame(t, c, "the commit's job in detail", shows([]string{"flow: commit order_items · load", "succeeded", "committed 1 files", "inserted"}))
+	c.Send(uitest.Key("esc"))
+	c.Send(uitest.Key("esc"))
 	// The executions list filters too.
 	c.Send(uitest.Key("6"))
 	c.Send(uitest.Key("esc")) // from the execution to its machine's executions

@@ -385,6 +385,7 @@ func flowShow(ctx context.Context, g *Globals, env Env, sub string, args []strin
 	if e.Error != "" {
 		fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause), textfmt.Sanitize(e.FailedState))
 	}
+	printMapRuns(tw, e.MapRuns)
 	return tw.Flush()
 }
 

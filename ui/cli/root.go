@@ -212,8 +212,10 @@ func (r *Root) Catalog(ctx context.Context, kind, database string) (catalog.Cata
 }
 
 // LocalFlows is the local state-machine runner over the lake with the
-// shipped machines registered. Its task resources run the pipeline through
-// the jobs manager (under the job limit, shown in Runs).
+// shipped machines registered. Its task resources do their work through
+// the jobs manager (under the job limit, shown in Runs): the lab's
+// glue:startJobRun as one pipeline run, the project's worker actions one
+// job each.
 func (r *Root) LocalFlows(ctx context.Context, clock asl.Clock) (*local.Service, error) {
 	if r.flows != nil {
 		return r.flows.svc, nil
@@ -240,6 +242,7 @@ func (r *Root) LocalFlows(ctx context.Context, clock asl.Clock) (*local.Service,
 	res.RunPipeline = func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error) {
 		return runAsJob(ctx, jm, opts)
 	}
+	res.Worker = workerAsJobs(jm, res.Worker)
 	svc := local.New(lk, res, clock)
 	for name, def := range definitions.All() {
 		if err := svc.Register(name, def); err != nil {

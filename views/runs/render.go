@@ -43,8 +43,12 @@ func (m *Model) jobRow(j ops.Job) []string {
 	if d := m.took(j); d >= 0 {
 		took = textfmt.Duration(d)
 	}
+	accepted, rejected := textfmt.Count(t.Accepted), textfmt.Count(t.Rejected)
+	if len(j.Files) == 0 { // no file seen (yet): a queued run, a flow's worker action
+		accepted, rejected = "", ""
+	}
 	return []string{fmt.Sprint(j.ID), j.Spec.Title, string(j.State), progress.Plain(j.Fraction(), 14),
-		textfmt.Count(t.Accepted), textfmt.Count(t.Rejected), textfmt.Rate(m.rate(j, t)), textfmt.Clock(j.Started), took}
+		accepted, rejected, textfmt.Rate(m.rate(j, t)), textfmt.Clock(j.Started), took}
 }
 
 func (m *Model) fileRow(f ops.FileProgress) []string {

@@ -91,7 +91,7 @@ func New(svc Service) *Model {
 	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), root: svc.RawRoot(), now: time.Now, follow: true,
 		history: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history of past runs"))}
 	m.list = listview.New(listview.Options{Empty: "no jobs yet: run files from the Files view (r, R)", Columns: []listview.Column{
-		{Title: "id", Width: 4, Right: true}, {Title: "title", Max: 24}, {Title: "state", Width: 9},
+		{Title: "id", Width: 4, Right: true}, {Title: "title", Max: 40}, {Title: "state", Width: 9},
 		{Title: "progress", Width: 14}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
 		{Title: "rows/s", Width: 8, Right: true}, {Title: "started", Width: 8}, {Title: "took"}}})
 	m.list.SetCellStyle(m.listStyle)

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package duck
 
 import (
@@ -10,15 +12,7 @@ import (
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/etl/delta"
-	"github.com/lakeops/lakeops/etl/lake"
 )
-
-// LakeTable is a Delta table of the lake under its SQL name.
-type LakeTable = lake.Table
-
-// LakeTables lists the lake's queryable tables (lake.Tables: the silver
-// tables, the rejected-row tables, then the ingest log).
-func LakeTables(lk *lake.Lake) []LakeTable { return lk.Tables() }
 
 // tableState is what the engine knows of one lake table.
 type tableState struct {
