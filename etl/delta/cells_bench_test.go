@@ -67,6 +67,7 @@ func BenchmarkWriteCells(b *testing.B) {
 	}
 	row := make([]delta.Cell, 9)
 	var cpu time.Duration
+	var bytes int64
 	measured := true
 	for b.Loop() {
 		c0, ok := cputime.Process()
@@ -86,13 +87,16 @@ func BenchmarkWriteCells(b *testing.B) {
 				}
 				id++
 			}
-			if _, err := pf.Close(ctx); err != nil {
+			a, err := pf.Close(ctx)
+			if err != nil {
 				b.Fatal(err)
 			}
+			bytes += a.Size
 		}
 		c1, _ := cputime.Process()
 		cpu += c1 - c0
 	}
+	b.ReportMetric(float64(bytes)/float64(b.N), "file-bytes/op")
 	if measured {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}

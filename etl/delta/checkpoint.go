@@ -3,18 +3,11 @@ package delta
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"time"
-
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
-
-// CheckpointInterval is how many commits pass between checkpoints.
-const CheckpointInterval = 10
 
 // readCheckpoint reads all parts of a checkpoint into actions.
 func (t *Table) readCheckpoint(ctx context.Context, parts []LogFile) ([]Action, error) {
@@ -204,150 +197,4 @@ func strMap(s parquetrows.Struct, name string) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-// Checkpoint rows as parquet-go writes them, in the schema Spark uses.
-type ckptTxn struct {
-	AppID       string `parquet:"appId,optional"`
-	Version     int64  `parquet:"version,optional"`
-	LastUpdated *int64 `parquet:"lastUpdated,optional"`
-}
-
-type ckptAdd struct {
-	Path             string             `parquet:"path,optional"`
-	PartitionValues  map[string]*string `parquet:"partitionValues,optional"`
-	Size             int64              `parquet:"size,optional"`
-	ModificationTime int64              `parquet:"modificationTime,optional"`
-	DataChange       bool               `parquet:"dataChange,optional"`
-	Tags             map[string]*string `parquet:"tags,optional"`
-	Stats            *string            `parquet:"stats,optional"`
-}
-
-type ckptRemove struct {
-	Path                 string             `parquet:"path,optional"`
-	DeletionTimestamp    *int64             `parquet:"deletionTimestamp,optional"`
-	DataChange           bool               `parquet:"dataChange,optional"`
-	ExtendedFileMetadata bool               `parquet:"extendedFileMetadata,optional"`
-	PartitionValues      map[string]*string `parquet:"partitionValues,optional"`
-	Size                 *int64             `parquet:"size,optional"`
-}
-
-type ckptFormat struct {
-	Provider string             `parquet:"provider,optional"`
-	Options  map[string]*string `parquet:"options,optional"`
-}
-
-type ckptMetadata struct {
-	ID               string             `parquet:"id,optional"`
-	Name             *string            `parquet:"name,optional"`
-	Description      *string            `parquet:"description,optional"`
-	Format           *ckptFormat        `parquet:"format,optional"`
-	SchemaString     string             `parquet:"schemaString,optional"`
-	PartitionColumns []string           `parquet:"partitionColumns,optional,list"`
-	Configuration    map[string]*string `parquet:"configuration,optional"`
-	CreatedTime      *int64             `parquet:"createdTime,optional"`
-}
-
-type ckptProtocol struct {
-	MinReaderVersion int32    `parquet:"minReaderVersion,optional"`
-	MinWriterVersion int32    `parquet:"minWriterVersion,optional"`
-	ReaderFeatures   []string `parquet:"readerFeatures,optional,list"`
-	WriterFeatures   []string `parquet:"writerFeatures,optional,list"`
-}
-
-type ckptRow struct {
-	Txn      *ckptTxn      `parquet:"txn,optional"`
-	Add      *ckptAdd      `parquet:"add,optional"`
-	Remove   *ckptRemove   `parquet:"remove,optional"`
-	MetaData *ckptMetadata `parquet:"metaData,optional"`
-	Protocol *ckptProtocol `parquet:"protocol,optional"`
-}
-
-// TombstoneRetention is how long removes are kept in checkpoints by default
-// (Delta's delta.deletedFileRetentionDuration default).
-const TombstoneRetention = 7 * 24 * time.Hour
-
-// EncodeCheckpoint renders a state as a single-file Parquet checkpoint.
-// Tombstones older than the retention (relative to now) are dropped.
-func EncodeCheckpoint(s *State, now time.Time) ([]byte, int64, error) {
-	rows := []ckptRow{{Protocol: &ckptProtocol{
-		MinReaderVersion: int32(s.Protocol.MinReaderVersion), MinWriterVersion: int32(s.Protocol.MinWriterVersion),
-		ReaderFeatures: s.Protocol.ReaderFeatures, WriterFeatures: s.Protocol.WriterFeatures,
-	}}}
-	m := s.Metadata
-	md := &ckptMetadata{ID: m.ID, Format: &ckptFormat{Provider: m.Format.Provider, Options: ptrMap(m.Format.Options)},
-		SchemaString: m.SchemaString, PartitionColumns: m.PartitionColumns, Configuration: ptrMap(m.Configuration), CreatedTime: m.CreatedTime}
-	if m.Name != "" {
-		md.Name = &m.Name
-	}
-	if m.Description != "" {
-		md.Description = &m.Description
-	}
-	rows = append(rows, ckptRow{MetaData: md})
-	for _, t := range s.Txns() {
-		rows = append(rows, ckptRow{Txn: &ckptTxn{AppID: t.AppID, Version: t.Version, LastUpdated: t.LastUpdated}})
-	}
-	for _, a := range s.Files() {
-		ca := &ckptAdd{Path: a.Path, PartitionValues: a.PartitionValues, Size: a.Size, ModificationTime: a.ModificationTime,
-			DataChange: false, Tags: ptrMap(a.Tags)}
-		if a.Stats != "" {
-			st := a.Stats
-			ca.Stats = &st
-		}
-		if ca.PartitionValues == nil {
-			ca.PartitionValues = map[string]*string{}
-		}
-		rows = append(rows, ckptRow{Add: ca})
-	}
-	cutoff := now.Add(-TombstoneRetention).UnixMilli()
-	for _, r := range s.Tombstones() {
-		if r.DeletionTimestamp != nil && *r.DeletionTimestamp < cutoff {
-			continue
-		}
-		rows = append(rows, ckptRow{Remove: &ckptRemove{Path: r.Path, DeletionTimestamp: r.DeletionTimestamp,
-			DataChange: false, ExtendedFileMetadata: r.ExtendedFileMetadata, PartitionValues: r.PartitionValues, Size: r.Size}})
-	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[ckptRow](&buf, parquet.Compression(&parquet.Snappy))
-	if _, err := w.Write(rows); err != nil {
-		return nil, 0, fmt.Errorf("encode checkpoint: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, 0, fmt.Errorf("encode checkpoint: %w", err)
-	}
-	return buf.Bytes(), int64(len(rows)), nil
-}
-
-func ptrMap(m map[string]string) map[string]*string {
-	out := make(map[string]*string, len(m))
-	for k, v := range m {
-		out[k] = &v
-	}
-	return out
-}
-
-// WriteCheckpoint writes a checkpoint of the snapshot and points
-// _last_checkpoint at it. Both writes replace content atomically, and the
-// checkpoint's content is fully determined by the version, so racing writers
-// are harmless.
-func (t *Table) WriteCheckpoint(ctx context.Context, snap *Snapshot) error {
-	data, size, err := EncodeCheckpoint(snap.state, time.Now())
-	if err != nil {
-		return err
-	}
-	v := snap.Version()
-	if err := t.store.Put(ctx, t.logKey(CheckpointName(v)), bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("write checkpoint %d: %w", v, err)
-	}
-	hint, err := json.Marshal(lastCheckpoint{Version: v, Size: size})
-	if err != nil {
-		return err
-	}
-	if cur := t.readLastCheckpoint(ctx); cur > v {
-		return nil // a newer checkpoint already exists; keep the hint pointing at it
-	}
-	if err := t.store.Put(ctx, t.logKey("_last_checkpoint"), bytes.NewReader(hint)); err != nil {
-		return fmt.Errorf("write _last_checkpoint for %d: %w", v, err)
-	}
-	return nil
 }

@@ -20,29 +20,75 @@ import (
 // values as Snapshot.Rows yields them: int64 (long), int32 (integer), int16,
 // int8, float32, float64, bool, string, []byte, parquetrows.Date,
 // time.Time (timestamp), parquetrows.Decimal; nil for null.
+//
+// Files are encoded as the table's EncodingsProperty says; with the
+// default, EncodingsCompatible, each file picks PLAIN or a dictionary per
+// column from its first rows (see dictionaryPays).
 type FileWriter struct {
-	table    *Table
-	schema   *StructType
-	partCols []string
-	dataCols []int // indexes of non-partition columns in schema order
-	pqSchema *parquet.Schema
-	leafPos  []int // for each parquet leaf column (in parquet order), its index in dataCols
+	table     *Table
+	schema    *StructType
+	partCols  []string
+	dataCols  []int // indexes of non-partition columns in schema order
+	leafPos   []int // for each parquet leaf column (in parquet order), its index in dataCols
+	encodings string
+	fixed     *parquet.Schema // the schema of every file with EncodingsDelta; nil otherwise
 }
 
-// NewFileWriter prepares writing data files for a table schema. Only primitive
-// and decimal columns can be written.
+// NewFileWriter prepares writing data files for a table schema, with the
+// default encodings (EncodingsCompatible). Only primitive and decimal
+// columns can be written.
 func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*FileWriter, error) {
-	fw := &FileWriter{table: t, schema: schema, partCols: partitionColumns}
+	return newFileWriter(t, schema, partitionColumns, EncodingsCompatible)
+}
+
+// NewFileWriterFor prepares writing data files for a snapshot's table: its
+// schema, partition columns and EncodingsProperty.
+func NewFileWriterFor(snap *Snapshot) (*FileWriter, error) {
+	enc, err := TableEncodings(snap.Metadata().Configuration)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", snap.Table().URI(), err)
+	}
+	return newFileWriter(snap.Table(), snap.Schema(), snap.PartitionColumns(), enc)
+}
+
+func newFileWriter(t *Table, schema *StructType, partitionColumns []string, encodings string) (*FileWriter, error) {
+	fw := &FileWriter{table: t, schema: schema, partCols: partitionColumns, encodings: encodings}
 	isPart := map[string]bool{}
 	for _, p := range partitionColumns {
 		isPart[p] = true
 	}
-	group := parquet.Group{}
 	for i, f := range schema.Fields {
-		if isPart[f.Name] {
-			continue
+		if !isPart[f.Name] {
+			fw.dataCols = append(fw.dataCols, i)
 		}
-		node, err := parquetNode(f.Type)
+	}
+	plain, err := fw.fileSchema(func(int) columnEncoding { return encodePlain })
+	if err != nil {
+		return nil, err
+	}
+	fw.leafPos = make([]int, len(fw.dataCols))
+	for leaf, path := range plain.Columns() {
+		for j, ci := range fw.dataCols {
+			if schema.Fields[ci].Name == path[0] {
+				fw.leafPos[leaf] = j
+			}
+		}
+	}
+	if encodings == EncodingsDelta {
+		if fw.fixed, err = fw.fileSchema(func(int) columnEncoding { return encodeDelta }); err != nil {
+			return nil, err
+		}
+	}
+	return fw, nil
+}
+
+// fileSchema builds the Parquet schema of a data file; enc gives the
+// encoding of each data column (by index in dataCols).
+func (fw *FileWriter) fileSchema(enc func(j int) columnEncoding) (*parquet.Schema, error) {
+	group := parquet.Group{}
+	for j, ci := range fw.dataCols {
+		f := fw.schema.Fields[ci]
+		node, err := parquetNode(f.Type, enc(j))
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", f.Name, err)
 		}
@@ -50,68 +96,8 @@ func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*Fi
 			node = parquet.Optional(node)
 		}
 		group[f.Name] = node
-		fw.dataCols = append(fw.dataCols, i)
 	}
-	fw.pqSchema = parquet.NewSchema("spark_schema", OrderedGroup{Group: group, Order: dataNames(schema, fw.dataCols)})
-	fw.leafPos = make([]int, len(fw.dataCols))
-	for leaf, path := range fw.pqSchema.Columns() {
-		for j, ci := range fw.dataCols {
-			if schema.Fields[ci].Name == path[0] {
-				fw.leafPos[leaf] = j
-			}
-		}
-	}
-	return fw, nil
-}
-
-func parquetNode(t DataType) (parquet.Node, error) {
-	switch t := t.(type) {
-	case *PrimitiveType:
-		switch t.Name {
-		case TypeLong:
-			return parquet.Encoded(parquet.Int(64), &parquet.DeltaBinaryPacked), nil
-		case TypeInteger:
-			return parquet.Encoded(parquet.Int(32), &parquet.DeltaBinaryPacked), nil
-		case TypeShort:
-			return parquet.Int(16), nil
-		case TypeByte:
-			return parquet.Int(8), nil
-		case TypeFloat:
-			return parquet.Leaf(parquet.FloatType), nil
-		case TypeDouble:
-			return parquet.Leaf(parquet.DoubleType), nil
-		case TypeBoolean:
-			return parquet.Leaf(parquet.BooleanType), nil
-		case TypeString:
-			return parquet.String(), nil
-		case TypeBinary:
-			return parquet.Leaf(parquet.ByteArrayType), nil
-		case TypeDate:
-			return parquet.Encoded(parquet.Date(), &parquet.DeltaBinaryPacked), nil
-		case TypeTimestamp:
-			return parquet.Encoded(parquet.Timestamp(parquet.Microsecond), &parquet.DeltaBinaryPacked), nil
-		}
-	case *DecimalType:
-		switch {
-		case t.Precision <= 9:
-			return parquet.Decimal(t.Scale, t.Precision, parquet.Int32Type), nil
-		case t.Precision <= 18:
-			return parquet.Decimal(t.Scale, t.Precision, parquet.Int64Type), nil
-		default:
-			return parquet.Decimal(t.Scale, t.Precision, parquet.FixedLenByteArrayType(decimalBytes(t.Precision))), nil
-		}
-	}
-	return nil, fmt.Errorf("writing %s columns is not supported", t)
-}
-
-// decimalBytes is the smallest two's complement width that holds precision digits.
-func decimalBytes(precision int) int {
-	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil)
-	n := 1
-	for new(big.Int).Lsh(big.NewInt(1), uint(8*n-1)).Cmp(limit) < 0 {
-		n++
-	}
-	return n
+	return parquet.NewSchema("spark_schema", OrderedGroup{Group: group, Order: dataNames(fw.schema, fw.dataCols)}), nil
 }
 
 // WriteFile writes rows that all share the given partition values as one
@@ -138,7 +124,7 @@ type PartitionFile struct {
 	size      int64      // bytes encoded so far
 	putDone   chan error // the result of the Put
 	closed    bool
-	w         *parquet.Writer
+	w         *parquet.Writer // nil until the first rows are encoded (start)
 	batch     []parquet.Row
 	stats     []*columnStats
 	rows      int64
@@ -167,7 +153,6 @@ func (fw *FileWriter) Open(ctx context.Context, partition map[string]*string) *P
 		pr.CloseWithError(fmt.Errorf("write data file: %w", errOr(err, io.ErrClosedPipe)))
 		pf.putDone <- err
 	}()
-	pf.w = parquet.NewWriter(countingWriter{pf}, fw.pqSchema, parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows))
 	pf.stats = make([]*columnStats, len(fw.dataCols))
 	for j, ci := range fw.dataCols {
 		pf.stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}
@@ -214,6 +199,14 @@ func (pf *PartitionFile) Write(r []any) error {
 }
 
 func (pf *PartitionFile) flush() error {
+	if len(pf.batch) == 0 {
+		return nil
+	}
+	if pf.w == nil {
+		if err := pf.start(pf.rowEncodings()); err != nil {
+			return err
+		}
+	}
 	if _, err := pf.w.WriteRows(pf.batch); err != nil {
 		return fmt.Errorf("encode parquet: %w", err)
 	}
@@ -234,6 +227,12 @@ func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
 	if err := pf.finishCells(); err != nil {
 		pf.Abort()
 		return nil, err
+	}
+	if pf.w == nil { // no rows
+		if err := pf.start(func(int) columnEncoding { return encodePlain }); err != nil {
+			pf.Abort()
+			return nil, err
+		}
 	}
 	if err := pf.w.Close(); err != nil {
 		pf.Abort()
@@ -378,6 +377,45 @@ func encodePath(rel string) string {
 		segs[i] = url.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
+}
+
+// start creates the file's Parquet writer; enc gives the encoding of each
+// data column (by index in dataCols) when the table's encodings leave the
+// choice to the file.
+func (pf *PartitionFile) start(enc func(j int) columnEncoding) error {
+	fw := pf.fw
+	schema := fw.fixed
+	opts := []parquet.WriterOption{parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows)}
+	if schema == nil {
+		var err error
+		if schema, err = fw.fileSchema(enc); err != nil {
+			return err
+		}
+		opts = append(opts, parquet.DataPageVersion(1), parquet.DictionaryMaxBytes(dictionaryMaxBytes))
+	}
+	pf.w = parquet.NewWriter(countingWriter{pf}, append(opts, schema)...)
+	return nil
+}
+
+// rowEncodings picks each column's encoding from the rows of the first
+// batch written with Write.
+func (pf *PartitionFile) rowEncodings() func(j int) columnEncoding {
+	fw := pf.fw
+	choice := make([]columnEncoding, len(fw.dataCols))
+	for leaf, j := range fw.leafPos {
+		seen := map[string]struct{}{}
+		n := 0
+		for _, r := range pf.batch {
+			if v := r[leaf]; !v.IsNull() {
+				seen[string(v.Bytes())] = struct{}{}
+				n++
+			}
+		}
+		if dictionaryPays(len(seen), n) {
+			choice[j] = encodeDictionary
+		}
+	}
+	return func(j int) columnEncoding { return choice[j] }
 }
 
 // rowGroupRows bounds the rows buffered per row group while writing.
