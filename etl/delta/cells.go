@@ -154,6 +154,9 @@ func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 			return fmt.Errorf("encode parquet column %s: %w", f.Name, err)
 		}
 	}
+	if err := pf.endDictionaryPages(pf.groupRows, pf.groupRows+n); err != nil {
+		return err
+	}
 	pf.groupRows += n
 	if pf.groupRows >= rowGroupRows {
 		pf.groupRows = 0

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
@@ -133,6 +134,7 @@ type PartitionFile struct {
 	pending   *cellBatch      // buffered rows of cells, column-major; nil until needed
 	enc       cellEncoder     // encodes full batches of cells on its own goroutine
 	groupRows int             // rows in the current row group (cells path)
+	dict      []bool          // by leaf: the column is dictionary-encoded (set by start)
 	colVals   []parquet.Value // one column of a batch, reused
 }
 
@@ -207,8 +209,12 @@ func (pf *PartitionFile) flush() error {
 			return err
 		}
 	}
+	before := int((pf.rows - int64(len(pf.batch))) % rowGroupRows)
 	if _, err := pf.w.WriteRows(pf.batch); err != nil {
 		return fmt.Errorf("encode parquet: %w", err)
+	}
+	if err := pf.endDictionaryPages(before, before+len(pf.batch)); err != nil {
+		return err
 	}
 	pf.batch = pf.batch[:0]
 	return nil
@@ -394,6 +400,35 @@ func (pf *PartitionFile) start(enc func(j int) columnEncoding) error {
 		opts = append(opts, parquet.DataPageVersion(1), parquet.DictionaryMaxBytes(dictionaryMaxBytes))
 	}
 	pf.w = parquet.NewWriter(countingWriter{pf}, append(opts, schema)...)
+	pf.dict = make([]bool, len(fw.leafPos))
+	for leaf, f := range schema.Fields() {
+		pf.dict[leaf] = f.Encoding() != nil && f.Encoding().Encoding() == format.RLEDictionary
+	}
+	return nil
+}
+
+// dictionaryPageRows is how many rows of a row group a dictionary-encoded
+// column puts in one page. parquet-go checks a dictionary's size when a
+// page ends and, once it outgrows dictionaryMaxBytes, writes the rest of
+// the row group PLAIN; the index pages of a whole row group would fit in
+// one page, so they are ended early for the check to happen.
+const dictionaryPageRows = 8192
+
+// endDictionaryPages ends the pages of the dictionary-encoded columns when
+// a write took the row group from before to after rows across a multiple
+// of dictionaryPageRows (a write that ends the row group needs nothing).
+func (pf *PartitionFile) endDictionaryPages(before, after int) error {
+	if before/dictionaryPageRows == after/dictionaryPageRows || after >= rowGroupRows {
+		return nil
+	}
+	cols := pf.w.ColumnWriters()
+	for leaf, d := range pf.dict {
+		if d {
+			if err := cols[leaf].Flush(); err != nil {
+				return fmt.Errorf("encode parquet: %w", err)
+			}
+		}
+	}
 	return nil
 }
 
