@@ -157,7 +157,8 @@ func TestVacuumKeepsWhatTimeTravelInsideTheRetentionReads(t *testing.T) {
 	}
 	before := treeOf(t, dir)
 
-	short := delta.VacuumOptions{Retention: time.Minute, Now: now, DryRun: true}
+	minute := time.Minute
+	short := delta.VacuumOptions{Retention: &minute, Now: now, DryRun: true}
 	var re *delta.RetentionError
 	if _, err := tbl.Vacuum(ctx, short); !errors.As(err, &re) {
 		t.Fatalf("vacuum with a retention under the table's: %v, want a RetentionError", err)
@@ -213,7 +214,7 @@ func TestVacuumKeepsWhatTimeTravelInsideTheRetentionReads(t *testing.T) {
 		}
 	}
 	// With force, a shorter retention goes further.
-	forced, err := tbl.Vacuum(ctx, delta.VacuumOptions{Retention: time.Minute, Force: true, Now: now})
+	forced, err := tbl.Vacuum(ctx, delta.VacuumOptions{Retention: &minute, Force: true, Now: now})
 	if err != nil || len(forced.Files) == 0 {
 		t.Fatalf("forced vacuum: %v, %d files", err, len(forced.Files))
 	}

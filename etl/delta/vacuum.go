@@ -16,9 +16,9 @@ import (
 // VacuumOptions tune Table.Vacuum.
 type VacuumOptions struct {
 	// Retention keeps removed files this long after their removal and
-	// unreferenced files this long after they were written; 0 means the
+	// unreferenced files this long after they were written; nil means the
 	// table's delta.deletedFileRetentionDuration (7 days unless set).
-	Retention time.Duration
+	Retention *time.Duration
 	// Force allows a retention shorter than the table's: time travel to the
 	// versions in between breaks, and so do readers of them still running.
 	Force bool
@@ -44,8 +44,8 @@ type RetentionError struct {
 }
 
 func (e *RetentionError) Error() string {
-	return fmt.Sprintf("retention %s is shorter than the table's %s (%s): time travel to the versions in between and readers still using them would break; force it to go ahead anyway",
-		e.Asked, DeletedFileRetentionProperty, e.Table)
+	return fmt.Sprintf("retention %s is shorter than the table's %s (%s): time travel to the versions in between and readers still using them would break",
+		FormatInterval(e.Asked), DeletedFileRetentionProperty, FormatInterval(e.Table))
 }
 
 // vacuumDeleters bounds the deletes in flight.
@@ -67,10 +67,11 @@ func (t *Table) Vacuum(ctx context.Context, opts VacuumOptions) (*VacuumResult, 
 	if err != nil {
 		return nil, fmt.Errorf("vacuum %s: %w", t.URI(), err)
 	}
-	ret := opts.Retention
+	ret := tableRetention
+	if opts.Retention != nil {
+		ret = *opts.Retention
+	}
 	switch {
-	case ret == 0:
-		ret = tableRetention
 	case ret < 0:
 		return nil, fmt.Errorf("vacuum %s: retention %s is negative", t.URI(), ret)
 	case ret < tableRetention && !opts.Force:
