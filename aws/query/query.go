@@ -26,8 +26,9 @@ type Stats struct {
 }
 
 // Rows streams a result. Values are plain Go values: nil, bool, int64,
-// float64, string, []byte, time.Time, and the engine's decimal/date values
-// rendered as strings where Go has no type.
+// float64, string, []byte, time.Time (instants, in UTC),
+// parquetrows.LocalTimestamp (date-times without a time zone), and the
+// engine's decimal/date values rendered as strings where Go has no type.
 type Rows interface {
 	Columns() []Column
 	// Next returns the next row, or io.EOF after the last one.
@@ -57,3 +58,13 @@ type Engine interface {
 	// Close releases the engine.
 	Close() error
 }
+
+// RefusedError is a statement an engine would not run: under --read-only
+// one that does not only read; in the local engine's sandbox one that would
+// write files, reach another database or change the engine's settings.
+type RefusedError struct {
+	Statement string // the statement refused; empty when not about one
+	Reason    string // one line: what is off and how to turn it on
+}
+
+func (e *RefusedError) Error() string { return e.Reason }

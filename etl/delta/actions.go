@@ -33,14 +33,18 @@ type Metadata struct {
 	CreatedTime      *int64            `json:"createdTime,omitempty"`
 }
 
-// DeletionVector is the descriptor of a deletion vector; its presence means the
-// table needs the deletionVectors reader feature, which lakeops refuses.
+// DeletionVector is the descriptor of a deletion vector: the rows of a data
+// file that are deleted without rewriting it (see dv.go).
 type DeletionVector struct {
+	// StorageType is "u" (a file beside the data, named by a UUID), "i"
+	// (inline, in PathOrInlineDv) or "p" (a file at an absolute path).
 	StorageType    string `json:"storageType"`
 	PathOrInlineDv string `json:"pathOrInlineDv"`
-	Offset         *int32 `json:"offset,omitempty"`
-	SizeInBytes    int32  `json:"sizeInBytes"`
-	Cardinality    int64  `json:"cardinality"`
+	// Offset is where the vector starts in its file (absent when inline).
+	Offset      *int32 `json:"offset,omitempty"`
+	SizeInBytes int32  `json:"sizeInBytes"`
+	Cardinality int64  `json:"cardinality"`
+	MaxRowIndex *int64 `json:"maxRowIndex,omitempty"`
 }
 
 // Add is the add action: a data file that is part of the table.
@@ -84,12 +88,36 @@ type Action struct {
 	Add        *Add        `json:"add,omitempty"`
 	Remove     *Remove     `json:"remove,omitempty"`
 	Txn        *Txn        `json:"txn,omitempty"`
-	// CDC and DomainMetadata are recognised so they are not mistaken for
-	// unknown actions; lakeops does not use them.
+	// CDC is recognised so it is not mistaken for an unknown action;
+	// snapshots do not use change data files.
 	CDC            json.RawMessage `json:"cdc,omitempty"`
-	DomainMetadata json.RawMessage `json:"domainMetadata,omitempty"`
-	CheckpointMeta json.RawMessage `json:"checkpointMetadata,omitempty"`
-	Sidecar        json.RawMessage `json:"sidecar,omitempty"`
+	DomainMetadata *DomainMetadata `json:"domainMetadata,omitempty"`
+	// CheckpointMetadata and Sidecar appear only in v2 checkpoints.
+	CheckpointMetadata *CheckpointMetadata `json:"checkpointMetadata,omitempty"`
+	Sidecar            *Sidecar            `json:"sidecar,omitempty"`
+}
+
+// DomainMetadata is the domainMetadata action: the configuration of a named
+// metadata domain; Removed makes it a tombstone.
+type DomainMetadata struct {
+	Domain        string `json:"domain"`
+	Configuration string `json:"configuration"`
+	Removed       bool   `json:"removed"`
+}
+
+// CheckpointMetadata is the checkpointMetadata action of a v2 checkpoint.
+type CheckpointMetadata struct {
+	Version int64             `json:"version"`
+	Tags    map[string]string `json:"tags,omitempty"`
+}
+
+// Sidecar is the sidecar action of a v2 checkpoint: a Parquet file in
+// _delta_log/_sidecars holding some of the checkpoint's add and remove actions.
+type Sidecar struct {
+	Path             string            `json:"path"`
+	SizeInBytes      int64             `json:"sizeInBytes"`
+	ModificationTime int64             `json:"modificationTime"`
+	Tags             map[string]string `json:"tags,omitempty"`
 }
 
 // ParseCommit parses the newline-delimited JSON actions of one commit file.
@@ -117,6 +145,9 @@ func ParseCommit(data []byte) ([]Action, error) {
 		}
 		if a.Remove != nil && a.Remove.Path == "" {
 			return nil, fmt.Errorf("line %d: remove action without a path", line)
+		}
+		if a.Sidecar != nil && a.Sidecar.Path == "" {
+			return nil, fmt.Errorf("line %d: sidecar action without a path", line)
 		}
 		actions = append(actions, a)
 	}

@@ -2,30 +2,10 @@ package delta
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 
-	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
-
-// readCheckpoint reads all parts of a checkpoint into actions.
-func (t *Table) readCheckpoint(ctx context.Context, parts []LogFile) ([]Action, error) {
-	var out []Action
-	for _, p := range parts {
-		key := t.logKey(p.Name)
-		b, err := storage.ReadAll(ctx, t.store, key)
-		if err != nil {
-			return nil, fmt.Errorf("read checkpoint %d: %w", p.Version, err)
-		}
-		actions, err := ParseCheckpoint(b)
-		if err != nil {
-			return nil, &BrokenLogError{Reason: fmt.Sprintf("checkpoint %s: %v", p.Name, err)}
-		}
-		out = append(out, actions...)
-	}
-	return out, nil
-}
 
 // ParseCheckpoint decodes the actions of one checkpoint Parquet file.
 func ParseCheckpoint(data []byte) ([]Action, error) {
@@ -33,8 +13,9 @@ func ParseCheckpoint(data []byte) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Project onto the action columns the file has; a writer may leave some out.
-	want := []string{"txn", "add", "remove", "metaData", "protocol"}
+	// Project onto the action columns the file has; a writer may leave some
+	// out (sidecars hold only add and remove).
+	want := checkpointColumns()
 	have := map[string]bool{}
 	for _, c := range f.Columns() {
 		have[c.Name] = true
@@ -71,8 +52,8 @@ func ParseCheckpoint(data []byte) ([]Action, error) {
 	return out, nil
 }
 
-// checkpointAction converts one checkpoint row (txn, add, remove, metaData,
-// protocol; absent columns are nil) into an action, or nil for an empty row.
+// checkpointAction converts one checkpoint row (the checkpointColumns;
+// absent columns are nil) into an action, or nil for an empty row.
 func checkpointAction(row []any) (*Action, error) {
 	get := func(i int) parquetrows.Struct {
 		if i < len(row) {
@@ -89,9 +70,7 @@ func checkpointAction(row []any) (*Action, error) {
 		a := &Add{Path: str(s, "path"), PartitionValues: strMapP(s, "partitionValues"), Size: i64(s, "size"),
 			ModificationTime: i64(s, "modificationTime"), DataChange: boolean(s, "dataChange"), Stats: str(s, "stats"),
 			Tags: strMap(s, "tags")}
-		if dv, ok := field(s, "deletionVector").(parquetrows.Struct); ok && dv != nil {
-			a.DeletionVector = &DeletionVector{StorageType: str(dv, "storageType"), PathOrInlineDv: str(dv, "pathOrInlineDv")}
-		}
+		a.DeletionVector = checkpointDV(s)
 		if a.Path == "" {
 			return nil, fmt.Errorf("add action without a path")
 		}
@@ -99,7 +78,8 @@ func checkpointAction(row []any) (*Action, error) {
 	}
 	if s := get(2); s != nil {
 		r := &Remove{Path: str(s, "path"), DeletionTimestamp: i64p(s, "deletionTimestamp"), DataChange: boolean(s, "dataChange"),
-			ExtendedFileMetadata: boolean(s, "extendedFileMetadata"), PartitionValues: strMapP(s, "partitionValues"), Size: i64p(s, "size")}
+			ExtendedFileMetadata: boolean(s, "extendedFileMetadata"), PartitionValues: strMapP(s, "partitionValues"), Size: i64p(s, "size"),
+			DeletionVector: checkpointDV(s)}
 		if r.Path == "" {
 			return nil, fmt.Errorf("remove action without a path")
 		}
@@ -118,7 +98,7 @@ func checkpointAction(row []any) (*Action, error) {
 		return &Action{Protocol: &Protocol{MinReaderVersion: int(i64(s, "minReaderVersion")), MinWriterVersion: int(i64(s, "minWriterVersion")),
 			ReaderFeatures: strList(s, "readerFeatures"), WriterFeatures: strList(s, "writerFeatures")}}, nil
 	}
-	return nil, nil
+	return checkpointV2Action(get(5), get(6), get(7))
 }
 
 func field(s parquetrows.Struct, name string) any {

@@ -172,6 +172,13 @@ func coercePrimitive(v any, name string) (any, error) {
 		if t, ok := v.(time.Time); ok {
 			return t.UTC(), nil
 		}
+	case TypeTimestampNtz:
+		switch x := v.(type) {
+		case time.Time:
+			return parquetrows.LocalTimestampOf(x), nil
+		case parquetrows.LocalTimestamp:
+			return x, nil
+		}
 	}
 	return bad()
 }
@@ -218,6 +225,13 @@ func ParsePartitionValue(p *string, t DataType) (any, error) {
 			return parquetrows.Date(d.Unix() / 86400), nil
 		case TypeTimestamp:
 			return parsePartitionTimestamp(s)
+		case TypeTimestampNtz:
+			for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+				if t, err := time.Parse(layout, s); err == nil {
+					return parquetrows.LocalTimestampOf(t), nil
+				}
+			}
+			return nil, fmt.Errorf("partition value %q is not a timestamp without time zone", s)
 		}
 	}
 	return nil, fmt.Errorf("partition values of type %s are not supported", t)

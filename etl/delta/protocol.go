@@ -26,24 +26,50 @@ const (
 	WriterWriterVersion = 2
 )
 
+// The reader features lakeops reads (reader version 3 lists them by name).
+const (
+	FeatureColumnMapping       = "columnMapping"
+	FeatureDeletionVectors     = "deletionVectors"
+	FeatureTimestampNtz        = "timestampNtz"
+	FeatureV2Checkpoint        = "v2Checkpoint"
+	FeatureVacuumProtocolCheck = "vacuumProtocolCheck"
+)
+
+// ReadableFeature reports whether lakeops reads tables that list the reader
+// feature name.
+func ReadableFeature(name string) bool {
+	switch name {
+	case FeatureColumnMapping, FeatureDeletionVectors, FeatureTimestampNtz, FeatureV2Checkpoint, FeatureVacuumProtocolCheck:
+		return true
+	}
+	return false
+}
+
 // CheckReadable refuses a table whose protocol or metadata needs a reader
-// capability lakeops lacks. Reader version 3 is fine with an empty feature list.
+// capability lakeops lacks: a reader version other than 1, 2 (column
+// mapping) or 3, a reader feature not in ReadableFeature (all of them
+// named), or a column mapping mode other than none, id and name.
 func CheckReadable(p *Protocol, m *Metadata) error {
 	switch p.MinReaderVersion {
-	case 1:
-	case 2:
-		return &UnsupportedFeatureError{Feature: "columnMapping (reader version 2)", Reading: true}
+	case 1, 2:
 	case 3:
-		if len(p.ReaderFeatures) > 0 {
-			fs := append([]string(nil), p.ReaderFeatures...)
-			sort.Strings(fs)
-			return &UnsupportedFeatureError{Feature: strings.Join(fs, ", "), Reading: true}
+		var unknown []string
+		for _, f := range p.ReaderFeatures {
+			if !ReadableFeature(f) {
+				unknown = append(unknown, f)
+			}
+		}
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			return &UnsupportedFeatureError{Feature: strings.Join(unknown, ", "), Reading: true}
 		}
 	default:
 		return &UnsupportedFeatureError{Feature: fmt.Sprintf("reader version %d", p.MinReaderVersion), Reading: true}
 	}
-	if m != nil {
-		if mode := m.Configuration["delta.columnMapping.mode"]; mode != "" && mode != "none" {
+	if m != nil && supportsColumnMapping(p) {
+		switch mode := m.Configuration[ColumnMappingModeKey]; mode {
+		case "", ColumnMappingNone, ColumnMappingID, ColumnMappingName:
+		default:
 			return &UnsupportedFeatureError{Feature: "columnMapping (mode " + mode + ")", Reading: true}
 		}
 	}
@@ -51,10 +77,15 @@ func CheckReadable(p *Protocol, m *Metadata) error {
 }
 
 // CheckWritable refuses writes to a table lakeops cannot write correctly:
-// writer versions above 2, or column invariants (which need a SQL evaluator).
+// reader versions above 1 (column mapping, deletion vectors and the other
+// reader features are read, never written), writer versions above 2, or
+// column invariants (which need a SQL evaluator).
 func CheckWritable(p *Protocol, schema *StructType) error {
 	if err := CheckReadable(p, nil); err != nil {
 		return err
+	}
+	if p.MinReaderVersion > WriterReaderVersion {
+		return &UnsupportedFeatureError{Feature: fmt.Sprintf("reader version %d (lakeops writes reader-1 tables)", p.MinReaderVersion)}
 	}
 	if p.MinWriterVersion > WriterWriterVersion {
 		return &UnsupportedFeatureError{Feature: fmt.Sprintf("writer version %d", p.MinWriterVersion)}

@@ -40,7 +40,11 @@ func (s *Snapshot) FileRows(ctx context.Context, a *Add) iter.Seq2[[]any, error]
 	return s.ProjectFile(ctx, a, s.schema.Names()...)
 }
 
-// ProjectFile yields the named columns of the rows of one data file.
+// ProjectFile yields the named columns of the rows of one logical file:
+// the rows of its data file less those its deletion vector deletes. Data
+// columns are found as the column mapping mode says (by name, physical
+// name or field id) and come out under their schema names; partition
+// columns come from the add action's partition values.
 func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
 		fields := make([]StructField, len(columns))
@@ -53,6 +57,11 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 			fields[i] = *f
 		}
 		fail := func(err error) { yield(nil, fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)) }
+		deleted, err := s.table.DeletedRows(ctx, a.DeletionVector)
+		if err != nil {
+			fail(err)
+			return
+		}
 		key, err := s.table.DataKey(a.Path)
 		if err != nil {
 			fail(err)
@@ -67,18 +76,15 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 		for _, p := range s.PartitionColumns() {
 			isPart[p] = true
 		}
-		// Project the file onto the data columns it has, by name.
-		have := map[string]bool{}
-		for _, c := range f.Columns() {
-			have[c.Name] = true
-		}
+		// Project the file onto the data columns it has.
+		mapped := MapFields(fields, s.mapping, f.Columns())
 		var proj []string
 		srcIdx := make([]int, len(fields)) // index in projected row, -1 when absent
 		partVals := make([]any, len(fields))
 		for i, fld := range fields {
 			srcIdx[i] = -1
 			if isPart[fld.Name] {
-				v, err := ParsePartitionValue(a.PartitionValues[fld.Name], fld.Type)
+				v, err := ParsePartitionValue(a.PartitionValues[PhysicalName(fld, s.mapping)], fld.Type)
 				if err != nil {
 					fail(fmt.Errorf("partition column %s: %w", fld.Name, err))
 					return
@@ -86,14 +92,17 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 				partVals[i] = v
 				continue
 			}
-			if have[fld.Name] {
+			if mapped[i].Source != "" {
 				srcIdx[i] = len(proj)
-				proj = append(proj, fld.Name)
+				proj = append(proj, mapped[i].Source)
 			}
 		}
 		if len(proj) == 0 {
 			// Only partition columns: the file's row count is all that is needed.
-			for n := f.NumRows(); n > 0; n-- {
+			for r := range f.NumRows() {
+				if deleted != nil && deleted.Contains(uint64(r)) {
+					continue
+				}
 				row := make([]any, len(fields))
 				copy(row, partVals)
 				if !yield(row, nil) {
@@ -102,10 +111,15 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 			}
 			return
 		}
+		var index uint64 // row index in the data file
 		for raw, err := range f.Rows(proj...) {
 			if err != nil {
 				fail(err)
 				return
+			}
+			index++
+			if deleted != nil && deleted.Contains(index-1) {
+				continue
 			}
 			row := make([]any, len(fields))
 			for i, fld := range fields {
@@ -113,7 +127,7 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 				case isPart[fld.Name]:
 					row[i] = partVals[i]
 				case srcIdx[i] >= 0:
-					v, err := Coerce(raw[srcIdx[i]], fld.Type)
+					v, err := Coerce(mapped[i].Logical(raw[srcIdx[i]]), fld.Type)
 					if err != nil {
 						fail(fmt.Errorf("column %s: %w", fld.Name, err))
 						return
@@ -152,17 +166,25 @@ func openParquet(ctx context.Context, store storage.Store, key string) (*parquet
 // column stored as signed INT64 in every data file of the snapshot, a page
 // at a time, without decoding rows: the fast way to read a table's keys.
 // It fails with parquetrows.ErrNotInt64 when a file stores the column
-// otherwise (the caller can fall back to Project); files that lack the
-// column hold only nulls there and are skipped.
+// otherwise or has a deletion vector (the caller can fall back to
+// Project); files that lack the column hold only nulls there and are
+// skipped.
 func (s *Snapshot) Int64Column(ctx context.Context, column string, fn func([]int64) error) error {
 	for _, p := range s.PartitionColumns() {
 		if p == column {
 			return fmt.Errorf("%w: %s is a partition column", parquetrows.ErrNotInt64, column)
 		}
 	}
+	field := s.schema.Field(column)
+	if field == nil {
+		return fmt.Errorf("%s: no column %q", s.table.URI(), column)
+	}
 	for _, a := range s.Files() {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if a.DeletionVector != nil {
+			return fmt.Errorf("%w: data file %s has a deletion vector", parquetrows.ErrNotInt64, a.Path)
 		}
 		key, err := s.table.DataKey(a.Path)
 		if err != nil {
@@ -172,14 +194,11 @@ func (s *Snapshot) Int64Column(ctx context.Context, column string, fn func([]int
 		if err != nil {
 			return fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)
 		}
-		has := false
-		for _, c := range f.Columns() {
-			has = has || c.Name == column
-		}
-		if !has {
+		source := MapFields([]StructField{*field}, s.mapping, f.Columns())[0].Source
+		if source == "" {
 			continue
 		}
-		if err := f.Int64s(column, fn); err != nil {
+		if err := f.Int64s(source, fn); err != nil {
 			return fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)
 		}
 	}

@@ -13,14 +13,21 @@ type State struct {
 	Version    int64
 	Protocol   *Protocol
 	Metadata   *Metadata
-	files      map[string]*Add    // canonical path -> live add
-	tombstones map[string]*Remove // canonical path -> remove not followed by an add
-	txns       map[string]Txn     // appId -> latest txn
+	files      map[fileKey]*Add          // logical file -> live add
+	tombstones map[fileKey]*Remove       // logical file -> remove not followed by an add
+	txns       map[string]Txn            // appId -> latest txn
+	domains    map[string]DomainMetadata // domain -> latest domainMetadata, tombstones dropped
 }
+
+// fileKey identifies a logical file: the canonical path of its data file
+// and the unique id of its deletion vector ("" without one). An add and a
+// remove reconcile only when both agree.
+type fileKey struct{ path, dv string }
 
 // NewState returns the empty state before version 0.
 func NewState() *State {
-	return &State{Version: -1, files: map[string]*Add{}, tombstones: map[string]*Remove{}, txns: map[string]Txn{}}
+	return &State{Version: -1, files: map[fileKey]*Add{}, tombstones: map[fileKey]*Remove{}, txns: map[string]Txn{},
+		domains: map[string]DomainMetadata{}}
 }
 
 // CanonicalPath turns the path of an add or remove into the key by which the
@@ -42,7 +49,8 @@ func CanonicalPath(p string) (string, error) {
 	return d, nil
 }
 
-// ApplyCheckpoint loads the actions of a checkpoint taken at version.
+// ApplyCheckpoint loads the actions of a checkpoint taken at version (its
+// checkpointMetadata and sidecar actions play no part in the snapshot).
 func (s *State) ApplyCheckpoint(version int64, actions []Action) error {
 	for _, a := range actions {
 		switch {
@@ -67,7 +75,9 @@ func (s *State) ApplyCheckpoint(version int64, actions []Action) error {
 }
 
 // ApplyCommit applies the actions of the commit of version, which must follow
-// the state's version. Within a commit, removes apply before adds.
+// the state's version. Within a commit, removes apply before adds; an add
+// and a remove of the same data file with different deletion vectors are
+// different logical files (the new vector replaces the old one).
 func (s *State) ApplyCommit(version int64, actions []Action) error {
 	if version != s.Version+1 {
 		return &BrokenLogError{Reason: fmt.Sprintf("commit %d cannot follow version %d", version, s.Version)}
@@ -103,12 +113,26 @@ func (s *State) applyOther(a Action) error {
 		s.Metadata = &m
 	case a.Txn != nil:
 		s.txns[a.Txn.AppID] = *a.Txn
+	case a.DomainMetadata != nil:
+		if a.DomainMetadata.Removed {
+			delete(s.domains, a.DomainMetadata.Domain)
+		} else {
+			s.domains[a.DomainMetadata.Domain] = *a.DomainMetadata
+		}
 	}
 	return nil
 }
 
+func keyOf(path string, dv *DeletionVector) (fileKey, error) {
+	p, err := CanonicalPath(path)
+	if err != nil {
+		return fileKey{}, err
+	}
+	return fileKey{path: p, dv: dv.UniqueID()}, nil
+}
+
 func (s *State) applyAdd(a *Add) error {
-	key, err := CanonicalPath(a.Path)
+	key, err := keyOf(a.Path, a.DeletionVector)
 	if err != nil {
 		return err
 	}
@@ -118,7 +142,7 @@ func (s *State) applyAdd(a *Add) error {
 }
 
 func (s *State) applyRemove(r *Remove) error {
-	key, err := CanonicalPath(r.Path)
+	key, err := keyOf(r.Path, r.DeletionVector)
 	if err != nil {
 		return err
 	}
@@ -138,29 +162,62 @@ func (s *State) Validate() error {
 	return nil
 }
 
-// Files returns the live data files, sorted by path.
+// Files returns the live data files (logical files: a data file with its
+// deletion vector, if any), sorted by path, then deletion vector id.
 func (s *State) Files() []*Add {
 	out := make([]*Add, 0, len(s.files))
 	for _, a := range s.files {
 		out = append(out, a)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].DeletionVector.UniqueID() < out[j].DeletionVector.UniqueID()
+	})
 	return out
 }
 
 // NumFiles is the number of live data files.
 func (s *State) NumFiles() int { return len(s.files) }
 
-// HasFile reports whether a data file (by canonical path) is live.
-func (s *State) HasFile(canonical string) bool { _, ok := s.files[canonical]; return ok }
+// HasFile reports whether a data file (by canonical path) is live, with
+// or without a deletion vector.
+func (s *State) HasFile(canonical string) bool {
+	if _, ok := s.files[fileKey{path: canonical}]; ok {
+		return true
+	}
+	for k := range s.files {
+		if k.path == canonical {
+			return true
+		}
+	}
+	return false
+}
 
-// Tombstones returns the removes not followed by an add, sorted by path.
+// Tombstones returns the removes not followed by an add, sorted by path,
+// then deletion vector id.
 func (s *State) Tombstones() []*Remove {
 	out := make([]*Remove, 0, len(s.tombstones))
 	for _, r := range s.tombstones {
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].DeletionVector.UniqueID() < out[j].DeletionVector.UniqueID()
+	})
+	return out
+}
+
+// Domains returns the metadata domains in force, sorted by name.
+func (s *State) Domains() []DomainMetadata {
+	out := make([]DomainMetadata, 0, len(s.domains))
+	for _, d := range s.domains {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Domain < out[j].Domain })
 	return out
 }
 

@@ -26,7 +26,14 @@ type LogFile struct {
 	Version int64
 	Part    int // 1-based part of a multi-part checkpoint; 0 for single files
 	Parts   int // number of parts of a multi-part checkpoint; 0 for single files
+	// UUID is the UUID of a UUID-named (v2) checkpoint, NNN.checkpoint.<uuid>.json
+	// or .parquet; "" for the other kinds.
+	UUID string
 }
+
+// JSON reports whether the file holds JSON actions (commits and JSON v2
+// checkpoints) rather than Parquet.
+func (f LogFile) JSON() bool { return strings.HasSuffix(f.Name, ".json") }
 
 // CommitName is the base name of the commit file of a version.
 func CommitName(version int64) string { return fmt.Sprintf("%020d.json", version) }
@@ -35,8 +42,8 @@ func CommitName(version int64) string { return fmt.Sprintf("%020d.json", version
 func CheckpointName(version int64) string { return fmt.Sprintf("%020d.checkpoint.parquet", version) }
 
 // ParseLogFile recognises a base name in the log folder. It returns false for
-// files that are not part of the log (_last_checkpoint, .crc, temp files, v2
-// checkpoints with UUID names, compacted logs).
+// files that are not part of the log (_last_checkpoint, .crc, temp files,
+// compacted logs, sidecars).
 func ParseLogFile(name string) (LogFile, bool) {
 	if len(name) < 21 || name[20] != '.' {
 		return LogFile{}, false
@@ -51,11 +58,19 @@ func ParseLogFile(name string) (LogFile, bool) {
 		return LogFile{Name: name, Kind: KindCommit, Version: v}, true
 	case rest == "checkpoint.parquet":
 		return LogFile{Name: name, Kind: KindCheckpoint, Version: v}, true
+	case strings.HasPrefix(rest, "checkpoint.") && strings.HasSuffix(rest, ".json"):
+		if u := strings.TrimSuffix(strings.TrimPrefix(rest, "checkpoint."), ".json"); isUUID(u) {
+			return LogFile{Name: name, Kind: KindCheckpoint, Version: v, UUID: u}, true
+		}
+		return LogFile{}, false
 	case strings.HasPrefix(rest, "checkpoint.") && strings.HasSuffix(rest, ".parquet"):
 		mid := strings.TrimSuffix(strings.TrimPrefix(rest, "checkpoint."), ".parquet")
+		if isUUID(mid) {
+			return LogFile{Name: name, Kind: KindCheckpoint, Version: v, UUID: mid}, true
+		}
 		ps, ns, ok := strings.Cut(mid, ".")
 		if !ok || len(ps) != 10 || len(ns) != 10 {
-			return LogFile{}, false // v2 checkpoint (UUID name) or unknown
+			return LogFile{}, false
 		}
 		p, err1 := strconv.Atoi(ps)
 		n, err2 := strconv.Atoi(ns)
@@ -65,6 +80,27 @@ func ParseLogFile(name string) (LogFile, bool) {
 		return LogFile{Name: name, Kind: KindCheckpoint, Version: v, Part: p, Parts: n}, true
 	}
 	return LogFile{}, false
+}
+
+// isUUID reports whether s is a UUID in its canonical 36-character text.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Segment is the set of log files that make up one version of a table: an
@@ -109,6 +145,9 @@ func BuildSegment(files []LogFile, version int64) (Segment, error) {
 				ckpts[f.Version] = map[string][]LogFile{}
 			}
 			k := fmt.Sprintf("n=%d", f.Parts)
+			if f.UUID != "" {
+				k = "uuid"
+			}
 			ckpts[f.Version][k] = append(ckpts[f.Version][k], f)
 		}
 	}
@@ -185,13 +224,24 @@ func earliest(commits map[int64]LogFile, ckpts map[int64]map[string][]LogFile) i
 	return e
 }
 
-// completeCheckpoint returns the parts of a checkpoint that has all its parts.
+// completeCheckpoint returns the parts of a checkpoint that has all its
+// parts: a classic single file first, then a UUID-named one (the first by
+// name), then a complete multi-part checkpoint.
 func completeCheckpoint(byKind map[string][]LogFile) ([]LogFile, bool) {
 	if single, ok := byKind["n=0"]; ok && len(single) > 0 {
 		return single[:1], true
 	}
-	for _, parts := range byKind {
-		if len(parts) == 0 {
+	if named := byKind["uuid"]; len(named) > 0 {
+		first := named[0]
+		for _, f := range named[1:] {
+			if f.Name < first.Name {
+				first = f
+			}
+		}
+		return []LogFile{first}, true
+	}
+	for k, parts := range byKind {
+		if len(parts) == 0 || k == "uuid" {
 			continue
 		}
 		n := parts[0].Parts

@@ -15,6 +15,8 @@ type Snapshot struct {
 	table  *Table
 	state  *State
 	schema *StructType
+	// mapping is the column mapping mode: "", ColumnMappingID or ColumnMappingName.
+	mapping string
 	// CommitTime is the modification time of the version's commit file (zero
 	// when the version comes from a checkpoint only).
 	CommitTime time.Time
@@ -37,6 +39,10 @@ func (s *Snapshot) Protocol() *Protocol { return s.state.Protocol }
 
 // PartitionColumns are the table's partition columns.
 func (s *Snapshot) PartitionColumns() []string { return s.state.Metadata.PartitionColumns }
+
+// ColumnMapping is the column mapping mode data files follow:
+// ColumnMappingID, ColumnMappingName, or "" (files use the schema's names).
+func (s *Snapshot) ColumnMapping() string { return s.mapping }
 
 // Files are the live data files, sorted by path.
 func (s *Snapshot) Files() []*Add { return s.state.Files() }
@@ -66,11 +72,6 @@ func (t *Table) SnapshotAt(ctx context.Context, version int64) (*Snapshot, error
 	if err := CheckReadable(st.Protocol, st.Metadata); err != nil {
 		return nil, fmt.Errorf("%s: %w", t.URI(), err)
 	}
-	for _, a := range st.files {
-		if a.DeletionVector != nil {
-			return nil, fmt.Errorf("%s: %w", t.URI(), &UnsupportedFeatureError{Feature: "deletionVectors", Reading: true})
-		}
-	}
 	if st.Metadata.SchemaString == "" {
 		return nil, fmt.Errorf("%s: %w", t.URI(), &BrokenLogError{Reason: fmt.Sprintf("the metaData action in force at version %d has no schemaString", st.Version)})
 	}
@@ -83,7 +84,11 @@ func (t *Table) SnapshotAt(ctx context.Context, version int64) (*Snapshot, error
 			return nil, fmt.Errorf("%s: version %d: partition column %q is not in the schema", t.URI(), st.Version, pc)
 		}
 	}
-	return &Snapshot{table: t, state: st, schema: schema, CommitTime: commitTime}, nil
+	mode := ColumnMappingMode(st.Protocol, st.Metadata)
+	if err := checkColumnMapping(schema, mode, ""); err != nil {
+		return nil, fmt.Errorf("%s: version %d: %w", t.URI(), st.Version, err)
+	}
+	return &Snapshot{table: t, state: st, schema: schema, mapping: mode, CommitTime: commitTime}, nil
 }
 
 // replay reads the segment's checkpoint and commits and reconciles them.

@@ -267,7 +267,7 @@ func buildMapFrom(r, kv *rawNode, def, depth int) (*node, error) {
 }
 
 func columnOf(r *rawNode, n *node) Column {
-	return Column{Name: r.elem.Name, Nullable: r.repetition() == format.Optional, Type: n.typ}
+	return Column{Name: r.elem.Name, Nullable: r.repetition() == format.Optional, Type: n.typ, FieldID: r.elem.FieldID}
 }
 
 // Kind is the kind of Go value a column decodes to.
@@ -309,6 +309,10 @@ type Column struct {
 	Name     string
 	Nullable bool
 	Type     Type
+	// FieldID is the field_id the writer recorded in the schema element
+	// (Delta column mapping and Iceberg resolve columns by it); 0 when the
+	// file records none.
+	FieldID int32
 }
 
 // String renders the column as "name type", with " not null" when required.

@@ -79,6 +79,25 @@ func (d Date) String() string {
 	return d.Time().Format(time.DateOnly)
 }
 
+// LocalTimestamp is a date-time without a time zone, such as a Delta
+// timestamp_ntz value: the wall-clock reading, held as if it were UTC. This
+// package decodes TIMESTAMP columns to time.Time whatever their
+// isAdjustedToUTC flag (see [Type.AdjustedToUTC]); readers that know a
+// column holds local date-times convert with LocalTimestampOf.
+type LocalTimestamp time.Time
+
+// LocalTimestampOf takes the UTC reading of t as a local date-time.
+func LocalTimestampOf(t time.Time) LocalTimestamp { return LocalTimestamp(t.UTC()) }
+
+// LocalTimestampLayout renders local date-times: up to microseconds, no zone.
+const LocalTimestampLayout = "2006-01-02T15:04:05.999999"
+
+// Time returns the wall-clock reading as a UTC time.Time.
+func (t LocalTimestamp) Time() time.Time { return time.Time(t) }
+
+// String renders the date-time without a zone, e.g. 2021-11-18T02:30:00.123.
+func (t LocalTimestamp) String() string { return time.Time(t).Format(LocalTimestampLayout) }
+
 // List is the value of a LIST column, a legacy two-level list, or a bare
 // repeated field. Elements keep file order; a null element is nil.
 type List []any

@@ -1,5 +1,6 @@
 // Package rowfmt renders typed rows (as the Delta reader yields them) as CSV
-// or JSON lines: timestamps ISO-8601 UTC ending in "Z", dates YYYY-MM-DD,
+// or JSON lines: timestamps ISO-8601 UTC ending in "Z", timestamps without
+// a time zone (parquetrows.LocalTimestamp) the same without "Z", dates YYYY-MM-DD,
 // decimals as plain decimal text, null as an empty CSV cell or JSON null,
 // nested values as JSON, binary as base64.
 package rowfmt
@@ -117,6 +118,8 @@ func Text(v any) string {
 		return base64.StdEncoding.EncodeToString(x)
 	case time.Time:
 		return x.UTC().Format(TimestampLayout)
+	case parquetrows.LocalTimestamp:
+		return x.String()
 	case time.Duration:
 		return x.String()
 	case parquetrows.Date:

@@ -10,13 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB driver for the comparison
-
+	"github.com/lakeops/lakeops/aws/query/duck"
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/pipeline"
 )
@@ -161,6 +161,9 @@ func median(v []float64) float64 {
 func runBenchDuckDB(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(args) != 2 {
 		return usagef("bench-duckdb CSV_DIR OUT_DIR")
+	}
+	if !slices.Contains(sql.Drivers(), "duckdb") { // a build without cgo (benchdriver.go)
+		return duck.ErrNoEngine
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {

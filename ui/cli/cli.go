@@ -12,6 +12,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/lakeops/lakeops/aws/awserr"
+	"github.com/lakeops/lakeops/aws/query/duck"
 )
 
 // Exit statuses.
@@ -35,7 +38,9 @@ type Globals struct {
 	Region      string
 	AWS         bool
 	ReadOnly    bool
-	lakeSet     bool // --lake or LAKEOPS_LAKE was given
+	// SQLFileAccess lifts the local SQL engine's sandbox (see duck.Options.UnsafeFileAccess).
+	SQLFileAccess bool
+	lakeSet       bool // --lake or LAKEOPS_LAKE was given
 }
 
 // usageError marks an error as a usage error (exit status 2).
@@ -80,7 +85,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&g.Profile, "profile", env.Getenv("AWS_PROFILE"), "AWS shared config profile")
 	fs.StringVar(&g.Region, "region", "", "AWS region")
 	fs.BoolVar(&g.AWS, "aws", false, "use AWS services (Athena, Step Functions, Glue, SNS) instead of the local stand-ins")
-	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write")
+	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write, SQL included: only statements that read run")
+	fs.BoolVar(&g.SQLFileAccess, strings.TrimPrefix(duck.FileAccessFlag, "--"), env.Getenv("LAKEOPS_UNSAFE_SQL_FILE_ACCESS") == "1",
+		"let SQL on the local engine read and write any local file, attach databases, load extensions and change settings (env LAKEOPS_UNSAFE_SQL_FILE_ACCESS=1)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile (allocations) of the command to this file")
 	traceFile := fs.String("trace", "", "write an execution trace of the command to this file (go tool trace)")
@@ -144,7 +151,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if errors.Is(err, errFilesFailed) {
 		return ExitFail
 	}
-	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(err.Error()))
+	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(explainAWS(err, g).Error()))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
@@ -157,6 +164,16 @@ func defaultLake(env Env) string {
 		return v
 	}
 	return "lake"
+}
+
+// explainAWS turns an AWS SDK failure that no adapter explained into the
+// one line of awserr (what failed, what to do); other errors pass.
+func explainAWS(err error, g *Globals) error {
+	var done *awserr.Error
+	if errors.As(err, &done) {
+		return err
+	}
+	return awserr.Explain(err, awserr.Hints{Profile: g.Profile})
 }
 
 // oneLine keeps an error message on one line.

@@ -58,6 +58,19 @@ func TestTableReadJSONLNestedAndTimestamps(t *testing.T) {
 	}
 }
 
+func TestTableReadNewerEngineFeatures(t *testing.T) {
+	// Deletion vectors: 35 of the data files' 37 rows are left.
+	out, stderr, code := run(t, "table", "read", filepath.Join(golden, "dv-with-columnmapping/delta"))
+	if code != ExitOK || strings.Count(out, "\n") != 36 || !strings.HasPrefix(out, "part,col1,col2\n") {
+		t.Fatalf("exit %d (%s), want the logical column names and 35 rows:\n%s", code, stderr, out)
+	}
+	// timestamp_ntz prints without a zone.
+	out, stderr, code = run(t, "table", "read", filepath.Join(golden, "data-reader-timestamp_ntz/delta"), "--format=jsonl")
+	if code != ExitOK || !strings.Contains(out, `"tsNtz":"2021-11-18T02:30:00.123456"`) || strings.Contains(out, `Z"`) {
+		t.Fatalf("exit %d (%s): timestamp_ntz values must print without Z:\n%s", code, stderr, out)
+	}
+}
+
 func TestTableReadVersion(t *testing.T) {
 	dir := filepath.Join(golden, "time-travel-start-start20-start40/delta")
 	for v, want := range map[string]int{"0": 11, "1": 21, "2": 31} {
@@ -89,7 +102,7 @@ func TestErrorsAreOneLineWithStatus(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"table", "read", filepath.Join(golden, "dv-partitioned-with-checkpoint/delta")}, ExitFail, "deletionVectors"},
+		{[]string{"table", "read", filepath.Join(golden, "deltalog-invalid-protocol-version/delta")}, ExitFail, "reader version 99"},
 		{[]string{"table", "read", filepath.Join(golden, "versions-not-contiguous/delta")}, ExitFail, "not contiguous"},
 		{[]string{"table", "read", filepath.Join(golden, "no-such-table")}, ExitFail, "no-such-table"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--format", "xml"}, ExitUsage, "--format"},

@@ -144,7 +144,7 @@ func runDemo(ctx context.Context, g *Globals, env Env, args []string) error {
 // LAKEOPS_ATHENA_WORKGROUP and LAKEOPS_ATHENA_OUTPUT).
 func consoleEngine(ctx context.Context, g *Globals, env Env, lk *lake.Lake) (query.Engine, string, error) {
 	if !g.AWS {
-		eng, err := duck.Open(ctx, lk, duck.Options{})
+		eng, err := duck.Open(ctx, lk, duck.Options{ReadOnly: g.ReadOnly, UnsafeFileAccess: g.SQLFileAccess})
 		if err != nil {
 			return nil, "", fmt.Errorf("open the local SQL engine: %w", err)
 		}
@@ -155,7 +155,7 @@ func consoleEngine(ctx context.Context, g *Globals, env Env, lk *lake.Lake) (que
 		return nil, "", err
 	}
 	return athena.New(cfg, athena.Options{Database: env.Getenv("LAKEOPS_ATHENA_DATABASE"),
-		Workgroup: env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: env.Getenv("LAKEOPS_ATHENA_OUTPUT")}), "athena", nil
+		Workgroup: env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: env.Getenv("LAKEOPS_ATHENA_OUTPUT"), ReadOnly: g.ReadOnly}), "athena", nil
 }
 
 // awsConfig loads the AWS configuration with the global --profile and --region.

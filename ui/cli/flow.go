@@ -414,6 +414,7 @@ func flowShow(ctx context.Context, g *Globals, env Env, sub string, args []strin
 	if e.Error != "" {
 		fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", sanitize(e.Error), sanitize(e.Cause), sanitize(e.FailedState))
 	}
+	printMapRuns(tw, e.MapRuns)
 	return tw.Flush()
 }
 

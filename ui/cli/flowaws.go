@@ -81,7 +81,14 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 		if err != nil {
 			return err
 		}
-		return writeJSON(out, e)
+		runs, err := c.MapRuns(ctx, arn) // a distributed Map's progress
+		if err != nil {
+			return err
+		}
+		return writeJSON(out, struct {
+			sfn.Execution
+			MapRuns []sfn.MapRun
+		}{e, runs})
 	case "history":
 		arn, err := arg("execution ARN")
 		if err != nil {

@@ -50,7 +50,8 @@ func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		eng, err = duck.Open(ctx, lk, duck.Options{CacheDir: *cacheDir, CacheLimitBytes: *cacheLimit, Progress: fetchProgress(env.Stderr)})
+		eng, err = duck.Open(ctx, lk, duck.Options{CacheDir: *cacheDir, CacheLimitBytes: *cacheLimit, Progress: fetchProgress(env.Stderr),
+			ReadOnly: g.ReadOnly, UnsafeFileAccess: g.SQLFileAccess})
 		if err != nil {
 			return err
 		}
@@ -66,7 +67,7 @@ func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("athena engine: load AWS config: %w", err)
 		}
-		eng = athena.New(cfg, athena.Options{Database: *database, Workgroup: *workgroup, OutputLocation: *output})
+		eng = athena.New(cfg, athena.Options{Database: *database, Workgroup: *workgroup, OutputLocation: *output, ReadOnly: g.ReadOnly})
 	default:
 		return usagef("--engine must be local or athena, not %q", *engine)
 	}

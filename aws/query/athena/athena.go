@@ -65,6 +65,11 @@ type Options struct {
 	OutputLocation string // s3://bucket/prefix/ for results; empty uses the workgroup's setting
 	Catalog        string // data catalog; default AwsDataCatalog
 
+	// ReadOnly refuses, before anything is sent, statements whose leading
+	// keywords are not those of a query (see readOnlyRefusal). The
+	// workgroup's IAM policy is the real guard; this one stops mistakes.
+	ReadOnly bool
+
 	// PricePerTB is the price in USD per terabyte scanned used for Stats.CostUSD.
 	// Zero selects the list price of the client's region (PriceForRegion).
 	PricePerTB float64
@@ -192,6 +197,11 @@ func categoryName(c int32) string {
 // Query starts sql, waits for it to finish and returns its rows. Cancelling
 // ctx before the query finishes stops it on Athena and returns ctx's error.
 func (e *Engine) Query(ctx context.Context, sql string) (query.Rows, error) {
+	if e.opts.ReadOnly {
+		if err := readOnlyRefusal(sql); err != nil {
+			return nil, err
+		}
+	}
 	started := e.opts.Now()
 	in := &athena.StartQueryExecutionInput{
 		QueryString: aws.String(sql),

@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Package duck is the local query engine: embedded DuckDB (duckdb-go) over
 // the current Delta snapshots of a lake's tables. It implements query.Engine.
 //
@@ -24,6 +26,12 @@
 // database; one that drops or replaces a lake table's view does so until
 // that table's next commit.
 //
+// The engine is sandboxed unless Options.UnsafeFileAccess is set (see
+// sandbox.go): DuckDB may read only the lake's table folders or their
+// cache, and statements that write files, attach databases, load
+// extensions or change settings are refused by their prepared type (see
+// policy.go). Options.ReadOnly runs only statements that read.
+//
 // Values: timestamps are instants (TIMESTAMPTZ) and every session runs with
 // TimeZone UTC, so they print, truncate and cast to DATE in UTC; see Value
 // for how results convert to Go values.
@@ -32,7 +40,6 @@ package duck
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sort"
@@ -44,39 +51,21 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
 )
-
-// Options configure the engine. Zero values take the defaults.
-type Options struct {
-	// CacheDir holds data files fetched from a remote lake (default: the
-	// user cache directory's lakeops/query). Unused on folder lakes. The
-	// engine never deletes from it; remove it to reclaim space.
-	CacheDir string
-	// CacheLimitBytes caps the data files one statement needs from a remote
-	// lake (every table and version it names, cached or not); default 2 GiB.
-	CacheLimitBytes int64
-	// Progress, when set, reports the bytes fetched into the cache while a
-	// statement waits for them (at the start, about every MiB, at the end).
-	// Calls are serialized; it must not call back into the engine.
-	Progress func(done, total int64)
-	// RecheckInterval is how long a table's version is trusted before the
-	// log is checked again; default 500 ms; negative checks every statement.
-	RecheckInterval time.Duration
-}
-
-// DefaultCacheLimit is the default of Options.CacheLimitBytes.
-const DefaultCacheLimit int64 = 2 << 30
 
 const defaultRecheck = 500 * time.Millisecond
 
 // Engine is the local query engine of one lake.
 type Engine struct {
-	lake  *lake.Lake
-	opts  Options
-	db    *sql.DB
-	files *fileSource
+	lake   *lake.Lake
+	opts   Options
+	db     *sql.DB
+	files  *fileSource
+	box    *sandbox
+	policy policy
 
 	mu     sync.Mutex // guards the fields below and view changes
 	tables []*tableState
@@ -100,7 +89,8 @@ func Open(ctx context.Context, lk *lake.Lake, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{lake: lk, opts: opts, files: files, byName: map[string]*tableState{}, names: map[string]string{}, pinned: map[string]fileSet{}}
+	e := &Engine{lake: lk, opts: opts, files: files, byName: map[string]*tableState{}, names: map[string]string{}, pinned: map[string]fileSet{},
+		policy: policy{readOnly: opts.ReadOnly, fileAccess: opts.UnsafeFileAccess}}
 	for _, lt := range LakeTables(lk) {
 		ts, err := newTableState(lt)
 		if err != nil {
@@ -110,60 +100,118 @@ func Open(ctx context.Context, lk *lake.Lake, opts Options) (*Engine, error) {
 		e.byName[lt.Name] = ts
 		e.names[lt.Name] = lt.Name
 	}
-	conn, err := duckdb.NewConnector("", initSession)
+	dirs, err := e.dataDirs()
 	if err != nil {
-		return nil, fmt.Errorf("start DuckDB: %w", err)
+		return nil, err
+	}
+	if e.box, err = newSandbox(dirs, opts.UnsafeFileAccess); err != nil {
+		return nil, err
+	}
+	conn, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("start DuckDB: %w", err), e.box.close())
 	}
 	e.db = sql.OpenDB(conn)
-	if err := e.db.PingContext(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("start DuckDB: %w", err), e.Close())
+	if err := e.box.apply(ctx, e.db); err != nil {
+		return nil, errors.Join(err, e.Close())
 	}
 	return e, nil
 }
 
-// initSession configures every connection: UTC sessions, cached Parquet
-// footers (data files never change), and no extension downloads.
-func initSession(ex driver.ExecerContext) error {
-	for _, s := range []string{
-		"SET TimeZone = 'UTC'",
-		"SET parquet_metadata_cache = true",
-		"SET autoinstall_known_extensions = false",
-	} {
-		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
+// dataDirs are the local folders the views read: each table's folder on a
+// folder lake, the file cache otherwise.
+func (e *Engine) dataDirs() ([]string, error) {
+	if !e.files.inPlace() {
+		return []string{e.files.cache}, nil
 	}
-	return nil
+	var out []string
+	for _, ts := range e.tables {
+		prefix := strings.TrimSuffix(strings.TrimSuffix(ts.logPrefix, delta.LogDir+"/"), "/")
+		p, err := localPath(e.files.dir, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("table %s: %w", ts.Name, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // Name is "local".
 func (e *Engine) Name() string { return "local" }
 
-// Close releases DuckDB (closing the sql.DB closes its connector too).
+// Close releases DuckDB (closing the sql.DB closes its connector too) and
+// removes its temporary folder.
 func (e *Engine) Close() error {
-	if err := e.db.Close(); err != nil {
-		return fmt.Errorf("close DuckDB: %w", err)
+	var err error
+	if cerr := e.db.Close(); cerr != nil {
+		err = fmt.Errorf("close DuckDB: %w", cerr)
 	}
-	return nil
+	return errors.Join(err, e.box.close())
 }
 
-// Query brings the views the statement needs up to date, then runs it.
-// Cancelling ctx interrupts it. SQL errors are DuckDB's messages.
+// Query brings the views the statement needs up to date, then runs it:
+// a script's statements run in order on one connection and the last one's
+// rows are returned. Each statement is checked against the engine's policy
+// before it runs (with ReadOnly, all of them before the first runs); a
+// refusal is a *query.RefusedError. Cancelling ctx interrupts it. SQL errors are
+// DuckDB's messages, but for reaching outside the sandbox, which says how
+// to allow it.
 func (e *Engine) Query(ctx context.Context, sqlText string) (query.Rows, error) {
 	start := time.Now()
 	sc := scanSQL(sqlText, e.names)
 	if err := e.prepare(ctx, sc); err != nil {
 		return nil, err
 	}
-	r, err := e.db.QueryContext(ctx, sc.sql)
+	stmts := sqllex.Statements(sc.sql)
+	if len(stmts) == 0 {
+		return nil, errors.New("no SQL statement to run (only white space and comments)")
+	}
+	conn, err := e.db.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("DuckDB connection: %w", err)
+	}
+	r, err := e.run(ctx, conn, sc.sql, stmts)
+	if err != nil {
+		return nil, errors.Join(explainAccess(err), conn.Close())
 	}
 	out, err := newRows(r, start)
 	if err != nil {
-		return nil, errors.Join(err, r.Close())
+		return nil, errors.Join(err, r.Close(), conn.Close())
 	}
+	out.conn = conn
 	return out, nil
+}
+
+// run checks and runs a script's statements on conn and returns the rows
+// of the last one; without restrictions DuckDB runs the script as given.
+func (e *Engine) run(ctx context.Context, conn *sql.Conn, script string, stmts []string) (*sql.Rows, error) {
+	if e.policy.unrestricted() {
+		return conn.QueryContext(ctx, script)
+	}
+	if e.policy.readOnly {
+		// Reading statements change nothing a later one depends on, so
+		// all are checked before the first runs.
+		for _, s := range stmts {
+			if err := e.policy.check(ctx, conn, s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	last := len(stmts) - 1
+	for i, s := range stmts {
+		if !e.policy.readOnly {
+			if err := e.policy.check(ctx, conn, s); err != nil {
+				return nil, err
+			}
+		}
+		if i == last {
+			return conn.QueryContext(ctx, s)
+		}
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	return nil, errors.New("no SQL statement to run")
 }
 
 // Tables checks every table against its log and describes those that exist,

@@ -1,9 +1,12 @@
+//go:build cgo
+
 package duck
 
 import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -22,6 +25,7 @@ import (
 // rows streams a DuckDB result as query.Rows.
 type rows struct {
 	r       *sql.Rows
+	conn    *sql.Conn // the connection the statement runs on, released on Close
 	cols    []query.Column
 	dest    []any
 	ptrs    []any
@@ -87,14 +91,22 @@ func (r *rows) Stats() query.Stats {
 }
 
 func (r *rows) Close() error {
-	if err := r.r.Close(); err != nil {
-		return fmt.Errorf("close result: %w", err)
+	var err error
+	if cerr := r.r.Close(); cerr != nil {
+		err = fmt.Errorf("close result: %w", cerr)
 	}
-	return nil
+	if r.conn != nil {
+		if cerr := r.conn.Close(); cerr != nil && !errors.Is(cerr, sql.ErrConnDone) {
+			err = errors.Join(err, fmt.Errorf("release connection: %w", cerr))
+		}
+		r.conn = nil
+	}
+	return err
 }
 
 // Value converts a DuckDB value to the plain values of query.Rows: nil,
-// bool, int64, float64, string, []byte and time.Time (timestamps, in UTC).
+// bool, int64, float64, string, []byte, time.Time (TIMESTAMPTZ, in UTC) and
+// parquetrows.LocalTimestamp (TIMESTAMP, which has no time zone).
 // Smaller integers widen to int64; UBIGINT above int64, HUGEINT and DECIMAL
 // become plain decimal text (a DECIMAL at its scale: "77.00"); DATE is
 // "YYYY-MM-DD", TIME "15:04:05.999999", UUID its canonical text, INTERVAL
@@ -136,6 +148,9 @@ func Value(v any, dbType string) any {
 			return x.Format("15:04:05.999999")
 		case "TIMETZ":
 			return x.Format("15:04:05.999999-07:00")
+		case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
+			// No time zone (a Delta timestamp_ntz): a local date-time.
+			return parquetrows.LocalTimestampOf(x)
 		}
 		return x.UTC()
 	case duckdb.Decimal:

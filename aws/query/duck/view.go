@@ -1,3 +1,5 @@
+//go:build cgo
+
 package duck
 
 import (
@@ -8,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
@@ -90,12 +93,23 @@ func DuckType(t delta.DataType) (string, error) {
 	return "", fmt.Errorf("no DuckDB type for Delta type %s", t)
 }
 
-// column is one column of a view: its name, DuckDB type and whether it is a
-// partition column.
+// column is one column of a view: its name, DuckDB type, whether it is a
+// partition column, and its key: the name of its partition folder and
+// value (the physical name under column mapping; else the name).
 type column struct {
 	name, typ string
 	part      bool
 	delta     delta.DataType
+	field     delta.StructField
+	key       string
+}
+
+// keyName is the column's partition key: key, or the name when unset.
+func (c column) keyName() string {
+	if c.key != "" {
+		return c.key
+	}
+	return c.name
 }
 
 func viewColumns(snap *delta.Snapshot) ([]column, error) {
@@ -110,12 +124,27 @@ func viewColumns(snap *delta.Snapshot) ([]column, error) {
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", f.Name, err)
 		}
-		cols[i] = column{name: f.Name, typ: typ, part: isPart[f.Name], delta: f.Type}
+		cols[i] = column{name: f.Name, typ: typ, part: isPart[f.Name], delta: f.Type, field: f,
+			key: delta.PhysicalName(f, snap.ColumnMapping())}
 	}
 	return cols, nil
 }
 
-// fileColumn names the file-name column of a scan joined to its partition values.
+// partKeys are the keys of the partition columns, in partitioning order.
+func partKeys(snap *delta.Snapshot, cols []column) []string {
+	byName := map[string]string{}
+	for _, c := range cols {
+		byName[c.name] = c.keyName()
+	}
+	var out []string
+	for _, p := range snap.PartitionColumns() {
+		out = append(out, byName[p])
+	}
+	return out
+}
+
+// fileColumn names the file-name column of a scan joined to its partition
+// values and deleted rows.
 const fileColumn = "__lakeops_file"
 
 // viewSQL builds the CREATE VIEW statement of a snapshot whose data files
@@ -128,12 +157,23 @@ const fileColumn = "__lakeops_file"
 // which lets DuckDB skip files by partition filters. Otherwise it joins the
 // scan's file names to a VALUES list of typed partition constants.
 // Columns absent from every file (added by schema evolution) read as NULL.
+//
+// Under column mapping the data columns are read by physical name (mode
+// name) or field id (mode id: the files are grouped by what each id is
+// called in them, one scan per group) and renamed to the schema's names,
+// nested fields included. Rows that deletion vectors delete are left out:
+// they are put in a table of (file, row index) that the scan's
+// file_row_number is anti-joined to (see deletedRowsTable).
 func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot, paths []string) (string, error) {
 	cols, err := viewColumns(snap)
 	if err != nil {
 		return "", err
 	}
 	create := "CREATE OR REPLACE VIEW " + QuoteIdent(name) + " AS "
+	deleted, err := deletedRowsTable(ctx, db, name, snap, paths)
+	if err != nil {
+		return "", err
+	}
 	if len(paths) == 0 {
 		sel := make([]string, len(cols))
 		for i, c := range cols {
@@ -141,32 +181,61 @@ func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot,
 		}
 		return create + "SELECT " + strings.Join(sel, ", ") + " WHERE false", nil
 	}
-	partCols := snap.PartitionColumns()
+	groups, err := fileGroups(snap, cols, paths)
+	if err != nil {
+		return "", err
+	}
 	adds := snap.Files()
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		ga := make([]*delta.Add, len(g.files))
+		gp := make([]string, len(g.files))
+		for j, k := range g.files {
+			ga[j], gp[j] = adds[k], paths[k]
+		}
+		if parts[i], err = selectSQL(ctx, db, snap, cols, g.mapping, ga, gp, deleted); err != nil {
+			return "", err
+		}
+	}
+	return create + strings.Join(parts, " UNION ALL "), nil
+}
+
+// selectSQL is the SELECT of the view's rows from some of its data files,
+// all of which name the data columns as mapping says.
+func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []column, mapping []delta.FieldMapping,
+	adds []*delta.Add, paths []string, deleted string) (string, error) {
+	keys := partKeys(snap, cols)
 	lits := make([]string, len(paths))
 	for i, p := range paths {
 		lits[i] = quoteString(p)
 	}
 	files := "[" + strings.Join(lits, ", ") + "]"
-	hive := len(partCols) > 0 && hiveLayout(cols, partCols, adds, paths)
-	var scan string
+	hive := len(keys) > 0 && hiveLayout(cols, keys, adds, paths)
+	opts := ", union_by_name = true"
 	switch {
-	case len(partCols) == 0:
-		scan = "read_parquet(" + files + ", union_by_name = true, hive_partitioning = false)"
 	case hive:
-		types := make([]string, 0, len(partCols))
+		types := make([]string, 0, len(keys))
 		for _, c := range cols {
 			if c.part {
-				types = append(types, quoteString(c.name)+": "+c.typ)
+				types = append(types, quoteString(c.keyName())+": "+c.typ)
 			}
 		}
-		scan = "read_parquet(" + files + ", union_by_name = true, hive_partitioning = true, hive_types = {" + strings.Join(types, ", ") + "})"
+		opts += ", hive_partitioning = true, hive_types = {" + strings.Join(types, ", ") + "}"
 	default:
-		scan = "read_parquet(" + files + ", union_by_name = true, hive_partitioning = false, filename = " + quoteString(fileColumn) + ")"
+		opts += ", hive_partitioning = false"
 	}
+	joinValues := len(keys) > 0 && !hive
+	if joinValues || deleted != "" {
+		opts += ", filename = " + quoteString(fileColumn)
+	}
+	if deleted != "" {
+		opts += ", file_row_number = true"
+	}
+	scan := "read_parquet(" + files + opts + ")"
 	// The partition values are validated in both layouts.
 	var values string
-	if len(partCols) > 0 {
+	if len(keys) > 0 {
+		var err error
 		if values, err = partitionValues(cols, adds, paths); err != nil {
 			return "", err
 		}
@@ -180,14 +249,19 @@ func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot,
 		switch {
 		case c.part && !hive:
 			sel[i] = "p." + QuoteIdent(c.name)
-		case c.part || present[strings.ToLower(c.name)]:
-			sel[i] = "CAST(s." + QuoteIdent(c.name) + " AS " + c.typ + ") AS " + QuoteIdent(c.name)
+		case c.part:
+			sel[i] = "CAST(s." + QuoteIdent(c.keyName()) + " AS " + c.typ + ") AS " + QuoteIdent(c.name)
+		case mapping[i].Source != "" && present[strings.ToLower(mapping[i].Source)]:
+			sel[i] = "CAST(" + logicalExpr("s."+QuoteIdent(mapping[i].Source), &mapping[i], 0) + " AS " + c.typ + ") AS " + QuoteIdent(c.name)
 		default:
 			sel[i] = "CAST(NULL AS " + c.typ + ") AS " + QuoteIdent(c.name)
 		}
 	}
-	q := create + "SELECT " + strings.Join(sel, ", ") + " FROM " + scan + " AS s"
-	if len(partCols) > 0 && !hive {
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + scan + " AS s"
+	if deleted != "" {
+		q += " ANTI JOIN " + QuoteIdent(deleted) + " AS d ON d.file = s." + QuoteIdent(fileColumn) + " AND d.row = s.file_row_number"
+	}
+	if joinValues {
 		names := []string{QuoteIdent(fileColumn)}
 		for _, c := range cols {
 			if c.part {
@@ -230,7 +304,7 @@ func partitionValues(cols []column, adds []*delta.Add, paths []string) (string, 
 			if !c.part {
 				continue
 			}
-			lit, err := partitionLiteral(a.PartitionValues[c.name], c)
+			lit, err := partitionLiteral(a.PartitionValues[c.keyName()], c)
 			if err != nil {
 				return "", fmt.Errorf("data file %s: partition column %s: %w", a.Path, c.name, err)
 			}
@@ -266,7 +340,7 @@ func hiveSafe(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(isIdentStart(c) && c < 0x80) && !isDigit(c) && c != '.' && c != '-' {
+		if !(sqllex.IsIdentStart(c) && c < 0x80) && !sqllex.IsDigit(c) && c != '.' && c != '-' {
 			return false
 		}
 	}
@@ -276,7 +350,8 @@ func hiveSafe(s string) bool {
 // hiveLayout reports whether every file's folders spell exactly its
 // partition values, Hive style, with nothing else in the path that DuckDB
 // could take for a partition, and the types are ones hive_types casts
-// exactly.
+// exactly. partCols are the partition keys (see column.keyName) in
+// partitioning order.
 func hiveLayout(cols []column, partCols []string, adds []*delta.Add, paths []string) bool {
 	for _, c := range cols {
 		if !c.part {
@@ -287,7 +362,7 @@ func hiveLayout(cols []column, partCols []string, adds []*delta.Add, paths []str
 		default:
 			return false
 		}
-		if !hiveSafe(c.name) {
+		if !hiveSafe(c.keyName()) {
 			return false
 		}
 	}

@@ -359,8 +359,8 @@ func testWrongKeys(t *testing.T, srv *gwtest.Server) {
 	for _, c := range []struct {
 		name, access, secret, want string
 	}{
-		{"WrongSecret", srv.AccessKey, "wrong-secret-" + srv.SecretKey[:8], "signature was rejected"},
-		{"UnknownAccessKey", "AKUNKNOWN0000000000", "other-secret-0123456789", "access key is not known"},
+		{"WrongSecret", srv.AccessKey, "wrong-secret-" + srv.SecretKey[:8], "rejected the request signature"},
+		{"UnknownAccessKey", "AKUNKNOWN0000000000", "other-secret-0123456789", "does not recognise these credentials"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := srv.Options(gwtest.UniquePrefix())

@@ -15,14 +15,17 @@ import (
 	"strings"
 )
 
-// toolPkg is versitygw's main package, a tool of the lakeops module.
+// toolPkg is versitygw's main package, a tool of the repository's tools
+// module (tools/go.mod), which keeps test-only programs out of the lakeops
+// module's dependency graph.
 const (
 	toolModule = "github.com/versity/versitygw"
 	toolPkg    = toolModule + "/cmd/versitygw"
+	toolsDir   = "tools"
 )
 
 // Binary returns the path of a versitygw executable built from the version that
-// go.mod pins, building it on first use into os.UserCacheDir()/lakeops-test
+// tools/go.mod pins, building it on first use into os.UserCacheDir()/lakeops-test
 // (keyed by that version and the Go toolchain) so later test runs start at
 // once. Concurrent builds by several test processes are safe: each builds to a
 // temporary name and renames it into place.
@@ -31,7 +34,8 @@ func Binary(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	version, key, err := toolVersion(filepath.Join(root, "go.mod"))
+	tools := filepath.Join(root, toolsDir)
+	version, key, err := toolVersion(filepath.Join(tools, "go.mod"))
 	if err != nil {
 		return "", err
 	}
@@ -60,9 +64,9 @@ func Binary(ctx context.Context) (string, error) {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	cmd := exec.CommandContext(ctx, goBin, "build", "-o", tmp, toolPkg)
-	cmd.Dir = root
+	cmd.Dir = tools
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("gwtest: go build %s (in %s): %w\n%s", toolPkg, root, err, out)
+		return "", fmt.Errorf("gwtest: go build %s (in %s): %w\n%s", toolPkg, tools, err, out)
 	}
 	if err := os.Rename(tmp, bin); err != nil {
 		if _, serr := os.Stat(bin); serr != nil { // not merely lost a race to another build
@@ -72,19 +76,20 @@ func Binary(ctx context.Context) (string, error) {
 	return bin, nil
 }
 
-// moduleRoot walks up from the working directory to the folder with go.mod.
+// moduleRoot walks up from the working directory to the folder with the
+// lakeops module's go.mod.
 func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("gwtest: %w", err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, toolsDir, "go.mod")); err == nil {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("gwtest: no go.mod above the working directory")
+			return "", errors.New("gwtest: no folder with tools/go.mod above the working directory")
 		}
 		dir = parent
 	}
@@ -121,7 +126,7 @@ func toolVersion(gomod string) (version, key string, err error) {
 		return "", "", fmt.Errorf("gwtest: read %s: %w", gomod, err)
 	}
 	if !isTool || version == "" {
-		return "", "", fmt.Errorf("gwtest: %s does not pin versitygw as a tool; run: go get -tool %s@v1.8.0", gomod, toolPkg)
+		return "", "", fmt.Errorf("gwtest: %s does not pin versitygw as a tool; run in tools/: go get -tool %s@v1.8.0", gomod, toolPkg)
 	}
 	return version, hex.EncodeToString(h.Sum(nil))[:12], nil
 }

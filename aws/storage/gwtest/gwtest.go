@@ -1,5 +1,5 @@
 // Package gwtest runs a real S3 server for tests: versitygw (pinned as a Go
-// tool in go.mod) over a temporary folder, on a free loopback port, with a
+// tool in tools/go.mod, a module of its own) over a temporary folder, on a free loopback port, with a
 // bucket ready. Tests that need S3 fail, never skip, when it cannot run.
 //
 // Typical use, one server per test function:

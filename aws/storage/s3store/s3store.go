@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/storage"
 )
 
@@ -65,6 +66,7 @@ type Store struct {
 	uri      string
 	pageSize int32
 	partSize int64
+	hints    awserr.Hints // for explaining failures
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -82,7 +84,7 @@ func New(ctx context.Context, o Options) (*Store, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, fmt.Errorf("s3 store %s: load AWS config: %w", bucketURI(o.Bucket, o.Prefix), err)
+		return nil, fmt.Errorf("s3 store %s: load AWS config: %w", bucketURI(o.Bucket, o.Prefix), awserr.Explain(err, awserr.Hints{Profile: o.Profile}))
 	}
 	if cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
 		// A custom endpoint from the environment: S3-compatible servers rarely
@@ -146,6 +148,7 @@ func NewFromConfig(cfg aws.Config, o Options) (*Store, error) {
 		bucket:   o.Bucket,
 		prefix:   prefix,
 		uri:      uri,
+		hints:    awserr.Hints{Profile: o.Profile},
 		pageSize: o.PageSize,
 		partSize: partSize,
 	}, nil
@@ -179,53 +182,7 @@ func redact(raw string) string {
 func (s *Store) full(key string) string { return s.prefix + key }
 
 func (s *Store) fail(op, key string, err error) error {
-	if ce := credentialError(err); ce != nil {
-		err = ce
-	}
-	return &storage.Error{Op: op, URI: s.uri, Key: key, Err: err}
-}
-
-// authError replaces an SDK error about the caller's credentials with one
-// line saying what to do; it unwraps to the SDK error.
-type authError struct {
-	what string // what went wrong, then what to do
-	code string // S3 error code and message, "" if the answer had none
-	err  error
-}
-
-func (e *authError) Error() string {
-	if e.code == "" {
-		return e.what
-	}
-	return e.what + " (S3 " + e.code + ")"
-}
-
-func (e *authError) Unwrap() error { return e.err }
-
-// credentialError maps S3 answers that mean the credentials are expired or
-// wrong to an *authError, and other errors to nil.
-func credentialError(err error) error {
-	var ae smithy.APIError
-	if err == nil || !errors.As(err, &ae) {
-		return nil
-	}
-	var done *authError
-	if errors.As(err, &done) {
-		return nil
-	}
-	code, status := apiError(err)
-	what := authHint(code, status)
-	if what == "" {
-		return nil
-	}
-	detail := code
-	if m := ae.ErrorMessage(); m != "" {
-		detail += ": " + m
-	}
-	if code == "Forbidden" {
-		detail = "" // a HEAD answer: no body, the code is only the status text
-	}
-	return &authError{what: what, code: detail, err: err}
+	return &storage.Error{Op: op, URI: s.uri, Key: key, Err: awserr.Explain(err, s.hints)}
 }
 
 // check refuses a done context and invalid keys before any request.
@@ -249,30 +206,11 @@ func apiError(err error) (code string, status int) {
 	return code, status
 }
 
-// authHint says what to do about an S3 error code that means the credentials
-// are expired or wrong; "" for other codes.
-func authHint(code string, status int) string {
-	switch code {
-	case "ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "InvalidToken":
-		return "AWS credentials have expired or are no longer valid: refresh them (aws sso login, or new access keys) and retry"
-	case "InvalidAccessKeyId", "XAdminUserNotFound": // the latter from versitygw, with a 404
-		return "AWS access key is not known to this endpoint: check the profile or keys in use"
-	case "SignatureDoesNotMatch":
-		return "AWS request signature was rejected: check the secret key for this access key (and the clock)"
-	case "Forbidden":
-		if status == 403 {
-			// A HEAD answer carries no body, hence no code: say both likely causes.
-			return "S3 refused access (403 Forbidden): the AWS credentials may have expired (aws sso login, or new access keys) or lack permission for this key"
-		}
-	}
-	return ""
-}
-
 // isNotFound reports a missing key (not a missing bucket, not an unknown access key).
 func isNotFound(err error) bool {
 	code, status := apiError(err)
 	return code == "NoSuchKey" || code == "NotFound" ||
-		(status == 404 && code != "NoSuchBucket" && authHint(code, status) == "")
+		(status == 404 && code != "NoSuchBucket" && !awserr.IsCredentialCode(code))
 }
 
 // classify turns "no such key" into ErrNotExist and keeps other errors.
