@@ -32,6 +32,9 @@ func (t *Table) CleanupLog(ctx context.Context, opts LogCleanupOptions) (*LogCle
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckWritable(snap.Protocol(), nil); err != nil {
+		return nil, fmt.Errorf("clean up the log of %s: %w", t.URI(), err)
+	}
 	return t.cleanupLog(ctx, snap.Metadata().Configuration, opts)
 }
 

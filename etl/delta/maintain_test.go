@@ -490,3 +490,34 @@ func TestSetPropertiesChecksValues(t *testing.T) {
 		t.Fatal("the schema was lost")
 	}
 }
+
+// TestMaintenanceRefusesTablesItCannotWrite: a table with deletion vectors
+// (reader 3 / writer 7, from the corpus) is read, but vacuum, optimize,
+// log cleanup and property changes refuse it and delete nothing.
+func TestMaintenanceRefusesTablesItCannotWrite(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(corpus, "golden", "dv-partitioned-with-checkpoint", "delta"))); err != nil {
+		t.Fatal(err)
+	}
+	tbl := openCorpusTable(t, dir)
+	before := treeOf(t, dir)
+	zero := time.Duration(0)
+	far := time.Now().Add(10 * 365 * 24 * time.Hour)
+	var uf *delta.UnsupportedFeatureError
+	if _, err := tbl.Vacuum(ctx, delta.VacuumOptions{Retention: &zero, Force: true, Now: far}); !errors.As(err, &uf) {
+		t.Errorf("vacuum: %v, want an UnsupportedFeatureError", err)
+	}
+	if _, err := tbl.Optimize(ctx, delta.OptimizeOptions{}); !errors.As(err, &uf) {
+		t.Errorf("optimize: %v, want an UnsupportedFeatureError", err)
+	}
+	if _, err := tbl.CleanupLog(ctx, delta.LogCleanupOptions{Now: far}); !errors.As(err, &uf) {
+		t.Errorf("clean-log: %v, want an UnsupportedFeatureError", err)
+	}
+	if _, err := tbl.SetProperties(ctx, map[string]string{"owner": "ops"}, nil); !errors.As(err, &uf) {
+		t.Errorf("set-property: %v, want an UnsupportedFeatureError", err)
+	}
+	if after := treeOf(t, dir); !slices.Equal(after, before) {
+		t.Fatal("a refused maintenance command changed the table")
+	}
+}

@@ -2,7 +2,6 @@ package delta
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -87,7 +86,7 @@ func PlanLogCleanup(files []LogEntry, cutoff time.Time) []LogEntry {
 			if ckpts[f.Version] == nil {
 				ckpts[f.Version] = map[string][]LogFile{}
 			}
-			k := fmt.Sprintf("n=%d", f.Parts)
+			k := checkpointKind(f.LogFile)
 			ckpts[f.Version][k] = append(ckpts[f.Version][k], f.LogFile)
 		}
 	}
