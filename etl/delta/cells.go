@@ -178,16 +178,16 @@ func (pf *PartitionFile) cellEncodings(b *cellBatch) func(j int) columnEncoding 
 		if col.nulls != nil {
 			nulls = col.nulls[:b.rows]
 		}
-		var distinct, n int
+		var smp sample
 		switch col.kind {
 		case kindString, kindBytes:
-			distinct, n = distinctStrings(col.strs[:b.rows], nulls)
+			smp = sampleStrings(col.strs[:b.rows], nulls)
 		case kindInt64, kindInt32, kindFixed:
-			distinct, n, scratch = distinctInts(col.ints[:b.rows], nulls, scratch)
+			smp, scratch = sampleInts(col.ints[:b.rows], nulls, scratch)
 		default: // booleans are PLAIN; kindNone fails in encodeCells
 			continue
 		}
-		if dictionaryPays(distinct, n) {
+		if dictionaryPays(smp) {
 			choice[j] = encodeDictionary
 		}
 	}

@@ -395,16 +395,14 @@ func (pf *PartitionFile) endDictionaryPages(before, after int) error {
 func (pf *PartitionFile) rowEncodings() func(j int) columnEncoding {
 	fw := pf.fw
 	choice := make([]columnEncoding, len(fw.dataCols))
+	vals := make([]string, len(pf.batch))
+	nulls := make([]bool, len(pf.batch))
 	for leaf, j := range fw.leafPos {
-		seen := map[string]struct{}{}
-		n := 0
-		for _, r := range pf.batch {
-			if v := r[leaf]; !v.IsNull() {
-				seen[string(v.Bytes())] = struct{}{}
-				n++
-			}
+		for r, row := range pf.batch {
+			nulls[r] = row[leaf].IsNull()
+			vals[r] = string(row[leaf].Bytes())
 		}
-		if dictionaryPays(len(seen), n) {
+		if dictionaryPays(sampleStrings(vals, nulls)) {
 			choice[j] = encodeDictionary
 		}
 	}
