@@ -1,8 +1,8 @@
 package delta
 
 import (
-	"fmt"
 	"cmp"
+	"fmt"
 	"math/big"
 	"slices"
 
