@@ -14,6 +14,7 @@ import (
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/rowfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // The table maintenance commands: thin adapters over delta.Table's
@@ -69,10 +70,10 @@ func tableVacuum(ctx context.Context, g *Globals, env Env, args []string) error 
 			verb = "would delete"
 		}
 		for _, f := range res.Files {
-			fmt.Fprintf(env.Stdout, "%s %s (%s)\n", verb, sanitize(f.Path), humanBytes(f.Size))
+			fmt.Fprintf(env.Stdout, "%s %s (%s)\n", verb, textfmt.Sanitize(f.Path), textfmt.Bytes(f.Size))
 		}
 		fmt.Fprintf(env.Stdout, "vacuum %s at version %d: %s %d files, %s (retention %s: removed or unreferenced before %s)\n",
-			sanitize(t.URI()), res.Version, verb, len(res.Files), humanBytes(res.Bytes), delta.FormatInterval(res.Retention), res.Cutoff.UTC().Format(rowfmt.TimestampLayout))
+			textfmt.Sanitize(t.URI()), res.Version, verb, len(res.Files), textfmt.Bytes(res.Bytes), delta.FormatInterval(res.Retention), res.Cutoff.UTC().Format(rowfmt.TimestampLayout))
 	}
 	var re *delta.RetentionError
 	if errors.As(err, &re) {
@@ -99,11 +100,11 @@ func tableOptimize(ctx context.Context, g *Globals, env Env, args []string) erro
 		return err
 	}
 	if res.Version < 0 {
-		fmt.Fprintf(env.Stdout, "optimize %s: nothing to pack (no partition has two files under %v MB)\n", sanitize(t.URI()), *target)
+		fmt.Fprintf(env.Stdout, "optimize %s: nothing to pack (no partition has two files under %v MB)\n", textfmt.Sanitize(t.URI()), *target)
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "optimize %s: packed %d files (%s) into %d (%s) in %d partitions, %d rows; version %d (dataChange false)\n",
-		sanitize(t.URI()), res.FilesRemoved, humanBytes(res.BytesRemoved), res.FilesAdded, humanBytes(res.BytesAdded),
+		textfmt.Sanitize(t.URI()), res.FilesRemoved, textfmt.Bytes(res.BytesRemoved), res.FilesAdded, textfmt.Bytes(res.BytesAdded),
 		len(res.Partitions), res.RowsRewritten, res.Version)
 	if res.Attempts > 1 {
 		fmt.Fprintf(env.Stdout, "optimize: concurrent commits conflicted; planned %d times\n", res.Attempts)
@@ -134,7 +135,7 @@ func tableCleanLog(ctx context.Context, g *Globals, env Env, args []string) erro
 			fmt.Fprintf(env.Stdout, "%s %s/%s\n", verb, delta.LogDir, f.Name)
 		}
 		fmt.Fprintf(env.Stdout, "clean-log %s: %s %d log files (retention %s: versions before the newest checkpoint older than %s)\n",
-			sanitize(t.URI()), verb, len(res.Files), delta.FormatInterval(res.Retention), res.Cutoff.UTC().Format(rowfmt.TimestampLayout))
+			textfmt.Sanitize(t.URI()), verb, len(res.Files), delta.FormatInterval(res.Retention), res.Cutoff.UTC().Format(rowfmt.TimestampLayout))
 	}
 	return err
 }
@@ -163,11 +164,11 @@ func tableSetProperty(ctx context.Context, g *Globals, env Env, args []string) e
 		return err
 	}
 	for _, k := range slices.Sorted(maps.Keys(set)) {
-		fmt.Fprintf(env.Stdout, "set %s=%s\n", sanitize(k), sanitize(set[k]))
+		fmt.Fprintf(env.Stdout, "set %s=%s\n", textfmt.Sanitize(k), textfmt.Sanitize(set[k]))
 	}
 	for _, k := range unset {
-		fmt.Fprintf(env.Stdout, "unset %s\n", sanitize(k))
+		fmt.Fprintf(env.Stdout, "unset %s\n", textfmt.Sanitize(k))
 	}
-	fmt.Fprintf(env.Stdout, "%s: version %d\n", sanitize(t.URI()), v)
+	fmt.Fprintf(env.Stdout, "%s: version %d\n", textfmt.Sanitize(t.URI()), v)
 	return nil
 }
