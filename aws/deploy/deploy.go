@@ -162,7 +162,9 @@ func addOutputs(t *cloudformation.Template, opts Options) {
 }
 
 // lakeURI is s3://bucket/prefix of the lake.
-func lakeURI() string { return cloudformation.Sub("s3://${" + paramBucket + "}/${" + paramPrefix + "}") }
+func lakeURI() string {
+	return cloudformation.Sub("s3://${" + paramBucket + "}/${" + paramPrefix + "}")
+}
 
 func athenaOutputLocation() string {
 	return cloudformation.Sub("s3://${" + paramBucket + "}/${" + paramPrefix + "}" + athenaResultPrefix)

@@ -297,7 +297,9 @@ type need struct{ action, resource, task string }
 // resources. The ECS tasks count when the deployment's runner is ecs (with
 // the lambda runner, the definition's Choice states never reach them).
 func taskNeeds(t *testing.T, m *asl.Machine, subs map[string]string) []need {
-	arn := func(service, res string) string { return "arn:aws:" + service + ":" + testRegion + ":" + testAccount + ":" + res }
+	arn := func(service, res string) string {
+		return "arn:aws:" + service + ":" + testRegion + ":" + testAccount + ":" + res
+	}
 	machine := arn("states", "stateMachine:"+testStack+"-flow")
 	lake := "arn:aws:s3:::" + testBucket + "/" + testPrefix
 	workgroup := arn("athena", "workgroup/"+subs["AthenaWorkGroup"])
@@ -437,7 +439,9 @@ func TestPoliciesAreScopedToTheStack(t *testing.T) {
 			if len(grants) == 0 {
 				t.Fatal("no IAM statements")
 			}
-			arn := func(service, res string) string { return "arn:aws:" + service + ":" + testRegion + ":" + testAccount + ":" + res }
+			arn := func(service, res string) string {
+				return "arn:aws:" + service + ":" + testRegion + ":" + testAccount + ":" + res
+			}
 			own := []string{
 				"arn:aws:s3:::" + testBucket,
 				"arn:aws:s3:::" + testBucket + "/" + testPrefix + "*",
@@ -552,7 +556,9 @@ func TestOutputs(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			stack := resolveTemplate(t, templateJSON(t, opts), testParameters())
 			outs := section(stack, "Outputs")
-			arn := func(service, res string) string { return "arn:aws:" + service + ":" + testRegion + ":" + testAccount + ":" + res }
+			arn := func(service, res string) string {
+				return "arn:aws:" + service + ":" + testRegion + ":" + testAccount + ":" + res
+			}
 			want := map[string]string{
 				OutStateMachineArn: arn("states", "stateMachine:"+testStack+"-flow"),
 				OutWorkGroup:       testStack, OutDatabase: "lakeops", OutTopicArn: arn("sns", testStack),
