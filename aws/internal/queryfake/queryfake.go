@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -107,6 +108,11 @@ func (f *Service) serve(w http.ResponseWriter, r *http.Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
+	// One connection per call: with keep-alive, aws-sdk-go-v2's
+	// CloudFormation client (v1.83.0) at times fails reading a reused
+	// connection of this server ("use of closed network connection").
+	w.Header().Set("Connection", "close")
 	w.WriteHeader(status)
 	_, _ = w.Write(resp)
 }
