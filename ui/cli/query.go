@@ -67,6 +67,13 @@ func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("athena engine: load AWS config: %w", err)
 		}
+		if g.Stack != "" {
+			st, err := stackSettings(ctx, g)
+			if err != nil {
+				return err
+			}
+			*database, *workgroup, *output = firstOf(*database, st.Database), firstOf(*workgroup, st.WorkGroup), firstOf(*output, st.OutputLocation)
+		}
 		eng = athena.New(cfg, athena.Options{Database: *database, Workgroup: *workgroup, OutputLocation: *output, ReadOnly: g.ReadOnly})
 	default:
 		return usagef("--engine must be local or athena, not %q", *engine)

@@ -129,6 +129,9 @@ func (f *Service) Config() aws.Config {
 	}
 }
 
+// URL is the service's endpoint.
+func (f *Service) URL() string { return f.srv.URL }
+
 // Requests returns the calls received so far.
 func (f *Service) Requests() []Call {
 	f.mu.Lock()

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+
+)
+
+func TestDeployTemplate(t *testing.T) {
+	out, stderr, code := run(t, "deploy", "template")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tmpl, err := goformation.ParseJSON([]byte(out))
+	if err != nil {
+		t.Fatalf("deploy template output: %v", err)
+	}
+	if _, err := tmpl.GetStepFunctionsStateMachineWithName("Flow"); err != nil {
+		t.Error(err)
+	}
+	if len(tmpl.GetAllECSTaskDefinitionResources()) != 0 {
+		t.Error("lambda compute has an ECS task definition")
+	}
+	out, _, code = run(t, "deploy", "template", "--compute", "fargate", "--arch", "amd64", "--create-bucket")
+	tmpl, err = goformation.ParseJSON([]byte(out))
+	if code != ExitOK || err != nil || len(tmpl.GetAllECSTaskDefinitionResources()) != 1 || len(tmpl.GetAllS3BucketResources()) != 1 {
+		t.Errorf("fargate template: exit %d, %v", code, err)
+	}
+	if _, stderr, code := run(t, "deploy", "template", "--compute", "ec2"); code != ExitUsage || !strings.Contains(stderr, "compute") {
+		t.Errorf("--compute ec2: exit %d %s", code, stderr)
+	}
+}
+
+// Usage and --read-only are checked before anything reaches AWS.
+func TestDeployRefusals(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"deploy"}, ExitUsage, "subcommand"},
+		{[]string{"deploy", "package"}, ExitUsage, "--out"},
+		{[]string{"deploy", "status"}, ExitUsage, "--stack"},
+		{[]string{"--lake", "some/folder", "deploy", "apply", "--stack", "x"}, ExitUsage, "s3://"},
+		{[]string{"--lake", "s3://b/lake", "deploy", "apply", "--stack", "x", "--compute", "fargate"}, ExitUsage, "--subnets"},
+		{[]string{"--lake", "s3://b/lake", "deploy", "apply", "--stack", "x", "--create-bucket"}, ExitUsage, "--artifact-bucket"},
+		{[]string{"--read-only", "--lake", "s3://b/lake", "deploy", "apply", "--stack", "x"}, ExitFail, "read-only"},
+		{[]string{"--read-only", "deploy", "delete", "--stack", "x", "--yes"}, ExitFail, "read-only"},
+		{[]string{"deploy", "delete", "--stack", "x"}, ExitFail, "--yes"},
+		{[]string{"deploy", "frobnicate", "--stack", "x"}, ExitUsage, "frobnicate"},
+	} {
+		t.Setenv("AWS_REGION", "eu-west-1")
+		t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing may be asked of AWS
+		_, stderr, code := run(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %d with %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
+
+// --aws --stack NAME: flow and query take the state machine, the workgroup
+// and the database from the stack's outputs (DescribeStacks through the
+// recorded CloudFormation answers).
+func TestStackSettingsReachFlowAndQuery(t *testing.T) {
+	// CloudFormation speaks the AWS Query protocol: a form in, XML out.
+	var stacksAsked []string
+	cfn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(raw))
+		if form.Get("Action") != "DescribeStacks" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+			t.Errorf("CloudFormation %s (%s)", form.Get("Action"), r.Header.Get("Content-Type"))
+		}
+		stacksAsked = append(stacksAsked, form.Get("StackName"))
+		file := map[string]string{"lakeops": "describe-stacks-create-complete.xml", "website": "describe-stacks-not-lakeops.xml"}[form.Get("StackName")]
+		b, err := os.ReadFile("../../aws/deploy/stack/testdata/" + file)
+		if err != nil {
+			t.Error(err)
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("Connection", "close")
+		w.Write(b)
+	}))
+	defer cfn.Close()
+	var mu sync.Mutex
+	bodies := map[string]map[string]any{}
+	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		raw, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		_ = json.Unmarshal(raw, &body)
+		mu.Lock()
+		bodies[target] = body
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch target {
+		case "AWSStepFunctions.ListExecutions":
+			io.WriteString(w, `{"executions":[{"executionArn":"arn:aws:states:eu-west-1:111122223333:execution:lakeops-flow:first","stateMachineArn":"arn:aws:states:eu-west-1:111122223333:stateMachine:lakeops-flow","name":"first","status":"SUCCEEDED","startDate":1.7e9,"stopDate":1.7000001e9}]}`)
+		default:
+			w.WriteHeader(400)
+			io.WriteString(w, `{"__type":"InvalidRequestException","Message":"recorded refusal"}`)
+		}
+	}))
+	defer aws.Close()
+	t.Setenv("AWS_ENDPOINT_URL", aws.URL)
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", cfn.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDLAKEOPSTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+	t.Setenv("AWS_REGION", "eu-west-1")
+
+	out, stderr, code := run(t, "--aws", "--stack", "lakeops", "flow", "ls")
+	if code != ExitOK || !strings.Contains(out, "first") {
+		t.Fatalf("flow ls: exit %d %q %q", code, out, stderr)
+	}
+	if got := bodies["AWSStepFunctions.ListExecutions"]["stateMachineArn"]; got != "arn:aws:states:eu-west-1:111122223333:stateMachine:lakeops-flow" {
+		t.Errorf("ListExecutions of %v", got)
+	}
+	_, _, code = run(t, "--aws", "--stack", "lakeops", "query", "SELECT count(*) FROM orders")
+	start := bodies["AmazonAthena.StartQueryExecution"]
+	if code != ExitFail || start["WorkGroup"] != "lakeops" {
+		t.Errorf("query: exit %d, StartQueryExecution %v", code, start)
+	}
+	if ctx, _ := start["QueryExecutionContext"].(map[string]any); ctx["Database"] != "lakeops" {
+		t.Errorf("query database: %v", start["QueryExecutionContext"])
+	}
+	_, stderr, code = run(t, "--aws", "--stack", "website", "flow", "ls")
+	if code != ExitFail || !strings.Contains(stderr, "not a lakeops stack") {
+		t.Errorf("another stack: exit %d %s", code, stderr)
+	}
+	if strings.Join(stacksAsked, " ") != "lakeops lakeops website" {
+		t.Errorf("stacks described: %v", stacksAsked)
+	}
+}
