@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/awslabs/goformation/v7"
-
 )
 
 func TestDeployTemplate(t *testing.T) {
