@@ -39,15 +39,25 @@ func NewCSV(w io.Writer, columns []string) (Writer, error) {
 }
 
 type csvWriter struct {
-	w     *csv.Writer
-	cells []string
+	w           *csv.Writer
+	cells       []string
+	guard       bool // cells pass through GuardFormula
+	keepNumbers bool
 }
 
+// Write writes one row; a row shorter than the header gets empty cells,
+// a longer one is cut to the header's width.
 func (c *csvWriter) Write(row []any) error {
-	for i, v := range row {
-		c.cells[i] = Text(v)
+	for i := range c.cells {
+		c.cells[i] = ""
+		if i < len(row) {
+			c.cells[i] = Text(row[i])
+		}
+		if c.guard {
+			c.cells[i] = GuardFormula(c.cells[i], c.keepNumbers)
+		}
 	}
-	return c.w.Write(c.cells[:len(row)])
+	return c.w.Write(c.cells)
 }
 
 func (c *csvWriter) Flush() error { c.w.Flush(); return c.w.Error() }

@@ -17,6 +17,7 @@ import (
 	"github.com/lakeops/lakeops/aws/deploy/artifact"
 	"github.com/lakeops/lakeops/aws/deploy/stack"
 	"github.com/lakeops/lakeops/aws/storage/stores"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // The deploy command: the CLI glue of aws/deploy (the template),
@@ -66,7 +67,7 @@ func runDeploy(ctx context.Context, g *Globals, env Env, args []string) error {
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ARTIFACT\tKIND\tARCH\tSIZE\tSHA256")
 		for _, a := range m.Artifacts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f MB\t%s\n", filepath.Join(*out, a.Name), a.Kind, a.Arch, float64(a.Size)/1e6, a.SHA256)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", filepath.Join(*out, a.Name), a.Kind, a.Arch, textfmt.Bytes(a.Size), a.SHA256)
 		}
 		fmt.Fprintf(tw, "CA certificates: %s\n", m.CASource)
 		return tw.Flush()
@@ -74,7 +75,7 @@ func runDeploy(ctx context.Context, g *Globals, env Env, args []string) error {
 	if *stackName == "" {
 		return usagef("deploy %s needs --stack NAME", sub)
 	}
-	cfg, err := awsConfig(ctx, g)
+	cfg, err := g.root.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -176,16 +177,6 @@ func runDeploy(ctx context.Context, g *Globals, env Env, args []string) error {
 	return usagef("unknown deploy subcommand %q (template, package, apply, status, delete)", sub)
 }
 
-// stackSettings reads the settings of the stack named by --stack (its
-// state machine, workgroup, database) for the commands that use AWS.
-func stackSettings(ctx context.Context, g *Globals) (stack.Settings, error) {
-	cfg, err := awsConfig(ctx, g)
-	if err != nil {
-		return stack.Settings{}, err
-	}
-	return stack.Lookup(ctx, cfg, g.Stack, stack.Options{Profile: g.Profile})
-}
-
 // firstOf is the first non-empty value.
 func firstOf(values ...string) string {
 	for _, v := range values {
@@ -219,7 +210,7 @@ func printPlan(w io.Writer, p stack.Plan) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tRESOURCE\tTYPE\tREPLACEMENT")
 	for _, c := range p.Changes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Action, sanitize(c.LogicalID), sanitize(c.Type), c.Replacement)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Action, textfmt.Sanitize(c.LogicalID), textfmt.Sanitize(c.Type), c.Replacement)
 	}
 	_ = tw.Flush()
 }
@@ -231,18 +222,18 @@ func printStackEvent(w io.Writer) func(stack.Event) {
 		if e.Total > 0 {
 			progress = fmt.Sprintf("%d/%d", e.Done, e.Total)
 		}
-		line := fmt.Sprintf("[%s] %s %-45s %-32s %s", progress, e.Time.Local().Format(time.TimeOnly), sanitize(e.Status), sanitize(e.LogicalID), sanitize(e.Type))
+		line := fmt.Sprintf("[%s] %s %-45s %-32s %s", progress, e.Time.Local().Format(time.TimeOnly), textfmt.Sanitize(e.Status), textfmt.Sanitize(e.LogicalID), textfmt.Sanitize(e.Type))
 		if e.Reason != "" {
-			line += ": " + oneLine(sanitize(e.Reason))
+			line += ": " + oneLine(textfmt.Sanitize(e.Reason))
 		}
 		fmt.Fprintln(w, line)
 	}
 }
 
 func printStack(w io.Writer, st stack.Stack) {
-	fmt.Fprintf(w, "stack %s: %s", sanitize(st.Name), st.Status)
+	fmt.Fprintf(w, "stack %s: %s", textfmt.Sanitize(st.Name), st.Status)
 	if st.StatusReason != "" {
-		fmt.Fprintf(w, " (%s)", oneLine(sanitize(st.StatusReason)))
+		fmt.Fprintf(w, " (%s)", oneLine(textfmt.Sanitize(st.StatusReason)))
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -250,7 +241,7 @@ func printStack(w io.Writer, st stack.Stack) {
 		deploy.OutFunctionName, deploy.OutFunctionArn, deploy.OutBucket, deploy.OutLakeURI, deploy.OutOutputLocation,
 		deploy.OutEcsCluster, deploy.OutEcsTaskDefinition} {
 		if v, ok := st.Outputs[k]; ok {
-			fmt.Fprintf(tw, "  %s\t%s\n", k, sanitize(v))
+			fmt.Fprintf(tw, "  %s\t%s\n", k, textfmt.Sanitize(v))
 		}
 	}
 	_ = tw.Flush()

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/lakeops/lakeops/aws/flows/asl"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // printMapRuns writes what `flow describe` shows of an execution's Map
@@ -14,11 +15,11 @@ func printMapRuns(w io.Writer, runs []asl.MapRun) {
 	for _, r := range runs {
 		c := r.Items
 		fmt.Fprintf(w, "map run %s\t%s: items %d/%d succeeded, %d failed, %d running, %d pending; child executions %d/%d (at most %d at once, %g%% failures tolerated)\n",
-			sanitize(r.StateName), r.Status, c.Succeeded, c.Total, c.Failed+c.TimedOut, c.Running, c.Pending,
+			textfmt.Sanitize(r.StateName), r.Status, c.Succeeded, c.Total, c.Failed+c.TimedOut, c.Running, c.Pending,
 			r.Executions.Succeeded, r.Executions.Total, r.MaxConcurrency, r.ToleratedFailurePercentage)
 		if len(r.Failures) > 0 {
-			fmt.Fprintf(w, "\tfirst failure: %s: %s\n", sanitize(r.Failures[0].Error), sanitize(r.Failures[0].Cause))
+			fmt.Fprintf(w, "\tfirst failure: %s: %s\n", textfmt.Sanitize(r.Failures[0].Error), textfmt.Sanitize(r.Failures[0].Cause))
 		}
-		fmt.Fprintf(w, "\t%s\n", sanitize(r.ARN))
+		fmt.Fprintf(w, "\t%s\n", textfmt.Sanitize(r.ARN))
 	}
 }

@@ -66,6 +66,10 @@ type LakeResources struct {
 	// Worker runs the lakeops worker's actions for the Lambda and ECS
 	// resources; NewLakeResources sets InProcessWorker. Set it before a run.
 	Worker WorkerFunc
+	// RunPipeline, when set, runs the pipeline of glue:startJobRun instead
+	// of pipeline.Run: the console and the CLI run it through their jobs
+	// manager, so a flow's run waits under the job limit and shows in Runs.
+	RunPipeline func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error)
 
 	mu      sync.Mutex // guards the fields below
 	engine  *duck.Engine
@@ -211,7 +215,13 @@ func (r *LakeResources) startJobRun(ctx context.Context, p map[string]any, sync 
 	job, _ := p["JobName"].(string)
 	started := r.clock.Now().UTC()
 	runID := pipeline.NewRunID(started)
-	sum, err := pipeline.Run(ctx, r.lake, pipeline.Options{RunID: runID})
+	run := r.RunPipeline
+	if run == nil {
+		run = func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error) {
+			return pipeline.Run(ctx, r.lake, opts)
+		}
+	}
+	sum, err := run(ctx, pipeline.Options{RunID: runID})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -54,6 +54,7 @@ import (
 	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 const defaultRecheck = 500 * time.Millisecond
@@ -422,16 +423,6 @@ func (b *cacheBudget) take(name string, fs fileSet) error {
 		name, sizeText(fs.bytes), strings.Join(sorted, ", "), sizeText(b.used), sizeText(b.limit))
 }
 
-// sizeText renders a byte count for messages.
-func sizeText(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// sizeText renders a byte count for messages (textfmt.Bytes, the one
+// unit style: 9.8 KiB).
+func sizeText(n int64) string { return textfmt.Bytes(n) }
