@@ -142,7 +142,6 @@ func fakeStackAWS(t *testing.T) *stackAWS {
 			t.Error(err)
 		}
 		w.Header().Set("Content-Type", "text/xml")
-		w.Header().Set("Connection", "close")
 		w.Write(b)
 	}))
 	t.Cleanup(cfn.Close)

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
 	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/deploy"
 	"github.com/lakeops/lakeops/aws/deploy/artifact"
@@ -396,5 +399,36 @@ func TestTemplateURL(t *testing.T) {
 	}
 	if got := TemplateURL("b", "cn-north-1", "t.json"); got != "https://b.s3.cn-north-1.amazonaws.com.cn/t.json" {
 		t.Error(got)
+	}
+}
+
+// Fast answers on kept-alive connections: without bufferedBodies, the
+// SDK's client closed a request's body while the transport still read it,
+// and reading a later answer failed ("use of closed network connection";
+// this sequence failed on its second round).
+func TestFastAnswersOnKeptConnections(t *testing.T) {
+	for round := range 60 {
+		f := queryfake.New(t, cfnVersion,
+			queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+			queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
+			queryfake.Reply{Action: "DeleteStack", File: "delete-stack.xml"},
+			queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-delete-1.xml"},
+		)
+		c := client(f)
+		ctx := context.Background()
+		_, err := c.Describe(ctx, "lakeops")
+		if err == nil {
+			_, err = c.newestEvent(ctx, stackID)
+		}
+		if err == nil {
+			_, err = c.cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(stackID)})
+		}
+		if err == nil {
+			_, err = c.newestEvent(ctx, stackID)
+		}
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		f.Done()
 	}
 }

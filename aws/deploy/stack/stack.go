@@ -48,7 +48,7 @@ func New(cfg aws.Config, opts Options) *Client {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 5 * time.Second
 	}
-	return &Client{cf: cloudformation.NewFromConfig(cfg, opts.CloudFormation...), opts: opts, hints: awserr.Hints{Profile: opts.Profile}}
+	return &Client{cf: cloudformation.NewFromConfig(withBufferedBodies(cfg), opts.CloudFormation...), opts: opts, hints: awserr.Hints{Profile: opts.Profile}}
 }
 
 // Stack is a stack's state.

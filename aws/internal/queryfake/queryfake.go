@@ -109,10 +109,6 @@ func (f *Service) serve(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
-	// One connection per call: with keep-alive, aws-sdk-go-v2's
-	// CloudFormation client (v1.83.0) at times fails reading a reused
-	// connection of this server ("use of closed network connection").
-	w.Header().Set("Connection", "close")
 	w.WriteHeader(status)
 	_, _ = w.Write(resp)
 }
