@@ -64,7 +64,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D]", run: runTable},
+		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D] | vacuum URI [--retain HOURS] [--dry-run] [--force] | optimize URI [--target-size MB] | clean-log URI [--dry-run] | set-property URI KEY=VALUE... [--unset KEY]", run: runTable},
 		"demo":         {summary: "demo [--lake DIR] [--no-console]: create a local demo lake and open the console", run: runDemo},
 		"gen":          {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
 		"validate":     {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
