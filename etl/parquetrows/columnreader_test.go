@@ -215,7 +215,9 @@ func TestColumnReaderEncodings(t *testing.T) {
 		{"date", parquet.Date(), func(i int) parquet.Value { return parquet.Int32Value(int32(19000 + i%40)) }},
 		{"ts_micros", parquet.Timestamp(parquet.Microsecond), func(i int) parquet.Value { return parquet.Int64Value(1_700_000_000_000_000 + int64(i)*1_234_567) }},
 		{"ts_millis", parquet.Timestamp(parquet.Millisecond), func(i int) parquet.Value { return parquet.Int64Value(1_700_000_000_000 + int64(i)*997) }},
-		{"ts_nanos", parquet.Timestamp(parquet.Nanosecond), func(i int) parquet.Value { return parquet.Int64Value(1_700_000_000_000_000_000 + int64(i)*1_234_567_891) }},
+		{"ts_nanos", parquet.Timestamp(parquet.Nanosecond), func(i int) parquet.Value {
+			return parquet.Int64Value(1_700_000_000_000_000_000 + int64(i)*1_234_567_891)
+		}},
 		{"dec_i32", parquet.Decimal(2, 9, parquet.Int32Type), func(i int) parquet.Value { return parquet.Int32Value(rng.Int32N(2_000_000) - 1_000_000) }},
 		{"dec_i64", parquet.Decimal(4, 18, parquet.Int64Type), func(i int) parquet.Value { return parquet.Int64Value(rng.Int64N(1e17) - 5e16) }},
 		{"dec_flba", parquet.Decimal(6, 30, parquet.FixedLenByteArrayType(13)), func(i int) parquet.Value {
