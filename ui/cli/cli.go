@@ -67,8 +67,8 @@ func commands() map[string]command {
 		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
 		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
 		"flow":         {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
-		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
-		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},
+		"bench":        {summary: "bench [--case daily,interleaved,force,redeliver,small-files,read,query] [--items N] [--runs R]: time lakeops against its peer on each shape of load", run: runBench},
+		"bench-peer":   {summary: "(used by bench) the DuckDB side of a bench case", run: runBenchPeer},
 		"help":         {summary: "show this help", run: nil},
 		"console":      {summary: "open the console on --lake (the default command)", run: runConsole},
 	}

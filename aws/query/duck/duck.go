@@ -11,9 +11,13 @@
 //
 // Views follow the log: before a statement runs, the tables it needs are
 // checked for newer commits (at most every Options.RecheckInterval) and only
-// the views of changed tables are rebuilt. On a folder lake DuckDB reads the
-// files in place and every table is kept current; on other stores (S3) the
-// data files are fetched through the storage layer into a local cache
+// the views of changed tables are rebuilt. A view is created when a
+// statement first names its table, so that a fresh engine resolves only
+// what its first statement reads. On a folder lake DuckDB reads the files
+// in place, and once created every view is kept current; a statement that
+// names no lake table or reads the catalog (SHOW TABLES, information_schema,
+// duckdb_tables(), …) gets the views of every table. On other stores (S3)
+// the data files are fetched through the storage layer into a local cache
 // (immutable files, reused across runs) and only the tables a statement
 // names are brought up to date and fetched.
 //
@@ -302,14 +306,19 @@ func (e *Engine) freshen(ctx context.Context, tables []*tableState, force bool) 
 	return g.Wait()
 }
 
-// prepare makes the views a statement needs current. On a folder lake every
-// table is kept current, but only the tables the statement names can fail it.
+// prepare makes the views a statement needs current: those of the tables
+// it names and, on a folder lake, every view already created (so that views
+// of the statement's own making over lake tables stay current); on a folder
+// lake a statement that names no lake table or reads the catalog (SHOW,
+// information_schema, duckdb_tables(), …) gets every table's view. Only the
+// tables the statement names can fail it.
 func (e *Engine) prepare(ctx context.Context, sc scanned) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	every := e.files.inPlace() && (sc.catalog || (len(sc.refs) == 0 && len(sc.pins) == 0))
 	var targets []*tableState
 	for _, ts := range e.tables {
-		if sc.refs[ts.Name] || e.files.inPlace() {
+		if sc.refs[ts.Name] || every || (e.files.inPlace() && ts.view >= 0) {
 			targets = append(targets, ts)
 		}
 	}
