@@ -9,7 +9,7 @@
 // the case's goal.
 //
 // The children are the lakeops executable itself: lakeops commands as a
-// user runs them, and `lakeops bench-peer JOB …` for DuckDB (its SQL is in
+// user runs them, and `lakeops bench-duckdb JOB …` for DuckDB (its SQL is in
 // aws/query/duckpeer; this package does not link DuckDB). Data is
 // generated with etl/gen (seed 42) and lakes are prepared untimed; a lake a
 // timed run changes is a hard-linked copy of a prepared one.

@@ -170,22 +170,22 @@ func (w *workspace) duckDailyTable(ctx context.Context) (string, error) {
 	dir := w.path("daily-duckdb")
 	os.RemoveAll(dir)
 	fmt.Fprintf(w.cfg.Log, "bench: loading the order_items with DuckDB into %s\n", dir)
-	if _, _, err := child(ctx, w.cfg.Exe, "", "bench-peer", "load", filepath.Join(d.dir, "order_items"), dir); err != nil {
+	if _, _, err := child(ctx, w.cfg.Exe, "", "bench-duckdb", "load", filepath.Join(d.dir, "order_items"), dir); err != nil {
 		return "", err
 	}
 	w.duckDaily = dir
 	return dir, nil
 }
 
-// peer runs `lakeops bench-peer ARGS…` and returns the row count it prints.
+// peer runs `lakeops bench-duckdb ARGS…` and returns the row count it prints.
 func (w *workspace) peer(ctx context.Context, args ...string) (measure, int64, error) {
-	m, out, err := child(ctx, w.cfg.Exe, "", append([]string{"bench-peer"}, args...)...)
+	m, out, err := child(ctx, w.cfg.Exe, "", append([]string{"bench-duckdb"}, args...)...)
 	if err != nil {
 		return m, 0, err
 	}
 	var n int64
 	if _, err := fmt.Sscan(string(out), &n); err != nil {
-		return m, 0, fmt.Errorf("bench-peer %s printed %q: %w", args[0], out, err)
+		return m, 0, fmt.Errorf("bench-duckdb %s printed %q: %w", args[0], out, err)
 	}
 	return m, n, nil
 }

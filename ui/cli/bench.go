@@ -37,7 +37,7 @@ func runBench(ctx context.Context, g *Globals, env Env, args []string) error {
 		Cases: names, Out: env.Stdout, Log: env.Stderr})
 }
 
-// runBenchPeer is the DuckDB side of a bench case, in a process of its own.
-func runBenchPeer(ctx context.Context, g *Globals, env Env, args []string) error {
+// runBenchDuckDB is the DuckDB side of a bench case, in a process of its own.
+func runBenchDuckDB(ctx context.Context, g *Globals, env Env, args []string) error {
 	return duckpeer.Run(ctx, args, env.Stdout)
 }

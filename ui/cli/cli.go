@@ -58,19 +58,19 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"table":      {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D]", run: runTable},
-		"demo":       {summary: "demo [--lake DIR] [--no-console]: create a local demo lake and open the console", run: runDemo},
-		"gen":        {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
-		"validate":   {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
-		"run":        {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
-		"rejects":    {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
-		"reprocess":  {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
-		"query":      {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
-		"flow":       {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
-		"bench":      {summary: "bench [--case daily,interleaved,force,redeliver,small-files,read,query] [--items N] [--runs R]: time lakeops against its peer on each shape of load", run: runBench},
-		"bench-peer": {summary: "(used by bench) the DuckDB side of a bench case", run: runBenchPeer},
-		"help":       {summary: "show this help", run: nil},
-		"console":    {summary: "open the console on --lake (the default command)", run: runConsole},
+		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D]", run: runTable},
+		"demo":         {summary: "demo [--lake DIR] [--no-console]: create a local demo lake and open the console", run: runDemo},
+		"gen":          {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
+		"validate":     {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
+		"run":          {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
+		"rejects":      {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
+		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
+		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
+		"flow":         {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
+		"bench":        {summary: "bench [--case daily,interleaved,force,redeliver,small-files,read,query] [--items N] [--runs R]: time lakeops against its peer on each shape of load", run: runBench},
+		"bench-duckdb": {summary: "(used by bench) the DuckDB side of a bench case", run: runBenchDuckDB},
+		"help":         {summary: "show this help", run: nil},
+		"console":      {summary: "open the console on --lake (the default command)", run: runConsole},
 	}
 }
 

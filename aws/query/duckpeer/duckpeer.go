@@ -2,7 +2,7 @@
 
 // Package duckpeer is the DuckDB side of `lakeops bench`: for each bench
 // case, what a DuckDB user would run to do the same job, through
-// duckdb-go in a process of its own (`lakeops bench-peer JOB ARGS…`), so
+// duckdb-go in a process of its own (`lakeops bench-duckdb JOB ARGS…`), so
 // that the bench can time it and read its peak memory beside lakeops'.
 //
 // The jobs (every path a local folder or file):
@@ -46,20 +46,20 @@ const validItems = `id IS NOT NULL AND order_id IS NOT NULL AND user_id IS NOT N
 // Run runs one job and prints its row count to out.
 func Run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("bench-peer needs a job: load, upsert, upsert-day, read or count")
+		return fmt.Errorf("bench-duckdb needs a job: load, upsert, upsert-day, read or count")
 	}
 	job, args := args[0], args[1:]
 	need := map[string]int{"load": 2, "upsert": 3, "upsert-day": 4, "read": 3, "count": 1}
 	n, ok := need[job]
 	if !ok {
-		return fmt.Errorf("bench-peer: unknown job %q (want load, upsert, upsert-day, read or count)", job)
+		return fmt.Errorf("bench-duckdb: unknown job %q (want load, upsert, upsert-day, read or count)", job)
 	}
 	if len(args) != n {
-		return fmt.Errorf("bench-peer %s needs %d arguments, got %d", job, n, len(args))
+		return fmt.Errorf("bench-duckdb %s needs %d arguments, got %d", job, n, len(args))
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		return fmt.Errorf("bench-peer: open DuckDB: %w", err)
+		return fmt.Errorf("bench-duckdb: open DuckDB: %w", err)
 	}
 	defer db.Close()
 	var q string
@@ -76,31 +76,31 @@ func Run(ctx context.Context, args []string, out io.Writer) error {
 		fresh := fmt.Sprintf("SELECT * FROM (%s) WHERE date = CAST(%s AS DATE)", csvSQL(args[0]), day)
 		dir := filepath.Join(args[2], "date="+args[3])
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("bench-peer upsert-day: %w", err)
+			return fmt.Errorf("bench-duckdb upsert-day: %w", err)
 		}
 		q = fmt.Sprintf("COPY (SELECT * EXCLUDE (date) FROM (%s)) TO %s (FORMAT parquet)",
 			upsertSQL(base, fresh), lit(filepath.Join(dir, "data.parquet")))
 	case "read":
 		format := args[2]
 		if format != "csv" && format != "json" {
-			return fmt.Errorf("bench-peer read: format %q, want csv or json", format)
+			return fmt.Errorf("bench-duckdb read: format %q, want csv or json", format)
 		}
 		q = fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT %s)", parquetSQL(args[0]), lit(args[1]), format)
 	case "count":
 		var rows int64
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+parquetSQL(args[0])).Scan(&rows); err != nil {
-			return fmt.Errorf("bench-peer count: %w", err)
+			return fmt.Errorf("bench-duckdb count: %w", err)
 		}
 		_, err := fmt.Fprintln(out, rows)
 		return err
 	}
 	res, err := db.ExecContext(ctx, q)
 	if err != nil {
-		return fmt.Errorf("bench-peer %s: %w", job, err)
+		return fmt.Errorf("bench-duckdb %s: %w", job, err)
 	}
 	rows, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("bench-peer %s: %w", job, err)
+		return fmt.Errorf("bench-duckdb %s: %w", job, err)
 	}
 	_, err = fmt.Fprintln(out, rows)
 	return err

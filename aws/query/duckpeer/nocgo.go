@@ -10,5 +10,5 @@ import (
 
 // Run refuses in a build without cgo, which has no DuckDB.
 func Run(context.Context, []string, io.Writer) error {
-	return errors.New("bench-peer: this build of lakeops has no DuckDB (built without cgo)")
+	return errors.New("bench-duckdb: this build of lakeops has no DuckDB (built without cgo)")
 }
