@@ -398,11 +398,19 @@ func (e *Engine) createView(ctx context.Context, name string, snap *delta.Snapsh
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 	}
-	stmt, err := viewSQL(ctx, e.db, name, snap, paths)
+	stmt, usedStats, err := viewSQL(ctx, e.db, name, snap, paths, true)
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 	}
-	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+	_, err = e.db.ExecContext(ctx, stmt)
+	if err != nil && usedStats {
+		// The stats named a column no file holds: ask the footers.
+		if stmt, _, err = viewSQL(ctx, e.db, name, snap, paths, false); err != nil {
+			return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
+		}
+		_, err = e.db.ExecContext(ctx, stmt)
+	}
+	if err != nil {
 		return fmt.Errorf("table %s (version %d): create view: %w", name, snap.Version(), err)
 	}
 	return nil

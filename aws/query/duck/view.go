@@ -162,26 +162,32 @@ const fileColumn = "__lakeops_file"
 // nested fields included. Rows that deletion vectors delete are left out:
 // they are put in a table of (file, row index) that the scan's
 // file_row_number is anti-joined to (see deletedRowsTable).
-func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot, paths []string) (string, error) {
+//
+// With fromStats, which columns the files hold is taken from the add
+// actions' statistics when they show every column (see statsColumns),
+// saving DuckDB a pass over the footers; the statement reports whether it
+// did (usedStats), so that a caller whose statement fails can build it again
+// from the footers.
+func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot, paths []string, fromStats bool) (stmt string, usedStats bool, err error) {
 	cols, err := viewColumns(snap)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	create := "CREATE OR REPLACE VIEW " + QuoteIdent(name) + " AS "
 	deleted, err := deletedRowsTable(ctx, db, name, snap, paths)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	if len(paths) == 0 {
 		sel := make([]string, len(cols))
 		for i, c := range cols {
 			sel[i] = "CAST(NULL AS " + c.typ + ") AS " + QuoteIdent(c.name)
 		}
-		return create + "SELECT " + strings.Join(sel, ", ") + " WHERE false", nil
+		return create + "SELECT " + strings.Join(sel, ", ") + " WHERE false", false, nil
 	}
 	groups, err := fileGroups(snap, cols, paths)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	adds := snap.Files()
 	parts := make([]string, len(groups))
@@ -191,17 +197,19 @@ func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot,
 		for j, k := range g.files {
 			ga[j], gp[j] = adds[k], paths[k]
 		}
-		if parts[i], err = selectSQL(ctx, db, snap, cols, g.mapping, ga, gp, deleted); err != nil {
-			return "", err
+		var used bool
+		if parts[i], used, err = selectSQL(ctx, db, snap, cols, g.mapping, ga, gp, deleted, fromStats); err != nil {
+			return "", false, err
 		}
+		usedStats = usedStats || used
 	}
-	return create + strings.Join(parts, " UNION ALL "), nil
+	return create + strings.Join(parts, " UNION ALL "), usedStats, nil
 }
 
 // selectSQL is the SELECT of the view's rows from some of its data files,
 // all of which name the data columns as mapping says.
 func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []column, mapping []delta.FieldMapping,
-	adds []*delta.Add, paths []string, deleted string) (string, error) {
+	adds []*delta.Add, paths []string, deleted string, fromStats bool) (string, bool, error) {
 	keys := partKeys(snap, cols)
 	lits := make([]string, len(paths))
 	for i, p := range paths {
@@ -235,12 +243,19 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 	if len(keys) > 0 {
 		var err error
 		if values, err = partitionValues(cols, adds, paths); err != nil {
-			return "", err
+			return "", false, err
 		}
 	}
-	present, err := scanColumns(ctx, db, scan)
-	if err != nil {
-		return "", fmt.Errorf("read the data files: %w", err)
+	var present map[string]bool
+	known := false
+	if fromStats {
+		present, known = statsColumns(cols, mapping, adds)
+	}
+	if !known {
+		var err error
+		if present, err = scanColumns(ctx, db, scan); err != nil {
+			return "", false, fmt.Errorf("read the data files: %w", err)
+		}
 	}
 	sel := make([]string, len(cols))
 	for i, c := range cols {
@@ -269,7 +284,34 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 		q += " JOIN (VALUES " + values + ") AS p(" + strings.Join(names, ", ") + ") ON s." +
 			QuoteIdent(fileColumn) + " = p." + QuoteIdent(fileColumn)
 	}
-	return q, nil
+	return q, known, nil
+}
+
+// statsColumns tells, from the add actions' statistics, which data columns
+// some file holds: a column with a null count in a file's stats was in what
+// the file was written from. It reports false, and the files' footers must
+// be asked (scanColumns), unless the stats show every data column in some
+// file; then columns the files lack (schema evolution) are known too.
+func statsColumns(cols []column, mapping []delta.FieldMapping, adds []*delta.Add) (map[string]bool, bool) {
+	present := map[string]bool{}
+	for _, a := range adds {
+		if a.Stats == "" {
+			continue
+		}
+		st, err := delta.ParseStats(a.Stats)
+		if err != nil {
+			return nil, false
+		}
+		for k := range st.NullCount {
+			present[strings.ToLower(k)] = true
+		}
+	}
+	for i, c := range cols {
+		if !c.part && mapping[i].Source != "" && !present[strings.ToLower(mapping[i].Source)] {
+			return nil, false
+		}
+	}
+	return present, true
 }
 
 // scanColumns returns the lower-cased names of the columns a scan yields.

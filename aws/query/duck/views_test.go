@@ -1,10 +1,15 @@
 package duck
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lakeops/lakeops/etl/delta"
 )
 
 // lakeViews lists the engine's views of lake tables.
@@ -61,5 +66,94 @@ func TestViewsOfNamedTablesOnly(t *testing.T) {
 	runPipeline(t, lk)
 	if got := count(t, e, "SELECT (SELECT count(*) FROM my_orders) + 0 * (SELECT count(*) FROM products)"); got != 1000 {
 		t.Fatalf("my_orders after a new commit of orders: %d rows, want 1000", got)
+	}
+}
+
+type evolvedOld struct {
+	A *int64 `parquet:"a,optional"`
+}
+
+type evolvedNew struct {
+	A *int64  `parquet:"a,optional"`
+	B *string `parquet:"b,optional"`
+	C *string `parquet:"c,optional"`
+}
+
+// TestColumnsFromStatsOrFooters: the view learns which columns the data
+// files hold from the add actions' statistics when they show every column,
+// and from the files' footers when they do not (no stats; a column added
+// to the schema that no file has yet, or that only files without stats
+// have) or when the stats name a column no file has. A column no file
+// holds reads as NULL.
+func TestColumnsFromStatsOrFooters(t *testing.T) {
+	ctx := context.Background()
+	n := func(v int64) *int64 { return &v }
+	s := func(v string) *string { return &v }
+	field := func(name, typ string) string {
+		return `{"name":"` + name + `","type":"` + typ + `","nullable":true,"metadata":{}}`
+	}
+	abc := `{"type":"struct","fields":[` + field("a", "long") + "," + field("b", "string") + "," + field("c", "string") + `]}`
+	abcd := strings.TrimSuffix(abc, "]}") + "," + field("d", "string") + "]}"
+	for _, tc := range []struct {
+		name               string
+		schema             string
+		oldStats, newStats string
+		fromStats          bool
+		want               string
+	}{
+		{"stats show every column", abc, `{"numRecords":1,"nullCount":{"a":0}}`, `{"numRecords":1,"nullCount":{"a":0,"b":0,"c":1}}`, true,
+			"[[1 <nil> <nil>] [2 two <nil>]]"},
+		{"a column in no file's stats", abcd, `{"numRecords":1,"nullCount":{"a":0}}`, `{"numRecords":1,"nullCount":{"a":0,"b":0,"c":1}}`, false,
+			"[[1 <nil> <nil> <nil>] [2 two <nil> <nil>]]"},
+		{"no stats", abcd, "", "", false, "[[1 <nil> <nil> <nil>] [2 two <nil> <nil>]]"},
+		{"columns only in a file without stats", abc, `{"numRecords":1,"nullCount":{"a":0}}`, "", false,
+			"[[1 <nil> <nil>] [2 two <nil>]]"},
+		{"stats name a column no file has", abcd, `{"numRecords":1,"nullCount":{"a":0}}`, `{"numRecords":1,"nullCount":{"a":0,"b":0,"c":1,"d":1}}`, true,
+			"[[1 <nil> <nil> <nil>] [2 two <nil> <nil>]]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lk, dir := newFolderLake(t)
+			root := filepath.Join(dir, "t")
+			writeParquet(t, filepath.Join(root, "old.parquet"), []evolvedOld{{A: n(1)}})
+			writeParquet(t, filepath.Join(root, "new.parquet"), []evolvedNew{{A: n(2), B: s("two")}})
+			actions := []delta.Action{
+				{Protocol: &delta.Protocol{MinReaderVersion: 1, MinWriterVersion: 2}},
+				{MetaData: &delta.Metadata{ID: "t", Format: delta.Format{Provider: "parquet"}, SchemaString: tc.schema}},
+				{Add: &delta.Add{Path: "old.parquet", PartitionValues: map[string]*string{}, DataChange: true, Stats: tc.oldStats}},
+				{Add: &delta.Add{Path: "new.parquet", PartitionValues: map[string]*string{}, DataChange: true, Stats: tc.newStats}},
+			}
+			commit, err := delta.EncodeCommit(actions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(root, delta.LogDir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, delta.LogDir, delta.CommitName(0)), commit, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			snap, err := delta.NewTable(lk.Store, "t").Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, err := viewColumns(snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups, err := fileGroups(snap, cols, []string{"old", "new"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, known := statsColumns(cols, groups[0].mapping, snap.Files()); known != tc.fromStats {
+				t.Fatalf("columns known from stats: %v, want %v", known, tc.fromStats)
+			}
+			e := openEngine(t, lk, Options{UnsafeFileAccess: true}) // the table is not one of the lake's
+			if err := e.createView(ctx, "evolved", snap); err != nil {
+				t.Fatal(err)
+			}
+			if _, rows := collect(t, e, "SELECT * FROM evolved ORDER BY a"); fmt.Sprint(rows) != tc.want {
+				t.Fatalf("rows %v, want %s", rows, tc.want)
+			}
+		})
 	}
 }
