@@ -16,9 +16,10 @@ type measure struct {
 	rss  float64 // peak resident set, MB
 }
 
-// child runs the executable with args and measures it. Its standard output
-// goes to the file named stdout when set (and is then not returned), else
-// it is returned.
+// child runs the executable with args and measures it: wall time, and the
+// peak RSS it reports itself (see PeakRSSFileEnv; its rusage when it
+// does not). Its standard output goes to the file named stdout when set
+// (and is then not returned), else it is returned.
 func child(ctx context.Context, exe, stdout string, args ...string) (measure, []byte, error) {
 	cmd := exec.CommandContext(ctx, exe, args...)
 	var out, errb bytes.Buffer
@@ -31,13 +32,23 @@ func child(ctx context.Context, exe, stdout string, args ...string) (measure, []
 		defer f.Close()
 		cmd.Stdout = f
 	}
+	rss, err := os.CreateTemp("", "lakeops-bench-rss-")
+	if err != nil {
+		return measure{}, nil, err
+	}
+	rss.Close()
+	defer os.Remove(rss.Name())
+	cmd.Env = append(os.Environ(), PeakRSSFileEnv+"="+rss.Name())
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	m := measure{wall: time.Since(start).Seconds()}
 	if err != nil {
 		return m, nil, fmt.Errorf("%s %v: %w\n%s%s", exe, args, err, out.Bytes(), errb.Bytes())
 	}
-	m.rss = peakRSS(cmd.ProcessState)
+	var ok bool
+	if m.rss, ok = readPeakRSS(rss.Name()); !ok {
+		m.rss = rusageRSS(cmd.ProcessState)
+	}
 	return m, out.Bytes(), nil
 }
 

@@ -1,8 +1,11 @@
-//go:build !unix
+//go:build !linux
 
 package bench
 
-import "os"
+import "errors"
 
-// peakRSS is unknown on this system.
-func peakRSS(*os.ProcessState) float64 { return 0 }
+// peakRSSSelf is not known on this system: the bench falls back to the
+// child's rusage.
+func peakRSSSelf() (int64, error) {
+	return 0, errors.New("the peak RSS of a process is read from /proc (Linux)")
+}

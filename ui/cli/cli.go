@@ -15,6 +15,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/query/duck"
+	"github.com/lakeops/lakeops/etl/bench"
 )
 
 // Exit statuses.
@@ -77,6 +78,13 @@ func commands() map[string]command {
 // Main runs lakeops with the given arguments (without the program name) and
 // returns the exit status.
 func Main(ctx context.Context, args []string, env Env) int {
+	if path := env.Getenv(bench.PeakRSSFileEnv); path != "" { // a child of lakeops bench
+		defer func() {
+			if err := bench.WritePeakRSS(path); err != nil {
+				fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+			}
+		}()
+	}
 	g := &Globals{}
 	fs := flag.NewFlagSet("lakeops", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -8,8 +8,9 @@ import (
 	"syscall"
 )
 
-// peakRSS is a finished process's peak resident set in MB.
-func peakRSS(ps *os.ProcessState) float64 {
+// rusageRSS is a finished child's maximum RSS from its rusage, in MB: an
+// upper bound (see PeakRSSFileEnv).
+func rusageRSS(ps *os.ProcessState) float64 {
 	ru, ok := ps.SysUsage().(*syscall.Rusage)
 	if !ok {
 		return 0
