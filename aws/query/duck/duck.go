@@ -49,7 +49,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lakeops/lakeops/aws/query"
@@ -92,7 +91,7 @@ const defaultRecheck = 500 * time.Millisecond
 type Engine struct {
 	lake   *lake.Lake
 	opts   Options
-	db     *sql.DB
+	start  *start // DuckDB, started in the background (see database)
 	files  *fileSource
 	box    *sandbox
 	policy policy
@@ -106,8 +105,10 @@ type Engine struct {
 
 var _ query.Engine = (*Engine)(nil)
 
-// Open starts an in-memory DuckDB over the lake. Views are created on the
-// first statement (or Refresh), not here.
+// Open starts an in-memory DuckDB over the lake, in the background: the
+// first statement resolves the snapshots of the tables it names, and reads
+// their files' footers, while DuckDB starts (see database). Views are
+// created on the first statement (or Refresh), not here.
 func Open(ctx context.Context, lk *lake.Lake, opts Options) (*Engine, error) {
 	if opts.CacheLimitBytes <= 0 {
 		opts.CacheLimitBytes = DefaultCacheLimit
@@ -137,14 +138,7 @@ func Open(ctx context.Context, lk *lake.Lake, opts Options) (*Engine, error) {
 	if e.box, err = newSandbox(dirs, opts.UnsafeFileAccess); err != nil {
 		return nil, err
 	}
-	conn, err := duckdb.NewConnector("", nil)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("start DuckDB: %w", err), e.box.close())
-	}
-	e.db = sql.OpenDB(conn)
-	if err := e.box.apply(ctx, e.db); err != nil {
-		return nil, errors.Join(err, e.Close())
-	}
+	e.start = startDuckDB(context.WithoutCancel(ctx), e.box)
 	return e, nil
 }
 
@@ -172,11 +166,7 @@ func (e *Engine) Name() string { return "local" }
 // Close releases DuckDB (closing the sql.DB closes its connector too) and
 // removes its temporary folder.
 func (e *Engine) Close() error {
-	var err error
-	if cerr := e.db.Close(); cerr != nil {
-		err = fmt.Errorf("close DuckDB: %w", cerr)
-	}
-	return errors.Join(err, e.box.close())
+	return errors.Join(e.start.close(), e.box.close())
 }
 
 // Query brings the views the statement needs up to date, then runs it:
@@ -196,7 +186,11 @@ func (e *Engine) Query(ctx context.Context, sqlText string) (query.Rows, error) 
 	if len(stmts) == 0 {
 		return nil, errors.New("no SQL statement to run (only white space and comments)")
 	}
-	conn, err := e.db.Conn(ctx)
+	db, err := e.database(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("DuckDB connection: %w", err)
 	}
@@ -351,7 +345,11 @@ func (e *Engine) prepare(ctx context.Context, sc scanned) error {
 func (e *Engine) syncView(ctx context.Context, ts *tableState, budget *cacheBudget) error {
 	if ts.snap == nil {
 		if ts.view >= 0 {
-			if _, err := e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+QuoteIdent(ts.Name)); err != nil {
+			db, err := e.database(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := db.ExecContext(ctx, "DROP VIEW IF EXISTS "+QuoteIdent(ts.Name)); err != nil {
 				return fmt.Errorf("table %s: drop view: %w", ts.Name, err)
 			}
 			ts.view = -1
@@ -398,17 +396,21 @@ func (e *Engine) createView(ctx context.Context, name string, snap *delta.Snapsh
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 	}
-	stmt, usedStats, err := viewSQL(ctx, e.db, name, snap, paths, true)
+	stmt, usedStats, err := viewSQL(ctx, e.database, name, snap, paths, true)
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 	}
-	_, err = e.db.ExecContext(ctx, stmt)
+	db, err := e.database(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, stmt)
 	if err != nil && usedStats {
 		// The stats named a column no file holds: ask the footers.
-		if stmt, _, err = viewSQL(ctx, e.db, name, snap, paths, false); err != nil {
+		if stmt, _, err = viewSQL(ctx, e.database, name, snap, paths, false); err != nil {
 			return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 		}
-		_, err = e.db.ExecContext(ctx, stmt)
+		_, err = db.ExecContext(ctx, stmt)
 	}
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): create view: %w", name, snap.Version(), err)

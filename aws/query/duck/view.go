@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/parquetrows"
 )
 
 // QuoteIdent quotes a name as a DuckDB identifier: in double quotes, with
@@ -168,22 +170,27 @@ const fileColumn = "__lakeops_file"
 // saving DuckDB a pass over the footers; the statement reports whether it
 // did (usedStats), so that a caller whose statement fails can build it again
 // from the footers.
-func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot, paths []string, fromStats bool) (stmt string, usedStats bool, err error) {
+func viewSQL(ctx context.Context, dbs dbSource, name string, snap *delta.Snapshot, paths []string, fromStats bool) (stmt string, usedStats bool, err error) {
 	cols, err := viewColumns(snap)
 	if err != nil {
 		return "", false, err
 	}
 	create := "CREATE OR REPLACE VIEW " + QuoteIdent(name) + " AS "
-	deleted, err := deletedRowsTable(ctx, db, name, snap, paths)
-	if err != nil {
-		return "", false, err
-	}
 	if len(paths) == 0 {
+		if err := fillDeletedRows(ctx, dbs, name, snap, paths, ""); err != nil {
+			return "", false, err
+		}
 		sel := make([]string, len(cols))
 		for i, c := range cols {
 			sel[i] = "CAST(NULL AS " + c.typ + ") AS " + QuoteIdent(c.name)
 		}
 		return create + "SELECT " + strings.Join(sel, ", ") + " WHERE false", false, nil
+	}
+	deleted := ""
+	for _, a := range snap.Files() {
+		if a.DeletionVector != nil {
+			deleted = deletedRowsName(name)
+		}
 	}
 	groups, err := fileGroups(snap, cols, paths)
 	if err != nil {
@@ -198,17 +205,34 @@ func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot,
 			ga[j], gp[j] = adds[k], paths[k]
 		}
 		var used bool
-		if parts[i], used, err = selectSQL(ctx, db, snap, cols, g.mapping, ga, gp, deleted, fromStats); err != nil {
+		if parts[i], used, err = selectSQL(ctx, dbs, snap, cols, g.mapping, ga, gp, deleted, fromStats); err != nil {
 			return "", false, err
 		}
 		usedStats = usedStats || used
 	}
+	if err := fillDeletedRows(ctx, dbs, name, snap, paths, deleted); err != nil {
+		return "", false, err
+	}
 	return create + strings.Join(parts, " UNION ALL "), usedStats, nil
+}
+
+// fillDeletedRows fills the table of the view's deleted rows, or drops it
+// when deleted is "".
+func fillDeletedRows(ctx context.Context, dbs dbSource, name string, snap *delta.Snapshot, paths []string, deleted string) error {
+	db, err := dbs(ctx)
+	if err != nil {
+		return err
+	}
+	got, err := deletedRowsTable(ctx, db, name, snap, paths)
+	if err == nil && got != deleted {
+		err = fmt.Errorf("deleted rows table %q, expected %q", got, deleted)
+	}
+	return err
 }
 
 // selectSQL is the SELECT of the view's rows from some of its data files,
 // all of which name the data columns as mapping says.
-func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []column, mapping []delta.FieldMapping,
+func selectSQL(ctx context.Context, dbs dbSource, snap *delta.Snapshot, cols []column, mapping []delta.FieldMapping,
 	adds []*delta.Add, paths []string, deleted string, fromStats bool) (string, bool, error) {
 	keys := partKeys(snap, cols)
 	lits := make([]string, len(paths))
@@ -217,7 +241,11 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 	}
 	files := "[" + strings.Join(lits, ", ") + "]"
 	hive := len(keys) > 0 && hiveLayout(cols, keys, adds, paths)
-	opts := ", union_by_name = true"
+	fileCols, byPosition := sameColumns(paths)
+	opts := ""
+	if !byPosition {
+		opts = ", union_by_name = true"
+	}
 	switch {
 	case hive:
 		types := make([]string, 0, len(keys))
@@ -248,11 +276,20 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 	}
 	var present map[string]bool
 	known := false
-	if fromStats {
+	switch {
+	case byPosition:
+		present, known = map[string]bool{}, true
+		for _, c := range fileCols {
+			present[strings.ToLower(c.Name)] = true
+		}
+	case fromStats:
 		present, known = statsColumns(cols, mapping, adds)
 	}
 	if !known {
-		var err error
+		db, err := dbs(ctx)
+		if err != nil {
+			return "", false, err
+		}
 		if present, err = scanColumns(ctx, db, scan); err != nil {
 			return "", false, fmt.Errorf("read the data files: %w", err)
 		}
@@ -284,7 +321,34 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 		q += " JOIN (VALUES " + values + ") AS p(" + strings.Join(names, ", ") + ") ON s." +
 			QuoteIdent(fileColumn) + " = p." + QuoteIdent(fileColumn)
 	}
-	return q, known, nil
+	return q, known && !byPosition, nil
+}
+
+// maxFooterChecks is the most data files whose footers sameColumns reads;
+// DuckDB unifies the columns of more.
+const maxFooterChecks = 64
+
+// sameColumns reads the footers of local data files and reports whether
+// they all hold the same top-level columns, in the same order and of the
+// same types, and which. DuckDB then reads them by position, binding the
+// view from one footer and reading the others as it scans, in parallel,
+// instead of reading every footer to unify their columns by name
+// (union_by_name) before the first row.
+func sameColumns(paths []string) ([]parquetrows.Column, bool) {
+	if len(paths) == 0 || len(paths) > maxFooterChecks {
+		return nil, false
+	}
+	first, err := parquetColumns(paths[0])
+	if err != nil {
+		return nil, false
+	}
+	for _, p := range paths[1:] {
+		cols, err := parquetColumns(p)
+		if err != nil || !reflect.DeepEqual(cols, first) {
+			return nil, false
+		}
+	}
+	return first, true
 }
 
 // statsColumns tells, from the add actions' statistics, which data columns

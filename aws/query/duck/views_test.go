@@ -157,3 +157,75 @@ func TestColumnsFromStatsOrFooters(t *testing.T) {
 		})
 	}
 }
+
+type orderAB struct {
+	A *int64  `parquet:"a,optional"`
+	B *string `parquet:"b,optional"`
+}
+
+type orderBA struct {
+	B *string `parquet:"b,optional"`
+	A *int64  `parquet:"a,optional"`
+}
+
+// TestFilesReadByPositionOnlyWhenAlike: data files whose footers show the
+// same columns in the same order are read by position (no union_by_name);
+// files that hold the same columns in another order are unified by name,
+// and every value lands in its column.
+func TestFilesReadByPositionOnlyWhenAlike(t *testing.T) {
+	ctx := context.Background()
+	n := func(v int64) *int64 { return &v }
+	s := func(v string) *string { return &v }
+	schema := `{"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":{}},{"name":"b","type":"string","nullable":true,"metadata":{}}]}`
+	for _, tc := range []struct {
+		name     string
+		write    func(root string)
+		byName   bool
+		wantRows string
+	}{
+		{"same order", func(root string) {
+			writeParquet(t, filepath.Join(root, "1.parquet"), []orderAB{{A: n(1), B: s("one")}})
+			writeParquet(t, filepath.Join(root, "2.parquet"), []orderAB{{A: n(2), B: s("two")}})
+		}, false, "[[1 one] [2 two]]"},
+		{"other order", func(root string) {
+			writeParquet(t, filepath.Join(root, "1.parquet"), []orderAB{{A: n(1), B: s("one")}})
+			writeParquet(t, filepath.Join(root, "2.parquet"), []orderBA{{A: n(2), B: s("two")}})
+		}, true, "[[1 one] [2 two]]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lk, dir := newFolderLake(t)
+			root := filepath.Join(dir, "t")
+			tc.write(root)
+			commit, err := delta.EncodeCommit([]delta.Action{
+				{Protocol: &delta.Protocol{MinReaderVersion: 1, MinWriterVersion: 2}},
+				{MetaData: &delta.Metadata{ID: "t", Format: delta.Format{Provider: "parquet"}, SchemaString: schema}},
+				{Add: &delta.Add{Path: "1.parquet", PartitionValues: map[string]*string{}, DataChange: true}},
+				{Add: &delta.Add{Path: "2.parquet", PartitionValues: map[string]*string{}, DataChange: true}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(root, delta.LogDir), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, delta.LogDir, delta.CommitName(0)), commit, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			snap, err := delta.NewTable(lk.Store, "t").Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := openEngine(t, lk, Options{UnsafeFileAccess: true}) // the table is not one of the lake's
+			if err := e.createView(ctx, "alike", snap); err != nil {
+				t.Fatal(err)
+			}
+			_, rows := collect(t, e, "SELECT sql FROM duckdb_views() WHERE view_name = 'alike'")
+			if byName := strings.Contains(fmt.Sprint(rows), "union_by_name"); byName != tc.byName {
+				t.Fatalf("union_by_name in the view: %v, want %v\n%v", byName, tc.byName, rows)
+			}
+			if _, rows := collect(t, e, "SELECT a, b FROM alike ORDER BY a"); fmt.Sprint(rows) != tc.wantRows {
+				t.Fatalf("rows %v, want %s", rows, tc.wantRows)
+			}
+		})
+	}
+}
