@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // DefaultNotifyFor is how long a notification stays on screen.
@@ -19,8 +20,16 @@ const DefaultNotifyFor = 4 * time.Second
 
 // AppOptions configure the console shell.
 type AppOptions struct {
-	// Services are handed to every view; nil means none (no jobs).
-	Services *Services
+	// Context is the application's context, handed to every view (nil:
+	// context.Background()); the shell cancels what it derives from it
+	// when the user quits.
+	Context context.Context
+	// Jobs are the background jobs; nil means none (no count in the status
+	// bar, quitting never asks).
+	Jobs Jobs
+	// Status are the status bar's segments after the lake label, e.g. the
+	// AWS profile/region and the SQL engine.
+	Status []string
 	// Keys is the keymap; the zero value means DefaultKeyMap().
 	Keys KeyMap
 	// Theme is the theme; nil means: NO_COLOR set → colourless, else
@@ -34,9 +43,12 @@ type AppOptions struct {
 	NotifyFor time.Duration
 	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
 	Getenv func(string) string
+	// Feeds are the service events Run relays to the program (job
+	// snapshots), each at most ~15 times a second.
+	Feeds []Feed
 	// Events carries other services' messages (notifications, flow
-	// changes) to the program; Run's relay forwards them. Senders must not
-	// block on it (use a buffered channel and a non-blocking send).
+	// events) to the program; Run forwards them. Senders must not block on
+	// it (use a buffered channel and a non-blocking send).
 	Events <-chan tea.Msg
 }
 
@@ -53,7 +65,10 @@ const (
 // App is the root model of the console: tabs, the current view, the
 // command line, help, notifications and the status bar.
 type App struct {
-	svc       *Services
+	jobs      Jobs
+	segments  []string
+	ctx       context.Context
+	stop      context.CancelFunc // cancels ctx: on quit
 	keys      KeyMap
 	theme     *Theme
 	detect    bool // the theme follows tea.BackgroundColorMsg
@@ -73,27 +88,18 @@ type App struct {
 	noteErr bool
 	noteGen int
 
-	active   int // queued+running jobs, last known
-	countGen int // generation of the last requested count
-	countAt  int // generation of the count shown
+	active   int // queued+running jobs, as the last job message said
 	confirmN int
 }
 
 // notifyExpired clears the notification of generation gen.
 type notifyExpired struct{ gen int }
 
-// jobsCount is the number of active jobs, read off the Update goroutine.
-type jobsCount struct{ gen, n int }
-
 // quitCheck carries the number of active jobs when the user asked to quit.
 type quitCheck struct{ n int }
 
 // NewApp builds the console shell. Views are initialised by Init.
 func NewApp(opts AppOptions) *App {
-	svc := opts.Services
-	if svc == nil {
-		svc = &Services{}
-	}
 	keys := opts.Keys
 	if isZeroKeyMap(keys) {
 		keys = DefaultKeyMap()
@@ -110,8 +116,14 @@ func NewApp(opts AppOptions) *App {
 	default:
 		theme, detect = NewTheme(true, false), true
 	}
+	parent := opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := context.WithCancel(parent)
 	a := &App{
-		svc: svc, keys: keys, theme: theme, detect: detect,
+		jobs: opts.Jobs, segments: append([]string(nil), opts.Status...), ctx: ctx, stop: stop,
+		keys: keys, theme: theme, detect: detect,
 		views: append([]View(nil), opts.Views...), label: opts.LakeLabel,
 		notifyFor: opts.NotifyFor,
 	}
@@ -119,7 +131,7 @@ func NewApp(opts AppOptions) *App {
 		a.notifyFor = DefaultNotifyFor
 	}
 	for range a.views {
-		a.ctxs = append(a.ctxs, &Context{Services: svc, Keys: keys, Theme: theme})
+		a.ctxs = append(a.ctxs, &Context{App: ctx, Keys: keys, Theme: theme})
 	}
 	a.cmdline = textinput.New()
 	a.cmdline.Prompt = ":"
@@ -148,14 +160,13 @@ func (a *App) styleCmdline() {
 // Init initialises every view (each gets its first command) and asks for
 // the terminal background when the theme follows it.
 func (a *App) Init() tea.Cmd {
-	cmds := make([]tea.Cmd, 0, len(a.views)+2)
+	cmds := make([]tea.Cmd, 0, len(a.views)+1)
 	for i, v := range a.views {
 		cmds = append(cmds, v.Init(a.ctxs[i]))
 	}
 	if a.detect {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
-	cmds = append(cmds, a.countJobs())
 	return tea.Batch(cmds...)
 }
 
@@ -193,17 +204,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.layout(false)
 		}
 		return a, nil
-	case SwitchTo:
-		return a, a.switchTo(msg)
+	case Go:
+		return a, a.follow(msg.To)
 	case Copy:
 		return a, tea.Batch(tea.SetClipboard(msg.Text), a.notify("copied", false))
-	case JobsChanged:
-		return a, tea.Batch(a.countJobs(), a.toAll(msg))
-	case jobsCount:
-		if msg.gen >= a.countAt {
-			a.countAt, a.active = msg.gen, msg.n
-		}
-		return a, nil
+	case JobCount:
+		a.active = msg.ActiveJobs()
+		return a, a.toAll(msg)
 	case quitCheck:
 		a.active = msg.n
 		if msg.n == 0 {
@@ -361,10 +368,17 @@ func (a *App) show(i int) tea.Cmd {
 	return nil
 }
 
-func (a *App) switchTo(msg SwitchTo) tea.Cmd {
-	i := a.find(msg.Title)
+// follow shows the first view that takes an intent and hands it over.
+func (a *App) follow(to Intent) tea.Cmd {
+	i := -1
+	for j, v := range a.views {
+		if t, ok := v.(IntentTaker); ok && t.Takes(to) {
+			i = j
+			break
+		}
+	}
 	if i < 0 {
-		return a.notify(fmt.Sprintf("no view named %q", msg.Title), true)
+		return a.notify(fmt.Sprintf("no view takes %T", to), true)
 	}
 	if a.mode != modeConfirm {
 		if a.mode == modeCommand {
@@ -373,54 +387,34 @@ func (a *App) switchTo(msg SwitchTo) tea.Cmd {
 		a.mode = modeNormal
 	}
 	a.cur = i
-	if msg.Then == nil {
-		return nil
-	}
-	return a.toView(i, msg.Then)
+	return a.toView(i, to)
 }
 
 // askQuit quits when no job is active, else asks first. The count is read
 // by a command, off the Update goroutine.
 func (a *App) askQuit() tea.Cmd {
-	m := a.svc.Jobs
-	if m == nil {
+	jobs := a.jobs
+	if jobs == nil {
 		return a.quit()
 	}
-	return func() tea.Msg { return quitCheck{n: m.Active()} }
+	return func() tea.Msg { return quitCheck{n: jobs.Active()} }
 }
 
-// quit cancels the active jobs (without waiting for them) and quits.
+// quit cancels the application's context (every command a view runs
+// under it) and the active jobs (without waiting for them), and quits.
 func (a *App) quit() tea.Cmd {
-	m := a.svc.Jobs
-	if m == nil {
+	a.stop()
+	jobs := a.jobs
+	if jobs == nil {
 		return tea.Quit
 	}
-	return tea.Sequence(func() tea.Msg { cancelActive(m); return nil }, tea.Quit)
-}
-
-func cancelActive(m *jobs.Manager) {
-	for _, j := range m.Jobs() {
-		if !j.State.Done() {
-			m.Cancel(j.ID)
-		}
-	}
-}
-
-// countJobs reads the number of active jobs off the Update goroutine.
-func (a *App) countJobs() tea.Cmd {
-	m := a.svc.Jobs
-	if m == nil {
-		return nil
-	}
-	a.countGen++
-	gen := a.countGen
-	return func() tea.Msg { return jobsCount{gen: gen, n: m.Active()} }
+	return tea.Sequence(func() tea.Msg { jobs.CancelActive(); return nil }, tea.Quit)
 }
 
 // notify shows text (sanitized) for notifyFor; empty text clears.
 func (a *App) notify(text string, isErr bool) tea.Cmd {
 	had := a.note != ""
-	a.note, a.noteErr = Sanitize(strings.TrimSpace(text)), isErr
+	a.note, a.noteErr = textfmt.Sanitize(strings.TrimSpace(text)), isErr
 	a.noteGen++
 	gen := a.noteGen
 	if a.note == "" {

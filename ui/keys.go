@@ -20,7 +20,7 @@ type KeyMap struct {
 	Select                    key.Binding
 }
 
-// DefaultKeyMap returns the k9s/a9s-style bindings of DESIGN.md.
+// DefaultKeyMap returns the k9s/a9s-style bindings the README lists.
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))

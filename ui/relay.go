@@ -7,32 +7,34 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/lakeops/lakeops/etl/jobs"
 )
 
-// relayInterval spaces JobsChanged messages: at most ~15 per second.
-const relayInterval = time.Second / 15
+// RelayInterval spaces a feed's messages: at most ~15 per second.
+const RelayInterval = time.Second / 15
 
-// Relay is the one goroutine that forwards service events to the program:
-// it waits on m.Changed and sends JobsChanged, at most ~15 times a second
-// (changes in between are coalesced into the next message), until ctx is
-// done. Call it with go; never from Update.
-func Relay(ctx context.Context, p *tea.Program, m *jobs.Manager) {
-	if p == nil || m == nil {
-		return
-	}
-	relay(ctx, p.Send, m.Changed(), relayInterval)
+// Feed is one source of service events: Changed signals (coalesced) that
+// something changed, and Message builds the message that carries the
+// change itself (e.g. a snapshot of every job), so views never have to ask
+// the service again.
+type Feed struct {
+	Changed <-chan struct{}
+	Message func() tea.Msg
 }
 
-func relay(ctx context.Context, send func(tea.Msg), changed <-chan struct{}, every time.Duration) {
+// Relay is the goroutine that forwards one feed to the program: it sends
+// f.Message() once at the start (the state before any change), then waits
+// on f.Changed, sends f.Message(), and waits every before it looks again
+// (changes in between are coalesced into the next message), until ctx is
+// done. Call it with go; never from Update.
+func Relay(ctx context.Context, send func(tea.Msg), f Feed, every time.Duration) {
+	send(f.Message())
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-changed:
+		case <-f.Changed:
 		}
-		send(JobsChanged{})
+		send(f.Message())
 		select { // changes meanwhile wait, coalesced, in the channel
 		case <-ctx.Done():
 			return
@@ -41,36 +43,37 @@ func relay(ctx context.Context, send func(tea.Msg), changed <-chan struct{}, eve
 	}
 }
 
-// Run builds the App and its program, starts the relay, runs the console
-// until the user quits or ctx ends, then cancels the jobs and waits for
-// them to stop (Services.Jobs.Close).
+// Run builds the App and its program, starts a relay per feed and the
+// forwarding of opts.Events, and runs the console until the user quits or
+// ctx ends. The services are the caller's to close.
 func Run(ctx context.Context, opts AppOptions, progOpts ...tea.ProgramOption) error {
+	if opts.Context == nil {
+		opts.Context = ctx
+	}
 	app := NewApp(opts)
 	all := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
 	p := tea.NewProgram(app, all...)
-	m := app.svc.Jobs
 	rctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	if m != nil {
-		wg.Go(func() { Relay(rctx, p, m) })
+	for _, f := range opts.Feeds {
+		wg.Go(func() { Relay(rctx, p.Send, f, RelayInterval) })
 	}
 	if opts.Events != nil {
-		wg.Go(func() { forward(rctx, p.Send, opts.Events) })
+		wg.Go(func() { Forward(rctx, p.Send, opts.Events) })
 	}
 	_, err := p.Run()
 	stop()
+	app.stop()
 	wg.Wait()
-	if m != nil {
-		m.Close()
-	}
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil
 }
 
-// forward relays other services' messages to the program until ctx ends.
-func forward(ctx context.Context, send func(tea.Msg), events <-chan tea.Msg) {
+// Forward relays other services' messages (flow events, notifications) to
+// the program until ctx ends or events closes.
+func Forward(ctx context.Context, send func(tea.Msg), events <-chan tea.Msg) {
 	for {
 		select {
 		case <-ctx.Done():

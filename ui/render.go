@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // View draws the frame: exactly height lines, none wider than width —
@@ -77,9 +79,9 @@ func (a *App) areaHeight() int {
 func (a *App) tabs(w int) string {
 	var b strings.Builder
 	for i, v := range a.views {
-		label := Sanitize(v.Title())
+		label := textfmt.Sanitize(v.Title())
 		if i < len(a.keys.Views) && a.keys.Views[i].Enabled() {
-			label = Sanitize(a.keys.Views[i].Help().Key) + " " + label
+			label = textfmt.Sanitize(a.keys.Views[i].Help().Key) + " " + label
 		}
 		label = " " + label + " "
 		if i == a.cur && a.mode != modeHelp {
@@ -116,26 +118,19 @@ func jobsRunning(n int) string {
 	return fmt.Sprintf("%d jobs running", n)
 }
 
-// status draws the status bar: lake, profile/region, engine, jobs, and a
+// status draws the status bar: lake, the status segments, jobs, and a
 // key hint when there is room.
 func (a *App) status(w int) string {
 	segs := make([]string, 0, 4)
 	if a.label != "" {
-		segs = append(segs, fit(Sanitize(a.label), max(16, w/3)))
+		segs = append(segs, fit(textfmt.Sanitize(a.label), max(16, w/3)))
 	}
-	var pr []string
-	for _, s := range []string{a.svc.Profile, a.svc.Region} {
+	for _, s := range a.segments {
 		if s != "" {
-			pr = append(pr, Sanitize(s))
+			segs = append(segs, textfmt.Sanitize(s))
 		}
 	}
-	if len(pr) > 0 {
-		segs = append(segs, strings.Join(pr, "/"))
-	}
-	if a.svc.Engine != "" {
-		segs = append(segs, Sanitize(a.svc.Engine))
-	}
-	if a.svc.Jobs != nil {
+	if a.jobs != nil {
 		segs = append(segs, jobsRunning(a.active))
 	}
 	left := " " + strings.Join(segs, " │ ")
@@ -175,7 +170,7 @@ func (a *App) help(w, h int) []string {
 		sec := []entry{{d: title}}
 		for _, b := range bs {
 			if hb := b.Help(); b.Enabled() && (hb.Key != "" || hb.Desc != "") {
-				sec = append(sec, entry{k: Sanitize(hb.Key), d: Sanitize(hb.Desc)})
+				sec = append(sec, entry{k: textfmt.Sanitize(hb.Key), d: textfmt.Sanitize(hb.Desc)})
 			}
 		}
 		return sec
@@ -184,13 +179,13 @@ func (a *App) help(w, h int) []string {
 	global := bindings("Global keys", nil)
 	for i, v := range a.views {
 		if i < len(k.Views) && k.Views[i].Enabled() {
-			global = append(global, entry{k: Sanitize(k.Views[i].Help().Key), d: Sanitize(strings.ToLower(v.Title()))})
+			global = append(global, entry{k: textfmt.Sanitize(k.Views[i].Help().Key), d: textfmt.Sanitize(strings.ToLower(v.Title()))})
 		}
 	}
 	global = append(global, bindings("", []key.Binding{k.NextView, k.PrevView, k.Command, k.Help, k.Back, k.Quit, k.ForceQuit})[1:]...)
 	secs = append(secs, global)
 	if a.hasViews() {
-		sec := bindings(Sanitize(a.views[a.cur].Title())+" keys", a.views[a.cur].Help())
+		sec := bindings(textfmt.Sanitize(a.views[a.cur].Title())+" keys", a.views[a.cur].Help())
 		if len(sec) == 1 {
 			sec = append(sec, entry{d: "(no keys of its own)"})
 		}

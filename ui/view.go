@@ -1,40 +1,36 @@
 // Package ui is the console shell of lakeops: the Bubble Tea root model,
-// input modes, keymap and theme (values, passed in), the event relay that
-// forwards service events to the program, the status bar, help,
-// notifications, and the components views share. Views live in views/.
+// input modes, keymap and theme (values, passed in), the relay that
+// forwards service events to the program, the status bar, help and
+// notifications, and the vocabulary views share: the View interface,
+// typed intents for moving between views, and the shell's messages. It
+// knows no view and no service: the composition root (ui/cli) wires them.
 package ui
 
 import (
+	"context"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
 )
 
-// Services are what views may reach — only through commands (tea.Cmd)
-// that run off the Update goroutine and come back as typed messages.
-type Services struct {
-	Lake *lake.Lake
-	Jobs *jobs.Manager
-	// Query runs SQL (DuckDB locally, Athena with --aws); nil when unavailable.
-	Query query.Engine
-	// Profile, Region and Engine are shown in the status bar.
-	Profile, Region, Engine string
-}
-
-// Context is what the shell hands every view: services, keymap, theme and
-// the size of the view's area (below the header, above the status bar).
+// Context is what the shell hands every view: the application's context,
+// keymap, theme and the size of the view's area (below the header, above
+// the status bar).
 type Context struct {
-	Services *Services
-	Keys     KeyMap
-	Theme    *Theme
-	Width    int
-	Height   int
+	// App is the application's context. A view runs every service call in
+	// a command under it (or a context derived from it), so quitting the
+	// console cancels the call.
+	App    context.Context
+	Keys   KeyMap
+	Theme  *Theme
+	Width  int
+	Height int
 }
 
-// View is one screen of the console (Files, Runs, Rejects, …).
+// View is one screen of the console (Files, Runs, Rejects, …). A view gets
+// what it shows from services it was given at construction, always in
+// commands (tea.Cmd) that come back as messages; Update never calls a
+// service.
 //
 // The shell owns global keys; a view gets every message the shell does not
 // consume, and every key while it reports InputFocused (a focused text
@@ -54,6 +50,35 @@ type View interface {
 	InputFocused() bool
 }
 
+// Intent is a move from one view to another, said as what to show, not
+// where: the shell shows the first view that takes it (IntentTaker) and
+// hands it the intent as a message.
+type Intent interface{ intent() }
+
+// ShowJob asks for one background job in detail (the Runs view).
+type ShowJob struct{ ID int }
+
+// ShowRejects asks for one raw file's rejected rows (the Rejects view).
+type ShowRejects struct{ Dataset, File string }
+
+// OpenSQL asks for a statement in the SQL editor, run at once (the Query view).
+type OpenSQL struct{ SQL string }
+
+func (ShowJob) intent()     {}
+func (ShowRejects) intent() {}
+func (OpenSQL) intent()     {}
+
+// IntentTaker is implemented by views that take intents.
+type IntentTaker interface {
+	Takes(Intent) bool
+}
+
+// Go asks the shell to follow an intent.
+type Go struct{ To Intent }
+
+// GoCmd returns a command that follows an intent.
+func GoCmd(to Intent) tea.Cmd { return func() tea.Msg { return Go{To: to} } }
+
 // Notify asks the shell to show a notification.
 type Notify struct {
 	Text  string
@@ -65,16 +90,22 @@ func NotifyCmd(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return Notify{Text: text, Error: isErr} }
 }
 
-// SwitchTo asks the shell to show the view with the given title and hand it
-// the message Then (e.g. Rejects with a file filter).
-type SwitchTo struct {
-	Title string
-	Then  tea.Msg
-}
-
-// JobsChanged is sent by the relay when background jobs changed; views read
-// fresh snapshots from Services.Jobs.
-type JobsChanged struct{}
-
 // Copy asks the shell to copy text to the clipboard (OSC52).
 type Copy struct{ Text string }
+
+// CopyCmd returns a command that copies text.
+func CopyCmd(text string) tea.Cmd { return func() tea.Msg { return Copy{Text: text} } }
+
+// Jobs is what the shell asks of the background jobs, always from a
+// command: how many are queued or running (to ask before quitting), and to
+// cancel them all (when it quits).
+type Jobs interface {
+	Active() int
+	CancelActive()
+}
+
+// JobCount is implemented by the messages that say how many jobs are
+// active (the relay's job snapshots); the status bar shows the count.
+type JobCount interface {
+	ActiveJobs() int
+}

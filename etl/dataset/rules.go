@@ -58,7 +58,7 @@ func (d *Dataset) MapHeader(header [][]byte) (*Mapping, error) {
 		if ci := d.Index(name); ci >= 0 {
 			m.Pos[ci] = fi
 		} else {
-			m.Warnings = append(m.Warnings, fmt.Sprintf("extra column %q (field %d) ignored", sanitizeName(name), fi+1))
+			m.Warnings = append(m.Warnings, fmt.Sprintf("extra column %q (field %d) ignored", clipName(name), fi+1))
 		}
 	}
 	var missing []string
@@ -74,7 +74,9 @@ func (d *Dataset) MapHeader(header [][]byte) (*Mapping, error) {
 	return m, nil
 }
 
-func sanitizeName(s string) string {
+// clipName cuts a header name for a message and makes it valid UTF-8 (the
+// screen escapes the rest when it draws the message).
+func clipName(s string) string {
 	if len(s) > 64 {
 		s = s[:64] + "…"
 	}

@@ -1,6 +1,6 @@
 package gen
 
-// An independent checker of the row rules in DESIGN.md, written with
+// An independent checker of the row rules (ARCHITECTURE.md), written with
 // encoding/csv and the standard library only, to hold the manifest to what a
 // pipeline would find in the generated files.
 

@@ -1,8 +1,10 @@
 // Package jobs runs pipeline runs in the background: a queue with a
 // concurrency limit, live progress per job, a replayable log per job, and
 // cancellation. It has no UI dependency: a consumer (the console's event
-// relay) waits on Changed and reads snapshots, so the pipeline never blocks
-// on a slow screen.
+// relay) waits on Changed and takes a Snapshot, which carries every job
+// and its log, so the pipeline never blocks on a slow screen and nobody
+// has to ask again. Run submits a job and waits for it (the flows' task
+// resources run the pipeline this way, under the same limit).
 package jobs
 
 import (
@@ -36,8 +38,15 @@ type Spec struct {
 	Title string   // shown in lists, e.g. "run 3 files"
 	Files []string // raw file keys; empty: every new raw file
 	Force bool
+	// RunID names the pipeline run; generated when empty.
+	RunID string
+	// Limits bound what a raw file may hold.
+	Limits pipeline.Limits
 	// Reprocess, when set, reprocesses rejected rows instead of running files.
 	Reprocess *pipeline.ReprocessOptions
+	// Task, when set, is the job's work instead of a pipeline run (a
+	// flow's worker action, say); the line it returns goes to the log.
+	Task func(ctx context.Context) (string, error)
 }
 
 // FileProgress is the latest progress of one file of a job.
@@ -68,6 +77,9 @@ type Info struct {
 	Summary   *pipeline.Summary
 	Reprocess []pipeline.ReprocessResult
 	Err       string
+	// Log is the job's whole log at the time of the snapshot (replayable:
+	// a view opened late sees all of it).
+	Log []LogLine
 }
 
 // Totals adds up the files' progress.
@@ -99,6 +111,7 @@ type job struct {
 	log    []LogLine
 	cancel context.CancelFunc
 	index  map[string]int // file -> position in info.Files
+	done   chan struct{}  // closed when the job ends
 }
 
 // Manager runs jobs.
@@ -109,6 +122,7 @@ type Manager struct {
 	jobs    []*job
 	nextID  int
 	running int
+	ended   int // jobs that have ended
 	changed chan struct{}
 	ctx     context.Context
 	stop    context.CancelFunc
@@ -136,7 +150,8 @@ func (m *Manager) notify() {
 func (m *Manager) Submit(spec Spec) int {
 	m.mu.Lock()
 	m.nextID++
-	j := &job{info: Info{ID: m.nextID, Spec: spec, State: Queued, Queued: m.now()}, index: map[string]int{}}
+	j := &job{info: Info{ID: m.nextID, Spec: spec, State: Queued, Queued: m.now()}, index: map[string]int{},
+		done: make(chan struct{})}
 	m.jobs = append(m.jobs, j)
 	m.logf(j, "queued: %s", spec.Title)
 	m.startQueuedLocked()
@@ -158,6 +173,7 @@ func (m *Manager) Cancel(id int) bool {
 			j.info.State = Cancelled
 			j.info.Ended = m.now()
 			m.logf(j, "cancelled before it started")
+			m.endLocked(j)
 			m.notify()
 			return true
 		case Running:
@@ -171,15 +187,7 @@ func (m *Manager) Cancel(id int) bool {
 }
 
 // Jobs returns snapshots of all jobs, newest first.
-func (m *Manager) Jobs() []Info {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([]Info, len(m.jobs))
-	for i, j := range m.jobs {
-		out[len(m.jobs)-1-i] = copyInfo(j.info)
-	}
-	return out
-}
+func (m *Manager) Jobs() []Info { return m.Snapshot().Jobs }
 
 // Job returns one job's snapshot.
 func (m *Manager) Job(id int) (Info, bool) {
@@ -187,7 +195,7 @@ func (m *Manager) Job(id int) (Info, bool) {
 	defer m.mu.Unlock()
 	for _, j := range m.jobs {
 		if j.info.ID == id {
-			return copyInfo(j.info), true
+			return j.snapshot(), true
 		}
 	}
 	return Info{}, false
@@ -195,14 +203,8 @@ func (m *Manager) Job(id int) (Info, bool) {
 
 // Log returns a job's whole log (replayable: a view opened late sees all of it).
 func (m *Manager) Log(id int) []LogLine {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, j := range m.jobs {
-		if j.info.ID == id {
-			return append([]LogLine(nil), j.log...)
-		}
-	}
-	return nil
+	info, _ := m.Job(id)
+	return info.Log
 }
 
 // Active is the number of queued and running jobs.
@@ -224,11 +226,20 @@ func (m *Manager) Close() {
 	for _, j := range m.jobs {
 		if j.info.State == Queued {
 			j.info.State = Cancelled
+			j.info.Ended = m.now()
+			m.endLocked(j)
 		}
 	}
 	m.mu.Unlock()
 	m.stop()
 	m.wg.Wait()
+}
+
+// endLocked marks a job ended: its done channel closes and the count of
+// ended jobs grows.
+func (m *Manager) endLocked(j *job) {
+	m.ended++
+	close(j.done)
 }
 
 // Wait blocks until no job is queued or running, or ctx ends.
@@ -272,13 +283,20 @@ func (m *Manager) run(ctx context.Context, j *job) {
 	var err error
 	var sum *pipeline.Summary
 	var rep []pipeline.ReprocessResult
-	if spec.Reprocess != nil {
+	var line string
+	switch {
+	case spec.Task != nil:
+		line, err = spec.Task(ctx)
+	case spec.Reprocess != nil:
 		rep, err = pipeline.Reprocess(ctx, m.lake, *spec.Reprocess)
-	} else {
-		sum, err = pipeline.Run(ctx, m.lake, pipeline.Options{Files: spec.Files, Force: spec.Force,
-			Progress: func(e pipeline.Event) { m.progress(j, e) }})
+	default:
+		sum, err = pipeline.Run(ctx, m.lake, pipeline.Options{Files: spec.Files, Force: spec.Force, RunID: spec.RunID,
+			Limits: spec.Limits, Progress: func(e pipeline.Event) { m.progress(j, e) }})
 	}
 	m.mu.Lock()
+	if line != "" {
+		m.logf(j, "%s", line)
+	}
 	defer j.cancel()
 	j.info.Ended = m.now()
 	j.info.Summary, j.info.Reprocess = sum, rep
@@ -304,6 +322,7 @@ func (m *Manager) run(ctx context.Context, j *job) {
 			len(sum.Files), t.RowsRead, t.Accepted, t.Rejected, t.Inserted, t.Updated, t.Unchanged)
 	}
 	m.running--
+	m.endLocked(j)
 	m.startQueuedLocked()
 	m.mu.Unlock()
 	m.notify()
@@ -343,7 +362,10 @@ func (m *Manager) progress(j *job, e pipeline.Event) {
 	m.notify()
 }
 
-func copyInfo(i Info) Info {
+// snapshot copies a job's info (the caller holds the lock); the log is
+// shared up to its current length, which later appends never touch.
+func (j *job) snapshot() Info {
+	i := j.info
 	files := make([]FileProgress, len(i.Files))
 	for k, f := range i.Files {
 		f.ByReason = copyMap(f.ByReason)
@@ -351,6 +373,7 @@ func copyInfo(i Info) Info {
 	}
 	i.Files = files
 	i.Spec.Files = append([]string(nil), i.Spec.Files...)
+	i.Log = j.log[:len(j.log):len(j.log)]
 	return i
 }
 

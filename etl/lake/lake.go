@@ -13,7 +13,8 @@ import (
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
-// Layout holds the key prefixes of a lake (defaults from DESIGN.md).
+// Layout holds the key prefixes of a lake (DefaultLayout; the README's
+// "The pipeline" section lists them).
 type Layout struct {
 	Bronze   string // raw CSV files
 	Silver   string // silver tables, one folder per dataset
@@ -22,7 +23,9 @@ type Layout struct {
 	Archive  string // archived raw files
 }
 
-// DefaultLayout is the layout DESIGN.md describes.
+// DefaultLayout is the layout of every lakeops lake: bronze_layer/ raw
+// files, silver_layer/<dataset> and rejected/<dataset> Delta tables, the
+// ingest log in _lakeops/ingest_log, archived raw files in archive/.
 func DefaultLayout() Layout {
 	return Layout{Bronze: "bronze_layer/", Silver: "silver_layer/", Rejected: "rejected/", Ledger: "_lakeops/ingest_log", Archive: "archive/"}
 }

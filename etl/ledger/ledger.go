@@ -121,15 +121,20 @@ func (lg *Ledger) Entries(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
-// Ingested reports whether the identity has a succeeded entry.
+// Ingested reports whether the identity has a succeeded entry: the rule
+// of which raw files are new (a default run takes the files that are not
+// ingested). Index.Status tells the same from an index.
 func Ingested(entries []Entry, id Identity) bool {
 	for _, e := range entries {
-		if e.Status == StatusSucceeded && Same(e.Identity(), id) {
+		if ingests(e, id) {
 			return true
 		}
 	}
 	return false
 }
+
+// ingests reports whether an entry records the identity as ingested.
+func ingests(e Entry, id Identity) bool { return e.Status == StatusSucceeded && Same(e.Identity(), id) }
 
 // Append adds entries in one commit.
 func (lg *Ledger) Append(ctx context.Context, entries []Entry) error {

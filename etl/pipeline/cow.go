@@ -142,8 +142,16 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 		tx.Add(a)
 		tx.ReadPartition(a.PartitionValues)
 	}
-	if len(adds) == 0 {
+	if len(adds) == 0 && d.txnID == "" {
 		return nil // nothing inserted or changed
+	}
+	if d.beforeCommit != nil {
+		if err := d.beforeCommit(ctx); err != nil {
+			return err
+		}
+	}
+	if d.txnID != "" {
+		tx.SetTxn(d.txnID, 1) // even with nothing to add: a retried commit must see it applied
 	}
 	keyName := d.ds.KeyName()
 	_, err = tx.Commit(ctx, delta.Operation{Name: "MERGE",

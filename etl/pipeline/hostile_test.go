@@ -19,6 +19,7 @@ import (
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/pipeline"
 	"github.com/lakeops/lakeops/etl/rejects"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/table"
 )
@@ -209,10 +210,10 @@ func checkOutcome(t *testing.T, ctx context.Context, lk *lake.Lake, f pipeline.F
 			t.Errorf("escaped raw %q has no escapes", r.Raw)
 		}
 		cells = append(cells, []string{r.File, fmt.Sprint(r.Line), strings.Join(r.Reasons, ";"), r.Raw})
-		assertClean(t, "sanitized raw", ui.Sanitize(r.Raw))
+		assertClean(t, "sanitized raw", textfmt.Sanitize(r.Raw))
 	}
 	renderClean(t, "rejects", cells)
-	assertClean(t, "sanitized file name", ui.Sanitize(f.File))
+	assertClean(t, "sanitized file name", textfmt.Sanitize(f.File))
 }
 
 func orEmpty(m map[string]int64) map[string]int64 {

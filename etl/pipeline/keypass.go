@@ -69,11 +69,7 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 			d.perFile[f] = m.state
 			trackers[m.file].update(f.info.Size, m.state.records, 0, 0, nil, true)
 		default:
-			for _, k := range m.keys {
-				if !d.keys.AddNew(k) {
-					d.repeated.Add(k)
-				}
-			}
+			d.noteKeys(m.keys)
 			select {
 			case free <- m.keys[:0]:
 			default:
@@ -82,6 +78,15 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// noteKeys adds keys of the run to the key set, noting those seen before.
+func (d *dsRun) noteKeys(keys []int64) {
+	for _, k := range keys {
+		if !d.keys.AddNew(k) {
+			d.repeated.Add(k)
+		}
+	}
 }
 
 // readKeys reads one file's header and keys, sending keys in batches.

@@ -27,6 +27,10 @@ type dsRun struct {
 	repeated *keyset.Set // keys read more than once
 	batches  batchPool   // check batches, reused from file to file
 	perFile  map[*rawFile]*fileState
+	// A staged commit (CommitStaged) sets txnID, the idempotent-writer id
+	// its MERGE records, and beforeCommit, run just before the MERGE commits.
+	txnID        string
+	beforeCommit func(context.Context) error
 }
 
 // fileState is what the passes learned about a file.
@@ -63,6 +67,35 @@ type heldRow struct {
 // reasons of a row that fails its references). Rejected rows are recorded in
 // the files' states.
 func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc) error {
+	var held []heldRow
+	err := d.readRows(ctx, files, func(f *rawFile, st *fileState, line int64, raw []byte, vals []dataset.Value) error {
+		return d.holdOrAccept(&held, f, st, line, raw, vals, accept)
+	})
+	if err != nil {
+		return err
+	}
+	return d.dedupHeld(held, accept)
+}
+
+// holdOrAccept holds a valid row whose key occurs more than once in the run
+// until dedup, and accepts any other straight away. raw and vals are only
+// borrowed: a held row keeps copies.
+func (d *dsRun) holdOrAccept(held *[]heldRow, f *rawFile, st *fileState, line int64, raw []byte, vals []dataset.Value, accept acceptFunc) error {
+	if d.repeated.Has(vals[d.ds.Key].I) {
+		*held = append(*held, heldRow{f: f, line: line, raw: slices.Clone(raw), vals: slices.Clone(vals)})
+		return nil
+	}
+	return d.accept(f, st, line, raw, vals, accept)
+}
+
+// validRow receives a row that passed the row rules, in input order; raw
+// and vals are only valid during the call.
+type validRow func(f *rawFile, st *fileState, line int64, raw []byte, vals []dataset.Value) error
+
+// readRows reads the files again, checks every row against the rules,
+// records rejected rows in the files' states and hands every valid row to
+// valid, in input order.
+func (d *dsRun) readRows(ctx context.Context, files []*rawFile, valid validRow) error {
 	for _, f := range files {
 		st := d.perFile[f]
 		st.counts = Counts{RejectedByReason: map[string]int64{}}
@@ -102,7 +135,6 @@ func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc
 			b.release()
 		}
 	}()
-	var held []heldRow
 	var tr *tracker
 	var rows, rejected int64
 	var byReason map[string]int64
@@ -135,12 +167,7 @@ func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc
 				d.reject(f, st, line, raw, rs...)
 				continue
 			}
-			vals := b.vals[i*ncol : (i+1)*ncol]
-			if d.repeated.Has(vals[d.ds.Key].I) {
-				held = append(held, heldRow{f: f, line: line, raw: slices.Clone(raw), vals: slices.Clone(vals)})
-				continue
-			}
-			if err := d.accept(f, st, line, raw, vals, accept); err != nil {
+			if err := valid(f, st, line, raw, b.vals[i*ncol:(i+1)*ncol]); err != nil {
 				return err
 			}
 		}
@@ -161,7 +188,7 @@ func (d *dsRun) rowPass(ctx context.Context, files []*rawFile, accept acceptFunc
 		}
 		return context.Canceled
 	}
-	return d.dedupHeld(held, accept)
+	return nil
 }
 
 // accept hands a row that won dedup to fn and rejects it when it fails its references.

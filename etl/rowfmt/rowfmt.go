@@ -29,10 +29,19 @@ type Writer interface {
 // NewCSV writes a header line with the column names, then one line per row,
 // quoted as encoding/csv quotes (see AppendCSVField).
 func NewCSV(w io.Writer, columns []string) (Writer, error) {
-	c := &csvWriter{w: w}
+	return newCSVWriter(w, columns, false, false)
+}
+
+// newCSVWriter writes the header, each name through GuardFormula when
+// guard is set (and every cell later).
+func newCSVWriter(w io.Writer, columns []string, guard, keepNumbers bool) (*csvWriter, error) {
+	c := &csvWriter{w: w, width: len(columns), guard: guard, keepNumbers: keepNumbers}
 	for i, name := range columns {
 		if i > 0 {
 			c.buf = append(c.buf, ',')
+		}
+		if guard {
+			name = GuardFormula(name, keepNumbers)
 		}
 		c.buf = AppendCSVField(c.buf, name)
 	}
@@ -44,20 +53,31 @@ func NewCSV(w io.Writer, columns []string) (Writer, error) {
 }
 
 type csvWriter struct {
-	w         io.Writer
-	buf, cell []byte
-	err       error
+	w           io.Writer
+	width       int // the header's
+	buf, cell   []byte
+	err         error
+	guard       bool // cells pass through GuardFormula
+	keepNumbers bool
 }
 
+// Write writes one row; a row shorter than the header gets empty cells,
+// a longer one is cut to the header's width.
 func (c *csvWriter) Write(row []any) error {
 	if c.err != nil {
 		return c.err
 	}
-	for i, v := range row {
+	for i := range c.width {
 		if i > 0 {
 			c.buf = append(c.buf, ',')
 		}
-		c.cell = AppendText(c.cell[:0], v)
+		c.cell = c.cell[:0]
+		if i < len(row) {
+			c.cell = AppendText(c.cell, row[i])
+		}
+		if c.guard {
+			c.cell = append(c.cell[:0], GuardFormula(string(c.cell), c.keepNumbers)...)
+		}
 		c.buf = AppendCSVField(c.buf, c.cell)
 	}
 	c.buf = append(c.buf, '\n')

@@ -32,8 +32,8 @@ func isolateAWS(t *testing.T) string {
 // (working) AWS access does and reads stderr: one line that says what
 // failed and what to do, not the SDK's chain.
 func TestAWSFailuresAreOneActionableLine(t *testing.T) {
+	srv := gwtest.Start(t) // before HOME moves: the harness builds versitygw into the user cache
 	isolateAWS(t)
-	srv := gwtest.Start(t)
 	for _, c := range []struct {
 		name string
 		env  map[string]string

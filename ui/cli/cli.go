@@ -1,7 +1,9 @@
-// Package cli is the headless command-line adapter of lakeops: it parses the
-// global flags and subcommands of DESIGN.md, wires the services, and prints
-// results on stdout and errors (one line) on stderr. Exit status: 0 success,
-// 1 failure, 2 usage error.
+// Package cli is the headless command-line adapter of lakeops and the
+// composition root of both front ends: it parses the global flags and the
+// subcommands the README lists, builds the services once from the global
+// options (Root) — for its commands and for the console, whose views it
+// wires — and prints results on stdout and errors (one line) on stderr.
+// Exit status: 0 success, 1 failure, 2 usage error.
 package cli
 
 import (
@@ -31,7 +33,8 @@ type Env struct {
 	Getenv         func(string) string
 }
 
-// Globals are the flags that come before the subcommand.
+// Globals are the options that come before the subcommand: a plain
+// struct the composition root (Root) builds every service from.
 type Globals struct {
 	Lake        string
 	EndpointURL string
@@ -41,7 +44,8 @@ type Globals struct {
 	ReadOnly    bool
 	// SQLFileAccess lifts the local SQL engine's sandbox (see duck.Options.UnsafeFileAccess).
 	SQLFileAccess bool
-	lakeSet       bool // --lake or LAKEOPS_LAKE was given
+	lakeSet       bool  // --lake or LAKEOPS_LAKE was given
+	root          *Root // the services, built from these options when first asked
 }
 
 // usageError marks an error as a usage error (exit status 2).
@@ -152,7 +156,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		}
 		defer stop()
 	}
+	g.root = newRoot(g, env)
 	err := cmd.run(ctx, g, env, rest[1:])
+	if cerr := g.root.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
 	if err == nil {
 		return ExitOK
 	}

@@ -2,88 +2,154 @@ package cli
 
 import (
 	"context"
-
-	tea "charm.land/bubbletea/v2"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/lakeops/lakeops/aws/flows/sfn"
-	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/aws/query/athena"
-	"github.com/lakeops/lakeops/aws/query/duck"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/lakeops/lakeops/aws/flows/asl"
+	"github.com/lakeops/lakeops/aws/flows/local"
+	"github.com/lakeops/lakeops/aws/flows/sfn"
+	"github.com/lakeops/lakeops/aws/query/athena"
 	"github.com/lakeops/lakeops/etl/demo"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/files"
-	flowsview "github.com/lakeops/lakeops/views/flows"
+	"github.com/lakeops/lakeops/views/flows"
 	queryview "github.com/lakeops/lakeops/views/query"
 	"github.com/lakeops/lakeops/views/rejects"
 	"github.com/lakeops/lakeops/views/runs"
-	tablesview "github.com/lakeops/lakeops/views/tables"
+	"github.com/lakeops/lakeops/views/tables"
 )
 
-// jobLimit is how many pipeline jobs the console runs at once; more wait in the queue.
-const jobLimit = 2
+// consoleWaitScale shortens Wait states in the console (the lab's machine
+// waits 35 s for its crawler; the local crawler is ready at once).
+const consoleWaitScale = 0.1
+
+// consoleParts are what the console's views are built from.
+type consoleParts struct {
+	ops    *ops.Ops
+	engine queryview.Engine // nil: no SQL engine
+	flows  flows.Service    // nil: no flows service
+	// query and flow options (a history file, an export folder, polling).
+	queryOpts []queryview.Option
+	flowOpts  []flows.Option
+}
 
 // consoleViews lists the console's screens in tab order: adding a view is
 // one line here.
-func consoleViews(flows flowsview.Service) []ui.View {
+func consoleViews(p consoleParts) []ui.View {
 	return []ui.View{
-		files.New(),
-		runs.New(),
-		rejectsview.New(),
-		tablesview.New(),
-		queryview.New(),
-		flowsview.New(flows),
+		files.New(p.ops),
+		runs.New(p.ops),
+		rejects.New(p.ops),
+		tables.New(p.ops),
+		queryview.New(p.engine, p.queryOpts...),
+		flows.New(p.flows, p.flowOpts...),
 	}
 }
 
-// openConsole runs the console on a lake until the user quits.
-func openConsole(ctx context.Context, g *Globals, env Env, lk *lake.Lake) error {
-	m := jobs.New(lk, jobLimit)
-	engine, engineName, err := consoleEngine(ctx, g, env, lk)
+// consoleOptions builds the console from the root: the SQL engine, the
+// operations layer, the flows service and the views, with the relay's
+// feed of job snapshots and the channel of flow events.
+func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOptions, error) {
+	engName := "local (DuckDB)"
+	eopts := EngineOptions{Athena: r.g.AWS, AthenaOptions: athena.Options{Database: r.env.Getenv("LAKEOPS_ATHENA_DATABASE"),
+		Workgroup: r.env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: r.env.Getenv("LAKEOPS_ATHENA_OUTPUT")}}
+	if r.g.AWS {
+		engName = "athena"
+	}
+	eng, err := r.Engine(ctx, eopts)
 	if err != nil {
-		return err
+		return ui.AppOptions{}, err
 	}
-	defer engine.Close()
-	events := make(chan tea.Msg, 64)
-	var flows flowsview.Service
-	if g.AWS {
-		cfg, err := awsConfig(ctx, g)
-		if err != nil {
-			return err
-		}
-		local := &localFlows{lake: lk}
-		flows = &awsFlows{c: sfn.New(cfg, sfn.Options{}), readOnly: lk.CheckWritable,
-			defaultInput: func(ctx context.Context) (string, error) { return local.DefaultInput(ctx, "") }}
-	} else {
-		lf, err := newLocalFlows(lk, events)
-		if err != nil {
-			return err
-		}
-		defer lf.Close()
-		flows = lf
+	o, err := r.Ops(ctx)
+	if err != nil {
+		return ui.AppOptions{}, err
 	}
-	region := g.Region
+	jm, err := r.Jobs(ctx)
+	if err != nil {
+		return ui.AppOptions{}, err
+	}
+	events := make(chan tea.Msg, 256)
+	send := func(msg tea.Msg) {
+		select { // never block a running execution on the screen
+		case events <- msg:
+		default:
+		}
+	}
+	if parts.flows == nil {
+		svc, opts, err := r.consoleFlows(ctx, o, send)
+		if err != nil {
+			return ui.AppOptions{}, err
+		}
+		parts.flows, parts.flowOpts = svc, append(opts, parts.flowOpts...)
+	}
+	parts.ops, parts.engine = o, eng
+	region := r.g.Region
 	if region == "" {
-		region = env.Getenv("AWS_REGION")
+		region = r.env.Getenv("AWS_REGION")
+	}
+	var status []string
+	if pr := joinNonEmpty("/", r.g.Profile, region); pr != "" {
+		status = append(status, pr)
 	}
 	opts := ui.AppOptions{
-		Services:  &ui.Services{Lake: lk, Jobs: m, Query: engine, Profile: g.Profile, Region: region, Engine: engineName},
+		Jobs:      jm,
+		Status:    append(status, engName),
 		Keys:      ui.DefaultKeyMap(),
-		Views:     consoleViews(flows),
-		LakeLabel: lk.URI(),
-		Getenv:    env.Getenv,
+		Views:     consoleViews(parts),
+		LakeLabel: r.lake.URI(),
+		Getenv:    r.env.Getenv,
+		Feeds:     []ui.Feed{{Changed: jm.Changed(), Message: func() tea.Msg { return jm.Snapshot() }}},
 		Events:    events,
 	}
-	if g.ReadOnly {
+	if r.g.ReadOnly {
 		opts.LakeLabel += " (read-only)"
+	}
+	return opts, nil
+}
+
+// consoleFlows is the Flows view's service: the local runner, whose SNS
+// publishes become notifications and whose events reach the view as they
+// are recorded; or Step Functions with --aws (polled: it cannot push).
+func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg)) (flows.Service, []flows.Option, error) {
+	if r.g.AWS {
+		cfg, err := r.AWSConfig(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &awsFlows{c: sfn.New(cfg, sfn.Options{}), readOnly: r.lake.CheckWritable, ops: o},
+			[]flows.Option{flows.Poll(flowPoll)}, nil
+	}
+	r.Notify = func(n local.Notification) {
+		text := n.Message
+		if n.Subject != "" {
+			text = n.Subject + ": " + text
+		}
+		send(ui.Notify{Text: "SNS · " + text, Error: n.Error != ""})
+	}
+	svc, err := r.LocalFlows(ctx, asl.RealClock{Scale: consoleWaitScale})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc.OnEvent = func(arn string, e asl.Event) {
+		ev := flowEvent(e)
+		send(flows.Changed{ExecID: arn, Event: &ev})
+	}
+	svc.OnMapRun = func(arn string, mr asl.MapRun) {
+		v := localMapRun(mr)
+		send(flows.Changed{ExecID: arn, MapRun: &v})
+	}
+	return &localFlows{lake: r.lake, svc: svc, ops: o}, nil, nil
+}
+
+// openConsole runs the console on the root's lake until the user quits.
+func (r *Root) openConsole(ctx context.Context) error {
+	opts, err := r.consoleOptions(ctx, consoleParts{})
+	if err != nil {
+		return err
 	}
 	if err := ui.Run(ctx, opts); err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -95,11 +161,10 @@ func runConsole(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(args) > 0 {
 		return usagef("unknown command %q; see 'lakeops help'", args[0])
 	}
-	lk, err := openLake(ctx, g, false)
-	if err != nil {
+	if _, err := g.root.Lake(ctx, false); err != nil {
 		return fmt.Errorf("%w (make a demo lake with 'lakeops demo', or point --lake at one)", err)
 	}
-	return openConsole(ctx, g, env, lk)
+	return g.root.openConsole(ctx)
 }
 
 func runDemo(ctx context.Context, g *Globals, env Env, args []string) error {
@@ -131,45 +196,24 @@ func runDemo(ctx context.Context, g *Globals, env Env, args []string) error {
 	if *noConsole {
 		return nil
 	}
-	g.Lake = *dir
-	lk, err := openLake(ctx, g, true)
-	if err != nil {
+	g.Lake = *dir // the root has opened nothing yet: it opens the demo lake
+	if _, err := g.root.Lake(ctx, true); err != nil {
 		return err
 	}
-	return openConsole(ctx, g, env, lk)
+	return g.root.openConsole(ctx)
 }
 
-// consoleEngine opens the SQL engine of the console: DuckDB over the lake,
-// or Athena with --aws (database and workgroup from LAKEOPS_ATHENA_DATABASE,
-// LAKEOPS_ATHENA_WORKGROUP and LAKEOPS_ATHENA_OUTPUT).
-func consoleEngine(ctx context.Context, g *Globals, env Env, lk *lake.Lake) (query.Engine, string, error) {
-	if !g.AWS {
-		eng, err := duck.Open(ctx, lk, duck.Options{ReadOnly: g.ReadOnly, UnsafeFileAccess: g.SQLFileAccess})
-		if err != nil {
-			return nil, "", fmt.Errorf("open the local SQL engine: %w", err)
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	out := ""
+	for _, p := range parts {
+		if p == "" {
+			continue
 		}
-		return eng, "local (DuckDB)", nil
+		if out != "" {
+			out += sep
+		}
+		out += p
 	}
-	cfg, err := awsConfig(ctx, g)
-	if err != nil {
-		return nil, "", err
-	}
-	return athena.New(cfg, athena.Options{Database: env.Getenv("LAKEOPS_ATHENA_DATABASE"),
-		Workgroup: env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: env.Getenv("LAKEOPS_ATHENA_OUTPUT"), ReadOnly: g.ReadOnly}), "athena", nil
-}
-
-// awsConfig loads the AWS configuration with the global --profile and --region.
-func awsConfig(ctx context.Context, g *Globals) (aws.Config, error) {
-	var load []func(*config.LoadOptions) error
-	if g.Profile != "" {
-		load = append(load, config.WithSharedConfigProfile(g.Profile))
-	}
-	if g.Region != "" {
-		load = append(load, config.WithRegion(g.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
-	}
-	return cfg, nil
+	return out
 }

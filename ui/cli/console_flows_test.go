@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // TestConsoleRunsTheLabStateMachine starts the lab's state machine from the
@@ -21,66 +17,105 @@ import (
 // sees it succeed with the SNS notification on screen, then starts it again
 // and stops it while it waits for the crawler.
 func TestConsoleRunsTheLabStateMachine(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"products.csv", "orders/orders_2025_04_01.csv", "order_items/order_items_2025_04_01.csv"} {
-		b, err := os.ReadFile(filepath.Join("../../testdata/seed", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, "bronze_layer", name), string(b))
-	}
-	st, err := folder.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk := lake.New(st)
-	events := make(chan tea.Msg, 64)
-	flows, err := newLocalFlows(lk, events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer flows.Close()
-	m := jobs.New(lk, 1)
-	defer m.Close()
-	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m, Engine: "local"}, Keys: ui.DefaultKeyMap(),
-		Theme: ui.NewTheme(true, true), Views: consoleViews(flows), LakeLabel: lk.URI(), Events: events})
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 34))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { // what ui.Run's relay does with AppOptions.Events
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case msg := <-events:
-				tm.Send(msg)
-			}
-		}
-	}()
-	ctrl := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
-	waitScreen(t, tm, 10*time.Second, "products.csv")
-	tm.Send(key("6"))
-	waitScreen(t, tm, 10*time.Second, "lab-seed")
-	tm.Send(key("enter")) // lab-seed is first
-	tm.Send(key("s"))
-	waitScreen(t, tm, 10*time.Second, "input JSON")
-	tm.Send(ctrl('s'))
-	waitScreen(t, tm, 60*time.Second, "SUCCEEDED", "SNS ·")
+	dir := seedLake(t)
+	r := testRoot(t, dir)
+	tm := startConsole(t, r, consoleParts{}, 120, 34)
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv")
+	tm.Send(uitest.Key("6"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "lab-seed")
+	tm.Send(uitest.Key("enter")) // lab-seed is first
+	tm.Send(uitest.Key("s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "input JSON")
+	tm.Send(uitest.Key("ctrl+s"))
+	uitest.WaitOutput(t, tm.TestModel, 60*time.Second, "SUCCEEDED", "SNS ·")
 	if _, err := os.Stat(filepath.Join(dir, "silver_layer/order_items/_delta_log")); err != nil {
 		t.Fatalf("the pipeline did not load order_items: %v", err)
 	}
+	// The lab's glue:startJobRun ran the pipeline as a job: it is in Runs.
+	if info := r.jobs.Jobs(); len(info) != 1 || info[0].Spec.Title != "flow: run every new file" ||
+		info[0].State != jobs.Succeeded || info[0].Summary == nil || info[0].Summary.Totals.Accepted == 0 {
+		t.Fatalf("jobs after the lab's flow: %+v", info)
+	}
+	tm.Send(uitest.Key("2"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "flow: run every new file")
+	tm.Send(uitest.Key("6"))
 	entries, _ := os.ReadDir(filepath.Join(dir, "bronze_layer/order_items"))
 	if len(entries) != 0 {
 		t.Fatalf("raw files not archived: %v", entries)
 	}
 	// Start again and stop it during the crawler wait.
-	tm.Send(key("s"))
-	waitScreen(t, tm, 10*time.Second, "input JSON")
-	tm.Send(ctrl('s'))
-	waitScreen(t, tm, 10*time.Second, "RUNNING")
-	tm.Send(key("x"))
-	waitScreen(t, tm, 10*time.Second, "y/n")
-	tm.Send(key("y"))
-	waitScreen(t, tm, 30*time.Second, "ABORTED")
+	tm.Send(uitest.Key("s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "input JSON")
+	tm.Send(uitest.Key("ctrl+s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "RUNNING")
+	tm.Send(uitest.Key("x"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "y/n")
+	tm.Send(uitest.Key("y"))
+	uitest.WaitOutput(t, tm.TestModel, 30*time.Second, "ABORTED")
 	quit(t, tm)
+}
+
+// TestConsoleFlowRunShowsInRuns: the project's flow does its work through
+// the jobs manager — each worker action (plan, process a batch, commit a
+// dataset, register, archive) a job — so it shows in Runs, under the job
+// limit; and the Flows view's lists take the / filter.
+func TestConsoleFlowRunShowsInRuns(t *testing.T) {
+	r := testRoot(t, seedLake(t))
+	c := startConsole(t, r, consoleParts{}, 120, 34)
+	waitFrame(t, c, "the raw files", shows([]string{"products.csv"}))
+	c.Send(uitest.Key("6"))
+	waitFrame(t, c, "the machines", shows([]string{"lab-seed", "lakeops-flow"}))
+	c.Send(uitest.Key("/"))
+	c.Type("lakeops")
+	waitFrame(t, c, "the machines filtered", shows([]string{"lakeops-flow", "/lakeops"}, "lab-seed"))
+	c.Send(uitest.Key("enter"))
+	c.Send(uitest.Key("enter")) // the one machine shown: lakeops-flow
+	waitFrame(t, c, "its executions", shows([]string{"lakeops-flow · executions · 0"}))
+	c.Send(uitest.Key("s"))
+	waitFrame(t, c, "the input editor", shows([]string{"input JSON", "bronze_layer/products.csv"}))
+	c.Send(uitest.Key("ctrl+s"))
+	waitFrame(t, c, "the execution's end", func(scr string) bool {
+		return strings.Contains(scr, "SUCCEEDED") || strings.Contains(scr, "FAILED")
+	})
+	if scr := c.p.screen(); !strings.Contains(scr, "SUCCEEDED") {
+		t.Fatalf("the flow did not succeed:\n%s", scr)
+	}
+	// The distributed Maps show their Map Runs on their states.
+	c.Send(uitest.Key("g"))
+	waitFrame(t, c, "the Map Runs on the graph", shows([]string{"[ StageProducts ] Map", "1/1 item done"}))
+	// The flow's work is jobs like any other: the worker's plan, a process
+	// job per batch and a commit per dataset, then register and archive.
+	info := r.jobs.Jobs()
+	titles := map[string]bool{}
+	for _, j := range info {
+		if j.State != jobs.Succeeded {
+			t.Fatalf("job %q %s: %s", j.Spec.Title, j.State, j.Err)
+		}
+		title, _, _ := strings.Cut(strings.TrimPrefix(j.Spec.Title, "flow: "), " · load ")
+		titles[title] = true
+	}
+	for _, want := range []string{"plan", "process products (1 files)", "process orders (1 files)", "process order_items (1 files)",
+		"commit products", "commit orders", "commit order_items", "register", "archive"} {
+		if !titles[want] {
+			t.Fatalf("no job %q among %v", want, titles)
+		}
+	}
+	c.Send(uitest.Key("2"))
+	waitFrame(t, c, "the flow's jobs in Runs", shows([]string{"flow: commit order_items", "flow: process orders", "succeeded",
+		fmt.Sprintf("0 active · %d total", len(info))}))
+	c.Send(uitest.Key("/"))
+	c.Type("commit order_items")
+	c.Send(uitest.Key("enter"))
+	c.Send(uitest.Key("enter")) // the one job shown
+	waitFrame(t, c, "the commit's job in detail", shows([]string{"flow: commit order_items · load", "succeeded", "committed 1 files", "inserted"}))
+	c.Send(uitest.Key("esc"))
+	c.Send(uitest.Key("esc"))
+	// The executions list filters too.
+	c.Send(uitest.Key("6"))
+	c.Send(uitest.Key("esc")) // from the execution to its machine's executions
+	waitFrame(t, c, "the executions", shows([]string{"lakeops-flow · executions · 1"}))
+	c.Send(uitest.Key("/"))
+	c.Type("ABORTED")
+	waitFrame(t, c, "no execution matches", shows([]string{"no rows match ABORTED"}))
+	quit(t, c)
 }

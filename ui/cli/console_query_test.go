@@ -8,16 +8,11 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"github.com/lakeops/lakeops/aws/query/duck"
 	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/gen"
-	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/pipeline"
-	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 	queryview "github.com/lakeops/lakeops/views/query"
 )
 
@@ -34,44 +29,33 @@ func TestConsoleQueryOnDuckDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lk := lake.New(st)
-	if _, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil {
+	if _, err := pipeline.Run(ctx, lake.New(st), pipeline.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := duck.Open(ctx, lk, duck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	m := jobs.New(lk, 1)
-	defer m.Close()
 	exports := t.TempDir()
-	views := consoleViews(nil)
-	views[4] = queryview.New(queryview.HistoryFile(filepath.Join(t.TempDir(), "history.sql")), queryview.ExportDir(exports))
-	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m, Query: eng, Engine: "local"},
-		Keys: ui.DefaultKeyMap(), Theme: ui.NewTheme(true, true), Views: views, LakeLabel: lk.URI()})
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 30))
-	ctrl := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
-	waitScreen(t, tm, 10*time.Second, "products.csv")
-	tm.Send(key("5"))
-	waitScreen(t, tm, 10*time.Second, "SQL")
+	parts := consoleParts{queryOpts: []queryview.Option{queryview.HistoryFile(filepath.Join(t.TempDir(), "history.sql")),
+		queryview.ExportDir(exports)}}
+	tm := startConsole(t, testRoot(t, dir), parts, 100, 30)
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "products.csv")
+	tm.Send(uitest.Key("5"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "SQL")
 	tm.Type("SELECT department, count(*) AS n FROM products GROUP BY 1 ORDER BY 1")
-	tm.Send(ctrl('r'))
-	waitScreen(t, tm, 10*time.Second, "Books", "rows")
-	tm.Send(ctrl('u'))
+	tm.Send(uitest.Key("ctrl+r"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "Books", "rows")
+	tm.Send(uitest.Key("ctrl+u"))
 	tm.Type("SELECT count(*) AS total_items FROM order_items")
-	tm.Send(ctrl('r'))
-	waitScreen(t, tm, 10*time.Second, "total_items")
+	tm.Send(uitest.Key("ctrl+r"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "total_items")
 	// History: ctrl+p twice brings back the first statement.
-	tm.Send(ctrl('p'))
-	tm.Send(ctrl('p'))
-	waitScreen(t, tm, 10*time.Second, "GROUP BY 1 ORDER BY 1")
-	tm.Send(ctrl('r'))
-	waitScreen(t, tm, 10*time.Second, "department")
+	tm.Send(uitest.Key("ctrl+p"))
+	tm.Send(uitest.Key("ctrl+p"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "GROUP BY 1 ORDER BY 1")
+	tm.Send(uitest.Key("ctrl+r"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "department")
 	// Export the result as CSV.
-	tm.Send(key("esc"))
-	tm.Send(key("e"))
-	tm.Send(key("c"))
+	tm.Send(uitest.Key("esc"))
+	tm.Send(uitest.Key("e"))
+	tm.Send(uitest.Key("c"))
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		entries, _ := os.ReadDir(exports)

@@ -18,6 +18,7 @@ import (
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 const flowUsage = `usage: lakeops flow <command>
@@ -85,36 +86,19 @@ func (c clockFlags) clock() (asl.Clock, error) {
 	return asl.RealClock{Scale: *c.scale, NoWait: *c.noWait}, nil
 }
 
-// flowEnv is the local flows service over the lake, with the shipped machines registered.
-type flowEnv struct {
-	svc *local.Service
-	res *local.LakeResources
-}
-
-func openFlows(ctx context.Context, g *Globals, env Env, clock asl.Clock) (*flowEnv, error) {
-	if clock == nil {
-		clock = asl.RealClock{}
-	}
-	lk, err := openLake(ctx, g, false)
+// flows opens the local flows on the clock the flags ask for.
+func (c clockFlags) flows(ctx context.Context, g *Globals) (*local.Service, error) {
+	clock, err := c.clock()
 	if err != nil {
 		return nil, err
 	}
-	res := local.NewLakeResources(lk, clock)
-	res.Notify = func(n local.Notification) {
-		fmt.Fprintf(env.Stderr, "notification: %s: %s\n", sanitize(n.Subject), sanitize(n.Message))
-	}
-	svc := local.New(lk, res, clock)
-	for name, def := range definitions.All() {
-		if err := svc.Register(name, def); err != nil {
-			return nil, err
-		}
-	}
-	return &flowEnv{svc: svc, res: res}, nil
+	return openFlows(ctx, g, clock)
 }
 
-func (f *flowEnv) close() {
-	f.svc.Close()
-	_ = f.res.Close()
+// openFlows is the root's local flows service, with the shipped machines
+// registered; its pipeline runs go through the jobs manager.
+func openFlows(ctx context.Context, g *Globals, clock asl.Clock) (*local.Service, error) {
+	return g.root.LocalFlows(ctx, clock)
 }
 
 var machineNameRE = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -185,15 +169,10 @@ func flowRun(ctx context.Context, g *Globals, env Env, sub string, args []string
 	if !json.Valid([]byte(*input)) {
 		return usagef("--input is not valid JSON")
 	}
-	clock, err := cf.clock()
+	svc, err := cf.flows(ctx, g)
 	if err != nil {
 		return err
 	}
-	fe, err := openFlows(ctx, g, env, clock)
-	if err != nil {
-		return err
-	}
-	defer fe.close()
 	live := !*asJSON && sub == "run"
 	var arn string
 	var mu sync.Mutex
@@ -202,7 +181,7 @@ func flowRun(ctx context.Context, g *Globals, env Env, sub string, args []string
 	if live {
 		// Events are printed as they happen; those recorded before Start
 		// returns the ARN wait in pending.
-		fe.svc.OnEvent = func(a string, e asl.Event) {
+		svc.OnEvent = func(a string, e asl.Event) {
 			mu.Lock()
 			defer mu.Unlock()
 			if !ready {
@@ -214,7 +193,7 @@ func flowRun(ctx context.Context, g *Globals, env Env, sub string, args []string
 			}
 		}
 	}
-	arn, err = fe.svc.Start(ctx, machine, def, json.RawMessage(*input))
+	arn, err = svc.Start(ctx, machine, def, json.RawMessage(*input))
 	if err != nil {
 		return err
 	}
@@ -228,14 +207,14 @@ func flowRun(ctx context.Context, g *Globals, env Env, sub string, args []string
 	}
 	pending = nil
 	mu.Unlock()
-	return finishFlow(ctx, fe, env, arn, *asJSON, sub == "run")
+	return finishFlow(ctx, svc, env, arn, *asJSON, sub == "run")
 }
 
 // finishFlow waits for an execution (stopping it if ctx ends) and reports it.
-func finishFlow(ctx context.Context, fe *flowEnv, env Env, arn string, asJSON, printResult bool) error {
-	e, err := fe.svc.Wait(ctx, arn)
+func finishFlow(ctx context.Context, svc *local.Service, env Env, arn string, asJSON, printResult bool) error {
+	e, err := svc.Wait(ctx, arn)
 	if err != nil && ctx.Err() != nil {
-		e, err = fe.svc.Stop(context.WithoutCancel(ctx), arn)
+		e, err = svc.Stop(context.WithoutCancel(ctx), arn)
 	}
 	if err != nil {
 		return err
@@ -254,9 +233,9 @@ func finishFlow(ctx context.Context, fe *flowEnv, env Env, arn string, asJSON, p
 	} else if printResult {
 		fmt.Fprintf(env.Stdout, "%s %s\n", e.Status, e.ARN)
 		if e.Status == asl.StatusSucceeded {
-			fmt.Fprintf(env.Stdout, "output: %s\n", sanitize(string(e.Output)))
+			fmt.Fprintf(env.Stdout, "output: %s\n", textfmt.Sanitize(string(e.Output)))
 		} else {
-			fmt.Fprintf(env.Stdout, "error: %s: %s\n", sanitize(e.Error), sanitize(e.Cause))
+			fmt.Fprintf(env.Stdout, "error: %s: %s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause))
 		}
 	} else {
 		fmt.Fprintf(env.Stderr, "%s %s\n", e.Status, e.ARN)
@@ -277,14 +256,14 @@ func writeJSON(w io.Writer, v any) error {
 
 // printEvent writes one event line: id, time, type, state, and error.
 func printEvent(w io.Writer, e asl.Event) {
-	line := fmt.Sprintf("%4d  %s  %-24s %s", e.ID, e.Timestamp.UTC().Format("15:04:05.000"), e.Type, sanitize(e.StateName))
+	line := fmt.Sprintf("%4d  %s  %-24s %s", e.ID, e.Timestamp.UTC().Format("15:04:05.000"), e.Type, textfmt.Sanitize(e.StateName))
 	if e.Index != nil {
 		line += fmt.Sprintf(" [%d]", *e.Index)
 	}
 	if e.Error != "" {
-		line += "  " + sanitize(e.Error)
+		line += "  " + textfmt.Sanitize(e.Error)
 		if e.Cause != "" {
-			line += ": " + sanitize(e.Cause)
+			line += ": " + textfmt.Sanitize(e.Cause)
 		}
 	}
 	fmt.Fprintln(w, strings.TrimRight(line, " "))
@@ -300,23 +279,18 @@ func flowRedrive(ctx context.Context, g *Globals, env Env, args []string) error 
 	if len(pos) != 1 {
 		return usagef("flow redrive needs one execution ARN")
 	}
-	clock, err := cf.clock()
+	svc, err := cf.flows(ctx, g)
 	if err != nil {
 		return err
 	}
-	fe, err := openFlows(ctx, g, env, clock)
+	e, err := svc.Describe(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	defer fe.close()
-	e, err := fe.svc.Describe(ctx, pos[0])
-	if err != nil {
+	if err := svc.Redrive(ctx, e.ARN); err != nil {
 		return err
 	}
-	if err := fe.svc.Redrive(ctx, e.ARN); err != nil {
-		return err
-	}
-	return finishFlow(ctx, fe, env, e.ARN, false, true)
+	return finishFlow(ctx, svc, env, e.ARN, false, true)
 }
 
 func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
@@ -329,27 +303,25 @@ func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(pos) > 1 {
 		return usagef("flow ls takes at most one MACHINE")
 	}
-	fe, err := openFlows(ctx, g, env, nil)
+	svc, err := openFlows(ctx, g, nil)
 	if err != nil {
 		return err
 	}
-	defer fe.close()
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	if len(pos) == 0 {
-		ms, err := fe.svc.Machines(ctx)
+		ms, err := svc.Machines(ctx)
 		if err != nil {
 			return err
 		}
 		if *asJSON {
 			return writeJSON(env.Stdout, ms)
 		}
-		fmt.Fprintln(tw, "MACHINE\tREGISTERED\tARN")
+		tw := newTable(env.Stdout, "MACHINE", "REGISTERED", "ARN")
 		for _, m := range ms {
 			fmt.Fprintf(tw, "%s\t%v\t%s\n", m.Name, m.Registered, m.ARN)
 		}
 		return tw.Flush()
 	}
-	list, err := fe.svc.Executions(ctx, pos[0])
+	list, err := svc.Executions(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -359,11 +331,11 @@ func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
 		}
 		return writeJSON(env.Stdout, list)
 	}
-	fmt.Fprintln(tw, "EXECUTION\tSTATUS\tSTARTED\tDURATION\tREDRIVES")
+	tw := newTable(env.Stdout, "EXECUTION", "STATUS", "STARTED", "DURATION", "REDRIVES")
 	for _, e := range list {
 		dur := "-"
 		if !e.StopDate.IsZero() {
-			dur = e.StopDate.Sub(e.StartDate).Round(time.Millisecond).String()
+			dur = textfmt.Duration(e.StopDate.Sub(e.StartDate))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", e.ARN, e.Status, e.StartDate.Format(time.RFC3339), dur, e.RedriveCount)
 	}
@@ -380,12 +352,11 @@ func flowShow(ctx context.Context, g *Globals, env Env, sub string, args []strin
 	if len(pos) != 1 {
 		return usagef("flow %s needs one execution ARN", sub)
 	}
-	fe, err := openFlows(ctx, g, env, nil)
+	svc, err := openFlows(ctx, g, nil)
 	if err != nil {
 		return err
 	}
-	defer fe.close()
-	e, err := fe.svc.Describe(ctx, pos[0])
+	e, err := svc.Describe(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -407,13 +378,14 @@ func flowShow(ctx context.Context, g *Globals, env Env, sub string, args []strin
 	if !e.StopDate.IsZero() {
 		fmt.Fprintf(tw, "stopped\t%s\n", e.StopDate.Format(time.RFC3339))
 	}
-	fmt.Fprintf(tw, "redrives\t%d\ninput\t%s\n", e.RedriveCount, sanitize(string(e.Input)))
+	fmt.Fprintf(tw, "redrives\t%d\ninput\t%s\n", e.RedriveCount, textfmt.Sanitize(string(e.Input)))
 	if e.Output != nil {
-		fmt.Fprintf(tw, "output\t%s\n", sanitize(string(e.Output)))
+		fmt.Fprintf(tw, "output\t%s\n", textfmt.Sanitize(string(e.Output)))
 	}
 	if e.Error != "" {
-		fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", sanitize(e.Error), sanitize(e.Cause), sanitize(e.FailedState))
+		fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause), textfmt.Sanitize(e.FailedState))
 	}
+	printMapRuns(tw, e.MapRuns)
 	return tw.Flush()
 }
 
@@ -426,12 +398,11 @@ func flowStop(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("flow stop needs one execution ARN")
 	}
-	fe, err := openFlows(ctx, g, env, nil)
+	svc, err := openFlows(ctx, g, nil)
 	if err != nil {
 		return err
 	}
-	defer fe.close()
-	e, err := fe.svc.Stop(ctx, pos[0])
+	e, err := svc.Stop(ctx, pos[0])
 	if err != nil {
 		return err
 	}

@@ -102,20 +102,33 @@ func TestFlowRunFailureAndRedrive(t *testing.T) {
 	res.Error, _ = raw["error"].(string)
 	res.Cause, _ = raw["cause"].(string)
 	arn, _ := raw["execution_arn"].(string)
-	if res.Status != "FAILED" || res.Error != "Glue.JobRunFailed" || !strings.Contains(res.Cause, "orders_broken.csv") || raw["output"] != nil {
+	if res.Status != "FAILED" || res.Error != "Lakeops.FilesFailed" || !strings.Contains(res.Cause, "orders_broken.csv: file is empty") || raw["output"] != nil {
 		t.Fatalf("result %s", out)
 	}
-	// Fix the file and redrive from the failed state.
-	if err := os.Remove(filepath.Join(lake, "bronze_layer/orders/orders_broken.csv")); err != nil {
-		t.Fatal(err)
+	// The good files are loaded and archived; the broken one stays.
+	if _, err := os.Stat(filepath.Join(lake, "bronze_layer/orders/orders_broken.csv")); err != nil {
+		t.Errorf("the failed file left the raw zone: %v", err)
 	}
+	// describe shows the Map Runs of the load.
+	out, _, code = run(t, "--lake", lake, "flow", "describe", arn)
+	if code != ExitOK || !strings.Contains(out, "map run StageOrders") || !strings.Contains(out, "items 2/2 succeeded") {
+		t.Fatalf("describe: %s", out)
+	}
+	// A redrive restarts from the state that failed; the file is still
+	// broken, so it fails again (a new execution takes a fixed file).
 	out, stderr, code := run(t, "--lake", lake, "flow", "redrive", "--no-wait", arn)
-	if code != ExitOK || !strings.HasPrefix(out, "SUCCEEDED") {
+	if code != ExitFail || !strings.HasPrefix(out, "FAILED") {
 		t.Fatalf("redrive exit %d: %s %s", code, out, stderr)
 	}
 	out, _, _ = run(t, "--lake", lake, "flow", "history", arn)
 	if !strings.Contains(out, "ExecutionRedriven") {
 		t.Errorf("history lacks the redrive: %s", out)
+	}
+	if err := os.Remove(filepath.Join(lake, "bronze_layer/orders/orders_broken.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, code := run(t, "--lake", lake, "flow", "run", "--no-wait"); code != ExitOK || !strings.HasPrefix(out, "SUCCEEDED") && !strings.Contains(out, "SUCCEEDED") {
+		t.Fatalf("a new execution after the fix: exit %d: %s", code, out)
 	}
 }
 

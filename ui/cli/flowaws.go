@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
 	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // runFlowAWS runs the flow commands against Step Functions (--aws).
@@ -22,7 +22,7 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 	if err != nil {
 		return err
 	}
-	cfg, err := awsConfig(ctx, g)
+	cfg, err := g.root.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -44,10 +44,9 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 			if *asJSON {
 				return writeJSON(out, ms)
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tTYPE\tCREATED\tARN")
+			tw := newTable(out, "NAME", "TYPE", "CREATED", "ARN")
 			for _, m := range ms {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sanitize(m.Name), m.Type, m.Created.Format(time.RFC3339), sanitize(m.ARN))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", textfmt.Sanitize(m.Name), m.Type, m.Created.Format(time.RFC3339), textfmt.Sanitize(m.ARN))
 			}
 			return tw.Flush()
 		}
@@ -62,14 +61,13 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 		if *asJSON {
 			return writeJSON(out, es)
 		}
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tSTATUS\tSTART\tSTOP\tARN")
+		tw := newTable(out, "NAME", "STATUS", "START", "STOP", "ARN")
 		for _, e := range es {
 			stop := ""
 			if !e.Stop.IsZero() {
 				stop = e.Stop.Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sanitize(e.Name), e.Status, e.Start.Format(time.RFC3339), stop, sanitize(e.ARN))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", textfmt.Sanitize(e.Name), e.Status, e.Start.Format(time.RFC3339), stop, textfmt.Sanitize(e.ARN))
 		}
 		return tw.Flush()
 	case "describe":
@@ -81,7 +79,14 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 		if err != nil {
 			return err
 		}
-		return writeJSON(out, e)
+		runs, err := c.MapRuns(ctx, arn) // a distributed Map's progress
+		if err != nil {
+			return err
+		}
+		return writeJSON(out, struct {
+			sfn.Execution
+			MapRuns []sfn.MapRun
+		}{e, runs})
 	case "history":
 		arn, err := arg("execution ARN")
 		if err != nil {
@@ -91,7 +96,7 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 			if *asJSON {
 				return json.NewEncoder(out).Encode(e)
 			}
-			fmt.Fprintf(out, "%4d %s %-28s %s %s\n", e.ID, e.Timestamp.Format("15:04:05.000"), e.Type, sanitize(e.StateName), sanitize(e.Error))
+			fmt.Fprintf(out, "%4d %s %-28s %s %s\n", e.ID, e.Timestamp.Format("15:04:05.000"), e.Type, textfmt.Sanitize(e.StateName), textfmt.Sanitize(e.Error))
 			return nil
 		})
 	case "start", "run":
@@ -144,7 +149,7 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 			_, err = c.Redrive(ctx, arn)
 		}
 		if err == nil {
-			fmt.Fprintf(out, "%s: %s\n", sub, sanitize(arn))
+			fmt.Fprintf(out, "%s: %s\n", sub, textfmt.Sanitize(arn))
 		}
 		return err
 	}

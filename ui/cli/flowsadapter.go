@@ -5,72 +5,37 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-
-	tea "charm.land/bubbletea/v2"
+	"time"
 
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
-	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/etl/ledger"
-	"github.com/lakeops/lakeops/ui"
-	flowsview "github.com/lakeops/lakeops/views/flows"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/views/flows"
 )
 
-// consoleWaitScale shortens Wait states in the console (the lab's machine
-// waits 35 s for its crawler; the local crawler is ready at once).
-const consoleWaitScale = 0.1
+// flowPoll is how often the Flows view reloads a running execution of a
+// service that cannot push its events (Step Functions).
+const flowPoll = time.Second
 
 // localFlows adapts the local runner to the Flows view's Service.
 type localFlows struct {
 	lake *lake.Lake
 	svc  *local.Service
+	ops  *ops.Ops
 }
-
-// newLocalFlows starts the local flows service with the project's and the
-// lab's state machines registered.
-func newLocalFlows(lk *lake.Lake, events chan<- tea.Msg) (*localFlows, error) {
-	clock := asl.RealClock{Scale: consoleWaitScale}
-	res := local.NewLakeResources(lk, clock)
-	send := func(msg tea.Msg) {
-		select { // never block a running execution on the screen
-		case events <- msg:
-		default:
-		}
-	}
-	// SNS publishes become notifications on screen; every recorded event
-	// tells the Flows view to refresh.
-	res.Notify = func(n local.Notification) {
-		text := n.Message
-		if n.Subject != "" {
-			text = n.Subject + ": " + text
-		}
-		send(ui.Notify{Text: "SNS · " + text, Error: n.Error != ""})
-	}
-	svc := local.New(lk, res, clock)
-	svc.OnEvent = func(string, asl.Event) { send(flowsview.Changed{}) }
-	for name, def := range definitions.All() {
-		if err := svc.Register(name, def); err != nil {
-			return nil, err
-		}
-	}
-	return &localFlows{lake: lk, svc: svc}, nil
-}
-
-func (f *localFlows) Close() { f.svc.Close() }
 
 func (f *localFlows) Name() string { return "local" }
 
-func (f *localFlows) Machines(ctx context.Context) ([]flowsview.Machine, error) {
+func (f *localFlows) Machines(ctx context.Context) ([]flows.Machine, error) {
 	ms, err := f.svc.Machines(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]flowsview.Machine, len(ms))
+	out := make([]flows.Machine, len(ms))
 	for i, m := range ms {
-		out[i] = flowsview.Machine{ID: m.Name, Name: m.Name}
+		out[i] = flows.Machine{ID: m.Name, Name: m.Name}
 	}
 	return out, nil
 }
@@ -91,39 +56,62 @@ func (f *localFlows) Definition(ctx context.Context, machineID string) ([]byte, 
 	return e.Definition, nil
 }
 
-func (f *localFlows) Executions(ctx context.Context, machineID string) ([]flowsview.Execution, error) {
+func (f *localFlows) Executions(ctx context.Context, machineID string) ([]flows.Execution, error) {
 	sums, err := f.svc.Executions(ctx, machineID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]flowsview.Execution, len(sums))
+	out := make([]flows.Execution, len(sums))
 	for i, s := range sums {
-		out[i] = flowsview.Execution{ID: s.ARN, Name: s.Name, MachineID: s.Machine, Status: s.Status, Start: s.StartDate, Stop: s.StopDate}
+		out[i] = flows.Execution{ID: s.ARN, Name: s.Name, MachineID: s.Machine, Status: s.Status, Start: s.StartDate, Stop: s.StopDate}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
 	return out, nil
 }
 
-func (f *localFlows) Describe(ctx context.Context, execID string) (flowsview.Execution, error) {
+func (f *localFlows) Describe(ctx context.Context, execID string) (flows.Execution, error) {
 	e, err := f.svc.Describe(ctx, execID)
 	if err != nil {
-		return flowsview.Execution{}, err
+		return flows.Execution{}, err
 	}
-	return flowsview.Execution{ID: e.ARN, Name: e.Name, MachineID: e.Machine, Status: e.Status, Start: e.StartDate,
-		Stop: e.StopDate, Input: string(e.Input), Output: string(e.Output), Error: e.Error, Cause: e.Cause}, nil
+	out := flows.Execution{ID: e.ARN, Name: e.Name, MachineID: e.Machine, Status: e.Status, Start: e.StartDate,
+		Stop: e.StopDate, Input: string(e.Input), Output: string(e.Output), Error: e.Error, Cause: e.Cause}
+	for _, mr := range e.MapRuns {
+		out.MapRuns = append(out.MapRuns, localMapRun(mr))
+	}
+	return out, nil
 }
 
-func (f *localFlows) History(ctx context.Context, execID string) ([]flowsview.Event, error) {
+// localMapRun is a local runner's Map Run as the Flows view shows it.
+func localMapRun(r asl.MapRun) flows.MapRun {
+	out := flows.MapRun{ID: r.ARN, State: r.StateName, Status: r.Status, MaxConcurrency: r.MaxConcurrency,
+		Total: r.Items.Total, Pending: r.Items.Pending, Running: r.Items.Running, Succeeded: r.Items.Succeeded,
+		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted, Error: r.Error}
+	if out.Error == "" && len(r.Failures) > 0 {
+		out.Error = r.Failures[0].Error
+		if c := r.Failures[0].Cause; c != "" {
+			out.Error += ": " + c
+		}
+	}
+	return out
+}
+
+func (f *localFlows) History(ctx context.Context, execID string) ([]flows.Event, error) {
 	evs, err := f.svc.History(ctx, execID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]flowsview.Event, len(evs))
+	out := make([]flows.Event, len(evs))
 	for i, e := range evs {
-		out[i] = flowsview.Event{ID: e.ID, PreviousID: e.PreviousEventID, Type: e.Type, Time: e.Timestamp, State: e.StateName,
-			Input: string(e.Input), Output: string(e.Output), Error: e.Error, Cause: e.Cause}
+		out[i] = flowEvent(e)
 	}
 	return out, nil
+}
+
+// flowEvent is a runner's event as the Flows view shows it.
+func flowEvent(e asl.Event) flows.Event {
+	return flows.Event{ID: e.ID, PreviousID: e.PreviousEventID, Type: e.Type, Time: e.Timestamp, State: e.StateName,
+		Input: string(e.Input), Output: string(e.Output), Error: e.Error, Cause: e.Cause}
 }
 
 func (f *localFlows) Start(ctx context.Context, machineID, input string) (string, error) {
@@ -149,25 +137,8 @@ func (f *localFlows) Redrive(ctx context.Context, execID string) error {
 	return f.svc.Redrive(context.WithoutCancel(ctx), execID)
 }
 
-// DefaultInput lists the raw files the ingest log has not seen, as
-// {"files": [...]} — what an execution would load.
+// DefaultInput is the new raw files, as {"files": [...]}: what an
+// execution would load.
 func (f *localFlows) DefaultInput(ctx context.Context, machineID string) (string, error) {
-	entries, err := ledger.Open(f.lake).Entries(ctx)
-	if err != nil {
-		return "", err
-	}
-	files := []string{}
-	for info, err := range f.lake.Store.List(ctx, f.lake.Layout.Bronze, storage.ListOptions{}) {
-		if err != nil {
-			return "", err
-		}
-		if !dataset.IsRawFile(info.Key) {
-			continue
-		}
-		if !ledger.Ingested(entries, ledger.Identity{Key: info.Key, Size: info.Size, ETag: info.ETag, ModTime: info.ModTime}) {
-			files = append(files, info.Key)
-		}
-	}
-	b, err := json.Marshal(map[string][]string{"files": files})
-	return string(b), err
+	return f.ops.NewFilesInput(ctx)
 }

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
-	flowsview "github.com/lakeops/lakeops/views/flows"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/views/flows"
 )
 
 // awsFlows adapts the Step Functions client to the Flows view's Service.
@@ -12,20 +15,20 @@ type awsFlows struct {
 	c *sfn.Client
 	// readOnly refuses start, stop and redrive.
 	readOnly func(action string) error
-	// defaultInput prefills the start editor (the lake's new raw files).
-	defaultInput func(ctx context.Context) (string, error)
+	// ops gives the default input of the start editor (the lake's new raw files).
+	ops *ops.Ops
 }
 
 func (a *awsFlows) Name() string { return "aws" }
 
-func (a *awsFlows) Machines(ctx context.Context) ([]flowsview.Machine, error) {
+func (a *awsFlows) Machines(ctx context.Context) ([]flows.Machine, error) {
 	ms, err := a.c.ListStateMachines(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]flowsview.Machine, len(ms))
+	out := make([]flows.Machine, len(ms))
 	for i, m := range ms {
-		out[i] = flowsview.Machine{ID: m.ARN, Name: m.Name}
+		out[i] = flows.Machine{ID: m.ARN, Name: m.Name}
 	}
 	return out, nil
 }
@@ -38,35 +41,55 @@ func (a *awsFlows) Definition(ctx context.Context, machineID string) ([]byte, er
 	return []byte(d.Definition), nil
 }
 
-func (a *awsFlows) Executions(ctx context.Context, machineID string) ([]flowsview.Execution, error) {
+func (a *awsFlows) Executions(ctx context.Context, machineID string) ([]flows.Execution, error) {
 	es, err := a.c.ListExecutions(ctx, machineID, "")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]flowsview.Execution, len(es))
+	out := make([]flows.Execution, len(es))
 	for i, e := range es {
 		out[i] = execution(e)
 	}
 	return out, nil
 }
 
-func execution(e sfn.Execution) flowsview.Execution {
-	return flowsview.Execution{ID: e.ARN, Name: e.Name, MachineID: e.MachineARN, Status: e.Status, Start: e.Start,
+func execution(e sfn.Execution) flows.Execution {
+	return flows.Execution{ID: e.ARN, Name: e.Name, MachineID: e.MachineARN, Status: e.Status, Start: e.Start,
 		Stop: e.Stop, Input: e.Input, Output: e.Output, Error: e.Error, Cause: e.Cause}
 }
 
-func (a *awsFlows) Describe(ctx context.Context, execID string) (flowsview.Execution, error) {
+func (a *awsFlows) Describe(ctx context.Context, execID string) (flows.Execution, error) {
 	e, err := a.c.Describe(ctx, execID)
 	if err != nil {
-		return flowsview.Execution{}, err
+		return flows.Execution{}, err
 	}
-	return execution(e), nil
+	out := execution(e)
+	runs, err := a.c.MapRuns(ctx, execID) // a distributed Map's progress
+	if err != nil {
+		return out, fmt.Errorf("map runs of %s: %w", execID, err)
+	}
+	for _, r := range runs {
+		out.MapRuns = append(out.MapRuns, awsMapRun(r))
+	}
+	return out, nil
 }
 
-func (a *awsFlows) History(ctx context.Context, execID string) ([]flowsview.Event, error) {
-	var out []flowsview.Event
+// awsMapRun is a Step Functions Map Run as the Flows view shows it; its
+// state is the label its state machine ARN ends with (machine/label).
+func awsMapRun(r sfn.MapRun) flows.MapRun {
+	label := r.StateMachineARN
+	if i := strings.LastIndexByte(label, '/'); i >= 0 {
+		label = label[i+1:]
+	}
+	return flows.MapRun{ID: r.ARN, State: label, Status: r.Status, MaxConcurrency: r.MaxConcurrency,
+		Total: r.Items.Total, Pending: r.Items.Pending, Running: r.Items.Running, Succeeded: r.Items.Succeeded,
+		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted}
+}
+
+func (a *awsFlows) History(ctx context.Context, execID string) ([]flows.Event, error) {
+	var out []flows.Event
 	err := a.c.History(ctx, execID, func(e sfn.Event) error {
-		out = append(out, flowsview.Event{ID: e.ID, PreviousID: e.PreviousID, Type: e.Type, Time: e.Timestamp,
+		out = append(out, flows.Event{ID: e.ID, PreviousID: e.PreviousID, Type: e.Type, Time: e.Timestamp,
 			State: e.StateName, Input: e.Input, Output: e.Output, Error: e.Error, Cause: e.Cause})
 		return nil
 	})
@@ -98,5 +121,5 @@ func (a *awsFlows) Redrive(ctx context.Context, execID string) error {
 }
 
 func (a *awsFlows) DefaultInput(ctx context.Context, machineID string) (string, error) {
-	return a.defaultInput(ctx)
+	return a.ops.NewFilesInput(ctx)
 }

@@ -6,22 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/lakeops/lakeops/aws/storage/stores"
 	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/ops"
 )
 
-// openLake opens the lake named by --lake; create makes a missing folder.
+// openLake is the root's lake (named by --lake); create makes a missing folder.
 func openLake(ctx context.Context, g *Globals, create bool) (*lake.Lake, error) {
-	opts := g.awsOptions()
-	opts.Create = create
-	st, err := stores.Open(ctx, g.Lake, opts)
-	if err != nil {
-		return nil, err
-	}
-	lk := lake.New(st)
-	lk.ReadOnly = g.ReadOnly
-	return lk, nil
+	return g.root.Lake(ctx, create)
 }
+
+// openOps is the root's operations layer over the lake.
+func openOps(ctx context.Context, g *Globals) (*ops.Ops, error) { return g.root.Ops(ctx) }
 
 // lakeKey turns a FILE argument into a key of the lake: a key as is, or a
 // path on disk inside a folder lake.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -9,11 +10,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // BenchmarkKeyToFrameWhileRunning measures how long the console takes from
@@ -35,24 +35,25 @@ func keyToFrame(b *testing.B, jobsAtOnce int) {
 	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 919_100, Days: 15, Dirty: 0.02, Seed: 3}, nil); err != nil {
 		b.Fatal(err)
 	}
-	st, err := folder.New(dir)
+	g := &Globals{Lake: dir}
+	r := newRoot(g, Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
+	g.root = r
+	defer r.Close()
+	opts, err := r.consoleOptions(context.Background(), consoleParts{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	lk := lake.New(st)
-	m := jobs.New(lk, jobLimit)
-	defer m.Close()
-	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Lake: lk, Jobs: m}, Keys: ui.DefaultKeyMap(),
-		Theme: ui.NewTheme(true, false), Views: consoleViews(nil), LakeLabel: lk.URI()})
-	var model tea.Model = app
+	opts.Theme = ui.NewTheme(true, false)
+	m := r.jobs
+	var model tea.Model = ui.NewApp(opts)
 	drain := func(cmd tea.Cmd) {} // commands run elsewhere in the real program; here only Update and View are timed
 	model, cmd := model.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drain(cmd)
-	model.Update(key("2")) // the Runs view: live progress of the job
+	model.Update(uitest.Key("2")) // the Runs view: live progress of the job
 	for range jobsAtOnce {
 		m.Submit(jobs.Spec{Title: "load", Force: true})
 	}
-	keys := []tea.KeyPressMsg{key("j"), key("k"), key("1"), key("2")}
+	keys := []tea.KeyPressMsg{uitest.Key("j"), uitest.Key("k"), uitest.Key("1"), uitest.Key("2")}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -63,7 +64,7 @@ func keyToFrame(b *testing.B, jobsAtOnce int) {
 		}
 		start := time.Now()
 		var c tea.Cmd
-		model, c = model.Update(ui.JobsChanged{}) // progress arrives, as the relay sends it
+		model, c = model.Update(m.Snapshot()) // progress arrives, as the relay sends it
 		drain(c)
 		model, c = model.Update(keys[i%len(keys)])
 		drain(c)

@@ -11,13 +11,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/query/athena"
 	"github.com/lakeops/lakeops/aws/query/duck"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 	"github.com/lakeops/lakeops/etl/rowfmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
@@ -40,42 +39,19 @@ func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(pos) == 0 {
 		return usagef("query needs the SQL to run, e.g. lakeops query \"SELECT count(*) FROM orders\"")
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return usagef("--format must be table, csv or json, not %q", *format)
+	if err := oneOf("format", *format, "table", "csv", "json"); err != nil {
+		return err
 	}
-	var eng query.Engine
-	switch *engine {
-	case "local":
-		lk, err := openLake(ctx, g, false)
-		if err != nil {
-			return err
-		}
-		eng, err = duck.Open(ctx, lk, duck.Options{CacheDir: *cacheDir, CacheLimitBytes: *cacheLimit, Progress: fetchProgress(env.Stderr),
-			ReadOnly: g.ReadOnly, UnsafeFileAccess: g.SQLFileAccess})
-		if err != nil {
-			return err
-		}
-	case "athena":
-		var load []func(*config.LoadOptions) error
-		if g.Profile != "" {
-			load = append(load, config.WithSharedConfigProfile(g.Profile))
-		}
-		if g.Region != "" {
-			load = append(load, config.WithRegion(g.Region))
-		}
-		cfg, err := config.LoadDefaultConfig(ctx, load...)
-		if err != nil {
-			return fmt.Errorf("athena engine: load AWS config: %w", err)
-		}
-		eng = athena.New(cfg, athena.Options{Database: *database, Workgroup: *workgroup, OutputLocation: *output, ReadOnly: g.ReadOnly})
-	default:
-		return usagef("--engine must be local or athena, not %q", *engine)
+	if err := oneOf("engine", *engine, "local", "athena"); err != nil {
+		return err
 	}
-	err = runStatement(ctx, eng, strings.Join(pos, " "), *format, env)
-	if cerr := eng.Close(); err == nil && cerr != nil {
-		err = cerr
+	eng, err := g.root.Engine(ctx, EngineOptions{Athena: *engine == "athena",
+		Local:         duck.Options{CacheDir: *cacheDir, CacheLimitBytes: *cacheLimit, Progress: fetchProgress(env.Stderr)},
+		AthenaOptions: athena.Options{Database: *database, Workgroup: *workgroup, OutputLocation: *output}})
+	if err != nil {
+		return err
 	}
-	return err
+	return runStatement(ctx, eng, strings.Join(pos, " "), *format, env)
 }
 
 // fetchProgress prints the progress of fetches into the query cache, for
@@ -85,7 +61,7 @@ func fetchProgress(w io.Writer) func(done, total int64) {
 		if total < 8<<20 {
 			return
 		}
-		fmt.Fprintf(w, "\rfetching data files into the query cache: %s of %s", humanBytes(done), humanBytes(total))
+		fmt.Fprintf(w, "\rfetching data files into the query cache: %s of %s", textfmt.Bytes(done), textfmt.Bytes(total))
 		if done >= total {
 			fmt.Fprintln(w)
 		}
@@ -151,7 +127,7 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 	}
 	if tbl != nil {
 		st := rows.Stats()
-		fmt.Fprintf(env.Stderr, "%d rows in %s\n", n, st.Elapsed.Round(100_000))
+		fmt.Fprintf(env.Stderr, "%d rows in %s\n", n, textfmt.Duration(st.Elapsed))
 	}
 	return nil
 }
@@ -193,7 +169,7 @@ func newTextTable(cols []query.Column) *textTable {
 	t := &textTable{cols: cols, widths: make([]int, len(cols)), numeric: make([]bool, len(cols))}
 	header := make([]string, len(cols))
 	for i, c := range cols {
-		header[i] = sanitize(c.Name)
+		header[i] = textfmt.Sanitize(c.Name)
 		t.numeric[i] = isNumericType(c.Type)
 	}
 	t.addCells(header)
@@ -217,7 +193,7 @@ func (t *textTable) add(row []any) {
 			cells[i] = "NULL"
 			continue
 		}
-		cells[i] = sanitize(rowfmt.Text(v))
+		cells[i] = textfmt.Sanitize(rowfmt.Text(v))
 	}
 	t.addCells(cells)
 }

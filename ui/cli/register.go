@@ -6,13 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/lakeops/lakeops/aws/catalog"
-	"github.com/lakeops/lakeops/aws/catalog/glue"
-	"github.com/lakeops/lakeops/aws/catalog/local"
-	"github.com/lakeops/lakeops/aws/query/duck"
-	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // tableRegister registers (or updates) every lake table in a catalog: the
@@ -22,60 +16,28 @@ func tableRegister(ctx context.Context, g *Globals, env Env, args []string) erro
 	fs := flag.NewFlagSet("table register", flag.ContinueOnError)
 	which := fs.String("catalog", "local", "local (in the lake) or glue")
 	database := fs.String("database", "", "Glue database (required with --catalog glue; it must exist)")
-	pos, err := parseInterspersed(fs, args)
+	if err := flagsOnly(fs, args); err != nil {
+		return err
+	}
+	o, err := openOps(ctx, g)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("table register takes no arguments, only flags")
+	if err := o.Lake().CheckWritable("register tables"); err != nil {
+		return err
 	}
-	lk, err := openLake(ctx, g, false)
+	cat, err := g.root.Catalog(ctx, *which, *database)
 	if err != nil {
 		return err
 	}
-	if err := lk.CheckWritable("register tables"); err != nil {
+	reg, err := o.RegisterTables(ctx, cat)
+	for _, t := range reg {
+		fmt.Fprintf(env.Stdout, "registered %s (version %d) at %s\n", t.Name, t.Version, textfmt.Sanitize(t.Location))
+	}
+	if err != nil {
 		return err
 	}
-	var cat catalog.Catalog
-	switch *which {
-	case "local":
-		cat = local.New(lk.Store)
-	case "glue":
-		if *database == "" {
-			return usagef("--catalog glue needs --database")
-		}
-		var load []func(*config.LoadOptions) error
-		if g.Profile != "" {
-			load = append(load, config.WithSharedConfigProfile(g.Profile))
-		}
-		if g.Region != "" {
-			load = append(load, config.WithRegion(g.Region))
-		}
-		cfg, err := config.LoadDefaultConfig(ctx, load...)
-		if err != nil {
-			return fmt.Errorf("glue: load AWS config: %w", err)
-		}
-		cat = glue.New(cfg, glue.Options{Database: *database})
-	default:
-		return usagef("--catalog must be local or glue, not %q", *which)
-	}
-	n := 0
-	for _, lt := range duck.LakeTables(lk) {
-		snap, err := lt.Table.Snapshot(ctx)
-		if errors.Is(err, delta.ErrNotATable) {
-			continue // not created yet
-		}
-		if err != nil {
-			return err
-		}
-		def := catalog.DefFromDelta(lt.Name, lt.Table.URI(), snap.Schema(), snap.PartitionColumns())
-		if err := cat.Register(ctx, def); err != nil {
-			return fmt.Errorf("register %s: %w", lt.Name, err)
-		}
-		fmt.Fprintf(env.Stdout, "registered %s (version %d) at %s\n", lt.Name, snap.Version(), sanitize(lt.Table.URI()))
-		n++
-	}
-	if n == 0 {
+	if len(reg) == 0 {
 		return errors.New("no lake tables to register yet: run the pipeline first")
 	}
 	return nil

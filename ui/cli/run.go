@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
-	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // errFilesFailed marks a run in which a file failed (exit status 1, no extra message).
@@ -32,7 +31,7 @@ func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lk, err := openLake(ctx, g, false)
+	o, err := openOps(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -40,11 +39,11 @@ func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
 	for i, f := range files {
 		keys[i] = lakeKey(g, f)
 	}
-	opts := pipeline.Options{Files: keys, Force: *force, Limits: lim()}
+	req := ops.RunRequest{Files: keys, Force: *force}
 	if !*quiet {
-		opts.Progress = newProgressPrinter(env.Stderr).event
+		req.Progress = newProgressPrinter(env.Stderr).event
 	}
-	sum, err := pipeline.Run(ctx, lk, opts)
+	sum, err := o.WithLimits(lim()).Run(ctx, req)
 	if sum != nil {
 		if perr := printSummary(env.Stdout, sum, *asJSON); perr != nil {
 			return perr
@@ -73,35 +72,29 @@ func runValidate(ctx context.Context, g *Globals, env Env, args []string) error 
 	if len(files) == 0 {
 		return usagef("validate needs at least one FILE")
 	}
-	lk, err := openLake(ctx, g, false)
+	o, err := openOps(ctx, g)
 	if err != nil {
 		return err
 	}
+	o = o.WithLimits(lim())
 	// Files on disk are validated where they are; other names are lake keys.
-	opts := pipeline.Options{DryRun: true, Limits: lim()}
-	var local []string
+	var local, keys []string
 	for _, f := range files {
 		if _, err := os.Stat(f); err == nil {
-			abs, _ := filepath.Abs(f)
-			local = append(local, abs)
+			local = append(local, f)
 		} else {
-			opts.Files = append(opts.Files, lakeKey(g, f))
+			keys = append(keys, lakeKey(g, f))
 		}
 	}
-	if len(local) > 0 && len(opts.Files) > 0 {
+	if len(local) > 0 && len(keys) > 0 {
 		return usagef("validate: give either files on disk or lake keys, not both")
 	}
+	var sum *pipeline.Summary
 	if len(local) > 0 {
-		root, err := folder.New("/")
-		if err != nil {
-			return err
-		}
-		opts.Source = root
-		for _, p := range local {
-			opts.Files = append(opts.Files, strings.TrimPrefix(filepath.ToSlash(p), "/"))
-		}
+		sum, err = o.ValidateLocal(ctx, local...)
+	} else {
+		sum, err = o.Validate(ctx, keys...)
 	}
-	sum, err := pipeline.Run(ctx, lk, opts)
 	if err != nil {
 		return err
 	}
@@ -123,7 +116,7 @@ func printSummary(w io.Writer, sum *pipeline.Summary, asJSON bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "FILE\tDATASET\tSTATUS\tREAD\tACCEPTED\tREJECTED\tINSERTED\tUPDATED\tUNCHANGED\t")
 	for _, f := range sum.Files {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", sanitize(f.File), f.Dataset, f.Status,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", textfmt.Sanitize(f.File), f.Dataset, f.Status,
 			f.RowsRead, f.Accepted, f.Rejected, f.Inserted, f.Updated, f.Unchanged)
 	}
 	t := sum.Totals
@@ -144,7 +137,7 @@ func printSummary(w io.Writer, sum *pipeline.Summary, asJSON bool) error {
 	}
 	for _, f := range sum.Files {
 		if f.Error != "" {
-			fmt.Fprintf(w, "\n%s: %s: %s", f.Status, sanitize(f.File), sanitize(f.Error))
+			fmt.Fprintf(w, "\n%s: %s: %s", f.Status, textfmt.Sanitize(f.File), textfmt.Sanitize(f.Error))
 		}
 	}
 	fmt.Fprintf(w, "\nrun %s\n", sum.RunID)
@@ -166,15 +159,15 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 func (p *progressPrinter) event(e pipeline.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	name := sanitize(e.File)
+	name := textfmt.Sanitize(e.File)
 	switch {
 	case e.Message != "":
-		fmt.Fprintf(p.w, "%s: %s\n", name, sanitize(e.Message))
+		fmt.Fprintf(p.w, "%s: %s\n", name, textfmt.Sanitize(e.Message))
 	case e.Stage == pipeline.StageDone && e.Result != nil:
 		r := e.Result
 		msg := fmt.Sprintf("%s: %s: %d read, %d accepted, %d rejected", name, r.Status, r.RowsRead, r.Accepted, r.Rejected)
 		if r.Error != "" {
-			msg += ": " + sanitize(r.Error)
+			msg += ": " + textfmt.Sanitize(r.Error)
 		}
 		fmt.Fprintln(p.w, msg)
 	default:
@@ -189,7 +182,7 @@ func (p *progressPrinter) event(e pipeline.Event) {
 		}
 		eta := ""
 		if e.ETA > 0 {
-			eta = " ETA " + e.ETA.Round(time.Second).String()
+			eta = " ETA " + textfmt.Duration(e.ETA)
 		}
 		rejected := fmt.Sprintf(" (%d rejected)", e.Rejected)
 		if e.Stage == pipeline.StageScan { // the key scan checks no rules

@@ -61,10 +61,26 @@ func TestRunJSONContractAndExitStatus(t *testing.T) {
 	if code != ExitFail || !strings.Contains(out, "lacks required column") {
 		t.Fatalf("failed file: exit %d\n%s", code, out)
 	}
-	// Rejects are listed with file, line and reasons.
+	// Rejects are listed with file, line and reasons: one JSON array, the
+	// shape the console's export writes.
 	out, _, code = run(t, "--lake", lake, "rejects", "--format", "json")
-	if code != ExitOK || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"line":2`) || !strings.Contains(out, `"line":4`) {
-		t.Fatalf("rejects: exit %d\n%s", code, out)
+	var rejected []struct {
+		Dataset, File string
+		Line          int64
+		Reasons       []string
+	}
+	if err := json.Unmarshal([]byte(out), &rejected); code != ExitOK || err != nil || len(rejected) != 2 ||
+		rejected[0].Line != 2 || rejected[1].Line != 4 || rejected[1].Reasons[0] != "type:product_id" {
+		t.Fatalf("rejects: exit %d %v\n%s", code, err, out)
+	}
+	// The CSV guards formula cells (a raw record starting with "=").
+	writeFile(t, filepath.Join(lake, "bronze_layer/products_formula.csv"), "product_id,department_id,department,product_name\n=1+1,4,Books,x\n")
+	if _, _, code = run(t, "--lake", lake, "run", "--quiet"); code != ExitFail { // orders_x.csv still fails
+		t.Fatalf("run: exit %d", code)
+	}
+	out, _, code = run(t, "--lake", lake, "rejects", "--format", "csv", "--file", "bronze_layer/products_formula.csv")
+	if code != ExitOK || !strings.Contains(out, `,"'=1+1,4,Books,x"`+"\n") {
+		t.Fatalf("rejects csv: exit %d\n%s", code, out)
 	}
 	// --read-only refuses to run.
 	_, stderr, code = run(t, "--lake", lake, "--read-only", "run", "--force")

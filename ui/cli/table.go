@@ -4,14 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/lakeops/lakeops/aws/storage/stores"
 	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/rowfmt"
 	"github.com/lakeops/lakeops/etl/tabledump"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
@@ -31,8 +31,10 @@ func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
 	return usagef("unknown table subcommand %q (want ls, history, read or register)", args[0])
 }
 
+// awsOptions are the global AWS settings for a store, with the root's AWS
+// configuration (loaded once).
 func (g *Globals) awsOptions() stores.AWSOptions {
-	return stores.AWSOptions{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL}
+	return stores.AWSOptions{Config: g.root.AWSConfig, Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL}
 }
 
 func openTable(ctx context.Context, g *Globals, uri string) (*delta.Table, error) {
@@ -54,8 +56,8 @@ func tableRead(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("table read needs exactly one table URI")
 	}
-	if *format != "csv" && *format != "jsonl" {
-		return usagef("--format must be csv or jsonl, not %q", *format)
+	if err := oneOf("format", *format, "csv", "jsonl"); err != nil {
+		return err
 	}
 	t, err := openTable(ctx, g, pos[0])
 	if err != nil {
@@ -86,44 +88,18 @@ func tableHistory(ctx context.Context, g *Globals, env Env, args []string) error
 	if err != nil {
 		return err
 	}
-	hist, err := t.History(ctx, *limit)
+	hist, err := ops.History(ctx, t, *limit)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tTIMESTAMP\tOPERATION\tMETRICS")
+	tw := newTable(env.Stdout, "VERSION", "TIMESTAMP", "OPERATION", "METRICS")
 	for _, h := range hist {
 		ts := ""
 		if !h.Timestamp.IsZero() {
 			ts = h.Timestamp.Format(rowfmt.TimestampLayout)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Version, ts, sanitize(h.Operation), metricsText(h.Metrics))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Version, ts, textfmt.Sanitize(h.Operation),
+			textfmt.Sanitize(strings.Join(ops.Pairs(h.Metrics), " ")))
 	}
 	return tw.Flush()
-}
-
-func metricsText(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = sanitize(k) + "=" + sanitize(m[k])
-	}
-	return strings.Join(parts, " ")
-}
-
-// sanitize escapes control characters so log-provided text cannot drive the terminal.
-func sanitize(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -1,141 +1,149 @@
 // Package files is the Files view: it browses the raw zone (the lake's
 // bronze prefix) folder by folder with a lazily paged, delimited listing,
-// shows each file's dataset, size, modification time and ingest status (from
-// the ingest log and the running jobs), validates a file with a dry run,
-// previews a file's first records with the cells that break a rule
+// shows each file's dataset, size, modification time and ingest status
+// (from the ingest log and the job snapshots), validates a file with a dry
+// run, previews a file's first records with the cells that break a rule
 // highlighted, and runs files as background jobs.
 package files
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"path"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/dataset"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/ledger"
-	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/lineinput"
-	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
-// Ingest statuses of a raw file.
+// Service browses the raw zone, previews, validates and runs files for
+// the Files view; ops.Ops has it.
+type Service interface {
+	// RawRoot is the raw zone's prefix: the folder the view starts in.
+	RawRoot() string
+	// ListRaw lists one page of a folder after a key.
+	ListRaw(ctx context.Context, dir, after string, limit int) (ops.RawPage, error)
+	// IngestIndex reads the ingest log, to tell each file's status.
+	IngestIndex(ctx context.Context) (ops.IngestIndex, error)
+	// Preview reads a file's first records, checked against the row rules.
+	Preview(ctx context.Context, key string, records int) (*ops.Preview, error)
+	// Validate dry-runs the pipeline on files.
+	Validate(ctx context.Context, keys ...string) (*ops.Summary, error)
+	// Submit queues a background job.
+	Submit(spec ops.JobSpec) (int, error)
+}
+
+// Sizes of the lazy listing and the preview.
 const (
-	StatusNew      = "new"
-	StatusIngested = "ingested"
-	StatusPartial  = "partially rejected"
-	StatusFailed   = "failed"
-	StatusRunning  = "running"
+	pageSize       = 500 // entries per listing page
+	loadAhead      = 50  // load the next page when the cursor is this close to the end
+	previewRecords = 200 // records shown in a preview
 )
 
-// Sort orders, cycled with the sort key.
-const (
-	sortName = iota
-	sortSize
-	sortModified
-	sortStatus
-	numSorts
+type (
+	// listedMsg is one page of a folder listing.
+	listedMsg struct {
+		gen  int
+		page ops.RawPage
+		err  error
+	}
+	// indexMsg carries the ingest log.
+	indexMsg struct {
+		gen int
+		ix  ops.IngestIndex
+		err error
+	}
+	// validatedMsg is the outcome of a dry run on one file.
+	validatedMsg struct {
+		gen int
+		key string
+		sum *ops.Summary
+		err error
+	}
+	// previewMsg is the first records of a file.
+	previewMsg struct {
+		gen int
+		p   *ops.Preview
+		err error
+	}
 )
-
-func sortLabel(by int) string {
-	switch by {
-	case sortSize:
-		return "size"
-	case sortModified:
-		return "modified"
-	case sortStatus:
-		return "status"
-	}
-	return "name"
-}
-
-// before orders two entries of the same kind by the sort order.
-func before(by int, a, b *entry) bool {
-	switch by {
-	case sortSize:
-		if a.info.Size != b.info.Size {
-			return a.info.Size > b.info.Size
-		}
-	case sortModified:
-		if !a.info.ModTime.Equal(b.info.ModTime) {
-			return a.info.ModTime.After(b.info.ModTime)
-		}
-	case sortStatus:
-		if a.status != b.status {
-			return a.status < b.status
-		}
-	}
-	return a.seq < b.seq
-}
-
-// entry is one listed object or folder.
-type entry struct {
-	info    storage.ObjectInfo
-	seq     int    // position in listing order
-	name    string // relative to the folder shown
-	dataset string
-	status  string
-}
 
 // Model is the Files view.
 type Model struct {
+	svc  Service
 	keys ui.KeyMap
 
 	root, dir string
-	entries   []entry
-	after     string // last key listed, to resume the listing
+	entries   []ops.RawEntry // in listing order; the list's rows align with them
+	statuses  []string
 	more      bool
 	loading   bool
 	listGen   int
 	listErr   error
 
-	ledger    map[string][]ledger.Entry
-	ledgerGen int
-	running   map[string]bool
-	doneJobs  map[int]bool
-	selected  map[string]bool
+	index    ops.IngestIndex
+	indexGen int
+	running  map[string]bool // files a job works on, from the last snapshot (and the runs just submitted)
+	ended    int             // jobs ended, as the last snapshot said
 
-	sortBy int
-	table  *table.Model
-	filter lineinput.Model
-
-	result    string
-	resultErr bool
-	valGen    int
+	list   *listview.Model
+	valGen int
 
 	preview    *previewPane
 	previewGen int
 }
 
-// New returns the Files view; it starts listing when Init runs.
-func New() *Model {
-	m := &Model{keys: ui.DefaultKeyMap(), running: map[string]bool{}, doneJobs: map[int]bool{},
-		selected: map[string]bool{}, filter: lineinput.New("/")}
-	m.table = table.New(
-		table.Column{Title: " ", Width: 1},
-		table.Column{Title: "name", Max: 48},
-		table.Column{Title: "dataset", Max: 11},
-		table.Column{Title: "size", Width: 9, Right: true},
-		table.Column{Title: "modified", Width: 19},
-		table.Column{Title: "status"},
-	)
-	m.table.Empty = "no files here"
-	m.table.SetCellStyle(m.cellStyle)
+// New returns the Files view over svc; it starts listing when Init runs.
+func New(svc Service) *Model {
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), running: map[string]bool{}}
+	m.root = svc.RawRoot()
+	m.dir = m.root
+	m.list = listview.New(listview.Options{
+		Empty:   "no files here",
+		Select:  true,
+		SortKey: m.keys.Sort,
+		Sorts: []listview.Sort{{Label: "name", Compare: m.by(nil)},
+			{Label: "size", Compare: m.by(func(a, b int) int { return cmp.Compare(m.entries[b].Size, m.entries[a].Size) })},
+			{Label: "modified", Compare: m.by(func(a, b int) int { return m.entries[b].Modified.Compare(m.entries[a].Modified) })},
+			{Label: "status", Compare: m.by(func(a, b int) int { return cmp.Compare(m.statuses[a], m.statuses[b]) })}},
+		Columns: []listview.Column{{Title: "name", Max: 48}, {Title: "dataset", Max: 11},
+			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status"}},
+	})
+	m.list.SetCellStyle(m.cellStyle)
 	return m
+}
+
+// by orders entries (by index): folders first, then files by less (when
+// it tells them apart), then in listing order.
+func (m *Model) by(less func(a, b int) int) func(a, b int) int {
+	return func(a, b int) int {
+		fa, fb := m.entries[a].Folder, m.entries[b].Folder
+		if fa != fb {
+			if fa {
+				return -1
+			}
+			return 1
+		}
+		if less != nil && !fa {
+			if c := less(a, b); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a, b)
+	}
 }
 
 // Title is the tab name.
 func (m *Model) Title() string { return "Files" }
 
-// InputFocused reports whether the filter input has focus.
-func (m *Model) InputFocused() bool { return m.filter.Focused() }
+// InputFocused reports whether a filter is being typed.
+func (m *Model) InputFocused() bool { return m.current().Filtering() }
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
@@ -148,38 +156,52 @@ func (m *Model) Help() []key.Binding {
 // Init starts listing the raw zone and reading the ingest log.
 func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 	m.keys = ctx.Keys
-	m.root = ctx.Services.Lake.Layout.Bronze
-	if m.root != "" && !strings.HasSuffix(m.root, "/") {
-		m.root += "/"
-	}
-	m.dir = m.root
-	m.refreshRunning(ctx)
-	return tea.Batch(m.openDir(ctx, m.dir), m.loadLedger(ctx))
+	return tea.Batch(m.openDir(ctx, m.dir), m.loadIndex(ctx))
 }
 
-func (m *Model) loadLedger(ctx *ui.Context) tea.Cmd {
-	m.ledgerGen++
-	return ledgerCmd(ctx.Services.Lake, m.ledgerGen)
+// current is the list the keys go to: the preview's or the folder's.
+func (m *Model) current() *listview.Model {
+	if m.preview != nil {
+		return m.preview.list
+	}
+	return m.list
+}
+
+func (m *Model) loadIndex(ctx *ui.Context) tea.Cmd {
+	m.indexGen++
+	gen, svc, app := m.indexGen, m.svc, ctx.App
+	return func() tea.Msg {
+		ix, err := svc.IngestIndex(app)
+		return indexMsg{gen: gen, ix: ix, err: err}
+	}
 }
 
 // openDir starts a fresh listing of dir.
 func (m *Model) openDir(ctx *ui.Context, dir string) tea.Cmd {
 	m.dir = dir
-	m.entries, m.after, m.more, m.listErr = nil, "", false, nil
-	m.table.SetRows(nil)
-	m.table.SetPosition(0)
+	m.entries, m.statuses, m.more, m.listErr = nil, nil, false, nil
+	m.list.ClearFilter()
+	m.list.SetRows(nil)
+	m.list.Table().SetPosition(0)
 	m.listGen++
+	return m.listPage(ctx, "")
+}
+
+func (m *Model) listPage(ctx *ui.Context, after string) tea.Cmd {
 	m.loading = true
-	return listCmd(ctx.Services.Lake.Store, dir, "", m.listGen)
+	gen, svc, app, dir := m.listGen, m.svc, ctx.App, m.dir
+	return func() tea.Msg {
+		page, err := svc.ListRaw(app, dir, after, pageSize)
+		return listedMsg{gen: gen, page: page, err: err}
+	}
 }
 
 // loadMore lists the next page when the cursor nears the end.
 func (m *Model) loadMore(ctx *ui.Context) tea.Cmd {
-	if !m.more || m.loading || !m.table.NearEnd(loadAhead) {
+	if !m.more || m.loading || !m.list.Table().NearEnd(loadAhead) || len(m.entries) == 0 {
 		return nil
 	}
-	m.loading = true
-	return listCmd(ctx.Services.Lake.Store, m.dir, m.after, m.listGen)
+	return m.listPage(ctx, m.entries[len(m.entries)-1].Key)
 }
 
 // Update handles messages and keys.
@@ -195,55 +217,46 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			m.listErr = msg.err
 			return m, nil
 		}
-		for _, info := range msg.infos {
-			m.entries = append(m.entries, m.newEntry(info, len(m.entries)))
-			m.after = info.Key
-		}
-		m.more = msg.more
+		m.entries = append(m.entries, msg.page.Entries...)
+		m.more = msg.page.More
 		m.rebuild()
 		return m, m.loadMore(ctx)
-	case ledgerMsg:
-		if msg.gen != m.ledgerGen {
+	case indexMsg:
+		if msg.gen != m.indexGen {
 			return m, nil
 		}
 		if msg.err != nil {
-			m.setResult(msg.err.Error(), true)
+			m.list.SetNote(msg.err.Error(), true)
 			return m, nil
 		}
-		m.ledger = msg.entries
+		m.index = msg.ix
 		m.rebuild()
-		return m, nil
-	case ui.JobsChanged:
-		before := m.running
-		finished := m.refreshRunning(ctx)
-		if !maps.Equal(before, m.running) {
+	case ops.JobSnapshot:
+		running := msg.RunningFiles()
+		if !maps.Equal(running, m.running) {
+			m.running = running
 			m.rebuild()
 		}
-		if finished {
-			return m, m.loadLedger(ctx)
+		if msg.Ended > m.ended {
+			m.ended = msg.Ended
+			return m, m.loadIndex(ctx)
 		}
-		return m, nil
 	case validatedMsg:
 		if msg.gen != m.valGen {
 			return m, nil
 		}
 		text, isErr := validationText(msg)
-		m.setResult(text, isErr)
+		m.current().SetNote(text, isErr)
 		return m, ui.NotifyCmd(text, isErr)
 	case previewMsg:
 		if m.preview == nil || msg.gen != m.previewGen {
 			return m, nil
 		}
 		m.preview.load(msg)
-		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
-		if m.preview != nil {
-			m.preview.table.Update(&m.keys, msg)
-			return m, nil
-		}
-		m.table.Update(&m.keys, msg)
+		m.current().Update(&m.keys, msg)
 		return m, m.loadMore(ctx)
 	}
 	return m, nil
@@ -251,214 +264,126 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
-	if m.filter.Focused() {
-		res, cmd := m.filter.Update(msg)
-		if res != lineinput.Ignored {
-			m.table.SetFilter(m.filter.Value())
-		}
-		return tea.Batch(cmd, m.loadMore(ctx))
-	}
 	if m.preview != nil {
 		return m.previewKey(ctx, msg)
 	}
-	switch {
-	case key.Matches(msg, k.Filter):
-		m.filter.Focus()
-	case key.Matches(msg, k.Back):
-		if m.filter.Value() != "" {
-			m.filter.Reset()
-			m.table.SetFilter("")
-			return nil
-		}
-		if m.dir != m.root {
-			parent := path.Dir(strings.TrimSuffix(m.dir, "/")) + "/"
-			if !strings.HasPrefix(parent, m.root) || parent == "./" {
-				parent = m.root
-			}
-			return m.openDir(ctx, parent)
-		}
-	case key.Matches(msg, k.Enter), msg.String() == "o":
-		e := m.current()
-		switch {
-		case e == nil:
-		case e.info.IsPrefix:
-			m.filter.Reset()
-			m.table.SetFilter("")
-			return m.openDir(ctx, e.info.Key)
-		default:
-			m.previewGen++
-			m.preview = newPreview(e.info.Key)
-			m.setResult("", false)
-			return previewCmd(ctx.Services.Lake.Store, e.info.Key, m.previewGen)
-		}
-	case key.Matches(msg, k.Select):
-		if e := m.current(); e != nil && !e.info.IsPrefix {
-			if m.selected[e.info.Key] {
-				delete(m.selected, e.info.Key)
-			} else {
-				m.selected[e.info.Key] = true
-			}
-			m.rebuild()
-			m.table.Move(1)
-		}
-	case key.Matches(msg, k.Validate):
-		if e := m.current(); e != nil && !e.info.IsPrefix {
-			return m.validate(ctx, e.info.Key)
-		}
-	case key.Matches(msg, k.Run):
-		return m.run(ctx)
-	case key.Matches(msg, k.RunAll):
-		return submitCmd(ctx.Services.Jobs, jobs.Spec{Title: "run all new files"})
-	case key.Matches(msg, k.Sort):
-		m.sortBy = (m.sortBy + 1) % numSorts
-		m.rebuild()
-	case key.Matches(msg, k.Refresh):
-		return tea.Batch(m.openDir(ctx, m.dir), m.loadLedger(ctx))
-	default:
-		m.table.Update(k, msg)
+	if m.list.Busy() {
+		m.list.Update(k, msg)
+		return m.loadMore(ctx)
 	}
-	return m.loadMore(ctx)
+	switch {
+	case key.Matches(msg, k.Enter), msg.String() == "o":
+		return m.open(ctx)
+	case key.Matches(msg, k.Validate):
+		if e := m.entry(); e != nil && !e.Folder {
+			return m.validate(ctx, e.Key)
+		}
+		return nil
+	case key.Matches(msg, k.Run):
+		return m.run()
+	case key.Matches(msg, k.RunAll):
+		return m.submit(ops.JobSpec{Title: "run all new files"})
+	case key.Matches(msg, k.Refresh):
+		return tea.Batch(m.openDir(ctx, m.dir), m.loadIndex(ctx))
+	}
+	if act, cmd := m.list.Update(k, msg); act != listview.Pass {
+		return tea.Batch(cmd, m.loadMore(ctx))
+	}
+	if key.Matches(msg, k.Back) && m.dir != m.root {
+		parent := path.Dir(strings.TrimSuffix(m.dir, "/")) + "/"
+		if !strings.HasPrefix(parent, m.root) || parent == "./" {
+			parent = m.root
+		}
+		return m.openDir(ctx, parent)
+	}
+	return nil
+}
+
+// open enters a folder or previews a file.
+func (m *Model) open(ctx *ui.Context) tea.Cmd {
+	e := m.entry()
+	switch {
+	case e == nil:
+		return nil
+	case e.Folder:
+		return m.openDir(ctx, e.Key)
+	}
+	m.previewGen++
+	m.preview = newPreview(e.Key)
+	gen, svc, app, key := m.previewGen, m.svc, ctx.App, e.Key
+	return func() tea.Msg {
+		p, err := svc.Preview(app, key, previewRecords)
+		return previewMsg{gen: gen, p: p, err: err}
+	}
 }
 
 func (m *Model) validate(ctx *ui.Context, file string) tea.Cmd {
 	m.valGen++
-	m.setResult("validating "+path.Base(file)+"…", false)
-	return validateCmd(ctx.Services.Lake, file, m.valGen)
+	m.current().SetNote("validating "+path.Base(file)+"…", false)
+	gen, svc, app := m.valGen, m.svc, ctx.App
+	return func() tea.Msg {
+		sum, err := svc.Validate(app, file)
+		return validatedMsg{gen: gen, key: file, sum: sum, err: err}
+	}
 }
 
 // run submits the selected files (or the file under the cursor) as a job.
-func (m *Model) run(ctx *ui.Context) tea.Cmd {
-	var files []string
-	for _, e := range m.entries {
-		if m.selected[e.info.Key] {
-			files = append(files, e.info.Key)
+func (m *Model) run() tea.Cmd {
+	files := m.list.Selected()
+	if len(files) == 0 {
+		if e := m.entry(); e != nil && !e.Folder {
+			files = []string{e.Key}
 		}
 	}
 	if len(files) == 0 {
-		if e := m.current(); e != nil && !e.info.IsPrefix {
-			files = []string{e.info.Key}
-		}
-	}
-	if len(files) == 0 {
-		m.setResult("nothing to run: select files with space, or put the cursor on a file (R runs all new files)", true)
+		m.list.SetNote("nothing to run: select files with space, or put the cursor on a file (R runs all new files)", true)
 		return nil
 	}
 	title := "run " + path.Base(files[0])
 	if len(files) > 1 {
 		title = fmt.Sprintf("run %d files", len(files))
 	}
-	m.selected = map[string]bool{}
+	m.list.ClearSelection()
 	for _, f := range files {
 		m.running[f] = true
 	}
 	m.rebuild()
-	return submitCmd(ctx.Services.Jobs, jobs.Spec{Title: title, Files: files})
+	return m.submit(ops.JobSpec{Title: title, Files: files})
 }
 
-func (m *Model) setResult(text string, isErr bool) { m.result, m.resultErr = text, isErr }
+// submit queues a job and follows it to the Runs view.
+func (m *Model) submit(spec ops.JobSpec) tea.Cmd {
+	svc := m.svc
+	return func() tea.Msg {
+		id, err := svc.Submit(spec)
+		if err != nil {
+			return ui.Notify{Text: err.Error(), Error: true}
+		}
+		return ui.Go{To: ui.ShowJob{ID: id}}
+	}
+}
 
-// current is the entry under the cursor.
-func (m *Model) current() *entry {
-	if r := m.table.Cursor(); r >= 0 && r < len(m.entries) {
+// entry is the entry under the cursor.
+func (m *Model) entry() *ops.RawEntry {
+	if r := m.list.Cursor(); r >= 0 && r < len(m.entries) {
 		return &m.entries[r]
 	}
 	return nil
 }
 
-// refreshRunning reads the jobs' files and reports whether a job finished
-// since the last look (then the ingest log must be read again).
-func (m *Model) refreshRunning(ctx *ui.Context) bool {
-	m.running = map[string]bool{}
-	finished := false
-	for _, j := range ctx.Services.Jobs.Jobs() {
-		if j.State.Done() {
-			if !m.doneJobs[j.ID] {
-				m.doneJobs[j.ID] = true
-				finished = true
-			}
-			continue
-		}
-		for _, f := range j.Spec.Files {
-			m.running[f] = true
-		}
-		for _, f := range j.Files {
-			if f.Stage != pipeline.StageDone {
-				m.running[f.File] = true
-			}
-		}
-	}
-	return finished
-}
-
-func (m *Model) newEntry(info storage.ObjectInfo, seq int) entry {
-	e := entry{info: info, seq: seq, name: strings.TrimPrefix(info.Key, m.dir)}
-	if ds, ok := dataset.Detect(strings.TrimSuffix(info.Key, "/")); ok {
-		e.dataset = ds.Name
-	} else if !info.IsPrefix && dataset.IsRawFile(info.Key) {
-		e.dataset = "?"
-	}
-	return e
-}
-
-// statusOf is a file's ingest status.
-func (m *Model) statusOf(e *entry) string {
-	if e.info.IsPrefix {
-		return ""
-	}
-	if !dataset.IsRawFile(e.info.Key) {
-		return "not a raw file"
-	}
-	if m.running[e.info.Key] {
-		return StatusRunning
-	}
-	id := ledger.Identity{Key: e.info.Key, Size: e.info.Size, ETag: e.info.ETag, ModTime: e.info.ModTime}
-	var last *ledger.Entry
-	for i, le := range m.ledger[e.info.Key] {
-		if !ledger.Same(le.Identity(), id) {
-			continue
-		}
-		if le.Status == ledger.StatusSucceeded {
-			if le.Rejected > 0 {
-				return StatusPartial
-			}
-			return StatusIngested
-		}
-		if last == nil || le.EndedAt.After(last.EndedAt) {
-			last = &m.ledger[e.info.Key][i]
-		}
-	}
-	if last != nil && last.Status == ledger.StatusFailed {
-		return StatusFailed
-	}
-	return StatusNew
-}
-
-// rebuild recomputes statuses, sorts and refreshes the table, keeping the
-// cursor on the same entry.
+// rebuild recomputes statuses and refreshes the rows.
 func (m *Model) rebuild() {
-	cur := ""
-	if e := m.current(); e != nil {
-		cur = e.info.Key
-	}
-	for i := range m.entries {
-		m.entries[i].status = m.statusOf(&m.entries[i])
-	}
-	sort.SliceStable(m.entries, func(i, j int) bool {
-		a, b := &m.entries[i], &m.entries[j]
-		if a.info.IsPrefix != b.info.IsPrefix {
-			return a.info.IsPrefix
-		}
-		return before(m.sortBy, a, b)
-	})
+	m.statuses = make([]string, len(m.entries))
 	rows := make([][]string, len(m.entries))
+	keys := make([]string, len(m.entries))
 	for i := range m.entries {
-		rows[i] = m.row(&m.entries[i])
-	}
-	m.table.SetRows(rows)
-	for i := range m.entries {
-		if m.entries[i].info.Key == cur {
-			m.table.SelectRow(i)
-			break
+		e := &m.entries[i]
+		m.statuses[i] = m.index.Status(*e, m.running)
+		rows[i] = m.row(i)
+		if !e.Folder {
+			keys[i] = e.Key
 		}
 	}
+	m.list.SetRows(rows)
+	m.list.SetKeys(keys)
 }

@@ -1,70 +1,55 @@
 package files
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/etl/ops/opstest"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/internal/viewtest"
-	"github.com/lakeops/lakeops/views/runs"
 )
 
-func put(t *testing.T, lk *lake.Lake, key, body string) {
-	t.Helper()
-	if err := lk.Store.Put(context.Background(), key, strings.NewReader(body)); err != nil {
-		t.Fatal(err)
-	}
-}
+var put = opstest.Put
 
 // moveTo puts the cursor on the row whose name cell is name.
 func moveTo(t *testing.T, h *viewtest.Harness, name string) {
 	t.Helper()
 	m := h.View.(*Model)
 	for i, e := range m.entries {
-		if e.name == name {
-			m.table.SelectRow(i)
+		if e.Name == name {
+			if !m.list.SelectRow(i) {
+				t.Fatalf("%q is filtered out", name)
+			}
 			return
 		}
 	}
 	t.Fatalf("no entry %q", name)
 }
 
-func lineWith(t *testing.T, screen, text string) string {
-	t.Helper()
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, text) {
-			return l
-		}
-	}
-	t.Fatalf("no line with %q:\n%s", text, screen)
-	return ""
-}
-
 func TestBrowseStatusesAndRun(t *testing.T) {
-	lk := viewtest.Lake(t)
+	lk := opstest.Lake(t)
 	put(t, lk, "bronze_layer/orders/orders_bad_header.csv", "a,b\n1,2\n")
 	put(t, lk, "bronze_layer/notes.txt", "not data")
-	viewtest.Run(t, lk, "bronze_layer/products.csv", "bronze_layer/orders/orders_bad_header.csv")
-
-	h := viewtest.New(t, New(), lk)
+	opstest.Run(t, lk, "bronze_layer/products.csv", "bronze_layer/orders/orders_bad_header.csv")
+	o, jm := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
 	s := h.ExpectContains("bronze_layer/", "orders/", "order_items/", "products.csv")
-	if l := lineWith(t, s, "products.csv"); !strings.Contains(l, "products") || !strings.Contains(l, StatusPartial) {
+	if l := viewtest.LineWith(t, s, "products.csv"); !strings.Contains(l, "products") || !strings.Contains(l, ops.RawPartial) {
 		t.Fatalf("products.csv should be partially rejected: %q", l)
 	}
-	if l := lineWith(t, s, "notes.txt"); !strings.Contains(l, "not a raw file") {
+	if l := viewtest.LineWith(t, s, "notes.txt"); !strings.Contains(l, "not a raw file") {
 		t.Fatalf("notes.txt: %q", l)
 	}
 
 	moveTo(t, h, "orders/")
 	h.Press("enter")
 	s = h.ExpectContains("bronze_layer/orders/", "orders_2025_04_01.csv", "orders_bad_header.csv")
-	if l := lineWith(t, s, "orders_bad_header.csv"); !strings.Contains(l, StatusFailed) {
+	if l := viewtest.LineWith(t, s, "orders_bad_header.csv"); !strings.Contains(l, ops.RawFailed) {
 		t.Fatalf("bad header file should have failed: %q", l)
 	}
-	if l := lineWith(t, s, "orders_2025_04_01.csv"); !strings.Contains(l, "orders") || !strings.Contains(l, StatusNew) {
+	if l := viewtest.LineWith(t, s, "orders_2025_04_01.csv"); !strings.Contains(l, "orders") || !strings.Contains(l, ops.RawNew) {
 		t.Fatalf("new orders file: %q", l)
 	}
 
@@ -83,17 +68,20 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 	h.Press("space")
 	h.ExpectContains("2 selected")
 	h.Press("r")
-	sw, ok := viewtest.Last[ui.SwitchTo](h)
-	if !ok || sw.Title != "Runs" {
-		t.Fatalf("run should switch to Runs: %+v", h.Out)
+	g, ok := viewtest.Last[ui.Go](h)
+	if !ok {
+		t.Fatalf("run should follow the job: %+v", h.Out)
 	}
-	if _, ok := sw.Then.(runs.ShowJob); !ok {
-		t.Fatalf("Then: %T", sw.Then)
+	if _, ok := g.To.(ui.ShowJob); !ok {
+		t.Fatalf("intent: %T", g.To)
 	}
-	h.WaitJobs()
+	if s := h.Screen(); !strings.Contains(viewtest.LineWith(t, s, "orders_2025_04_01.csv"), ops.RawRunning) {
+		t.Fatalf("a submitted file shows as running:\n%s", s)
+	}
+	h.Send(opstest.WaitJobs(t, jm))
 	s = h.Screen()
 	for _, f := range []string{"orders_2025_04_01.csv", "orders_2025_04_02.csv"} {
-		if l := lineWith(t, s, f); !strings.Contains(l, StatusPartial) {
+		if l := viewtest.LineWith(t, s, f); !strings.Contains(l, ops.RawPartial) {
 			t.Fatalf("%s after the run: %q", f, l)
 		}
 	}
@@ -103,15 +91,9 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 	h.ExpectContains("order_items/")
 	h.Press("s")
 	h.ExpectContains("sort: size")
-	h.Press("/")
-	if !h.View.InputFocused() {
-		t.Fatal("filter input should have focus")
-	}
-	h.Type("PROD")
-	s = h.Screen()
-	if !strings.Contains(s, "products.csv") || strings.Contains(s, "order_items/") {
-		t.Fatalf("filter:\n%s", s)
-	}
+	h.Filter("PROD")
+	h.ExpectContains("products.csv")
+	h.ExpectLacks("order_items/")
 	h.Press("enter")
 	if h.View.InputFocused() {
 		t.Fatal("enter should release the input")
@@ -126,8 +108,8 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 }
 
 func TestPreviewHighlightsBadCells(t *testing.T) {
-	lk := viewtest.Lake(t)
-	h := viewtest.New(t, New(), lk)
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
 	moveTo(t, h, "orders/")
 	h.Press("enter")
 	moveTo(t, h, "orders_2025_04_01.csv")
@@ -141,9 +123,15 @@ func TestPreviewHighlightsBadCells(t *testing.T) {
 	if !strings.Contains(frame, bad+"-363.2") {
 		t.Fatalf("bad cell not highlighted:\n%q", frame)
 	}
-	if !strings.Contains(lineWith(t, s, "-363.2"), "range:total_amount") {
+	if !strings.Contains(viewtest.LineWith(t, s, "-363.2"), "range:total_amount") {
 		t.Fatal("reason code missing on the row")
 	}
+	// The preview has the list's filter too.
+	h.Filter("-363.2")
+	if s := h.Screen(); !strings.Contains(s, "-363.2") || strings.Count(s, "range:total_amount") != 1 || !strings.Contains(s, "/-363.2") {
+		t.Fatalf("filtered preview:\n%s", s)
+	}
+	h.Press("esc")
 	h.Resize(80, 24)
 	h.Frame()
 	h.Press("esc")
@@ -151,11 +139,12 @@ func TestPreviewHighlightsBadCells(t *testing.T) {
 }
 
 func TestLazyPaging(t *testing.T) {
-	lk := viewtest.Lake(t)
+	lk := opstest.Lake(t)
 	for i := 0; i < 1100; i++ {
 		put(t, lk, fmt.Sprintf("bronze_layer/many/orders_%04d.csv", i), "")
 	}
-	h := viewtest.New(t, New(), lk)
+	o, _ := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
 	moveTo(t, h, "many/")
 	h.Press("enter")
 	m := h.View.(*Model)
@@ -174,21 +163,16 @@ func TestLazyPaging(t *testing.T) {
 	h.Press("G")
 	h.ExpectContains("1100 entries", "orders_1099.csv", "1100/1100")
 	// A stale page (an older listing generation) is dropped.
-	h.Send(listedMsg{gen: m.listGen - 1, infos: nil, more: true})
+	h.Send(listedMsg{gen: m.listGen - 1, page: ops.RawPage{More: true}})
 	if m.more {
 		t.Fatal("stale listing was applied")
 	}
 }
 
 func TestSmallSizes(t *testing.T) {
-	h := viewtest.New(t, New(), viewtest.Lake(t))
-	for _, w := range []int{1, 7, 80} {
-		for _, ht := range []int{1, 2, 3, 5, 24} {
-			h.Resize(w, ht)
-			h.Frame()
-			h.Press("enter")
-			h.Frame()
-			h.Press("esc")
-		}
-	}
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	h.SmallSizes()
 }
+
+var _ Service = (*ops.Ops)(nil) // the operations layer is the Files view's service

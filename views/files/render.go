@@ -9,40 +9,45 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/listview"
+	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/views/internal/screen"
 )
 
 // previewPane is an open preview of one file.
 type previewPane struct {
 	key     string
 	loading bool
-	msg     previewMsg
-	table   *table.Model
+	p       *ops.Preview
+	err     error
+	list    *listview.Model
 }
 
 func newPreview(key string) *previewPane {
-	return &previewPane{key: key, loading: true, table: table.New(table.Column{Title: "line"})}
+	return &previewPane{key: key, loading: true,
+		list: listview.New(listview.Options{Columns: []listview.Column{{Title: "line"}}})}
 }
 
 // load shows a preview result.
 func (p *previewPane) load(msg previewMsg) {
-	p.loading, p.msg = false, msg
+	p.loading, p.p, p.err = false, msg.p, msg.err
 	if msg.err != nil {
 		return
 	}
-	cols := make([]table.Column, len(msg.columns))
-	for i, c := range msg.columns {
-		cols[i] = table.Column{Title: c, Max: 24}
+	cols := make([]listview.Column, len(msg.p.Columns))
+	for i, c := range msg.p.Columns {
+		cols[i] = listview.Column{Title: c, Max: 24}
 	}
 	cols[0].Right = true
-	p.table.SetColumns(cols)
-	p.table.SetRows(msg.rows)
-	p.table.Empty = "the file has a header and no records"
-	p.table.SetCellStyle(func(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
-		if row < len(msg.bad) && col < len(msg.bad[row]) && msg.bad[row][col] {
+	p.list.SetColumns(cols)
+	p.list.SetRows(msg.p.Rows)
+	p.list.SetEmpty("the file has a header and no records")
+	bad := msg.p.Bad
+	p.list.SetCellStyle(func(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
+		if row < len(bad) && col < len(bad[row]) && bad[row][col] {
 			return th.Bad, true
 		}
 		return lipgloss.Style{}, false
@@ -50,17 +55,23 @@ func (p *previewPane) load(msg previewMsg) {
 }
 
 func (m *Model) previewKey(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
+	k, list := &m.keys, m.preview.list
+	if list.Busy() {
+		list.Update(k, msg)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Back):
-		m.preview = nil
-		m.previewGen++
 	case key.Matches(msg, k.Validate):
 		return m.validate(ctx, m.preview.key)
 	case key.Matches(msg, k.Run):
-		return submitCmd(ctx.Services.Jobs, jobs.Spec{Title: "run " + path.Base(m.preview.key), Files: []string{m.preview.key}})
-	default:
-		m.preview.table.Update(k, msg)
+		return m.submit(ops.JobSpec{Title: "run " + path.Base(m.preview.key), Files: []string{m.preview.key}})
+	}
+	if act, cmd := list.Update(k, msg); act != listview.Pass {
+		return cmd
+	}
+	if key.Matches(msg, k.Back) {
+		m.preview = nil
+		m.previewGen++
 	}
 	return nil
 }
@@ -75,43 +86,20 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.more {
 		info += "+"
 	}
-	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, "sort: " + sortLabel(m.sortBy)}
-	if n := len(m.selected); n > 0 {
+	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, "sort: " + m.list.SortLabel()}
+	if n := len(m.list.Selected()); n > 0 {
 		parts = append(parts, th.Warn.Render(fmt.Sprintf("%d selected", n)))
 	}
 	if m.loading {
 		parts = append(parts, th.Dim.Render("loading…"))
 	}
-	parts = append(parts, th.Dim.Render(m.table.Status()))
+	parts = append(parts, th.Dim.Render(m.list.Status()))
 	top := []string{strings.Join(parts, th.Dim.Render(" · "))}
-	return screen.Compose(w, ctx.Height, top, func(h int) string { return m.table.Render(w, h, th) },
-		[]string{m.footer(ctx)})
-}
-
-func (m *Model) footer(ctx *ui.Context) string {
-	th, w := ctx.Theme, ctx.Width
-	switch {
-	case m.filter.Focused():
-		return m.filter.View(w, th)
-	case m.listErr != nil:
-		return th.Error.Render(table.Truncate(m.listErr.Error(), w))
-	case m.result != "":
-		style := th.OK
-		if m.resultErr {
-			style = th.Error
-		}
-		line := style.Render(table.Truncate(m.result, w))
-		if f := m.filter.View(w/3, th); f != "" {
-			line = f + "  " + line
-		}
-		return line
+	if m.listErr != nil {
+		top = append(top, th.Error.Render(table.Truncate(m.listErr.Error(), w)))
 	}
-	hint := screen.Hints("enter", "open", "space", "select", "v", "validate", "r", "run", "R", "run all new",
-		"s", "sort", "/", "filter")
-	if f := m.filter.View(w/3, th); f != "" {
-		return f + "  " + th.Dim.Render(hint)
-	}
-	return th.Dim.Render(hint)
+	return m.list.View(w, ctx.Height, th, top, "enter", "open", "space", "select", "v", "validate", "r", "run",
+		"R", "run all new", "s", "sort", "/", "filter")
 }
 
 func (m *Model) renderPreview(ctx *ui.Context) string {
@@ -121,78 +109,60 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 	switch {
 	case p.loading:
 		top = []string{title + th.Dim.Render("reading…")}
-	case p.msg.err != nil:
-		top = []string{title, th.Error.Render(table.Truncate(p.msg.err.Error(), w))}
+	case p.err != nil:
+		top = []string{title, th.Error.Render(table.Truncate(p.err.Error(), w))}
 	default:
-		sum := fmt.Sprintf("%s · first %d records · ", p.msg.dataset, len(p.msg.rows))
-		if p.msg.problems > 0 {
-			sum += th.Error.Render(fmt.Sprintf("%d break a rule", p.msg.problems))
+		sum := fmt.Sprintf("%s · first %d records · ", p.p.Dataset, len(p.p.Rows))
+		if p.p.Problems > 0 {
+			sum += th.Error.Render(fmt.Sprintf("%d break a rule", p.p.Problems))
 		} else {
 			sum += th.OK.Render("none break a row rule")
 		}
 		note := "row rules only: duplicates and references are not checked here (v validates the whole file)"
-		if len(p.msg.warnings) > 0 {
-			note = table.Truncate(strings.Join(p.msg.warnings, "; "), w) + " · " + note
+		if len(p.p.Warnings) > 0 {
+			note = table.Truncate(strings.Join(p.p.Warnings, "; "), w) + " · " + note
 		}
 		top = []string{title + sum, th.Dim.Render(table.Truncate(note, w))}
 	}
-	first, end := p.table.VisibleColumns()
-	cols := len(p.table.Columns())
-	foot := screen.Hints("esc", "close", "←/→", fmt.Sprintf("columns %d-%d of %d", first+1, end, cols),
-		"v", "validate", "r", "run")
-	if m.result != "" {
-		style := th.OK
-		if m.resultErr {
-			style = th.Error
-		}
-		foot = style.Render(table.Truncate(m.result, w))
-	} else {
-		foot = th.Dim.Render(foot)
+	first, end := p.list.Table().VisibleColumns()
+	cols := len(p.list.Table().Columns())
+	if p.loading || p.err != nil {
+		return screen.Compose(w, ctx.Height, top, nil, []string{p.list.Footer(w, th, "esc", "close")})
 	}
-	body := func(h int) string {
-		if p.loading || p.msg.err != nil {
-			return ""
-		}
-		return p.table.Render(w, h, th)
-	}
-	return screen.Compose(w, ctx.Height, top, body, []string{foot})
+	return p.list.View(w, ctx.Height, th, top, "esc", "close", "←/→", fmt.Sprintf("columns %d-%d of %d", first+1, end, cols),
+		"v", "validate", "r", "run", "/", "filter")
 }
 
-// row is the table row of an entry.
-func (m *Model) row(e *entry) []string {
-	mark := ""
-	if m.selected[e.info.Key] {
-		mark = "●"
+// row is the table row of entry i.
+func (m *Model) row(i int) []string {
+	e := &m.entries[i]
+	if e.Folder {
+		return []string{e.Name, e.Dataset, "", "", ""}
 	}
-	if e.info.IsPrefix {
-		return []string{mark, e.name, e.dataset, "", "", ""}
-	}
-	return []string{mark, e.name, e.dataset, screen.Bytes(e.info.Size), screen.Time(e.info.ModTime), e.status}
+	return []string{e.Name, e.Dataset, textfmt.Bytes(e.Size), textfmt.Time(e.Modified), m.statuses[i]}
 }
 
-// cellStyle colours the status column and the selection mark.
+// cellStyle colours folder names and the status column.
 func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
-	if row < 0 || row >= len(m.entries) {
+	if row < 0 || row >= len(m.entries) || row >= len(m.statuses) {
 		return lipgloss.Style{}, false
 	}
-	e := &m.entries[row]
 	switch col {
 	case 0:
-		return th.Warn, m.selected[e.info.Key]
-	case 1:
-		return th.Title, e.info.IsPrefix
-	case 5:
-		switch e.status {
-		case StatusIngested:
+		return th.Title, m.entries[row].Folder
+	case 4:
+		switch st := m.statuses[row]; st {
+		case ops.RawIngested:
 			return th.OK, true
-		case StatusPartial, StatusRunning:
+		case ops.RawPartial, ops.RawRunning:
 			return th.Warn, true
-		case StatusFailed:
+		case ops.RawFailed:
 			return th.Error, true
-		case StatusNew:
+		case ops.RawNew:
 			return lipgloss.Style{}, false
+		default:
+			return th.Dim, st != ""
 		}
-		return th.Dim, e.status != ""
 	}
 	return lipgloss.Style{}, false
 }
@@ -211,10 +181,10 @@ func validationText(msg validatedMsg) (string, bool) {
 		return fmt.Sprintf("%s: %s: %s", name, f.Status, f.Error), true
 	}
 	text := fmt.Sprintf("%s (dry run): %s rows, %s would be accepted, %s rejected", name,
-		screen.Count(f.RowsRead), screen.Count(f.Accepted), screen.Count(f.Rejected))
+		textfmt.Count(f.RowsRead), textfmt.Count(f.Accepted), textfmt.Count(f.Rejected))
 	if len(f.RejectedByReason) > 0 {
 		var parts []string
-		codes := jobs.SortedReasons(f.RejectedByReason)
+		codes := ops.SortedReasons(f.RejectedByReason)
 		for _, code := range codes[:min(len(codes), 4)] {
 			parts = append(parts, fmt.Sprintf("%s %d", code, f.RejectedByReason[code]))
 		}

@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"context"
@@ -37,8 +37,6 @@ type (
 		id     string
 		exec   Execution
 		events []Event
-		runs   map[string]*stateRun
-		last   string // the state entered last
 		err    error
 	}
 	inputMsg struct {
@@ -60,19 +58,33 @@ type (
 	}
 )
 
-// call runs fn with a context that times out.
-func call[T any](fn func(ctx context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+// reply is a message that answers one of the view's requests (or the
+// service's push): it knows what to do with the view.
+type reply interface{ apply(m *Model) tea.Cmd }
+
+func (msg Changed) apply(m *Model) tea.Cmd     { return m.changed(msg) }
+func (msg tickMsg) apply(m *Model) tea.Cmd     { return m.ticked(msg) }
+func (msg machinesMsg) apply(m *Model) tea.Cmd { return m.machinesLoaded(msg) }
+func (msg defMsg) apply(m *Model) tea.Cmd      { return m.defLoaded(msg) }
+func (msg execsMsg) apply(m *Model) tea.Cmd    { return m.execsLoaded(msg) }
+func (msg execMsg) apply(m *Model) tea.Cmd     { return m.execLoaded(msg) }
+func (msg inputMsg) apply(m *Model) tea.Cmd    { return m.inputLoaded(msg) }
+func (msg startedMsg) apply(m *Model) tea.Cmd  { return m.started(msg) }
+func (msg actionMsg) apply(m *Model) tea.Cmd   { return m.acted(msg) }
+
+// call runs fn with a context under the application's that times out.
+func call[T any](app context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(app, callTimeout)
 	defer cancel()
 	return fn(ctx)
 }
 
 func (m *Model) loadMachines() tea.Cmd {
 	m.gen.machines++
-	gen, svc := m.gen.machines, m.svc
+	gen, svc, app := m.gen.machines, m.svc, m.app
 	m.machLoading = true
 	return func() tea.Msg {
-		ms, err := call(svc.Machines)
+		ms, err := call(app, svc.Machines)
 		if err != nil {
 			err = fmt.Errorf("list state machines: %w", err)
 		}
@@ -90,10 +102,10 @@ func (m *Model) loadDefFor(id string) tea.Cmd {
 		return nil
 	}
 	m.gen.def++
-	gen, svc := m.gen.def, m.svc
+	gen, svc, app := m.gen.def, m.svc, m.app
 	m.graphFor, m.graph, m.graphErr = id, nil, nil
 	return func() tea.Msg {
-		def, err := call(func(ctx context.Context) ([]byte, error) { return svc.Definition(ctx, id) })
+		def, err := call(app, func(ctx context.Context) ([]byte, error) { return svc.Definition(ctx, id) })
 		if err != nil {
 			return defMsg{gen: gen, machineID: id, err: fmt.Errorf("read the definition of %s: %w", id, err)}
 		}
@@ -107,10 +119,10 @@ func (m *Model) loadDefFor(id string) tea.Cmd {
 
 func (m *Model) loadExecs() tea.Cmd {
 	m.gen.execs++
-	gen, svc, id := m.gen.execs, m.svc, m.machine.ID
+	gen, svc, app, id := m.gen.execs, m.svc, m.app, m.machine.ID
 	m.execsBusy = true
 	return func() tea.Msg {
-		es, err := call(func(ctx context.Context) ([]Execution, error) { return svc.Executions(ctx, id) })
+		es, err := call(app, func(ctx context.Context) ([]Execution, error) { return svc.Executions(ctx, id) })
 		if err != nil {
 			err = fmt.Errorf("list the executions of %s: %w", id, err)
 		}
@@ -121,31 +133,30 @@ func (m *Model) loadExecs() tea.Cmd {
 // loadExec describes the shown execution and reads its history.
 func (m *Model) loadExec() tea.Cmd {
 	m.gen.exec++
-	gen, svc, id := m.gen.exec, m.svc, m.execID
+	gen, svc, app, id := m.gen.exec, m.svc, m.app, m.execID
 	m.execBusy = true
 	return func() tea.Msg {
 		msg := execMsg{gen: gen, id: id}
-		e, err := call(func(ctx context.Context) (Execution, error) { return svc.Describe(ctx, id) })
+		e, err := call(app, func(ctx context.Context) (Execution, error) { return svc.Describe(ctx, id) })
 		if err != nil {
 			msg.err = fmt.Errorf("describe execution %s: %w", id, err)
 			return msg
 		}
-		evs, err := call(func(ctx context.Context) ([]Event, error) { return svc.History(ctx, id) })
+		evs, err := call(app, func(ctx context.Context) ([]Event, error) { return svc.History(ctx, id) })
 		if err != nil {
 			msg.err = fmt.Errorf("read the history of %s: %w", id, err)
 			return msg
 		}
 		msg.exec, msg.events = e, evs
-		msg.runs, msg.last = replay(evs)
 		return msg
 	}
 }
 
 func (m *Model) loadInput(mc Machine) tea.Cmd {
 	m.gen.input++
-	gen, svc := m.gen.input, m.svc
+	gen, svc, app := m.gen.input, m.svc, m.app
 	return func() tea.Msg {
-		in, err := call(func(ctx context.Context) (string, error) { return svc.DefaultInput(ctx, mc.ID) })
+		in, err := call(app, func(ctx context.Context) (string, error) { return svc.DefaultInput(ctx, mc.ID) })
 		if err != nil {
 			err = fmt.Errorf("default input of %s: %w", mc.ID, err)
 		}
@@ -155,9 +166,9 @@ func (m *Model) loadInput(mc Machine) tea.Cmd {
 
 func (m *Model) startCmd(mc Machine, input string) tea.Cmd {
 	m.gen.start++
-	gen, svc := m.gen.start, m.svc
+	gen, svc, app := m.gen.start, m.svc, m.app
 	return func() tea.Msg {
-		id, err := call(func(ctx context.Context) (string, error) { return svc.Start(ctx, mc.ID, input) })
+		id, err := call(app, func(ctx context.Context) (string, error) { return svc.Start(ctx, mc.ID, input) })
 		if err != nil {
 			err = fmt.Errorf("start %s: %w", machineLabel(mc), err)
 		}
@@ -166,9 +177,9 @@ func (m *Model) startCmd(mc Machine, input string) tea.Cmd {
 }
 
 func (m *Model) actionCmd(p pending) tea.Cmd {
-	svc := m.svc
+	svc, app := m.svc, m.app
 	return func() tea.Msg {
-		_, err := call(func(ctx context.Context) (struct{}, error) {
+		_, err := call(app, func(ctx context.Context) (struct{}, error) {
 			if p.verb == "redrive" {
 				return struct{}{}, svc.Redrive(ctx, p.exec.ID)
 			}
@@ -201,7 +212,7 @@ func (m *Model) machinesLoaded(msg machinesMsg) tea.Cmd {
 	}
 	m.machTable.SetRows(rows)
 	if pos >= 0 {
-		m.machTable.SetPosition(pos)
+		m.machTable.SelectRow(pos)
 	}
 	return nil
 }
@@ -230,12 +241,18 @@ func (m *Model) execsLoaded(msg execsMsg) tea.Cmd {
 	if msg.err != nil {
 		return ui.NotifyCmd(msg.err.Error(), true)
 	}
+	m.setExecs(msg.execs)
+	return m.schedule()
+}
+
+// setExecs shows executions, keeping the cursor on its execution.
+func (m *Model) setExecs(execs []Execution) {
 	cur, _ := m.selectedExecRow()
-	m.execs = msg.execs
+	m.execs = execs
 	now := m.now()
-	rows := make([][]string, len(msg.execs))
+	rows := make([][]string, len(execs))
 	pos := -1
-	for i, e := range msg.execs {
+	for i, e := range execs {
 		rows[i] = []string{execLabel(e), e.Status, timeText(e.Start), duration(e, now), e.ID}
 		if e.ID == cur {
 			pos = i
@@ -243,9 +260,8 @@ func (m *Model) execsLoaded(msg execsMsg) tea.Cmd {
 	}
 	m.execTable.SetRows(rows)
 	if pos >= 0 {
-		m.execTable.SetPosition(pos)
+		m.execTable.SelectRow(pos)
 	}
-	return m.schedule()
 }
 
 // selectedExecRow is the ID under the executions list's cursor.
@@ -264,21 +280,32 @@ func (m *Model) execLoaded(msg execMsg) tea.Cmd {
 	if msg.err != nil {
 		return ui.NotifyCmd(msg.err.Error(), true)
 	}
-	m.exec, m.events, m.runs = msg.exec, msg.events, msg.runs
+	m.exec = msg.exec
+	m.setEvents(msg.events)
+	for _, e := range m.pending { // pushed while the load was under way
+		m.push(e)
+	}
+	m.pending = nil
+	return m.schedule()
+}
+
+// setEvents shows an execution's events and what they say of each state.
+func (m *Model) setEvents(events []Event) {
+	runs, last := replay(events)
+	m.events, m.runs = events, runs
 	m.runsVer++
-	atEnd := m.evTable.Len() == 0 || m.evTable.Position() >= m.evTable.Len()-1
-	rows := make([][]string, len(msg.events))
-	for i, e := range msg.events {
+	atEnd := m.evTable.Len() == 0 || m.evTable.Table().Position() >= m.evTable.Len()-1
+	rows := make([][]string, len(events))
+	for i, e := range events {
 		rows[i] = []string{fmt.Sprint(e.ID), clock(e.Time), e.Type, e.State}
 	}
 	m.evTable.SetRows(rows)
 	if atEnd {
-		m.evTable.SetPosition(len(rows) - 1)
+		m.evTable.Table().SetPosition(len(rows) - 1)
 	}
 	if m.follow {
-		m.followLast(msg.last)
+		m.followLast(last)
 	}
-	return m.schedule()
 }
 
 func (m *Model) inputLoaded(msg inputMsg) tea.Cmd {

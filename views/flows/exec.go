@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"fmt"
@@ -6,9 +6,10 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/views/internal/screen"
 )
 
 // wideAt is the width from which the graph and the panes sit side by side.
@@ -21,7 +22,7 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	head := th.Title.Render("execution ") + table.Truncate(execLabel(e), max(w/3, 10))
 	if e.Status != "" {
 		st, _ := statusStyle(th, e.Status)
-		head += " · " + st.Render(ui.Sanitize(e.Status))
+		head += " · " + st.Render(textfmt.Sanitize(e.Status))
 	}
 	if !e.Start.IsZero() {
 		head += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
@@ -37,8 +38,9 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	hints := []string{"esc", "back", "←→", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
 	hints = append(hints, m.actionHints(e)...)
 	hints = append(hints, "y", "copy")
+	hints = append(hints, "/", "filter events")
 	return screen.Compose(w, h, top, func(bh int) string { return m.execBody(w, bh, th) },
-		[]string{m.footer(th, hints)})
+		[]string{m.footer(th, w, hints)})
 }
 
 func (m *Model) execBody(w, h int, th *ui.Theme) string {
@@ -129,14 +131,14 @@ func (m *Model) graphPane(w, h int, th *ui.Theme) []string {
 // graphLine draws line i of the graph.
 func (m *Model) graphLine(i, w int, th *ui.Theme) string {
 	l := m.graph.lines[i]
-	prefix := th.Dim.Render(ui.Sanitize(l.prefix))
+	prefix := th.Dim.Render(textfmt.Sanitize(l.prefix))
 	switch l.kind {
 	case lineArrow:
 		return prefix + th.Dim.Render("↓")
 	case lineEdge:
-		return table.Clip(prefix+th.Dim.Render("  ↳ "+ui.Sanitize(l.info)), w)
+		return table.Clip(prefix+th.Dim.Render("  ↳ "+textfmt.Sanitize(l.info)), w)
 	case lineBranch:
-		return table.Clip(prefix+th.Header.Render(ui.Sanitize(l.info)), w)
+		return table.Clip(prefix+th.Header.Render(textfmt.Sanitize(l.info)), w)
 	}
 	status := notReached
 	r := m.runs[l.state]
@@ -144,16 +146,19 @@ func (m *Model) graphLine(i, w int, th *ui.Theme) string {
 		status = r.status
 	}
 	markSt, nameSt := statusLook(th, status)
-	box := "[ " + ui.Sanitize(l.state) + " ]"
-	rest := " " + ui.Sanitize(l.typ)
+	box := "[ " + textfmt.Sanitize(l.state) + " ]"
+	rest := " " + textfmt.Sanitize(l.typ)
 	if l.info != "" {
-		rest += " " + ui.Sanitize(l.info)
+		rest += " " + textfmt.Sanitize(l.info)
 	}
 	if l.end {
 		rest += " · end"
 	}
 	if r != nil && r.entries > 1 {
 		rest += fmt.Sprintf(" ×%d", r.entries)
+	}
+	if mr := mapRunOf(m.exec.MapRuns, l.state); mr != nil {
+		rest += " · " + mapRunProgress(*mr)
 	}
 	head := prefix + markSt.Render(status.mark()) + " "
 	if m.graph.states[m.sel] == i {
@@ -172,7 +177,7 @@ func (m *Model) eventsPane(w, h int, th *ui.Theme) []string {
 		return fill(append(lines, th.Dim.Render("loading…")), h)
 	}
 	if h > 1 {
-		lines = append(lines, strings.Split(m.evTable.Render(w, h-1, th), "\n")...)
+		lines = append(lines, strings.Split(m.evTable.Body(w, h-1, th), "\n")...)
 	}
 	return fill(lines, h)
 }
@@ -215,7 +220,7 @@ func (m *Model) detailLines(name string, w int, th *ui.Theme) []string {
 		status = r.status
 	}
 	markSt, _ := statusLook(th, status)
-	first := th.Dim.Render(ui.Sanitize(typ)+" · ") + markSt.Render(status.mark()+" "+status.String())
+	first := th.Dim.Render(textfmt.Sanitize(typ)+" · ") + markSt.Render(status.mark()+" "+status.String())
 	if r == nil {
 		msg := "not reached in this execution"
 		if m.execBusy && m.events == nil {
@@ -226,7 +231,7 @@ func (m *Model) detailLines(name string, w int, th *ui.Theme) []string {
 	if !r.entered.IsZero() {
 		first += th.Dim.Render(" · entered " + clock(r.entered))
 		if !r.exited.IsZero() {
-			first += th.Dim.Render(" · took " + screen.Duration(r.exited.Sub(r.entered)))
+			first += th.Dim.Render(" · took " + textfmt.Duration(r.exited.Sub(r.entered)))
 		}
 	}
 	if r.entries > 1 {
@@ -247,6 +252,9 @@ func (m *Model) detailLines(name string, w int, th *ui.Theme) []string {
 		}
 		lines = append(lines, wrap(prettyJSON(text), w)...)
 	}
+	if mr := mapRunOf(m.exec.MapRuns, name); mr != nil {
+		lines = append(lines, mapRunLines(*mr, w, th)...)
+	}
 	section("input", r.input, "(none)")
 	if status == running {
 		section("output", "", "(the state is running)")
@@ -265,7 +273,7 @@ func wrap(text string, w int) []string {
 	iw := max(w-2, 1)
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
-		l = ui.Sanitize(strings.TrimRight(l, "\r"))
+		l = textfmt.Sanitize(strings.TrimRight(l, "\r"))
 		if ansi.StringWidth(l) <= iw {
 			out = append(out, "  "+l)
 			continue
@@ -284,4 +292,39 @@ func firstLine(s string) string {
 		return s[:i] + " …"
 	}
 	return s
+}
+
+// mapRunProgress is a Map Run in a few words: "12/40 items done".
+func mapRunProgress(r MapRun) string {
+	done := r.Succeeded + r.Failed + r.Aborted
+	s := textfmt.Count(done) + "/" + textfmt.Counted(r.Total, "item", "items") + " done"
+	if r.Failed > 0 {
+		s += fmt.Sprintf(", %s failed", textfmt.Count(r.Failed))
+	}
+	return s
+}
+
+// mapRunLines describe the Map Run of the selected state: its status,
+// items by status, concurrency and first failure.
+func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
+	status := strings.ToLower(textfmt.Sanitize(r.Status))
+	if status == "" {
+		status = "running"
+	}
+	head := th.Header.Render("map run") + th.Dim.Render(" · "+status)
+	if r.MaxConcurrency > 0 {
+		head += th.Dim.Render(" · up to " + textfmt.Count(int64(r.MaxConcurrency)) + " at once")
+	}
+	counts := fmt.Sprintf("  items %s: ✓ %s succeeded · ▶ %s running · %s pending · ✗ %s failed",
+		textfmt.Count(r.Total), textfmt.Count(r.Succeeded), textfmt.Count(r.Running), textfmt.Count(r.Pending), textfmt.Count(r.Failed))
+	if r.Aborted > 0 {
+		counts += " · " + textfmt.Count(r.Aborted) + " aborted"
+	}
+	lines := []string{table.Clip(head, w), table.Clip(counts, w)}
+	if r.Error != "" {
+		for _, l := range wrap("first failure: "+r.Error, w) {
+			lines = append(lines, th.Error.Render(l))
+		}
+	}
+	return lines
 }

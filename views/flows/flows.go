@@ -1,4 +1,4 @@
-// Package flowsview is the Flows view (folder views/flows): the state
+// Package flows is the Flows view: the state
 // machines of the flows service — AWS Step Functions, or the local runner
 // of the same Amazon States Language JSON — their executions (status,
 // start, duration), and one execution in detail: the state graph drawn in
@@ -8,12 +8,14 @@
 // checked before submitting), and stop or redrive after a confirmation.
 //
 // The view owns the small Service interface it needs, with plain types;
-// the wiring adapts the local runner and the Step Functions client to it.
-// Every call runs in a command and comes back as a message carrying a
-// generation, so stale results are dropped. While a shown execution runs,
-// the view refreshes about once a second; the wiring also sends Changed
-// when executions change.
-package flowsview
+// the composition root adapts the local runner and the Step Functions
+// client to it. Every call runs in a command under the application's
+// context and comes back as a message carrying a generation, so stale
+// results are dropped. The local runner pushes each event it records as a
+// Changed message, which the view applies without asking again; a service
+// that cannot push (Step Functions) is polled while a shown execution runs
+// (Poll).
+package flows
 
 import (
 	"context"
@@ -24,7 +26,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/components/editor"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
 // Service is what the Flows view needs from a flows service. The local
@@ -77,6 +80,21 @@ type Execution struct {
 	Start, Stop time.Time
 	// Input and Output are JSON; Error and Cause say why it failed.
 	Input, Output, Error, Cause string
+	// MapRuns are the runs of its distributed Map states.
+	MapRuns []MapRun
+}
+
+// MapRun is the progress of one distributed Map state's run: its items
+// (or item batches) by status.
+type MapRun struct {
+	ID     string // the Map Run's ARN
+	State  string // the Map state's name (its label on Step Functions)
+	Status string // RUNNING, SUCCEEDED, FAILED or ABORTED
+	// MaxConcurrency is how many child executions may run at once (0: no limit).
+	MaxConcurrency                                      int
+	Total, Pending, Running, Succeeded, Failed, Aborted int64
+	// Error is the first failure, if any ("" otherwise).
+	Error string
 }
 
 // Event is one history event of an execution.
@@ -93,9 +111,18 @@ type Event struct {
 	Input, Output, Error, Cause string
 }
 
-// Changed tells the view that executions changed (sent by the wiring); it
-// reloads what it shows.
-type Changed struct{}
+// Changed tells the view that an execution changed. The local runner's
+// wiring sends one with each event the execution records (ExecID and
+// Event set): the view adds the event to the execution it shows, or
+// updates the execution's status in the list, without asking the service.
+// A Changed without an event makes the view reload what it shows.
+type Changed struct {
+	ExecID string
+	Event  *Event
+	// MapRun, when set (and Event is not), is a distributed Map's progress:
+	// the view updates the execution it shows without asking the service.
+	MapRun *MapRun
+}
 
 type mode int
 
@@ -105,8 +132,12 @@ const (
 	modeExec
 )
 
-// refreshEvery is how often a shown running execution is reloaded.
-const refreshEvery = time.Second
+// Option configures the view.
+type Option func(*Model)
+
+// Poll reloads a shown running execution every d, for a service that
+// does not push its events (Step Functions).
+func Poll(d time.Duration) Option { return func(m *Model) { m.every = d } }
 
 // gens are the generations of the view's requests, one per kind; a result
 // whose generation is not the current one is dropped.
@@ -135,6 +166,8 @@ type pending struct {
 // Model is the Flows view.
 type Model struct {
 	svc   Service
+	name  string          // the service's name, read once at construction
+	app   context.Context // the application's context, for the service calls
 	keys  ui.KeyMap
 	bind  bindings
 	now   func() time.Time
@@ -145,13 +178,11 @@ type Model struct {
 	gen     gens
 	ticking bool
 	confirm *pending
-	note    string
-	noteErr bool
 
 	machines    []Machine
 	machLoading bool
 	machErr     error
-	machTable   *table.Model
+	machTable   *listview.Model
 
 	machine   Machine // the machine whose executions are shown
 	graph     *graph
@@ -160,7 +191,7 @@ type Model struct {
 	execs     []Execution
 	execsBusy bool
 	execsErr  error
-	execTable *table.Model
+	execTable *listview.Model
 
 	execID      string
 	exec        Execution
@@ -169,13 +200,14 @@ type Model struct {
 	runsVer     int // counts changes of runs (the detail cache's key)
 	execBusy    bool
 	execErr     error
-	sel         int  // index into graph.states
-	follow      bool // the selection follows the last state entered
+	pending     []Event // pushed while the execution was loading
+	sel         int     // index into graph.states
+	follow      bool    // the selection follows the last state entered
 	focusEvents bool
 	gOff, dOff  int // first graph and detail lines shown
 	dH          int // detail pane height of the last frame
 	dCache      detailCache
-	evTable     *table.Model
+	evTable     *listview.Model
 
 	editing    bool
 	editor     textarea.Model
@@ -183,16 +215,16 @@ type Model struct {
 	edErr      string
 	edLoading  bool
 	edStarting bool
-	edW, edH   int // the editor's size
+	edSize     editor.Size
 	styled     *ui.Theme
 }
 
 // New returns the Flows view over svc; a nil svc shows a note instead.
-func New(svc Service) *Model {
+func New(svc Service, opts ...Option) *Model {
 	b := func(keys []string, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
-	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), now: time.Now, every: refreshEvery, tick: tea.Tick,
+	m := &Model{svc: svc, app: context.Background(), keys: ui.DefaultKeyMap(), now: time.Now, tick: tea.Tick,
 		runs: map[string]*stateRun{}, follow: true,
 		bind: bindings{
 			start:      b([]string{"s"}, "s", "start an execution (input editor)"),
@@ -202,34 +234,41 @@ func New(svc Service) *Model {
 			submit:     b([]string{"ctrl+s"}, "ctrl+s", "start with this input"),
 			cancelEdit: b([]string{"esc"}, "esc", "close the editor"),
 		}}
-	m.machTable = table.New(table.Column{Title: "name", Max: 48}, table.Column{Title: "id"})
-	m.machTable.Empty = "no state machines"
-	m.execTable = table.New(
-		table.Column{Title: "name", Max: 40},
-		table.Column{Title: "status", Width: 15},
-		table.Column{Title: "started", Width: 19},
-		table.Column{Title: "duration", Width: 8, Right: true},
-		table.Column{Title: "id"},
-	)
-	m.execTable.Empty = "no executions yet: s starts one"
+	m.machTable = listview.New(listview.Options{Empty: "no state machines",
+		Columns: []listview.Column{{Title: "name", Max: 48}, {Title: "id"}}})
+	m.execTable = listview.New(listview.Options{Empty: "no executions yet: s starts one", Columns: []listview.Column{
+		{Title: "name", Max: 40}, {Title: "status", Width: 15}, {Title: "started", Width: 19},
+		{Title: "duration", Width: 8, Right: true}, {Title: "id"}}})
 	m.execTable.SetCellStyle(m.execStyle)
-	m.evTable = table.New(
-		table.Column{Title: "id", Width: 4, Right: true},
-		table.Column{Title: "time", Width: 8},
-		table.Column{Title: "type", Max: 28},
-		table.Column{Title: "state"},
-	)
-	m.evTable.Empty = "no events yet"
+	m.evTable = listview.New(listview.Options{Empty: "no events yet", Columns: []listview.Column{
+		{Title: "id", Width: 4, Right: true}, {Title: "time", Width: 8}, {Title: "type", Max: 28}, {Title: "state"}}})
 	m.evTable.SetCellStyle(m.eventStyle)
 	m.editor = newEditor()
+	if svc != nil {
+		m.name = svc.Name()
+	}
+	for _, o := range opts {
+		o(m)
+	}
 	return m
 }
 
 // Title is the tab name.
 func (m *Model) Title() string { return "Flows" }
 
-// InputFocused reports whether the input editor is open.
-func (m *Model) InputFocused() bool { return m.editing }
+// InputFocused reports whether the input editor is open or a filter is typed.
+func (m *Model) InputFocused() bool { return m.editing || m.list().Filtering() }
+
+// list is the list the keys go to on the current screen.
+func (m *Model) list() *listview.Model {
+	switch {
+	case m.mode == modeMachines:
+		return m.machTable
+	case m.mode == modeExecs:
+		return m.execTable
+	}
+	return m.evTable
+}
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
@@ -237,12 +276,12 @@ func (m *Model) Help() []key.Binding {
 	stop := key.NewBinding(key.WithKeys(k.Cancel.Keys()...), key.WithHelp(k.Cancel.Help().Key, "stop a running execution"))
 	detail := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll the state's input and output"))
 	return []key.Binding{k.Enter, k.Back, k.Up, k.Down, b.start, stop, b.redrive, b.focus, detail, k.Copy,
-		b.refresh, b.submit, b.cancelEdit}
+		k.Filter, b.refresh, b.submit, b.cancelEdit}
 }
 
 // Init loads the state machines.
 func (m *Model) Init(ctx *ui.Context) tea.Cmd {
-	m.keys = ctx.Keys
+	m.keys, m.app = ctx.Keys, ctx.App
 	if m.svc == nil {
 		return nil
 	}
@@ -251,30 +290,14 @@ func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 
 // Update handles messages and keys.
 func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
-	m.keys = ctx.Keys
+	m.keys, m.app = ctx.Keys, ctx.App
 	if m.svc == nil {
 		return m, nil
 	}
 	m.sizeEditor(ctx.Width, ctx.Height) // before a default input arrives, so it shows from its top
 	switch msg := msg.(type) {
-	case Changed:
-		return m, m.reload()
-	case tickMsg:
-		return m, m.ticked(msg)
-	case machinesMsg:
-		return m, m.machinesLoaded(msg)
-	case defMsg:
-		return m, m.defLoaded(msg)
-	case execsMsg:
-		return m, m.execsLoaded(msg)
-	case execMsg:
-		return m, m.execLoaded(msg)
-	case inputMsg:
-		return m, m.inputLoaded(msg)
-	case startedMsg:
-		return m, m.started(msg)
-	case actionMsg:
-		return m, m.acted(msg)
+	case reply:
+		return m, msg.apply(m)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
@@ -289,7 +312,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
+func (m *Model) setNote(s string, isErr bool) { m.list().SetNote(s, isErr) }
 
 // reload asks again for what the current screen shows.
 func (m *Model) reload() tea.Cmd {
@@ -322,7 +345,7 @@ func isLive(status string) bool { return status == StatusRunning || status == St
 // schedule starts the refresh ticker when the screen shows a running
 // execution and no tick is pending.
 func (m *Model) schedule() tea.Cmd {
-	if m.ticking || !m.live() || m.tick == nil {
+	if m.ticking || !m.live() || m.tick == nil || m.every <= 0 {
 		return nil
 	}
 	m.ticking = true
@@ -376,7 +399,7 @@ func (m *Model) openMachine(mc Machine) tea.Cmd {
 		m.execs = nil
 		m.execsErr = nil
 		m.execTable.SetRows(nil)
-		m.execTable.SetPosition(0)
+		m.execTable.Table().SetPosition(0)
 	}
 	m.machine = mc
 	m.mode = modeExecs
@@ -387,7 +410,7 @@ func (m *Model) openMachine(mc Machine) tea.Cmd {
 // openExec shows one execution.
 func (m *Model) openExec(e Execution) tea.Cmd {
 	if e.ID != m.execID {
-		m.events, m.runs = nil, map[string]*stateRun{}
+		m.events, m.runs, m.pending = nil, map[string]*stateRun{}, nil
 		m.runsVer++
 		m.evTable.SetRows(nil)
 		m.sel, m.gOff, m.dOff = 0, 0, 0

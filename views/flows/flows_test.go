@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"encoding/json"
@@ -26,11 +26,11 @@ func seedStates() []string {
 
 func newHarness(t *testing.T, f *fakeService) (*viewtest.Harness, *Model, *ticks) {
 	t.Helper()
-	v := New(f)
+	v := New(f, Poll(time.Second))
 	tk := &ticks{}
 	v.tick = tk.tick
 	v.now = func() time.Time { return f.t0.Add(2 * time.Hour) }
-	return viewtest.New(t, v, nil), v, tk
+	return viewtest.New(t, v), v, tk
 }
 
 // openFirst goes from the machines to the newest execution of the first machine.
@@ -430,7 +430,7 @@ func TestFramesStayInBounds(t *testing.T) {
 }
 
 func TestNilService(t *testing.T) {
-	h := viewtest.New(t, New(nil), nil)
+	h := viewtest.New(t, New(nil))
 	for _, s := range [][2]int{{80, 24}, {200, 50}, {10, 2}} {
 		h.Resize(s[0], s[1])
 		h.Frame()
@@ -495,5 +495,102 @@ func TestErrorsAreShown(t *testing.T) {
 	}
 	if n, ok := viewtest.Last[ui.Notify](h); !ok || !n.Error || !strings.Contains(n.Text, "start lakehouse: ExecutionLimitExceeded") {
 		t.Fatalf("notification %+v", n)
+	}
+}
+
+// lastEvent is an execution's newest event in the fake.
+func lastEvent(f *fakeService, id string) *Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	x := f.find(id)
+	e := x.events[len(x.events)-1]
+	return &e
+}
+
+// TestPushedEventsNeedNoReload: the events the runner pushes carry their
+// data, so the view shows them without asking the service again; a gap
+// in the events makes it read the history once.
+func TestPushedEventsNeedNoReload(t *testing.T) {
+	f := newFakeService(t)
+	id := f.add(0)
+	v := New(f) // no polling: the local runner pushes
+	h := viewtest.New(t, v)
+	h.Resize(200, 60)
+	openFirst(t, h)
+	_, _, _, before := f.calls()
+	for range 2 { // exit + enter events of one step, pushed one by one
+		f.advance(id)
+		f.mu.Lock()
+		x := f.find(id)
+		evs := append([]Event(nil), x.events[len(x.events)-2:]...)
+		f.mu.Unlock()
+		for _, e := range evs {
+			h.Send(Changed{ExecID: id, Event: &e})
+		}
+	}
+	if _, _, _, n := f.calls(); n != before {
+		t.Fatalf("pushed events made the view read the history %d times", n-before)
+	}
+	scr := h.Screen()
+	if markOf(t, scr, "Glue StartJobRun") != "✓" || markOf(t, scr, "StartCrawler") != "✓" || markOf(t, scr, "WaitForCrawler") != "▶" {
+		t.Fatalf("marks after pushed events:\n%s", scr)
+	}
+	// The execution's own end comes as an event too.
+	for range len(seedPath()) {
+		f.advance(id)
+	}
+	h.Send(Changed{ExecID: id, Event: lastEvent(f, id)}) // events in between were not pushed
+	if _, _, _, n := f.calls(); n != before+1 {
+		t.Fatalf("a gap in the events read the history %d times, want once", n-before)
+	}
+	h.ExpectContains("SUCCEEDED")
+	if v.ticking {
+		t.Fatal("a view without Poll ticks")
+	}
+	// Back on the list, an event updates the execution's status in place.
+	id2 := f.add(0)
+	h.Press("esc")
+	h.ExpectContains("run-2", "RUNNING")
+	f.fail(id2, "States.TaskFailed", "boom")
+	h.Send(Changed{ExecID: id2, Event: lastEvent(f, id2)})
+	if l := viewtest.LineWith(t, h.Screen(), "run-2"); !strings.Contains(l, "FAILED") {
+		t.Fatalf("list row after the failure event: %q", l)
+	}
+}
+
+// TestFilterInFlows: / filters the machines, the executions and the events.
+func TestFilterInFlows(t *testing.T) {
+	f := newFakeService(t)
+	f.add(2)
+	failed := f.add(1)
+	f.fail(failed, "States.TaskFailed", "x")
+	h, v, _ := newHarness(t, f)
+	h.Resize(200, 50)
+	h.Press("/")
+	if !v.InputFocused() {
+		t.Fatal("/ did not open the filter")
+	}
+	h.Type("oth")
+	if s := h.Screen(); !strings.Contains(s, "other") || strings.Contains(s, "lakehouse ") {
+		t.Fatalf("machines filtered:\n%s", s)
+	}
+	h.Press("esc", "g") // esc while typing drops the filter; the cursor stayed on "other"
+	h.Press("enter")
+	h.Press("/")
+	h.Type("FAIL")
+	h.Press("enter")
+	s := h.Screen()
+	if !strings.Contains(s, "run-2") || strings.Contains(s, "run-1 ") {
+		t.Fatalf("executions filtered:\n%s", s)
+	}
+	h.Press("esc") // clears the kept filter; a second esc goes back
+	if v.mode != modeExecs || !strings.Contains(h.Screen(), "run-1") {
+		t.Fatalf("esc should clear the filter first (mode %v):\n%s", v.mode, h.Screen())
+	}
+	h.Press("enter") // run-2, the newest
+	h.Press("/")
+	h.Type("Failed")
+	if s := h.Screen(); !strings.Contains(s, "TaskFailed") || strings.Contains(s, "TaskStateEntered") {
+		t.Fatalf("events filtered:\n%s", s)
 	}
 }

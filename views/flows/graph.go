@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // graph is a state machine's definition laid out top-down for the
@@ -96,18 +96,18 @@ func (g *graph) add(l gline) {
 
 // width is how many cells the line takes when drawn (graphLine).
 func (l gline) width() int {
-	w := ansi.StringWidth(ui.Sanitize(l.prefix))
+	w := ansi.StringWidth(textfmt.Sanitize(l.prefix))
 	switch l.kind {
 	case lineArrow:
 		return w + 1
 	case lineEdge:
-		return w + 4 + ansi.StringWidth(ui.Sanitize(l.info))
+		return w + 4 + ansi.StringWidth(textfmt.Sanitize(l.info))
 	case lineBranch:
-		return w + ansi.StringWidth(ui.Sanitize(l.info))
+		return w + ansi.StringWidth(textfmt.Sanitize(l.info))
 	}
-	w += 2 + len("[  ] ") + ansi.StringWidth(ui.Sanitize(l.state)) + ansi.StringWidth(ui.Sanitize(l.typ))
+	w += 2 + len("[  ] ") + ansi.StringWidth(textfmt.Sanitize(l.state)) + ansi.StringWidth(textfmt.Sanitize(l.typ))
 	if l.info != "" {
-		w += 1 + ansi.StringWidth(ui.Sanitize(l.info))
+		w += 1 + ansi.StringWidth(textfmt.Sanitize(l.info))
 	}
 	if l.end {
 		w += len(" · end")

@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"encoding/json"
@@ -9,9 +9,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/editor"
 )
 
 // key handles a key press: the editor first, then a pending y/n, then the
@@ -21,6 +22,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.editorKey(msg)
 	}
 	k, b := &m.keys, &m.bind
+	list := m.list()
+	if list.Busy() {
+		list.Update(k, msg)
+		return nil
+	}
 	if m.confirm != nil {
 		p := *m.confirm
 		switch {
@@ -32,9 +38,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.note = ""
+	list.SetNote("", false)
 	switch {
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, k.Back) && !list.HasFilter():
 		return m.back()
 	case key.Matches(msg, k.Enter):
 		return m.enter()
@@ -52,14 +58,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.ask("redrive")
 		return nil
 	}
-	switch m.mode {
-	case modeMachines:
-		m.machTable.Update(k, msg)
-	case modeExecs:
-		m.execTable.Update(k, msg)
-	case modeExec:
+	if m.mode == modeExec {
 		return m.execKey(msg)
 	}
+	list.Update(k, msg)
 	return nil
 }
 
@@ -113,6 +115,9 @@ func (m *Model) execKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.focusEvents = true
 	case key.Matches(msg, k.Copy):
 		return m.copyState()
+	case key.Matches(msg, k.Filter), key.Matches(msg, k.Back):
+		m.focusEvents = true // the filter is the events'
+		m.evTable.Update(k, msg)
 	case m.focusEvents:
 		m.evTable.Update(k, msg)
 	case key.Matches(msg, k.Up):
@@ -134,12 +139,8 @@ func (m *Model) execKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) wheel(msg tea.MouseWheelMsg) {
 	switch {
 	case m.editing:
-	case m.mode == modeMachines:
-		m.machTable.Update(&m.keys, msg)
-	case m.mode == modeExecs:
-		m.execTable.Update(&m.keys, msg)
-	case m.focusEvents:
-		m.evTable.Update(&m.keys, msg)
+	case m.mode != modeExec, m.focusEvents:
+		m.list().Update(&m.keys, msg)
 	case msg.Button == tea.MouseWheelUp:
 		m.dOff = max(0, m.dOff-3)
 	case msg.Button == tea.MouseWheelDown:
@@ -209,23 +210,11 @@ func (m *Model) copyState() tea.Cmd {
 	if text == "" {
 		text = r.input
 	}
-	return func() tea.Msg { return ui.Copy{Text: text} }
+	return ui.CopyCmd(text)
 }
 
-// newEditor returns the input editor: a steady cursor (no blink timers),
-// room for long inputs.
-func newEditor() textarea.Model {
-	ed := textarea.New()
-	ed.Placeholder = "{ … }"
-	ed.ShowLineNumbers = true
-	ed.Prompt = ""
-	ed.CharLimit = 1 << 20
-	ed.MaxHeight = 999
-	ed.EndOfBufferCharacter = ' '
-	ed.KeyMap.LinePrevious.SetKeys("up")
-	ed.KeyMap.LineNext.SetKeys("down")
-	return ed
-}
+// newEditor returns the input editor.
+func newEditor() textarea.Model { return editor.New("{ … }") }
 
 // styleEditor styles the editor from the theme (again when it changes).
 func (m *Model) styleEditor(th *ui.Theme) {
@@ -233,11 +222,7 @@ func (m *Model) styleEditor(th *ui.Theme) {
 		return
 	}
 	m.styled = th
-	plain := lipgloss.NewStyle()
-	st := textarea.StyleState{Base: plain, Text: plain, LineNumber: th.Dim, CursorLineNumber: th.Key,
-		CursorLine: plain, EndOfBuffer: th.Dim, Placeholder: th.Dim, Prompt: th.Key}
-	m.editor.SetStyles(textarea.Styles{Focused: st, Blurred: st,
-		Cursor: textarea.CursorStyle{Shape: tea.CursorBlock}})
+	editor.Style(&m.editor, th, false)
 }
 
 // openEditor opens the input editor for the machine the keys act on and
@@ -299,7 +284,7 @@ func (m *Model) editorKey(msg tea.KeyPressMsg) tea.Cmd {
 func editorText(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if r != '\n' && (r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)) {
+		if r != '\n' && textfmt.IsControl(r) {
 			fmt.Fprintf(&b, `\u%04x`, r)
 			continue
 		}

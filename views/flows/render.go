@@ -1,4 +1,4 @@
-package flowsview
+package flows
 
 import (
 	"bytes"
@@ -9,9 +9,10 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/views/internal/screen"
 )
 
 // Render draws the view in exactly ctx.Width × ctx.Height cells.
@@ -40,16 +41,16 @@ func (m *Model) Render(ctx *ui.Context) string {
 }
 
 func (m *Model) renderMachines(w, h int, th *ui.Theme) string {
-	title := th.Title.Render("state machines") + th.Dim.Render(fmt.Sprintf(" · %s · %d", ui.Sanitize(m.svc.Name()), len(m.machines)))
+	title := th.Title.Render("state machines") + th.Dim.Render(fmt.Sprintf(" · %s · %d", textfmt.Sanitize(m.name), len(m.machines)))
 	switch {
 	case m.machLoading && m.machines == nil:
 		title += th.Dim.Render(" · loading…")
 	case m.machErr != nil:
 		title += " " + th.Error.Render(table.Truncate(m.machErr.Error(), w))
 	}
-	body := func(bh int) string { return m.machTable.Render(w, bh, th) }
-	hints := []string{"enter", "executions", "s", "start", "r", "refresh"}
-	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, hints)})
+	body := func(bh int) string { return m.machTable.Body(w, bh, th) }
+	hints := []string{"enter", "executions", "s", "start", "r", "refresh", "/", "filter"}
+	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
 }
 
 func (m *Model) renderExecs(w, h int, th *ui.Theme) string {
@@ -65,9 +66,9 @@ func (m *Model) renderExecs(w, h int, th *ui.Theme) string {
 	if e, ok := m.selectedExec(); ok {
 		hints = append(hints, m.actionHints(e)...)
 	}
-	hints = append(hints, "esc", "machines")
-	body := func(bh int) string { return m.execTable.Render(w, bh, th) }
-	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, hints)})
+	hints = append(hints, "esc", "machines", "/", "filter")
+	body := func(bh int) string { return m.execTable.Body(w, bh, th) }
+	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
 }
 
 // actionHints are the stop/redrive hints that apply to an execution.
@@ -101,31 +102,16 @@ func (m *Model) renderEditor(w, h int, th *ui.Theme) string {
 // editorChrome is how many lines of the editor screen are not the editor.
 const editorChrome = 3
 
-// sizeEditor fits the editor to a w × h view when the size changed.
-func (m *Model) sizeEditor(w, h int) {
-	w, h = max(w, 1), max(h-editorChrome, 1)
-	if w != m.edW {
-		m.editor.SetWidth(w)
-		m.edW = w
-	}
-	if h != m.edH {
-		m.editor.SetHeight(h)
-		m.edH = h
-	}
-}
+// sizeEditor fits the editor to a w × h view.
+func (m *Model) sizeEditor(w, h int) { m.edSize.Fit(&m.editor, w, h-editorChrome) }
 
-// footer is the y/n question, a note, or the key hints.
-func (m *Model) footer(th *ui.Theme, hints []string) string {
-	switch {
-	case m.confirm != nil:
-		return th.Warn.Render(fmt.Sprintf("%s execution %s? y/n", m.confirm.verb, ui.Sanitize(execLabel(m.confirm.exec))))
-	case m.note != "":
-		if m.noteErr {
-			return th.Error.Render(ui.Sanitize(m.note))
-		}
-		return th.OK.Render(ui.Sanitize(m.note))
+// footer is the y/n question, or the current list's footer: the filter,
+// a note, or the key hints.
+func (m *Model) footer(th *ui.Theme, w int, hints []string) string {
+	if m.confirm != nil {
+		return th.Warn.Render(fmt.Sprintf("%s execution %s? y/n", m.confirm.verb, textfmt.Sanitize(execLabel(m.confirm.exec))))
 	}
-	return th.Dim.Render(screen.Hints(hints...))
+	return m.list().Footer(w, th, hints...)
 }
 
 // statusStyle colours an execution status.
@@ -180,15 +166,10 @@ func statusLook(th *ui.Theme, s runStatus) (mark, name lipgloss.Style) {
 }
 
 // timeText renders a time in local time ("" for the zero time).
-func timeText(t time.Time) string { return screen.Time(t) }
+func timeText(t time.Time) string { return textfmt.Time(t) }
 
 // clock renders a time of day in local time.
-func clock(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Local().Format("15:04:05")
-}
+func clock(t time.Time) string { return textfmt.Clock(t) }
 
 // duration is how long an execution ran (so far, when it runs).
 func duration(e Execution, now time.Time) string {
@@ -199,9 +180,9 @@ func duration(e Execution, now time.Time) string {
 		if !isLive(e.Status) {
 			return ""
 		}
-		return screen.Duration(now.Sub(e.Start))
+		return textfmt.Duration(now.Sub(e.Start))
 	}
-	return screen.Duration(e.Stop.Sub(e.Start))
+	return textfmt.Duration(e.Stop.Sub(e.Start))
 }
 
 // prettyJSON indents JSON; text that is not JSON comes back trimmed.

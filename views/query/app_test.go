@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 // type a query, run it, see rows; run a slow one and cancel it.
 func TestInConsole(t *testing.T) {
 	f := newFake()
-	v := New(HistoryFile(filepath.Join(t.TempDir(), "history.sql")))
-	app := ui.NewApp(ui.AppOptions{Services: &ui.Services{Query: f, Engine: "local"},
+	v := New(f, HistoryFile(filepath.Join(t.TempDir(), "history.sql")))
+	app := ui.NewApp(ui.AppOptions{Status: []string{"local"},
 		Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 30))
 	wait := func(subs ...string) {
@@ -55,3 +55,29 @@ func TestInConsole(t *testing.T) {
 
 // The view implements the shell's View interface.
 var _ ui.View = (*Model)(nil)
+
+// TestQuitCancelsARunningQuery: the view runs its statements under the
+// application's context, so quitting the console cancels a query that is
+// still running.
+func TestQuitCancelsARunningQuery(t *testing.T) {
+	f := newFake()
+	v := New(f, HistoryFile(""))
+	app := ui.NewApp(ui.AppOptions{Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 30))
+	tm.Type("SELECT * FROM slow")
+	tm.Send(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	select {
+	case <-f.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the query did not start")
+	}
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	deadline := time.Now().Add(5 * time.Second)
+	for c, _ := f.counts(); c != 1; c, _ = f.counts() {
+		if time.Now().After(deadline) {
+			t.Fatal("quitting did not cancel the running query's context")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

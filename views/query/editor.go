@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"slices"
@@ -9,24 +9,15 @@ import (
 
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/editor"
 )
 
-// newEditor returns the SQL editor: focused, a steady cursor (no blink
-// timers), no character limit worth hitting.
+// newEditor returns the SQL editor, focused; end goes to the line's end.
 func newEditor() textarea.Model {
-	ed := textarea.New()
-	ed.Placeholder = "SELECT … — ctrl+r runs it all, ctrl+e the statement under the cursor"
-	ed.ShowLineNumbers = true
-	ed.Prompt = ""
-	ed.CharLimit = 1 << 20
-	ed.MaxHeight = 999 // lines of SQL; also the editor's tallest frame
-	ed.EndOfBufferCharacter = ' '
-	// The view owns these keys; the editor keeps the rest of its bindings.
-	ed.KeyMap.LinePrevious.SetKeys("up")
-	ed.KeyMap.LineNext.SetKeys("down")
+	ed := editor.New("SELECT … — ctrl+r runs it all, ctrl+e the statement under the cursor")
 	ed.KeyMap.LineEnd.SetKeys("end")
 	_ = ed.Focus()
 	return ed
@@ -38,26 +29,8 @@ func (m *Model) styleEditor(th *ui.Theme) {
 		return
 	}
 	m.styled = th
-	plain := lipgloss.NewStyle()
-	focused := textarea.StyleState{Base: plain, Text: plain, LineNumber: th.Dim, CursorLineNumber: th.Key,
-		CursorLine: plain, EndOfBuffer: th.Dim, Placeholder: th.Dim, Prompt: th.Key}
-	blurred := focused
-	blurred.CursorLineNumber, blurred.Text = th.Dim, th.Dim
-	m.editor.SetStyles(textarea.Styles{Focused: focused, Blurred: blurred,
-		Cursor: textarea.CursorStyle{Shape: tea.CursorBlock}})
-	m.edW = 0 // the frame size depends on the styles
-}
-
-// sizeEditor sets the editor's size when it changed.
-func (m *Model) sizeEditor(w, h int) {
-	if w != m.edW {
-		m.editor.SetWidth(w)
-		m.edW = w
-	}
-	if h != m.edH {
-		m.editor.SetHeight(h)
-		m.edH = h
-	}
+	editor.Style(&m.editor, th, true)
+	m.edSize.Forget()
 }
 
 // cursorOffset is the cursor's byte offset in the editor's text.
@@ -70,95 +43,6 @@ func (m *Model) cursorOffset() int {
 	}
 	line := []rune(lines[row])
 	return off + len(string(line[:min(m.editor.Column(), len(line))]))
-}
-
-// span is a statement's byte range in a text (the ';' excluded).
-type span struct{ start, end int }
-
-// splitStatements splits text on ';' outside quotes ('…', "…") and
-// comments (-- … and /* … */).
-func splitStatements(text string) []span {
-	var out []span
-	start := 0
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '\'' || c == '"':
-			j := strings.IndexByte(text[i+1:], c)
-			if j < 0 {
-				i = len(text)
-			} else {
-				i += j + 1
-			}
-		case c == '-' && strings.HasPrefix(text[i:], "--"):
-			j := strings.IndexByte(text[i:], '\n')
-			if j < 0 {
-				i = len(text)
-			} else {
-				i += j
-			}
-		case c == '/' && strings.HasPrefix(text[i:], "/*"):
-			j := strings.Index(text[i+2:], "*/")
-			if j < 0 {
-				i = len(text)
-			} else {
-				i += j + 3
-			}
-		case c == ';':
-			out = append(out, span{start, i})
-			start = i + 1
-		}
-	}
-	return append(out, span{start, len(text)})
-}
-
-// blank reports a statement with nothing but space and comments.
-func blank(s string) bool {
-	for {
-		s = strings.TrimLeftFunc(s, unicode.IsSpace)
-		switch {
-		case s == "":
-			return true
-		case strings.HasPrefix(s, "--"):
-			j := strings.IndexByte(s, '\n')
-			if j < 0 {
-				return true
-			}
-			s = s[j:]
-		case strings.HasPrefix(s, "/*"):
-			j := strings.Index(s, "*/")
-			if j < 0 {
-				return true
-			}
-			s = s[j+2:]
-		default:
-			return false
-		}
-	}
-}
-
-// statementAt returns the statement the byte offset off is in; when that
-// one is blank (e.g. the cursor just after the last ';'), the nearest
-// non-blank one before it.
-func statementAt(text string, off int) string {
-	spans := splitStatements(text)
-	at := len(spans) - 1
-	for i, s := range spans {
-		if off <= s.end {
-			at = i
-			break
-		}
-	}
-	for i := at; i >= 0; i-- {
-		if s := text[spans[i].start:spans[i].end]; !blank(s) {
-			return s
-		}
-	}
-	for _, s := range spans[at:] {
-		if t := text[s.start:s.end]; !blank(t) {
-			return t
-		}
-	}
-	return ""
 }
 
 // completion remembers the last completion so a repeated tab cycles.
@@ -182,9 +66,9 @@ func (m *Model) complete(ctx *ui.Context) tea.Cmd {
 	}
 	m.comp = nil
 	if !m.tablesOK {
-		if eng := engine(ctx); eng != nil {
+		if m.eng != nil {
 			m.setNote("table names are still loading (or failed to load: trying again)", true)
-			return m.loadTables(eng)
+			return m.loadTables(ctx)
 		}
 		m.setNote(noEngineNote, true)
 		return nil
@@ -203,7 +87,7 @@ func (m *Model) complete(ctx *ui.Context) tea.Cmd {
 	}
 	matches := m.candidates(qual, prefix)
 	if len(matches) == 0 {
-		m.setNote("no table or column name starts with "+ui.Sanitize(word), true)
+		m.setNote("no table or column name starts with "+textfmt.Sanitize(word), true)
 		return nil
 	}
 	m.deleteBack(utf8.RuneCountInString(prefix))
@@ -267,7 +151,7 @@ func (m *Model) insertMatch(c *completion) {
 	if len(c.matches) > 1 {
 		m.setNote(completionNote(c), false)
 	} else {
-		m.note = ""
+		m.setNote("", false)
 	}
 }
 
@@ -279,7 +163,7 @@ func completionNote(c *completion) string {
 		if k > 0 {
 			b.WriteString(" · ")
 		}
-		b.WriteString(ui.Sanitize(c.matches[i]))
+		b.WriteString(textfmt.Sanitize(c.matches[i]))
 	}
 	if len(c.matches) > 8 {
 		b.WriteString(" …")
@@ -305,7 +189,7 @@ func (m *Model) recall(dir int) {
 	m.histPos = p
 	if p == len(m.history) {
 		m.editor.SetValue(m.draft)
-		m.note = ""
+		m.setNote("", false)
 		return
 	}
 	m.editor.SetValue(m.history[p])

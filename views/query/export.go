@@ -1,9 +1,8 @@
-package queryview
+package query
 
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -12,12 +11,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/parquet-go/parquet-go"
 
-	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/etl/delta"
-	"github.com/lakeops/lakeops/etl/rowfmt"
-	exportfile "github.com/lakeops/lakeops/views/internal/export"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/ui"
 )
 
 // exportedMsg reports an export.
@@ -27,7 +23,7 @@ type exportedMsg struct {
 	rows    int
 	extra   [][]any // rows read past the view's, up to maxKeep in all
 	dropped int     // rows read past the view's and not kept
-	stats   query.Stats
+	stats   ops.QueryStats
 	drained bool // the export read the result (its cursor is closed)
 	err     error
 }
@@ -36,7 +32,7 @@ type exportedMsg struct {
 type exportJob struct {
 	dir, format string
 	now         time.Time
-	cols        []query.Column
+	cols        []ops.Column
 	vals        [][]any // the rows the view holds (not modified)
 	cur         *cursor // the rest of the result, or nil
 	ctx         context.Context
@@ -44,19 +40,7 @@ type exportJob struct {
 	res         *result
 }
 
-// exportFormat maps a key of the export prompt to a format (the file extension).
-func exportFormat(k string) (string, bool) {
-	switch k {
-	case "c":
-		return "csv", true
-	case "j":
-		return "jsonl", true
-	case "p":
-		return "parquet", true
-	}
-	return "", false
-}
-
+// askExport opens the export prompt when there is a result to export.
 func (m *Model) askExport() {
 	r := m.res
 	switch {
@@ -66,22 +50,19 @@ func (m *Model) askExport() {
 		m.setNote("wait for the query to finish (or cancel it with ctrl+x) before exporting", true)
 	case m.exporting:
 		m.setNote("an export is already running", true)
+	case !r.done:
+		m.list.AskExport("every row (the rest is read to the end)")
 	default:
-		m.prompt = true
+		m.list.AskExport("the shown rows")
 	}
 }
 
-func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
-	m.prompt = false
-	format, ok := exportFormat(msg.String())
-	if !ok {
-		m.setNote("export cancelled", false)
-		return nil
-	}
+// export starts writing the result in a format.
+func (m *Model) export(ctx *ui.Context, format string) tea.Cmd {
 	r := m.res
-	ctx, cancel := context.WithCancel(context.Background())
+	ectx, cancel := context.WithCancel(ctx.App)
 	job := exportJob{dir: m.exportDir, format: format, now: m.now(), cols: r.cols,
-		vals: r.vals[:len(r.vals):len(r.vals)], cur: r.cur, ctx: ctx, keep: max(maxKeep-len(r.vals), 0), res: r}
+		vals: r.vals[:len(r.vals):len(r.vals)], cur: r.cur, ctx: ectx, keep: max(maxKeep-len(r.vals), 0), res: r}
 	r.cur = nil // the export owns the rest of the result now
 	m.exporting, m.exportCancel = true, cancel
 	m.setNote(fmt.Sprintf("exporting %s… (ctrl+x cancels)", format), false)
@@ -101,7 +82,7 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 		r.partial = msg.err != nil || msg.dropped > 0
 		if len(msg.extra) > 0 {
 			r.vals = append(r.vals, msg.extra...)
-			m.table.AppendRows(cells(msg.extra)...)
+			m.list.AppendRows(cells(msg.extra)...)
 		}
 	}
 	if msg.err != nil {
@@ -143,14 +124,8 @@ func exportCmd(job exportJob) tea.Cmd {
 	}
 }
 
-// rowWriter writes rows in one format.
-type rowWriter interface {
-	Write(row []any) error
-	Close() error // flushes; the file is closed by the caller
-}
-
 func (job *exportJob) write(msg *exportedMsg) (string, error) {
-	f, path, err := exportfile.Create(job.dir, "query-"+job.now.Format("20060102-150405"), job.format)
+	f, path, err := ops.CreateExport(job.dir, "query-"+job.now.Format("20060102-150405"), job.format)
 	if err != nil {
 		return "", err
 	}
@@ -167,15 +142,13 @@ func (job *exportJob) write(msg *exportedMsg) (string, error) {
 
 func (job *exportJob) writeTo(f io.Writer, msg *exportedMsg) error {
 	bw := bufio.NewWriterSize(f, 64<<10)
-	names := uniqueNames(job.cols)
-	var w rowWriter
-	switch job.format {
-	case "csv":
-		w = newCSVWriter(bw, names)
-	case "jsonl":
-		w = jsonlWriter{rowfmt.NewJSONL(bw, names)}
-	default:
-		w = newParquetWriter(bw, names)
+	names := make([]string, len(job.cols))
+	for i, c := range job.cols {
+		names[i] = c.Name
+	}
+	w, err := ops.NewRowWriter(bw, job.format, names)
+	if err != nil {
+		return err
 	}
 	for _, row := range job.vals {
 		if err := w.Write(row); err != nil {
@@ -208,111 +181,4 @@ func (job *exportJob) writeTo(f io.Writer, msg *exportedMsg) error {
 		return err
 	}
 	return bw.Flush()
-}
-
-// uniqueNames are the column names, made unique (id, id_2) for formats
-// keyed by name.
-func uniqueNames(cols []query.Column) []string {
-	seen := map[string]bool{}
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		name := c.Name
-		if name == "" {
-			name = fmt.Sprintf("column%d", i+1)
-		}
-		for n := 2; seen[name]; n++ {
-			name = fmt.Sprintf("%s_%d", c.Name, n)
-		}
-		seen[name] = true
-		out[i] = name
-	}
-	return out
-}
-
-// GuardFormula prefixes a CSV cell that a spreadsheet would run as a
-// formula (it starts with =, +, -, @, a tab or a carriage return) with a
-// single quote. Plain numbers (-12.5) are left alone: they are not formulas.
-func GuardFormula(s string) string { return exportfile.GuardFormula(s, true) }
-
-type csvWriter struct {
-	w     *csv.Writer
-	cells []string
-}
-
-func newCSVWriter(w io.Writer, names []string) *csvWriter {
-	c := &csvWriter{w: csv.NewWriter(w), cells: make([]string, len(names))}
-	for i, n := range names {
-		c.cells[i] = GuardFormula(n)
-	}
-	_ = c.w.Write(c.cells) // errors surface at Close
-	return c
-}
-
-func (c *csvWriter) Write(row []any) error {
-	for i := range c.cells {
-		c.cells[i] = ""
-		if i < len(row) {
-			c.cells[i] = GuardFormula(rowfmt.Text(row[i]))
-		}
-	}
-	return c.w.Write(c.cells)
-}
-
-func (c *csvWriter) Close() error { c.w.Flush(); return c.w.Error() }
-
-type jsonlWriter struct{ w rowfmt.Writer }
-
-func (j jsonlWriter) Write(row []any) error { return j.w.Write(row) }
-func (j jsonlWriter) Close() error          { return j.w.Flush() }
-
-// parquetWriter writes every column as an optional UTF-8 string (the
-// values as the CSV export renders them; null stays null).
-type parquetWriter struct {
-	w     *parquet.Writer
-	batch []parquet.Row
-	n     int
-}
-
-func newParquetWriter(w io.Writer, names []string) *parquetWriter {
-	group := parquet.Group{}
-	for _, n := range names {
-		group[n] = parquet.Optional(parquet.String())
-	}
-	schema := parquet.NewSchema("query", delta.OrderedGroup{Group: group, Order: names})
-	return &parquetWriter{w: parquet.NewWriter(w, schema, parquet.Compression(&parquet.Snappy)),
-		batch: make([]parquet.Row, 0, 1024), n: len(names)}
-}
-
-func (p *parquetWriter) Write(row []any) error {
-	prow := make(parquet.Row, p.n)
-	for i := range p.n {
-		if i >= len(row) || row[i] == nil {
-			prow[i] = parquet.NullValue().Level(0, 0, i)
-			continue
-		}
-		prow[i] = parquet.ByteArrayValue([]byte(rowfmt.Text(row[i]))).Level(0, 1, i)
-	}
-	p.batch = append(p.batch, prow)
-	if len(p.batch) == cap(p.batch) {
-		return p.flush()
-	}
-	return nil
-}
-
-func (p *parquetWriter) flush() error {
-	if _, err := p.w.WriteRows(p.batch); err != nil {
-		return fmt.Errorf("encode parquet: %w", err)
-	}
-	p.batch = p.batch[:0]
-	return nil
-}
-
-func (p *parquetWriter) Close() error {
-	if err := p.flush(); err != nil {
-		return err
-	}
-	if err := p.w.Close(); err != nil {
-		return fmt.Errorf("encode parquet: %w", err)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"context"
@@ -11,12 +11,11 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/views/internal/viewtest"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // fakeEngine answers from memory:
@@ -39,16 +38,16 @@ func newFake() *fakeEngine { return &fakeEngine{started: make(chan string, 100)}
 func (f *fakeEngine) Name() string { return "fake" }
 func (f *fakeEngine) Close() error { return nil }
 
-func (f *fakeEngine) Tables(context.Context) ([]query.TableInfo, error) {
-	return []query.TableInfo{
-		{Name: "orders", Version: 3, Partitions: []string{"date"}, Columns: []query.Column{
+func (f *fakeEngine) Tables(context.Context) ([]ops.TableInfo, error) {
+	return []ops.TableInfo{
+		{Name: "orders", Version: 3, Partitions: []string{"date"}, Columns: []ops.Column{
 			{Name: "order_id", Type: "BIGINT"}, {Name: "total_amount", Type: "DECIMAL(12,2)"}, {Name: "date", Type: "DATE"}}},
-		{Name: "order_items", Version: 2, Columns: []query.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"}}},
-		{Name: "products", Version: 1, Columns: []query.Column{{Name: "product_id", Type: "BIGINT"}, {Name: "product_name", Type: "VARCHAR"}}},
+		{Name: "order_items", Version: 2, Columns: []ops.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"}}},
+		{Name: "products", Version: 1, Columns: []ops.Column{{Name: "product_id", Type: "BIGINT"}, {Name: "product_name", Type: "VARCHAR"}}},
 	}, nil
 }
 
-func (f *fakeEngine) Query(ctx context.Context, sql string) (query.Rows, error) {
+func (f *fakeEngine) Query(ctx context.Context, sql string) (ops.Rows, error) {
 	f.mu.Lock()
 	f.queries = append(f.queries, sql)
 	f.mu.Unlock()
@@ -70,21 +69,21 @@ func (f *fakeEngine) Query(ctx context.Context, sql string) (query.Rows, error) 
 	case strings.Contains(sql, "boom"):
 		return nil, errors.New("Parser Error: syntax error at or near \"boom\"\n\x1b[31mLINE 1: SELECT boom\x1b[0m")
 	case strings.Contains(sql, "big"):
-		return &fakeRows{f: f, n: bigRows, cols: []query.Column{{Name: "n", Type: "BIGINT"}, {Name: "label", Type: "VARCHAR"},
+		return &fakeRows{f: f, n: bigRows, cols: []ops.Column{{Name: "n", Type: "BIGINT"}, {Name: "label", Type: "VARCHAR"},
 			{Name: "delta", Type: "BIGINT"}}, row: func(i int) []any {
 			label := fmt.Sprintf("row %d", i)
 			if i%7 == 0 {
 				label = fmt.Sprintf("=HYPERLINK(\"http://x/%d\")", i)
 			}
 			return []any{int64(i), label, int64(-i)}
-		}, stats: query.Stats{BytesScanned: 3 << 20, CostUSD: 0.0000143}}, nil
+		}, stats: ops.QueryStats{BytesScanned: 3 << 20, CostUSD: 0.0000143}}, nil
 	}
 	data := [][]any{
 		{int64(1), "alice", 10.5, nil},
 		{int64(2), "\x1b[31mred\x1b[0m", 20.25, "2025-04-01"},
 		{int64(3), "multi\nline", -3.0, "2025-04-02"},
 	}
-	return &fakeRows{f: f, n: len(data), cols: []query.Column{{Name: "order_id", Type: "BIGINT"},
+	return &fakeRows{f: f, n: len(data), cols: []ops.Column{{Name: "order_id", Type: "BIGINT"},
 		{Name: "customer", Type: "VARCHAR"}, {Name: "total_amount", Type: "DOUBLE"}, {Name: "date", Type: "DATE"}},
 		row: func(i int) []any { return data[i] }}, nil
 }
@@ -106,13 +105,13 @@ func (f *fakeEngine) last() string {
 
 type fakeRows struct {
 	f     *fakeEngine
-	cols  []query.Column
+	cols  []ops.Column
 	n, i  int
 	row   func(int) []any
-	stats query.Stats
+	stats ops.QueryStats
 }
 
-func (r *fakeRows) Columns() []query.Column { return r.cols }
+func (r *fakeRows) Columns() []ops.Column { return r.cols }
 
 func (r *fakeRows) Next(ctx context.Context) ([]any, error) {
 	if err := ctx.Err(); err != nil {
@@ -125,7 +124,7 @@ func (r *fakeRows) Next(ctx context.Context) ([]any, error) {
 	return r.row(r.i - 1), nil
 }
 
-func (r *fakeRows) Stats() query.Stats { return r.stats }
+func (r *fakeRows) Stats() ops.QueryStats { return r.stats }
 
 func (r *fakeRows) Close() error {
 	r.f.mu.Lock()
@@ -145,11 +144,10 @@ type driver struct {
 	wg   sync.WaitGroup // commands still running
 }
 
-func newDriver(t testing.TB, v ui.View, eng query.Engine) *driver {
+func newDriver(t testing.TB, v ui.View) *driver {
 	t.Helper()
 	d := &driver{t: t, view: v, msgs: make(chan tea.Msg, 4096), ctx: &ui.Context{
-		Services: &ui.Services{Query: eng, Engine: "local"},
-		Keys:     ui.DefaultKeyMap(), Theme: ui.NewTheme(true, false), Width: 100, Height: 30,
+		App: context.Background(), Keys: ui.DefaultKeyMap(), Theme: ui.NewTheme(true, false), Width: 100, Height: 30,
 	}}
 	// Commands (history writes, exports) may outlive the test body: let
 	// them finish before t.TempDir is removed (cleanups run last-in first-out).
@@ -179,7 +177,7 @@ func (d *driver) handle(msg tea.Msg) {
 		for _, c := range msg {
 			d.spawn(c)
 		}
-	case ui.Notify, ui.SwitchTo, ui.Copy:
+	case ui.Notify, ui.Go, ui.Copy:
 		d.out = append(d.out, msg)
 	default:
 		d.send(msg)
@@ -194,14 +192,23 @@ func (d *driver) send(msg tea.Msg) {
 
 func (d *driver) press(keys ...string) {
 	for _, k := range keys {
-		d.send(viewtest.Key(k))
+		d.send(uitest.Key(k))
+	}
+}
+
+// expectEditor presses keys and fails unless the editor then holds want.
+func (d *driver) expectEditor(want string, keys ...string) {
+	d.t.Helper()
+	d.press(keys...)
+	if v := d.model().editor.Value(); v != want {
+		d.t.Fatalf("after %q the editor holds %q, want %q", keys, v, want)
 	}
 }
 
 func (d *driver) typeText(s string) {
 	for _, r := range s {
 		if r == '\n' {
-			d.send(viewtest.Key("enter"))
+			d.send(uitest.Key("enter"))
 			continue
 		}
 		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -242,14 +249,8 @@ func (d *driver) waitScreen(texts ...string) string {
 func (d *driver) screen() string {
 	d.t.Helper()
 	out := d.view.Render(d.ctx)
-	lines := strings.Split(out, "\n")
-	if len(lines) != d.ctx.Height {
-		d.t.Fatalf("frame has %d lines, want %d:\n%s", len(lines), d.ctx.Height, ansi.Strip(out))
-	}
-	for i, l := range lines {
-		if w := lipgloss.Width(l); w > d.ctx.Width {
-			d.t.Fatalf("line %d is %d cells wide (max %d): %q", i, w, d.ctx.Width, ansi.Strip(l))
-		}
+	uitest.CheckFrame(d.t, out, d.ctx.Width, d.ctx.Height)
+	for i, l := range strings.Split(out, "\n") {
 		if strings.Contains(ansi.Strip(l), "\x1b") {
 			d.t.Fatalf("line %d holds a raw escape: %q", i, l)
 		}

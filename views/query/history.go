@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"bufio"

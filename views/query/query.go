@@ -1,18 +1,18 @@
-// Package queryview is the Query view (folder views/query; named queryview
-// to keep aws/query unshadowed): a multi-line SQL editor with history kept
-// across sessions and completion of table and column names; statements run
-// on the console's query.Engine in commands, and their rows stream into a
-// virtual table with a row cap and "load more"; a running query shows its
-// elapsed time and can be cancelled; a detail pane shows one row's every
-// column; cells and rows copy via OSC52; a result exports (all of it) to
-// CSV, JSON lines or Parquet.
+// Package query is the Query view: a multi-line SQL editor with history
+// kept across sessions and completion of table and column names;
+// statements run on the console's SQL engine in commands, and their rows
+// stream into the shared list (filter, detail pane, export prompt) with a
+// row cap and "load more"; a running query shows its elapsed time and can
+// be cancelled; the detail pane shows one row's every column; cells and
+// rows copy via OSC52; a result exports (all of it) to CSV, JSON lines or
+// Parquet.
 //
 // Keys while the editor has focus go to the editor (ctrl+r run all,
 // ctrl+e run the statement under the cursor, ctrl+x cancel, ctrl+p/ctrl+n
 // history, tab complete, esc to the results). On the results: i edits,
 // enter opens the row (or edits when there is none), m loads more, y/Y
 // copy, e exports, / filters.
-package queryview
+package query
 
 import (
 	"context"
@@ -25,11 +25,22 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/lineinput"
-	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/components/editor"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
+
+// Engine is what the Query view needs of an SQL engine (the local DuckDB
+// engine and Athena have it).
+type Engine interface {
+	// Name is "local" or "athena".
+	Name() string
+	// Query starts a statement; cancelling ctx cancels it.
+	Query(ctx context.Context, sql string) (ops.Rows, error)
+	// Tables lists the tables, for completion.
+	Tables(ctx context.Context) ([]ops.TableInfo, error)
+}
 
 const (
 	// DefaultRowCap is how many rows a query shows at first and how many
@@ -46,10 +57,6 @@ const (
 	// result (the file gets every row).
 	maxKeep = 1_000_000
 )
-
-// Prepare asks the Query view to set the editor text and run it. Other
-// views send it through ui.SwitchTo{Title: "Query", Then: Prepare{…}}.
-type Prepare struct{ SQL string }
 
 // Option configures the view.
 type Option func(*Model)
@@ -92,6 +99,8 @@ type bindings struct {
 
 // Model is the Query view.
 type Model struct {
+	eng       Engine // nil: no engine (SQL cannot run)
+	engName   string // its name, read once at construction
 	keys      ui.KeyMap
 	bind      bindings
 	now       func() time.Time
@@ -100,20 +109,15 @@ type Model struct {
 	exportDir string
 	rowCap    int
 
-	editor  textarea.Model
-	styled  *ui.Theme // the theme the editor was styled for
-	edW     int
-	edH     int
-	comp    *completion
-	filter  lineinput.Model
-	table   *table.Model
-	col     int // the current column of the results
-	detail  *detail
-	prompt  bool // export format prompt
-	noteErr bool
-	note    string
+	editor    textarea.Model
+	styled    *ui.Theme // the theme the editor was styled for
+	edSize    editor.Size
+	comp      *completion
+	list      *listview.Model // the results
+	col       int             // the current column of the results
+	detailCol int             // the selected column of the detail pane
 
-	tables    []query.TableInfo
+	tables    []ops.TableInfo
 	tablesGen int
 	tablesErr error
 	tablesOK  bool
@@ -130,10 +134,10 @@ type Model struct {
 	exportCancel context.CancelFunc
 }
 
-// New returns the Query view with the editor focused.
-func New(opts ...Option) *Model {
-	m := &Model{keys: ui.DefaultKeyMap(), now: time.Now, exportDir: ".", rowCap: DefaultRowCap,
-		histPath: DefaultHistoryFile(), filter: lineinput.New("/")}
+// New returns the Query view on eng (nil: no engine) with the editor focused.
+func New(eng Engine, opts ...Option) *Model {
+	m := &Model{eng: eng, keys: ui.DefaultKeyMap(), now: time.Now, exportDir: ".", rowCap: DefaultRowCap,
+		histPath: DefaultHistoryFile()}
 	b := func(k, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(k), key.WithHelp(help, desc))
 	}
@@ -149,10 +153,14 @@ func New(opts ...Option) *Model {
 		complete: b("tab", "tab", "complete a table/column name (editor)"),
 		results:  b("esc", "esc", "leave the editor for the results"),
 	}
+	if eng != nil {
+		m.engName = eng.Name()
+	}
 	m.editor = newEditor()
-	m.table = table.New()
-	m.table.Empty = "the query returned no rows"
-	m.table.SetCellStyle(m.cellStyle)
+	m.list = listview.New(listview.Options{Empty: "the query returned no rows", Exports: []listview.Format{
+		{Key: "c", Name: "csv", Label: "(c)sv"}, {Key: "j", Name: "jsonl", Label: "(j)son lines"},
+		{Key: "p", Name: "parquet", Label: "(p)arquet"}}})
+	m.list.SetCellStyle(m.cellStyle)
 	for _, o := range opts {
 		o(m)
 	}
@@ -163,7 +171,10 @@ func New(opts ...Option) *Model {
 func (m *Model) Title() string { return "Query" }
 
 // InputFocused reports whether the SQL editor or the filter has focus.
-func (m *Model) InputFocused() bool { return m.editor.Focused() || m.filter.Focused() }
+func (m *Model) InputFocused() bool { return m.editor.Focused() || m.list.Filtering() }
+
+// Takes OpenSQL.
+func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.OpenSQL); return ok }
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
@@ -172,36 +183,29 @@ func (m *Model) Help() []key.Binding {
 		k.Enter, b.more, k.Copy, b.copyRow, k.Export, k.Filter, k.Up, k.Down, k.Left, k.Right}
 }
 
-func engine(ctx *ui.Context) query.Engine {
-	if ctx == nil || ctx.Services == nil {
-		return nil
-	}
-	return ctx.Services.Query
-}
-
 // Init loads the history and the table names for completion.
 func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 	m.keys = ctx.Keys
 	cmds := []tea.Cmd{loadHistoryCmd(m.histPath)}
-	if eng := engine(ctx); eng != nil {
-		cmds = append(cmds, m.loadTables(eng))
+	if m.eng != nil {
+		cmds = append(cmds, m.loadTables(ctx))
 	}
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) loadTables(eng query.Engine) tea.Cmd {
+func (m *Model) loadTables(ctx *ui.Context) tea.Cmd {
 	m.tablesGen++
-	return tablesCmd(eng, m.tablesGen)
+	return tablesCmd(ctx.App, m.eng, m.tablesGen)
 }
 
 // Update handles messages and keys.
 func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	m.keys = ctx.Keys
 	switch msg := msg.(type) {
-	case Prepare:
+	case ui.OpenSQL:
 		m.editor.SetValue(msg.SQL)
 		m.editor.Blur()
-		m.detail, m.prompt = nil, false
+		m.list.Dismiss()
 		return m, m.run(ctx, msg.SQL)
 	case tablesMsg:
 		if msg.gen == m.tablesGen {
@@ -231,27 +235,22 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			return m, cmd
 		}
 	case tea.MouseWheelMsg:
-		if m.detail != nil {
-			m.detailWheel(msg)
-		} else {
-			m.table.Update(&m.keys, msg)
+		if !m.editor.Focused() {
+			m.list.Update(&m.keys, msg)
 		}
 	}
 	return m, nil
 }
 
-func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
+func (m *Model) setNote(s string, isErr bool) { m.list.SetNote(s, isErr) }
 
 // busy reports whether a read is under way (the ticker runs).
 func (m *Model) busy() bool { return m.res != nil && m.res.running }
 
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	b := &m.bind
-	if m.filter.Focused() {
-		res, cmd := m.filter.Update(msg)
-		if res != lineinput.Ignored {
-			m.table.SetFilter(m.filter.Value())
-		}
+	if m.list.Filtering() {
+		_, cmd := m.list.Update(&m.keys, msg)
 		return cmd
 	}
 	// Run and cancel work everywhere.
@@ -261,7 +260,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		return m.run(ctx, m.editor.Value())
 	case key.Matches(msg, b.runStmt):
 		m.comp = nil
-		return m.run(ctx, statementAt(m.editor.Value(), m.cursorOffset()))
+		return m.run(ctx, ops.StatementAt(m.editor.Value(), m.cursorOffset()))
 	case key.Matches(msg, b.cancel):
 		m.cancel()
 		return nil
@@ -269,9 +268,12 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.editor.Focused():
 		return m.editorKey(ctx, msg)
-	case m.prompt:
-		return m.promptKey(msg)
-	case m.detail != nil:
+	case m.list.Busy():
+		if act, _ := m.list.Update(&m.keys, msg); act == listview.Export {
+			return m.export(ctx, m.list.ExportFormat())
+		}
+		return nil
+	case m.list.DetailOpen():
 		return m.detailKey(msg)
 	}
 	return m.resultsKey(msg)
@@ -295,7 +297,7 @@ func (m *Model) editorKey(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, b.complete):
 		return m.complete(ctx)
 	}
-	m.note = ""
+	m.setNote("", false)
 	var cmd tea.Cmd
 	m.editor, cmd = m.editor.Update(msg)
 	return cmd
@@ -303,46 +305,42 @@ func (m *Model) editorKey(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) resultsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, b := &m.keys, &m.bind
-	m.note = ""
+	m.setNote("", false)
 	switch {
 	case key.Matches(msg, b.edit):
 		return m.editor.Focus()
 	case key.Matches(msg, k.Enter):
-		if r := m.table.Cursor(); r >= 0 && m.res != nil && r < len(m.res.vals) {
-			m.detail = &detail{row: r}
+		if r := m.list.Cursor(); r >= 0 && m.res != nil && r < len(m.res.vals) {
+			m.detailCol = 0
+			m.list.OpenDetail(m.detail)
 			return nil
 		}
 		return m.editor.Focus()
-	case key.Matches(msg, k.Back):
-		if m.filter.Value() != "" {
-			m.filter.Reset()
-			m.table.SetFilter("")
-		}
-	case key.Matches(msg, k.Filter):
-		if m.res != nil && len(m.res.vals) > 0 {
-			m.filter.Focus()
-		}
+	case key.Matches(msg, k.Filter) && (m.res == nil || len(m.res.vals) == 0):
+		return nil
 	case key.Matches(msg, b.more):
 		return m.loadMore()
 	case key.Matches(msg, k.Copy):
 		return m.copyCell()
 	case key.Matches(msg, b.copyRow):
-		return m.copyRow(m.table.Cursor())
+		return m.copyRow(m.list.Cursor())
 	case key.Matches(msg, k.Export):
 		m.askExport()
+		return nil
 	case key.Matches(msg, k.Left):
 		m.moveColumn(-1)
+		return nil
 	case key.Matches(msg, k.Right):
 		m.moveColumn(1)
-	default:
-		m.table.Update(k, msg)
+		return nil
 	}
-	return nil
+	_, cmd := m.list.Update(k, msg) // navigation, the filter, esc clearing it
+	return cmd
 }
 
 // moveColumn moves the current column and scrolls it into view.
 func (m *Model) moveColumn(n int) {
-	cols := len(m.table.Columns())
+	cols := len(m.list.Table().Columns())
 	if cols == 0 {
 		return
 	}
@@ -353,24 +351,25 @@ func (m *Model) moveColumn(n int) {
 // showColumn scrolls the table so the current column is on screen (as of
 // the last frame).
 func (m *Model) showColumn() {
-	first, end := m.table.VisibleColumns()
+	t := m.list.Table()
+	first, end := t.VisibleColumns()
 	switch {
 	case m.col < first:
-		m.table.ScrollColumns(m.col - first)
+		t.ScrollColumns(m.col - first)
 	case end > first && m.col >= end:
-		m.table.ScrollColumns(m.col - end + 1)
+		t.ScrollColumns(m.col - end + 1)
 	}
 }
 
 func (m *Model) copyCell() tea.Cmd {
-	r := m.table.Cursor()
+	r := m.list.Cursor()
 	if m.res == nil || r < 0 || r >= len(m.res.vals) || m.col >= len(m.res.vals[r]) {
 		m.setNote("no cell to copy", true)
 		return nil
 	}
 	text := cellText(m.res.vals[r][m.col])
 	m.setNote(fmt.Sprintf("copied %s of row %d", columnLabel(m.res.cols, m.col), r+1), false)
-	return func() tea.Msg { return ui.Copy{Text: text} }
+	return ui.CopyCmd(text)
 }
 
 func (m *Model) copyRow(r int) tea.Cmd {
@@ -380,10 +379,10 @@ func (m *Model) copyRow(r int) tea.Cmd {
 	}
 	text := rowText(m.res.vals[r])
 	m.setNote(fmt.Sprintf("copied row %d (tab-separated)", r+1), false)
-	return func() tea.Msg { return ui.Copy{Text: text} }
+	return ui.CopyCmd(text)
 }
 
-func columnLabel(cols []query.Column, i int) string {
+func columnLabel(cols []ops.Column, i int) string {
 	if i >= 0 && i < len(cols) {
 		return cols[i].Name
 	}

@@ -1,7 +1,8 @@
-package queryview
+package query
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -22,9 +23,9 @@ func setup(t *testing.T) (*driver, *fakeEngine, string) {
 	t.Helper()
 	dir := t.TempDir()
 	f := newFake()
-	m := New(HistoryFile(filepath.Join(dir, "state", "history.sql")), ExportDir(dir))
+	m := New(f, HistoryFile(filepath.Join(dir, "state", "history.sql")), ExportDir(dir))
 	m.now = time.Now
-	d := newDriver(t, m, f)
+	d := newDriver(t, m)
 	d.waitFor("history and tables", func() bool { return m.histLoaded && m.tablesOK })
 	return d, f, dir
 }
@@ -123,36 +124,21 @@ func TestHistoryRecallAndPersist(t *testing.T) {
 	d.runSQL("SELECT 2 FROM orders") // consecutive duplicate: kept once
 	m.editor.Reset()
 	d.typeText("draft")
-	d.press("ctrl+p")
-	if v := m.editor.Value(); v != "SELECT 2 FROM orders" {
-		t.Fatalf("ctrl+p gave %q", v)
-	}
-	d.press("ctrl+p")
-	if v := m.editor.Value(); v != "SELECT 1 FROM orders" {
-		t.Fatalf("second ctrl+p gave %q", v)
-	}
+	d.expectEditor("SELECT 2 FROM orders", "ctrl+p")
+	d.expectEditor("SELECT 1 FROM orders", "ctrl+p")
 	d.press("ctrl+p") // the oldest stays
-	d.press("ctrl+n", "ctrl+n")
-	if v := m.editor.Value(); v != "draft" {
-		t.Fatalf("ctrl+n past the newest gave %q, want the draft", v)
-	}
+	d.expectEditor("draft", "ctrl+n", "ctrl+n")
 	path := filepath.Join(dir, "state", "history.sql")
 	d.waitFor("the history file", func() bool {
 		b, _ := os.ReadFile(path)
 		return strings.Count(string(b), entryMarker) == 2
 	})
 	// A new view on the same file recalls the statements.
-	m2 := New(HistoryFile(path))
-	d2 := newDriver(t, m2, newFake())
+	m2 := New(newFake(), HistoryFile(path))
+	d2 := newDriver(t, m2)
 	d2.waitFor("history", func() bool { return m2.histLoaded })
-	d2.press("ctrl+p")
-	if v := m2.editor.Value(); v != "SELECT 2 FROM orders" {
-		t.Fatalf("new view recalled %q", v)
-	}
-	d2.press("ctrl+p")
-	if v := m2.editor.Value(); v != "SELECT 1 FROM orders" {
-		t.Fatalf("new view recalled %q second", v)
-	}
+	d2.expectEditor("SELECT 2 FROM orders", "ctrl+p")
+	d2.expectEditor("SELECT 1 FROM orders", "ctrl+p")
 }
 
 func TestHistoryFileRoundTrip(t *testing.T) {
@@ -180,7 +166,7 @@ func TestLoadMore(t *testing.T) {
 	d, f, _ := setup(t)
 	m := d.model()
 	d.runSQL("SELECT * FROM big")
-	d.waitScreen("1,000 rows", "more available (m)", "3.0 MB scanned", "$0.000014")
+	d.waitScreen("1,000 rows", "more available (m)", "3.0 MiB scanned", "$0.000014")
 	d.press("esc", "m")
 	d.waitFor("2000 rows", func() bool { return !m.res.running && len(m.res.vals) == 2000 })
 	d.waitScreen("2,000 rows", "more available")
@@ -193,8 +179,8 @@ func TestLoadMore(t *testing.T) {
 	d.press("m")
 	d.waitScreen("all 2500 rows are loaded")
 	d.waitFor("the result to be closed", func() bool { _, c := f.counts(); return c == 1 })
-	if m.table.Len() != bigRows {
-		t.Fatalf("table has %d rows", m.table.Len())
+	if m.list.Len() != bigRows {
+		t.Fatalf("table has %d rows", m.list.Len())
 	}
 }
 
@@ -234,16 +220,6 @@ func TestExportCSVGuardsFormulas(t *testing.T) {
 	}
 	if _, c := f.counts(); c != 1 {
 		t.Fatalf("result closed %d times", c)
-	}
-	for _, g := range []string{"=1", "+1+1", "-x", "@SUM(A1)", "\tx", "\rx"} {
-		if GuardFormula(g) != "'"+g {
-			t.Errorf("GuardFormula(%q) = %q", g, GuardFormula(g))
-		}
-	}
-	for _, g := range []string{"-12.5", "+3", "plain", ""} {
-		if GuardFormula(g) != g {
-			t.Errorf("GuardFormula(%q) = %q, want unchanged", g, GuardFormula(g))
-		}
 	}
 }
 
@@ -305,19 +281,10 @@ func TestCompletion(t *testing.T) {
 	d, _, _ := setup(t)
 	m := d.model()
 	d.typeText("SELECT * FROM ord")
-	d.press("tab")
-	if v := m.editor.Value(); v != "SELECT * FROM order_items" {
-		t.Fatalf("tab gave %q", v)
-	}
-	d.press("tab")
-	if v := m.editor.Value(); v != "SELECT * FROM orders" {
-		t.Fatalf("second tab gave %q", v)
-	}
+	d.expectEditor("SELECT * FROM order_items", "tab")
+	d.expectEditor("SELECT * FROM orders", "tab")
 	d.typeText(" WHERE orders.tot")
-	d.press("tab")
-	if v := m.editor.Value(); v != "SELECT * FROM orders WHERE orders.total_amount" {
-		t.Fatalf("column completion gave %q", v)
-	}
+	d.expectEditor("SELECT * FROM orders WHERE orders.total_amount", "tab")
 	d.typeText(" > 0 AND pro")
 	d.press("tab")
 	if v := m.editor.Value(); !strings.HasSuffix(v, "AND products") {
@@ -343,27 +310,6 @@ func TestRunStatementUnderCursor(t *testing.T) {
 	d.waitFor("the second statement", func() bool { return f.last() == "SELECT 2 FROM orders" && !m.res.running })
 }
 
-func TestStatementAt(t *testing.T) {
-	text := "SELECT ';' AS a; /* ; */ SELECT 2;\n-- ;\nSELECT \"x;y\" FROM t;  "
-	cases := map[int]string{
-		0:             "SELECT ';' AS a",
-		15:            "SELECT ';' AS a", // on the ';' itself
-		16:            " /* ; */ SELECT 2",
-		20:            " /* ; */ SELECT 2",
-		len(text):     "-- ;\nSELECT \"x;y\" FROM t",
-		len(text) - 3: "-- ;\nSELECT \"x;y\" FROM t",
-	}
-	for off, want := range cases {
-		got := statementAt(text, off)
-		if strings.TrimSpace(got) != strings.TrimSpace(want) {
-			t.Errorf("statementAt(%d) = %q, want %q", off, got, want)
-		}
-	}
-	if statementAt("  ;  ", 2) != "" {
-		t.Error("blank text has no statement")
-	}
-}
-
 func TestErrorShownInPlace(t *testing.T) {
 	d, _, _ := setup(t)
 	d.ctx.Width = 40
@@ -375,24 +321,27 @@ func TestErrorShownInPlace(t *testing.T) {
 }
 
 func TestNoEngine(t *testing.T) {
-	m := New(HistoryFile(""))
-	d := newDriver(t, m, nil)
+	m := New(nil, HistoryFile(""))
+	d := newDriver(t, m)
 	d.waitScreen("no query engine")
 	d.typeText("SELECT 1")
 	d.press("ctrl+r")
 	d.waitScreen("no query engine")
 }
 
-func TestPrepareRunsAndFocusesResults(t *testing.T) {
+func TestOpenSQLRunsAndFocusesResults(t *testing.T) {
 	d, f, _ := setup(t)
 	m := d.model()
-	d.send(Prepare{SQL: "SELECT * FROM orders LIMIT 100"})
+	if !m.Takes(ui.OpenSQL{}) || m.Takes(ui.ShowJob{}) {
+		t.Fatal("the Query view takes OpenSQL, and only it")
+	}
+	d.send(ui.OpenSQL{SQL: "SELECT * FROM orders LIMIT 100"})
 	d.waitScreen("alice", "3 rows")
 	if f.last() != "SELECT * FROM orders LIMIT 100" || m.editor.Value() != "SELECT * FROM orders LIMIT 100" {
 		t.Fatalf("ran %q, editor %q", f.last(), m.editor.Value())
 	}
 	if m.InputFocused() {
-		t.Fatal("after Prepare the results should have focus")
+		t.Fatal("after OpenSQL the results should have focus")
 	}
 }
 
@@ -421,8 +370,8 @@ func TestFramesAt80x24(t *testing.T) {
 // BenchmarkRenderMillionRows renders a frame of the view holding a
 // 1,000,000-row result (goal: under 5 ms a frame).
 func BenchmarkRenderMillionRows(b *testing.B) {
-	m := New(HistoryFile(""))
-	cols := []query.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"},
+	m := New(newFake(), HistoryFile(""))
+	cols := []ops.Column{{Name: "id", Type: "BIGINT"}, {Name: "order_id", Type: "BIGINT"},
 		{Name: "product", Type: "VARCHAR"}, {Name: "amount", Type: "DECIMAL(12,2)"}, {Name: "ts", Type: "TIMESTAMP"}}
 	const n = 1_000_000
 	vals := make([][]any, n)
@@ -431,16 +380,16 @@ func BenchmarkRenderMillionRows(b *testing.B) {
 		vals[i] = []any{int64(i), int64(i / 3), "product " + strconv.Itoa(i%977), strconv.Itoa(i%5000) + ".25", t0.Add(time.Duration(i) * time.Second)}
 	}
 	m.res = &result{sql: "SELECT …", cols: cols, vals: vals, done: true, eof: true, elapsed: time.Second}
-	m.table.SetColumns(tableColumns(cols))
-	m.table.SetRows(cells(vals))
+	m.list.SetColumns(tableColumns(cols))
+	m.list.SetRows(cells(vals))
 	m.editor.Blur()
-	m.table.SetPosition(n / 2)
-	ctx := &ui.Context{Services: &ui.Services{Query: newFake()}, Keys: ui.DefaultKeyMap(),
+	m.list.Table().SetPosition(n / 2)
+	ctx := &ui.Context{App: context.Background(), Keys: ui.DefaultKeyMap(),
 		Theme: ui.NewTheme(true, false), Width: 160, Height: 50}
 	m.Render(ctx)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		m.table.Move(1 - 2*(i%2))
+		m.list.Table().Move(1 - 2*(i%2))
 		_ = m.Render(ctx)
 	}
 }

@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"fmt"
@@ -10,9 +10,11 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/listview"
+	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/views/internal/screen"
 )
 
 // noEngineNote explains an absent engine.
@@ -26,7 +28,7 @@ const maxFieldLines = 200
 func (m *Model) Render(ctx *ui.Context) string {
 	th, w, h := ctx.Theme, ctx.Width, ctx.Height
 	m.styleEditor(th)
-	if m.detail != nil {
+	if m.list.DetailOpen() {
 		return m.renderDetail(ctx)
 	}
 	// The editor grows with its text, up to a third of the view.
@@ -34,7 +36,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if h < 10 {
 		edH = 1
 	}
-	m.sizeEditor(w, edH)
+	m.edSize.Fit(&m.editor, w, edH)
 	top := []string{m.header(ctx)}
 	ed := strings.Split(m.editor.View(), "\n")
 	for i := range edH {
@@ -51,10 +53,10 @@ func (m *Model) Render(ctx *ui.Context) string {
 func (m *Model) header(ctx *ui.Context) string {
 	th := ctx.Theme
 	name := "no engine"
-	if eng := engine(ctx); eng != nil {
-		name = eng.Name() + " engine"
+	if m.eng != nil {
+		name = m.engName + " engine"
 	}
-	s := th.Title.Render("SQL") + th.Dim.Render(" · "+ui.Sanitize(name))
+	s := th.Title.Render("SQL") + th.Dim.Render(" · "+textfmt.Sanitize(name))
 	if m.editor.Focused() {
 		return s + th.Dim.Render(" · editing (esc: results)")
 	}
@@ -68,7 +70,7 @@ func (m *Model) statusLine(th *ui.Theme, w int) string {
 		return th.Dim.Render(strings.Repeat("─", max(w, 0)))
 	}
 	now := m.now()
-	rows := screen.Rows(int64(len(r.vals)))
+	rows := textfmt.Rows(int64(len(r.vals)))
 	var parts []string
 	style := th.OK
 	switch {
@@ -95,7 +97,7 @@ func (m *Model) statusLine(th *ui.Theme, w int) string {
 		parts = append(parts, shortDuration(r.elapsedNow(now)))
 	}
 	if b := r.stats.BytesScanned; b > 0 {
-		parts = append(parts, screen.Bytes(b)+" scanned")
+		parts = append(parts, textfmt.Bytes(b)+" scanned")
 	}
 	if c := r.stats.CostUSD; c > 0 {
 		parts = append(parts, costText(c))
@@ -104,7 +106,7 @@ func (m *Model) statusLine(th *ui.Theme, w int) string {
 	line := style.Render(left)
 	if len(r.cols) > 0 {
 		// Where the cursor is, on the right when there is room.
-		pos := fmt.Sprintf("row %s · %s (%d/%d)", m.table.Status(), table.Truncate(columnLabel(r.cols, m.col), 24),
+		pos := fmt.Sprintf("row %s · %s (%d/%d)", m.list.Status(), table.Truncate(columnLabel(r.cols, m.col), 24),
 			m.col+1, len(r.cols))
 		if gap := w - ansi.StringWidth(left) - ansi.StringWidth(pos); gap >= 2 {
 			line += strings.Repeat(" ", gap) + th.Dim.Render(pos)
@@ -126,7 +128,7 @@ func (m *Model) body(ctx *ui.Context, h int) string {
 	r := m.res
 	var lines []string
 	switch {
-	case engine(ctx) == nil:
+	case m.eng == nil:
 		for _, l := range wrapText(noEngineNote, w) {
 			lines = append(lines, th.Warn.Render(l))
 		}
@@ -172,45 +174,30 @@ func (m *Model) body(ctx *ui.Context, h int) string {
 // renderTable draws the results, scrolling again when the current column
 // ended up off screen.
 func (m *Model) renderTable(w, h int, th *ui.Theme) string {
-	out := m.table.Render(w, h, th)
-	if first, end := m.table.VisibleColumns(); m.col < first || m.col >= end {
-		m.table.ScrollColumns(m.col - first)
-		out = m.table.Render(w, h, th)
+	out := m.list.Body(w, h, th)
+	t := m.list.Table()
+	if first, end := t.VisibleColumns(); m.col < first || m.col >= end {
+		t.ScrollColumns(m.col - first)
+		out = m.list.Body(w, h, th)
 	}
 	return out
 }
 
+// footer is the editor's hints while it has focus (and no note waits),
+// else the list's footer: the export prompt, the filter, a note, or the
+// result's hints.
 func (m *Model) footer(th *ui.Theme, w int) string {
-	switch {
-	case m.prompt:
-		n := "the shown rows"
-		if r := m.res; r != nil && !r.done {
-			n = "every row (the rest is read to the end)"
-		}
-		return th.Warn.Render("export " + n + " as (c)sv, (j)son lines or (p)arquet? any other key cancels")
-	case m.filter.Focused():
-		return m.filter.View(w, th)
-	case m.note != "":
-		style := th.OK
-		if m.noteErr {
-			style = th.Error
-		}
-		return style.Render(table.Truncate(m.note, w))
-	case m.editor.Focused():
+	if m.editor.Focused() && !m.list.Busy() && m.list.Note() == "" {
 		return th.Dim.Render(screen.Hints("ctrl+r", "run", "ctrl+e", "stmt", "ctrl+x", "cancel",
 			"tab", "complete", "^p/^n", "history", "esc", "results"))
 	}
-	hints := th.Dim.Render(screen.Hints("i", "edit", "enter", "row", "←/→", "column", "m", "more", "y/Y", "copy",
-		"e", "export", "/", "filter"))
-	if f := m.filter.View(w/3, th); f != "" {
-		return f + "  " + hints
-	}
-	return hints
+	return m.list.Footer(w, th, "i", "edit", "enter", "row", "←/→", "column", "m", "more", "y/Y", "copy",
+		"e", "export", "/", "filter")
 }
 
 // cellStyle marks the current cell and shows nulls dim.
 func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
-	if col == m.col && row == m.table.Cursor() && !m.editor.Focused() {
+	if col == m.col && row == m.list.Cursor() && !m.editor.Focused() {
 		return th.Key.Underline(true), true
 	}
 	if r := m.res; r != nil && row < len(r.vals) && col < len(r.vals[row]) && r.vals[row][col] == nil {
@@ -225,89 +212,77 @@ func wrapText(s string, w int) []string {
 	w = max(w, 1)
 	var out []string
 	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		out = append(out, strings.Split(ansi.Wrap(ui.Sanitize(line), w, ""), "\n")...)
+		out = append(out, strings.Split(ansi.Wrap(textfmt.Sanitize(line), w, ""), "\n")...)
 	}
 	return out
 }
 
 // shortDuration renders a finished query's time: "850ms", "12.3s", "4m05s".
-func shortDuration(d time.Duration) string { return screen.Duration(d) }
+func shortDuration(d time.Duration) string { return textfmt.Duration(d) }
 
 // tenths renders a running query's time as it ticks: "0.3s", "12.3s", "4m05s".
 func tenths(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
-	return screen.Duration(d)
+	return textfmt.Duration(d)
 }
 
-// detail is the row detail pane: every column of one row.
-type detail struct {
-	row int // index into the result's rows
-	sel int // the selected column
-	off int // first line on screen
-}
-
+// detailKey handles the detail pane's keys: ↑/↓ pick a column, ←/→ the
+// previous or next row, y/Y copy the value or the row, enter or esc close.
 func (m *Model) detailKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, d := &m.keys, m.detail
-	n := len(m.res.cols)
+	k := &m.keys
+	row, n := m.list.Cursor(), len(m.res.cols)
 	switch {
-	case key.Matches(msg, k.Back), key.Matches(msg, k.Enter):
-		m.detail = nil
+	case key.Matches(msg, k.Enter):
+		m.list.CloseDetail()
 	case key.Matches(msg, k.Up):
-		d.sel = max(d.sel-1, 0)
+		m.detailCol = max(m.detailCol-1, 0)
 	case key.Matches(msg, k.Down):
-		d.sel = min(d.sel+1, n-1)
+		m.detailCol = min(m.detailCol+1, n-1)
 	case key.Matches(msg, k.Top):
-		d.sel = 0
+		m.detailCol = 0
 	case key.Matches(msg, k.Bottom):
-		d.sel = n - 1
-	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
-		if key.Matches(msg, k.Left) {
-			m.table.Move(-1)
-		} else {
-			m.table.Move(1)
-		}
-		if r := m.table.Cursor(); r >= 0 {
-			d.row = r
-		}
+		m.detailCol = n - 1
+	case key.Matches(msg, k.Left):
+		m.list.Table().Move(-1)
+	case key.Matches(msg, k.Right):
+		m.list.Table().Move(1)
 	case key.Matches(msg, k.Copy):
-		if d.sel < len(m.res.vals[d.row]) {
-			text := cellText(m.res.vals[d.row][d.sel])
-			m.setNote("copied "+columnLabel(m.res.cols, d.sel), false)
-			return func() tea.Msg { return ui.Copy{Text: text} }
+		if row >= 0 && m.detailCol < len(m.res.vals[row]) {
+			m.setNote("copied "+columnLabel(m.res.cols, m.detailCol), false)
+			return ui.CopyCmd(cellText(m.res.vals[row][m.detailCol]))
 		}
 	case key.Matches(msg, m.bind.copyRow):
-		return m.copyRow(d.row)
+		return m.copyRow(row)
+	default:
+		m.list.Update(k, msg) // esc closes; pgup/pgdn scroll
 	}
 	return nil
 }
 
-func (m *Model) detailWheel(msg tea.MouseWheelMsg) {
-	switch msg.Button {
-	case tea.MouseWheelUp:
-		m.detail.sel = max(m.detail.sel-1, 0)
-	case tea.MouseWheelDown:
-		m.detail.sel = min(m.detail.sel+1, len(m.res.cols)-1)
+// detail draws every column of one row for the list's detail pane, the
+// selected column kept on screen.
+func (m *Model) detail(row, w int, th *ui.Theme) listview.Detail {
+	r := m.res
+	if r == nil || row < 0 || row >= len(r.vals) {
+		return listview.Detail{}
 	}
-}
-
-func (m *Model) renderDetail(ctx *ui.Context) string {
-	th, w, d, r := ctx.Theme, ctx.Width, m.detail, m.res
-	row := r.vals[d.row]
+	vals := r.vals[row]
 	nameW := 4
 	for _, c := range r.cols {
-		nameW = max(nameW, ansi.StringWidth(ui.Sanitize(c.Name)))
+		nameW = max(nameW, ansi.StringWidth(textfmt.Sanitize(c.Name)))
 	}
 	nameW = min(nameW, max(w/3, 4), 32)
 	valW := max(w-nameW-1, 8)
-	var lines []string
-	start := make([]int, len(r.cols)) // first line of each field
+	var d listview.Detail
 	for i, c := range r.cols {
-		start[i] = len(lines)
+		if i == m.detailCol {
+			d.Focus[0] = len(d.Lines)
+		}
 		text := "NULL"
-		if i < len(row) && row[i] != nil {
-			text = cellText(row[i])
+		if i < len(vals) && vals[i] != nil {
+			text = cellText(vals[i])
 		}
 		vl := wrapText(text, valW)
 		if len(vl) > maxFieldLines {
@@ -317,38 +292,30 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 			name := strings.Repeat(" ", nameW)
 			if j == 0 {
 				name = table.Fit(c.Name, nameW)
-				if i == d.sel {
+				if i == m.detailCol {
 					name = th.Selected.Render(name)
 				} else {
 					name = th.Header.Render(name)
 				}
 			}
-			if i < len(row) && row[i] == nil {
+			if i < len(vals) && vals[i] == nil {
 				l = th.Dim.Render(l)
 			}
-			lines = append(lines, name+" "+l)
+			d.Lines = append(d.Lines, name+" "+l)
+		}
+		if i == m.detailCol {
+			d.Focus[1] = len(d.Lines)
 		}
 	}
-	sel := r.cols[d.sel]
-	top := []string{th.Title.Render(fmt.Sprintf("row %s of %s", screen.Count(int64(d.row+1)), screen.Count(int64(len(r.vals))))) +
+	return d
+}
+
+func (m *Model) renderDetail(ctx *ui.Context) string {
+	th, w, r := ctx.Theme, ctx.Width, m.res
+	m.detailCol = max(0, min(m.detailCol, len(r.cols)-1))
+	sel := r.cols[m.detailCol]
+	top := []string{th.Title.Render(fmt.Sprintf("row %s of %s", textfmt.Count(int64(m.list.Cursor()+1)), textfmt.Count(int64(len(r.vals))))) +
 		th.Dim.Render(" · "+table.Truncate(sel.Name+" "+sel.Type, max(w/2, 10)))}
-	body := func(h int) string {
-		end := len(lines)
-		if d.sel+1 < len(start) {
-			end = start[d.sel+1]
-		}
-		if start[d.sel] < d.off {
-			d.off = start[d.sel]
-		}
-		if end > d.off+h {
-			d.off = max(min(end-h, start[d.sel]), 0)
-		}
-		d.off = max(0, min(d.off, len(lines)-h))
-		return strings.Join(lines[d.off:min(d.off+h, len(lines))], "\n")
-	}
-	foot := th.Dim.Render(screen.Hints("esc", "back", "↑/↓", "column", "←/→", "previous/next row", "y", "copy value", "Y", "copy row"))
-	if m.note != "" {
-		foot = th.OK.Render(table.Truncate(m.note, w))
-	}
-	return screen.Compose(w, ctx.Height, top, body, []string{foot})
+	return m.list.View(w, ctx.Height, th, top, "esc", "back", "↑/↓", "column", "←/→", "previous/next row",
+		"y", "copy value", "Y", "copy row")
 }

@@ -1,4 +1,4 @@
-package queryview
+package query
 
 import (
 	"context"
@@ -10,17 +10,16 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/etl/rowfmt"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
 // cursor is an open result: its rows and the context the query runs
 // under. Exactly one holder owns it at a time — the view while idle, or
 // the one command reading it — and the holder that finishes it closes it.
 type cursor struct {
-	rows   query.Rows
+	rows   ops.Rows
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -41,7 +40,7 @@ type result struct {
 	started    time.Time
 	phaseStart time.Time     // start of the current read (first page or load more)
 	elapsed    time.Duration // wall time until the first page was in
-	cols       []query.Column
+	cols       []ops.Column
 	vals       [][]any
 	cur        *cursor            // held by the view while idle; nil while a command reads it, or when closed
 	cancel     context.CancelFunc // ends the query's context
@@ -51,7 +50,7 @@ type result struct {
 	done       bool               // no more rows can be read (end, error, cancel, drained by export)
 	eof        bool               // the engine said there are no more rows
 	partial    bool               // the result was closed before its end
-	stats      query.Stats
+	stats      ops.QueryStats
 	err        error
 	cancelled  bool
 }
@@ -72,11 +71,11 @@ func (r *result) elapsedNow(now time.Time) time.Duration {
 type chunkMsg struct {
 	seq   int
 	first bool // the first chunk of a query: cols are set
-	cols  []query.Column
+	cols  []ops.Column
 	vals  [][]any
 	cur   *cursor // the open result, handed back; nil when the read closed it
 	eof   bool
-	stats query.Stats
+	stats ops.QueryStats
 	err   error
 }
 
@@ -90,13 +89,13 @@ func tick(gen int) tea.Cmd {
 // tablesMsg carries the engine's tables (for completion).
 type tablesMsg struct {
 	gen    int
-	tables []query.TableInfo
+	tables []ops.TableInfo
 	err    error
 }
 
-func tablesCmd(eng query.Engine, gen int) tea.Cmd {
+func tablesCmd(app context.Context, eng Engine, gen int) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(app, time.Minute)
 		defer cancel()
 		t, err := eng.Tables(ctx)
 		if err != nil {
@@ -106,9 +105,10 @@ func tablesCmd(eng query.Engine, gen int) tea.Cmd {
 	}
 }
 
-// startCmd runs sql on eng and reads its first rows.
-func startCmd(eng query.Engine, sql string, seq, want int) (tea.Cmd, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
+// startCmd runs sql on eng and reads its first rows, under the
+// application's context (quitting cancels the query).
+func startCmd(app context.Context, eng Engine, sql string, seq, want int) (tea.Cmd, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(app)
 	return func() tea.Msg {
 		rows, err := eng.Query(ctx, sql)
 		if err != nil {
@@ -170,22 +170,22 @@ func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd {
 		m.setNote("nothing to run: the editor (or the statement under the cursor) is empty", true)
 		return nil
 	}
-	eng := engine(ctx)
-	if eng == nil {
+	if m.eng == nil {
 		m.setNote(noEngineNote, true)
 		return nil
 	}
 	cmds := []tea.Cmd{m.abandon(), m.remember(sql)}
 	m.seq++
-	start, cancel := startCmd(eng, sql, m.seq, m.rowCap)
+	start, cancel := startCmd(ctx.App, m.eng, sql, m.seq, m.rowCap)
 	now := m.now()
 	m.res = &result{sql: sql, started: now, phaseStart: now, cancel: cancel, inflight: true, running: true, target: m.rowCap}
-	m.table.SetColumns(nil)
-	m.table.SetRows(nil)
-	m.table.ScrollColumns(-1 << 20)
-	m.filter.Reset()
-	m.table.SetFilter("")
-	m.col, m.detail, m.prompt, m.note = 0, nil, false, ""
+	m.list.SetColumns(nil)
+	m.list.SetRows(nil)
+	m.list.Table().ScrollColumns(-1 << 20)
+	m.list.ClearFilter()
+	m.list.Dismiss()
+	m.col = 0
+	m.setNote("", false)
 	m.tickGen++
 	return tea.Batch(append(cmds, start, tick(m.tickGen))...)
 }
@@ -222,11 +222,11 @@ func (m *Model) chunk(msg chunkMsg) tea.Cmd {
 	r.inflight = false
 	if msg.first {
 		r.cols = msg.cols
-		m.table.SetColumns(tableColumns(msg.cols))
+		m.list.SetColumns(tableColumns(msg.cols))
 	}
 	if len(msg.vals) > 0 {
 		r.vals = append(r.vals, msg.vals...)
-		m.table.AppendRows(cells(msg.vals)...)
+		m.list.AppendRows(cells(msg.vals)...)
 	}
 	r.stats = msg.stats
 	switch {
@@ -317,10 +317,10 @@ func numericType(t string) bool {
 	return false
 }
 
-func tableColumns(cols []query.Column) []table.Column {
-	out := make([]table.Column, len(cols))
+func tableColumns(cols []ops.Column) []listview.Column {
+	out := make([]listview.Column, len(cols))
 	for i, c := range cols {
-		out[i] = table.Column{Title: c.Name, Right: numericType(c.Type)}
+		out[i] = listview.Column{Title: c.Name, Right: numericType(c.Type)}
 	}
 	return out
 }
@@ -334,7 +334,7 @@ func cells(vals [][]any) [][]string {
 			if v == nil {
 				line[j] = "NULL"
 			} else {
-				line[j] = rowfmt.Text(v)
+				line[j] = ops.CellText(v)
 			}
 		}
 		out[i] = line
@@ -343,7 +343,7 @@ func cells(vals [][]any) [][]string {
 }
 
 // cellText is a value as copied: "" for null.
-func cellText(v any) string { return rowfmt.Text(v) }
+func cellText(v any) string { return ops.CellText(v) }
 
 // rowText is a row as copied: values separated by tabs.
 func rowText(row []any) string {

@@ -1,8 +1,7 @@
-package rejectsview
+package rejects
 
 import (
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lakeops/lakeops/aws/storage/folder"
-	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/etl/rejects"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/etl/ops/opstest"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/internal/viewtest"
 )
@@ -42,28 +40,24 @@ var sgrSeq = regexp.MustCompile(`\x1b\[[0-9;:]*m`)
 // screen (list, file picker or detail pane).
 func TestHostileExportAndScreen(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := folder.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk := lake.New(st)
+	lk := opstest.EmptyLake(t)
+	o, _ := opstest.Ops(t, lk)
 	body := "product_id,department_id,department,product_name\n" + strings.Join(hostileRaws, "\n") + "\n"
 	put(t, lk, hostileProducts, body)
-	sum := viewtest.Run(t, lk, hostileProducts)
+	sum := opstest.Run(t, lk, hostileProducts)
 	if f := sum.Files[0]; f.Status != "succeeded" || f.Rejected != int64(len(hostileRaws)) {
 		t.Fatalf("run: %+v", f)
 	}
-	stored, err := rejects.Read(ctx, lk, "products", rejects.Filter{})
+	stored, err := o.Rejects(ctx, "products", ops.RejectFilter{})
 	if err != nil || len(stored) != len(hostileRaws) {
 		t.Fatalf("rejected_products: %d rows, %v", len(stored), err)
 	}
 
 	out := t.TempDir()
-	m := New(ExportDir(out))
+	m := New(o, ExportDir(out))
 	m.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-	h := viewtest.New(t, m, lk)
-	h.Send(ShowFile{Dataset: "products", File: hostileProducts})
+	h := viewtest.New(t, m)
+	h.Send(ui.ShowRejects{Dataset: "products", File: hostileProducts})
 	screens := []string{h.Frame()}
 
 	h.Press("e", "c")
@@ -72,19 +66,11 @@ func TestHostileExportAndScreen(t *testing.T) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
 	screens = append(screens, h.Frame())
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, path)
 	if len(recs) != len(hostileRaws)+1 {
 		t.Fatalf("export has %d records", len(recs))
 	}
-	byLine := map[string]rejects.Row{}
+	byLine := map[string]ops.RejectRow{}
 	for _, r := range stored {
 		byLine[r.Raw] = r
 	}
@@ -123,7 +109,7 @@ func TestHostileExportAndScreen(t *testing.T) {
 
 	// Every row's detail pane, and the file picker.
 	for i := range m.shown {
-		m.table.SelectRow(i)
+		m.list.SelectRow(i)
 		h.Press("enter")
 		screens = append(screens, h.Frame())
 		h.Press("esc")

@@ -1,11 +1,9 @@
-// Package rejectsview is the Rejects view (folder views/rejects; named
-// rejectsview to keep etl/rejects unshadowed): the rejected rows of one
-// dataset at a time, filtered by file, by reason code and by free text; a
-// detail pane with the raw record, its reasons and its fields re-read with
-// the file's header; reprocessing a file's rejects as a job; exporting the
-// filtered rows to CSV (with a formula-injection guard) or JSON; and
-// copying a raw record.
-package rejectsview
+// Package rejects is the Rejects view: the rejected rows of one dataset at
+// a time, filtered by file, by reason code and by free text; a detail pane
+// with the raw record, its reasons and its fields re-read with the file's
+// header; reprocessing a file's rejects as a job; exporting the filtered
+// rows to CSV (formula-guarded) or JSON; and copying a raw record.
+package rejects
 
 import (
 	"context"
@@ -20,36 +18,43 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/lakeops/lakeops/etl/dataset"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/etl/pipeline"
-	"github.com/lakeops/lakeops/etl/rejects"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/lineinput"
-	"github.com/lakeops/lakeops/ui/components/table"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
-// loadedMsg carries the rejected rows of a dataset.
-type loadedMsg struct {
-	gen  int
-	ds   string
-	rows []rejects.Row
-	err  error
+// Service reads rejected rows and queues their reprocessing for the
+// Rejects view; ops.Ops has it.
+type Service interface {
+	// RawRoot is the raw zone's prefix, left off file names.
+	RawRoot() string
+	// Rejects reads the rejected rows of a dataset.
+	Rejects(ctx context.Context, dataset string, f ops.RejectFilter) ([]ops.RejectRow, error)
+	// Submit queues a background job (a reprocess).
+	Submit(spec ops.JobSpec) (int, error)
 }
 
-// submittedMsg reports a queued reprocess job.
-type submittedMsg struct {
-	id    int
-	title string
-}
-
-// exportedMsg reports an export.
-type exportedMsg struct {
-	path string
-	rows int
-	err  error
-}
+type (
+	// loadedMsg carries the rejected rows of a dataset.
+	loadedMsg struct {
+		gen  int
+		ds   string
+		rows []ops.RejectRow
+		err  error
+	}
+	// submittedMsg reports a queued reprocess job.
+	submittedMsg struct {
+		id    int
+		title string
+		err   error
+	}
+	// exportedMsg reports an export.
+	exportedMsg struct {
+		path string
+		rows int
+		err  error
+	}
+)
 
 // Option configures the view.
 type Option func(*Model)
@@ -59,49 +64,42 @@ func ExportDir(dir string) Option { return func(m *Model) { m.exportDir = dir } 
 
 // Model is the Rejects view.
 type Model struct {
+	svc       Service
 	keys      ui.KeyMap
 	exportDir string
 	now       func() time.Time
-	root      string // the raw zone prefix, left off file names
+	root      string
 	bind      struct{ dataset, file, reason key.Binding }
 
 	datasets []string
 	ds       int
-	chosen   bool // the user picked the dataset (d, or a ShowFile); until then an empty one gives way to the next
+	chosen   bool // the user picked the dataset (d, or ShowRejects); until then an empty one gives way to the next
 	skipped  int  // datasets skipped for being empty since the last load the user asked for
-	rows     []rejects.Row
+	rows     []ops.RejectRow
 	loadGen  int
 	loading  bool
 	loadErr  error
-	doneJobs map[int]bool
-	watch    int // reprocess job whose end reloads the rows
+	ended    int // jobs ended, as the last snapshot said
+	watch    int // reprocess job whose end is noted
 
 	fileF, reasonF string
-	shown          []int // rows after the file and reason filters; table rows align with it
-	table          *table.Model
-	filter         lineinput.Model
+	shown          []int // rows after the file and reason filters; the list's rows align with it
+	list           *listview.Model
 
-	detail *detailPane
-	picker *table.Model // file picker, when open
-	files  []string     // files in the picker, after "(all files)"
-	prompt bool         // export format prompt
-
-	note    string
-	noteErr bool
+	picker *listview.Model // file picker, when open
+	files  []string        // files in the picker, after "(all files)"
 }
 
-// New returns the Rejects view.
-func New(opts ...Option) *Model {
-	m := &Model{keys: ui.DefaultKeyMap(), exportDir: ".", now: time.Now, doneJobs: map[int]bool{},
-		filter: lineinput.New("/")}
-	for _, d := range dataset.All() {
-		m.datasets = append(m.datasets, d.Name)
-	}
+// New returns the Rejects view over svc.
+func New(svc Service, opts ...Option) *Model {
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), exportDir: ".", now: time.Now, root: svc.RawRoot(),
+		datasets: ops.Datasets()}
 	m.bind.dataset = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "next dataset"))
 	m.bind.file = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter by file"))
 	m.bind.reason = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cycle reason code filter"))
-	m.table = table.New()
-	m.table.SetCellStyle(m.cellStyle)
+	m.list = listview.New(listview.Options{Exports: []listview.Format{
+		{Key: "c", Name: "csv", Label: "(c)sv"}, {Key: "j", Name: "json", Label: "(j)son"}}})
+	m.list.SetCellStyle(m.cellStyle)
 	for _, o := range opts {
 		o(m)
 	}
@@ -111,8 +109,13 @@ func New(opts ...Option) *Model {
 // Title is the tab name.
 func (m *Model) Title() string { return "Rejects" }
 
-// InputFocused reports whether the free-text filter has focus.
-func (m *Model) InputFocused() bool { return m.filter.Focused() }
+// InputFocused reports whether a filter is being typed.
+func (m *Model) InputFocused() bool {
+	return m.list.Filtering() || (m.picker != nil && m.picker.Filtering())
+}
+
+// Takes ShowRejects.
+func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowRejects); return ok }
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
@@ -126,27 +129,15 @@ func (m *Model) dataset() string { return m.datasets[m.ds] }
 // Init loads the first dataset's rejected rows.
 func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 	m.keys = ctx.Keys
-	m.root = ctx.Services.Lake.Layout.Bronze
-	for _, j := range ctx.Services.Jobs.Jobs() {
-		if j.State.Done() {
-			m.doneJobs[j.ID] = true
-		}
-	}
 	return m.load(ctx)
 }
 
 func (m *Model) load(ctx *ui.Context) tea.Cmd {
 	m.loadGen++
 	m.loading = true
-	return loadCmd(ctx.Services.Lake, m.dataset(), m.loadGen)
-}
-
-func loadCmd(lk *lake.Lake, ds string, gen int) tea.Cmd {
+	gen, svc, app, ds := m.loadGen, m.svc, ctx.App, m.dataset()
 	return func() tea.Msg {
-		rows, err := rejects.Read(context.Background(), lk, ds, rejects.Filter{})
-		if err != nil {
-			err = fmt.Errorf("read rejected rows of %s: %w", ds, err)
-		}
+		rows, err := svc.Rejects(app, ds, ops.RejectFilter{})
 		return loadedMsg{gen: gen, ds: ds, rows: rows, err: err}
 	}
 }
@@ -155,16 +146,17 @@ func loadCmd(lk *lake.Lake, ds string, gen int) tea.Cmd {
 func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	m.keys = ctx.Keys
 	switch msg := msg.(type) {
-	case ShowFile:
+	case ui.ShowRejects:
 		m.chosen = true
 		for i, d := range m.datasets {
 			if d == msg.Dataset {
 				m.ds = i
 			}
 		}
-		m.fileF, m.reasonF, m.detail, m.picker, m.prompt = msg.File, "", nil, nil, false
+		m.fileF, m.reasonF, m.picker = msg.File, "", nil
+		m.list.CloseDetail()
 		m.rows, m.shown = nil, nil
-		m.table.SetRows(nil)
+		m.list.SetRows(nil)
 		return m, m.load(ctx)
 	case loadedMsg:
 		if msg.gen != m.loadGen {
@@ -180,9 +172,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.skipped = 0
 		m.rows = msg.rows
 		m.applyFilters()
-	case ui.JobsChanged:
-		return m, m.jobsChanged(ctx)
+	case ops.JobSnapshot:
+		return m, m.jobsChanged(ctx, msg)
 	case submittedMsg:
+		if msg.err != nil {
+			return m, ui.NotifyCmd(msg.err.Error(), true)
+		}
 		m.watch = msg.id
 		text := fmt.Sprintf("job %d queued: %s (see Runs); the list reloads when it ends", msg.id, msg.title)
 		return m, ui.NotifyCmd(text, false) // the shell shows it; no second copy in the view
@@ -194,106 +189,96 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
-		switch {
-		case m.picker != nil:
+		if m.picker != nil {
 			m.picker.Update(&m.keys, msg)
-		case m.detail != nil:
-			m.detail.fields.Update(&m.keys, msg)
-		default:
-			m.table.Update(&m.keys, msg)
+		} else {
+			m.list.Update(&m.keys, msg)
 		}
 	}
 	return m, nil
 }
 
 // jobsChanged reloads the rows when a job ended (a run or a reprocess adds
-// or resolves rejected rows).
-func (m *Model) jobsChanged(ctx *ui.Context) tea.Cmd {
-	ended := false
-	for _, j := range ctx.Services.Jobs.Jobs() {
-		if j.State.Done() && !m.doneJobs[j.ID] {
-			m.doneJobs[j.ID] = true
-			ended = true
-			if j.ID == m.watch {
-				m.watch = 0
-				m.setNote(fmt.Sprintf("job %d %s", j.ID, j.State), j.State != jobs.Succeeded)
-			}
-		}
-	}
-	if !ended {
+// or resolves rejected rows) and notes the end of a reprocess it queued.
+func (m *Model) jobsChanged(ctx *ui.Context, s ops.JobSnapshot) tea.Cmd {
+	if s.Ended <= m.ended {
 		return nil
+	}
+	m.ended = s.Ended
+	if j, ok := s.Job(m.watch); ok && j.State.Done() {
+		m.watch = 0
+		m.list.SetNote(fmt.Sprintf("job %d %s", j.ID, j.State), j.State != ops.JobSucceeded)
 	}
 	return m.load(ctx)
 }
 
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
-	if m.filter.Focused() {
-		res, cmd := m.filter.Update(msg)
-		if res != lineinput.Ignored {
-			m.table.SetFilter(m.filter.Value())
-		}
-		return cmd
-	}
 	switch {
-	case m.prompt:
-		return m.promptKey(msg)
 	case m.picker != nil:
 		m.pickerKey(msg)
 		return nil
-	case m.detail != nil:
+	case m.list.Busy():
+		act, cmd := m.list.Update(k, msg)
+		if act == listview.Export {
+			return m.export(m.list.ExportFormat())
+		}
+		return cmd
+	case m.list.DetailOpen():
 		return m.detailKey(ctx, msg)
 	}
-	m.note = ""
 	switch {
-	case key.Matches(msg, k.Filter):
-		m.filter.Focus()
-	case key.Matches(msg, k.Back):
-		switch {
-		case m.filter.Value() != "":
-			m.filter.Reset()
-			m.table.SetFilter("")
-		case m.fileF != "" || m.reasonF != "":
-			m.fileF, m.reasonF = "", ""
-			m.applyFilters()
-		}
 	case key.Matches(msg, m.bind.dataset):
 		m.ds = (m.ds + 1) % len(m.datasets)
 		m.chosen = true
 		m.fileF, m.reasonF, m.rows, m.shown = "", "", nil, nil
-		m.table.SetRows(nil)
+		m.list.SetRows(nil)
 		return m.load(ctx)
 	case key.Matches(msg, m.bind.file):
 		m.openPicker()
+		return nil
 	case key.Matches(msg, m.bind.reason):
 		m.cycleReason()
+		return nil
 	case key.Matches(msg, k.Enter):
-		if r := m.current(); r != nil {
-			m.detail = newDetail(m.dataset(), *r)
+		if m.current() != nil {
+			m.list.OpenDetail(m.detail)
 		}
+		return nil
 	case key.Matches(msg, k.Reprocess):
-		return m.reprocess(ctx)
-	case key.Matches(msg, k.Export):
-		if m.table.Len() == 0 {
-			m.setNote("nothing to export", true)
-			return nil
-		}
-		m.prompt = true
+		return m.reprocess()
 	case key.Matches(msg, k.Copy):
 		return m.copyRaw()
 	case key.Matches(msg, k.Refresh):
 		return m.load(ctx)
-	default:
-		m.table.Update(k, msg)
+	}
+	switch act, cmd := m.list.Update(k, msg); act {
+	case listview.Export:
+		return m.export(m.list.ExportFormat())
+	case listview.Used:
+		return cmd
+	}
+	if key.Matches(msg, k.Back) && (m.fileF != "" || m.reasonF != "") {
+		m.fileF, m.reasonF = "", ""
+		m.applyFilters()
 	}
 	return nil
 }
 
-func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
+func (m *Model) detailKey(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Copy):
+		return m.copyRaw()
+	case key.Matches(msg, m.keys.Reprocess):
+		return m.reprocess()
+	}
+	m.list.Update(&m.keys, msg)
+	return nil
+}
 
 // current is the row under the cursor.
-func (m *Model) current() *rejects.Row {
-	if r := m.table.Cursor(); r >= 0 && r < len(m.shown) {
+func (m *Model) current() *ops.RejectRow {
+	if r := m.list.Cursor(); r >= 0 && r < len(m.shown) {
 		return &m.rows[m.shown[r]]
 	}
 	return nil
@@ -304,13 +289,12 @@ func (m *Model) copyRaw() tea.Cmd {
 	if r == nil {
 		return nil
 	}
-	m.setNote(fmt.Sprintf("copied the raw record of line %d", r.Line), false)
-	text := string(r.RawBytes())
-	return func() tea.Msg { return ui.Copy{Text: text} }
+	m.list.SetNote(fmt.Sprintf("copied the raw record of line %d", r.Line), false)
+	return ui.CopyCmd(string(r.RawBytes()))
 }
 
 // reprocess queues a reprocess of the current file's rejects.
-func (m *Model) reprocess(ctx *ui.Context) tea.Cmd {
+func (m *Model) reprocess() tea.Cmd {
 	file := m.fileF
 	if file == "" {
 		if r := m.current(); r != nil {
@@ -318,16 +302,33 @@ func (m *Model) reprocess(ctx *ui.Context) tea.Cmd {
 		}
 	}
 	if file == "" {
-		m.setNote("no file to reprocess: pick one with f or put the cursor on a row", true)
+		m.list.SetNote("no file to reprocess: pick one with f or put the cursor on a row", true)
 		return nil
 	}
-	spec := jobs.Spec{Title: "reprocess " + path.Base(file),
-		Reprocess: &pipeline.ReprocessOptions{Dataset: m.dataset(), File: file}}
-	jm := ctx.Services.Jobs
-	return func() tea.Msg { return submittedMsg{id: jm.Submit(spec), title: spec.Title} }
+	spec := ops.JobSpec{Title: "reprocess " + path.Base(file),
+		Reprocess: &ops.ReprocessOptions{Dataset: m.dataset(), File: file}}
+	svc := m.svc
+	return func() tea.Msg {
+		id, err := svc.Submit(spec)
+		return submittedMsg{id: id, title: spec.Title, err: err}
+	}
 }
 
-// applyFilters rebuilds the table from the rows, the file and the reason filters.
+// export writes the rows in view (filtered, in view order) to a file.
+func (m *Model) export(format string) tea.Cmd {
+	rows := make([]ops.RejectRow, 0, m.list.Len())
+	for pos := 0; pos < m.list.Len(); pos++ {
+		rows = append(rows, m.rows[m.shown[m.list.RowAt(pos)]])
+	}
+	m.list.SetNote("exporting…", false)
+	dir, now, ds := m.exportDir, m.now(), m.dataset()
+	return func() tea.Msg {
+		path, err := ops.ExportRejects(dir, now, ds, format, rows)
+		return exportedMsg{path: path, rows: len(rows), err: err}
+	}
+}
+
+// applyFilters rebuilds the list from the rows, the file and the reason filters.
 func (m *Model) applyFilters() {
 	m.shown = m.shown[:0]
 	var cells [][]string
@@ -335,7 +336,7 @@ func (m *Model) applyFilters() {
 		if m.fileF != "" && r.File != m.fileF {
 			continue
 		}
-		if m.reasonF != "" && !hasReason(r.Reasons, m.reasonF) {
+		if m.reasonF != "" && !slices.Contains(r.Reasons, m.reasonF) {
 			continue
 		}
 		m.shown = append(m.shown, i)
@@ -346,22 +347,20 @@ func (m *Model) applyFilters() {
 		cells = append(cells, row)
 	}
 	// With a file filter, the file column would repeat one name: leave it out.
-	cols := []table.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
+	cols := []listview.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
 		{Title: "status", Width: 8}, {Title: "raw"}}
 	if m.fileF == "" {
-		cols = append([]table.Column{{Title: "file", Max: 30}}, cols...)
+		cols = append([]listview.Column{{Title: "file", Max: 30}}, cols...)
 	}
-	if len(cols) != len(m.table.Columns()) {
-		m.table.SetColumns(cols)
+	if len(cols) != len(m.list.Table().Columns()) {
+		m.list.SetColumns(cols)
 	}
-	m.table.Empty = "no rejected rows in " + m.dataset()
+	m.list.SetEmpty("no rejected rows in " + m.dataset())
 	if m.fileF != "" || m.reasonF != "" {
-		m.table.Empty = "no rejected rows match the file/reason filter (esc clears it)"
+		m.list.SetEmpty("no rejected rows match the file/reason filter (esc clears it)")
 	}
-	m.table.SetRows(cells)
+	m.list.SetRows(cells)
 }
-
-func hasReason(reasons []string, code string) bool { return slices.Contains(reasons, code) }
 
 // short is a file key without the raw zone prefix.
 func (m *Model) short(file string) string {
@@ -383,7 +382,7 @@ func (m *Model) cycleReason() {
 			counts[c]++
 		}
 	}
-	codes := jobs.SortedReasons(counts)
+	codes := ops.SortedReasons(counts)
 	next := ""
 	if m.reasonF == "" {
 		if len(codes) > 0 {
@@ -410,20 +409,18 @@ func (m *Model) openPicker() {
 	for _, f := range m.files {
 		rows = append(rows, []string{m.short(f), fmt.Sprint(counts[f])})
 	}
-	m.picker = table.New(table.Column{Title: "file", Max: 60}, table.Column{Title: "rejected rows", Right: true})
+	m.picker = listview.New(listview.Options{Columns: []listview.Column{{Title: "file", Max: 60},
+		{Title: "rejected rows", Right: true}}})
 	m.picker.SetRows(rows)
 	for i, f := range m.files {
 		if f == m.fileF {
-			m.picker.SetPosition(i + 1)
+			m.picker.SelectRow(i + 1)
 		}
 	}
 }
 
 func (m *Model) pickerKey(msg tea.KeyPressMsg) {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.picker = nil
-	case key.Matches(msg, m.keys.Enter):
+	if !m.picker.Filtering() && key.Matches(msg, m.keys.Enter) {
 		if r := m.picker.Cursor(); r == 0 {
 			m.fileF = ""
 		} else if r > 0 {
@@ -431,29 +428,11 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) {
 		}
 		m.picker, m.reasonF = nil, ""
 		m.applyFilters()
-	default:
-		m.picker.Update(&m.keys, msg)
+		return
 	}
-}
-
-func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
-	m.prompt = false
-	var format string
-	switch msg.String() {
-	case "c":
-		format = "csv"
-	case "j":
-		format = "json"
-	default:
-		m.setNote("export cancelled", false)
-		return nil
+	if act, _ := m.picker.Update(&m.keys, msg); act == listview.Pass && key.Matches(msg, m.keys.Back) {
+		m.picker = nil
 	}
-	var rows []rejects.Row
-	for pos := 0; pos < m.table.Len(); pos++ {
-		rows = append(rows, m.rows[m.shown[m.table.RowAt(pos)]])
-	}
-	m.setNote("exporting…", false)
-	return exportCmd(m.exportDir, m.dataset(), format, m.now(), rows)
 }
 
 func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
@@ -467,7 +446,7 @@ func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 	case 2:
 		return th.Error, true
 	case 3:
-		if m.rows[m.shown[row]].Status == rejects.StatusResolved {
+		if m.rows[m.shown[row]].Status == ops.RejectResolved {
 			return th.OK, true
 		}
 		return th.Warn, true

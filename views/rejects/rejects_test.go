@@ -1,7 +1,6 @@
-package rejectsview
+package rejects
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -10,7 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/etl/ops/opstest"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/internal/viewtest"
 )
@@ -22,26 +23,37 @@ const (
 	day1Line3 = "74,8000000000,3946,2025-04-01T17:19:00,-363.2,2025-04-01"
 )
 
-func setup(t *testing.T) (*viewtest.Harness, string) {
+func setup(t *testing.T) (*viewtest.Harness, string, *jobs.Manager) {
 	t.Helper()
-	lk := viewtest.Lake(t)
+	lk := opstest.Lake(t)
 	body := "order_num,order_id,user_id,order_timestamp,total_amount,date\n" +
 		"=1+2,20001,5,2025-04-01T10:00:00Z,10.00,2025-04-01\n" +
 		"-x,20002,\"\x1b[31mred\",2025-04-01T10:00:00Z,10.00,2025-04-01\n" +
 		"@SUM(A1),20003,5,2025-04-01T10:00:00Z,10.00,2025-04-01\n"
 	put(t, lk, hostile, body)
-	viewtest.Run(t, lk, "bronze_layer/products.csv", day1, hostile)
+	opstest.Run(t, lk, "bronze_layer/products.csv", day1, hostile)
 	dir := t.TempDir()
-	m := New(ExportDir(dir))
+	o, jm := opstest.Ops(t, lk)
+	m := New(o, ExportDir(dir))
 	m.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-	return viewtest.New(t, m, lk), dir
+	return viewtest.New(t, m), dir, jm
 }
 
-func put(t *testing.T, lk *lake.Lake, key, body string) {
+var put = opstest.Put
+
+// readCSV reads an exported CSV file.
+func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
-	if err := lk.Store.Put(context.Background(), key, strings.NewReader(body)); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }
 
 func moveToLine(t *testing.T, h *viewtest.Harness, file string, line int64) {
@@ -49,7 +61,7 @@ func moveToLine(t *testing.T, h *viewtest.Harness, file string, line int64) {
 	m := h.View.(*Model)
 	for i, idx := range m.shown {
 		if r := m.rows[idx]; r.File == file && r.Line == line {
-			if !m.table.SelectRow(i) {
+			if !m.list.SelectRow(i) {
 				t.Fatalf("row %s:%d is filtered out", file, line)
 			}
 			return
@@ -59,10 +71,10 @@ func moveToLine(t *testing.T, h *viewtest.Harness, file string, line int64) {
 }
 
 func TestRowsFiltersAndDetail(t *testing.T) {
-	h, _ := setup(t)
+	h, _, _ := setup(t)
 	h.ExpectContains("[products]", "products.csv", "required:product_id")
 
-	h.Send(ShowFile{Dataset: "orders", File: day1})
+	h.Send(ui.ShowRejects{Dataset: "orders", File: day1})
 	s := h.ExpectContains("[orders]", "file: orders/orders_2025_04_01.csv", "range:total_amount", day1Line3)
 	if strings.Contains(s, "orders_hostile") {
 		t.Fatal("file filter not applied")
@@ -89,6 +101,8 @@ func TestRowsFiltersAndDetail(t *testing.T) {
 	if c, ok := viewtest.Last[ui.Copy](h); !ok || c.Text != day1Line3 {
 		t.Fatalf("copy: %+v", c)
 	}
+	h.Press("down") // the next rejected row of the file, in the same pane
+	h.ExpectContains("line 12 of orders/orders_2025_04_01.csv")
 	h.Resize(80, 24)
 	h.Frame()
 	h.Press("esc")
@@ -111,15 +125,9 @@ func TestRowsFiltersAndDetail(t *testing.T) {
 	}
 
 	// Free text.
-	h.Press("/")
-	if !h.View.InputFocused() {
-		t.Fatal("filter input should be focused")
-	}
-	h.Type("sum(")
-	s = h.Screen()
-	if !strings.Contains(s, "@SUM(A1)") || strings.Contains(s, "=1+2") {
-		t.Fatalf("text filter:\n%s", s)
-	}
+	h.Filter("sum(")
+	h.ExpectContains("@SUM(A1)")
+	h.ExpectLacks("=1+2")
 	h.Press("esc")
 
 	h.Press("d")
@@ -129,8 +137,8 @@ func TestRowsFiltersAndDetail(t *testing.T) {
 }
 
 func TestExportGuardsFormulas(t *testing.T) {
-	h, dir := setup(t)
-	h.Send(ShowFile{Dataset: "orders", File: hostile})
+	h, dir, _ := setup(t)
+	h.Send(ui.ShowRejects{Dataset: "orders", File: hostile})
 	h.Press("e")
 	h.ExpectContains("export 3 rows as (c)sv or (j)son?")
 	h.Press("c")
@@ -138,15 +146,7 @@ func TestExportGuardsFormulas(t *testing.T) {
 	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, want) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
-	f, err := os.Open(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, want)
 	if len(recs) != 4 || recs[0][7] != "raw" {
 		t.Fatalf("csv: %q", recs)
 	}
@@ -181,39 +181,25 @@ func TestExportGuardsFormulas(t *testing.T) {
 }
 
 func TestReprocessAsJob(t *testing.T) {
-	h, _ := setup(t)
-	h.Send(ShowFile{Dataset: "orders", File: day1})
+	h, _, jm := setup(t)
+	h.Send(ui.ShowRejects{Dataset: "orders", File: day1})
 	h.Press("p")
 	if n, ok := viewtest.Last[ui.Notify](h); !ok || !strings.Contains(n.Text, "reprocess orders_2025_04_01.csv") {
 		t.Fatalf("notify: %+v", h.Out)
 	}
-	jobsList := h.Ctx.Services.Jobs.Jobs()
+	jobsList := jm.Jobs()
 	if len(jobsList) != 1 || jobsList[0].Spec.Reprocess == nil || jobsList[0].Spec.Reprocess.File != day1 ||
 		jobsList[0].Spec.Reprocess.Dataset != "orders" {
 		t.Fatalf("job spec: %+v", jobsList)
 	}
-	h.WaitJobs()
+	h.Send(opstest.WaitJobs(t, jm))
 	h.ExpectContains("job 1 succeeded", "range:total_amount")
 }
 
-func TestGuardFormula(t *testing.T) {
-	for in, want := range map[string]string{"=A1": "'=A1", "+1": "'+1", "-1": "'-1", "@x": "'@x", "\tx": "'\tx",
-		"a=b": "a=b", "": "", "1": "1"} {
-		if got := GuardFormula(in); got != want {
-			t.Errorf("GuardFormula(%q) = %q, want %q", in, got, want)
-		}
-	}
+func TestSmallSizes(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	h.SmallSizes()
 }
 
-func TestSmallSizes(t *testing.T) {
-	h := viewtest.New(t, New(), viewtest.Lake(t))
-	for _, w := range []int{1, 7, 80} {
-		for _, ht := range []int{1, 2, 3, 5, 24} {
-			h.Resize(w, ht)
-			h.Frame()
-			h.Press("enter")
-			h.Frame()
-			h.Press("esc")
-		}
-	}
-}
+var _ Service = (*ops.Ops)(nil) // the operations layer is the Rejects view's service

@@ -3,29 +3,36 @@
 // so far), one job in detail (per-file progress, rejected counts by reason
 // and the job's replayable log in a scrollable pane), cancelling a job
 // after a confirmation, and the history of past runs from the ingest log.
+//
+// The jobs come in the job snapshots the relay sends (ops.JobSnapshot);
+// the view asks its Service only for the run history and to cancel.
 package runs
 
 import (
 	"context"
 	"fmt"
 	"path"
-	"sort"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/table"
-	rejectsview "github.com/lakeops/lakeops/views/rejects"
+	"github.com/lakeops/lakeops/ui/components/listview"
 )
 
-// ShowJob asks the Runs view to open one job (sent by other views through
-// ui.SwitchTo{Title: "Runs", Then: ShowJob{ID: id}} after submitting it).
-type ShowJob struct{ ID int }
+// Service gives the Runs view the run history and cancels jobs (the jobs
+// themselves come in the relay's snapshots); ops.Ops has it.
+type Service interface {
+	// RawRoot is the raw zone's prefix, left off file names.
+	RawRoot() string
+	// RunHistory reads past runs from the ingest log, newest first.
+	RunHistory(ctx context.Context) ([]ops.PastRun, error)
+	// Cancel cancels a queued or running job.
+	Cancel(id int) bool
+}
 
 type mode int
 
@@ -45,122 +52,87 @@ type cancelledMsg struct {
 // historyMsg carries past runs from the ingest log.
 type historyMsg struct {
 	gen  int
-	runs []pastRun
+	runs []ops.PastRun
 	err  error
-}
-
-// pastRun is one run of the ingest log.
-type pastRun struct {
-	id             string
-	started, ended time.Time
-	status         string
-	files          []ledger.Entry
-	read, acc, rej int64
 }
 
 // Model is the Runs view.
 type Model struct {
+	svc     Service
 	keys    ui.KeyMap
-	root    string // the raw zone prefix, left off file names
+	root    string
 	history key.Binding
 	now     func() time.Time
 
 	mode    mode
-	jobs    []jobs.Info
-	list    *table.Model
+	jobs    []ops.Job
+	ended   int // jobs ended, as the last snapshot said
+	list    *listview.Model
 	confirm int // job awaiting a cancel confirmation; 0 for none
-	note    string
-	noteErr bool
 
 	jobID  int
-	job    jobs.Info
-	files  *table.Model
-	log    []jobs.LogLine
+	job    ops.Job
+	files  *listview.Model
 	logOff int // first log line shown
 	follow bool
 	logH   int // log pane height of the last frame
 
-	runs        []pastRun
+	runs        []ops.PastRun
 	histGen     int
 	histLoading bool
 	histErr     error
-	hist        *table.Model
-	runFiles    *table.Model
+	hist        *listview.Model
+	runFiles    *listview.Model
 	runIdx      int
-	doneJobs    map[int]bool
 }
 
-// New returns the Runs view.
-func New() *Model {
-	m := &Model{keys: ui.DefaultKeyMap(), now: time.Now, follow: true, doneJobs: map[int]bool{},
+// New returns the Runs view over svc.
+func New(svc Service) *Model {
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), root: svc.RawRoot(), now: time.Now, follow: true,
 		history: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history of past runs"))}
-	m.list = table.New(
-		table.Column{Title: "id", Width: 4, Right: true},
-		table.Column{Title: "title", Max: 24},
-		table.Column{Title: "state", Width: 9},
-		table.Column{Title: "progress", Width: 14},
-		table.Column{Title: "accepted", Width: 9, Right: true},
-		table.Column{Title: "rejected", Width: 9, Right: true},
-		table.Column{Title: "rows/s", Width: 8, Right: true},
-		table.Column{Title: "started", Width: 8},
-		table.Column{Title: "took"},
-	)
-	m.list.Empty = "no jobs yet: run files from the Files view (r, R)"
+	m.list = listview.New(listview.Options{Empty: "no jobs yet: run files from the Files view (r, R)", Columns: []listview.Column{
+		{Title: "id", Width: 4, Right: true}, {Title: "title", Max: 40}, {Title: "state", Width: 9},
+		{Title: "progress", Width: 14}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
+		{Title: "rows/s", Width: 8, Right: true}, {Title: "started", Width: 8}, {Title: "took"}}})
 	m.list.SetCellStyle(m.listStyle)
-	m.files = table.New(
-		table.Column{Title: "file", Max: 28},
-		table.Column{Title: "stage", Width: 9},
-		table.Column{Title: "progress", Width: 12},
-		table.Column{Title: "rows", Width: 8, Right: true},
-		table.Column{Title: "accepted", Width: 8, Right: true},
-		table.Column{Title: "rejected", Width: 8, Right: true},
-		table.Column{Title: "rows/s", Width: 8, Right: true},
-		table.Column{Title: "eta", Width: 6, Right: true},
-		table.Column{Title: "dataset"},
-	)
-	m.files.Empty = "no file progress yet"
+	m.files = listview.New(listview.Options{Empty: "no file progress yet", Columns: []listview.Column{
+		{Title: "file", Max: 28}, {Title: "stage", Width: 9}, {Title: "progress", Width: 12},
+		{Title: "rows", Width: 8, Right: true}, {Title: "accepted", Width: 8, Right: true},
+		{Title: "rejected", Width: 8, Right: true}, {Title: "rows/s", Width: 8, Right: true},
+		{Title: "eta", Width: 6, Right: true}, {Title: "dataset"}}})
 	m.files.SetCellStyle(m.fileStyle)
-	m.hist = table.New(
-		table.Column{Title: "started", Width: 19},
-		table.Column{Title: "status", Width: 9},
-		table.Column{Title: "files", Width: 5, Right: true},
-		table.Column{Title: "read", Width: 9, Right: true},
-		table.Column{Title: "accepted", Width: 9, Right: true},
-		table.Column{Title: "rejected", Width: 9, Right: true},
-		table.Column{Title: "took", Width: 7, Right: true},
-		table.Column{Title: "run"},
-	)
-	m.hist.Empty = "no runs in the ingest log yet"
-	m.runFiles = table.New(
-		table.Column{Title: "file", Max: 30},
-		table.Column{Title: "status", Width: 9},
-		table.Column{Title: "read", Width: 8, Right: true},
-		table.Column{Title: "accepted", Width: 8, Right: true},
-		table.Column{Title: "rejected", Width: 8, Right: true},
-		table.Column{Title: "dataset", Max: 11},
-		table.Column{Title: "error"},
-	)
+	m.hist = listview.New(listview.Options{Empty: "no runs in the ingest log yet", Columns: []listview.Column{
+		{Title: "started", Width: 19}, {Title: "status", Width: 9}, {Title: "files", Width: 5, Right: true},
+		{Title: "read", Width: 9, Right: true}, {Title: "accepted", Width: 9, Right: true},
+		{Title: "rejected", Width: 9, Right: true}, {Title: "took", Width: 7, Right: true}, {Title: "run"}}})
+	m.hist.SetCellStyle(m.histStyle)
+	m.runFiles = listview.New(listview.Options{Columns: []listview.Column{
+		{Title: "file", Max: 30}, {Title: "status", Width: 9}, {Title: "read", Width: 8, Right: true},
+		{Title: "accepted", Width: 8, Right: true}, {Title: "rejected", Width: 8, Right: true},
+		{Title: "dataset", Max: 11}, {Title: "error"}}})
+	m.runFiles.SetCellStyle(m.runFileStyle)
 	return m
 }
 
 // Title is the tab name.
 func (m *Model) Title() string { return "Runs" }
 
-// InputFocused is always false: the view has no text input.
-func (m *Model) InputFocused() bool { return false }
+// InputFocused reports whether a filter is being typed.
+func (m *Model) InputFocused() bool { return m.active().Filtering() }
+
+// Takes ShowJob.
+func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowJob); return ok }
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k := m.keys
 	logKeys := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn/g/G", "scroll the job log"))
-	return []key.Binding{k.Enter, k.Back, k.Cancel, m.history, logKeys, k.Up, k.Down}
+	return []key.Binding{k.Enter, k.Back, k.Cancel, m.history, k.Filter, logKeys, k.Up, k.Down}
 }
 
-// Init reads the jobs.
+// Init has nothing to load: the jobs come with the relay's snapshots.
 func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 	m.keys = ctx.Keys
-	m.root = ctx.Services.Lake.Layout.Bronze
-	m.refresh(ctx)
 	return nil
 }
 
@@ -168,15 +140,16 @@ func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	m.keys = ctx.Keys
 	switch msg := msg.(type) {
-	case ui.JobsChanged:
-		if m.refresh(ctx) && (m.mode == modeHistory || m.mode == modeRun || m.runs != nil) {
+	case ops.JobSnapshot:
+		ended := msg.Ended > m.ended
+		m.ended = msg.Ended
+		m.setJobs(msg.Jobs)
+		if ended && (m.mode == modeHistory || m.mode == modeRun || m.runs != nil) {
 			return m, m.loadHistory(ctx)
 		}
-	case ShowJob:
-		m.refresh(ctx)
-		m.open(ctx, msg.ID)
+	case ui.ShowJob:
+		m.open(msg.ID)
 	case cancelledMsg:
-		m.refresh(ctx)
 		if msg.ok {
 			return m, ui.NotifyCmd(fmt.Sprintf("job %d: cancel requested", msg.id), false)
 		}
@@ -206,8 +179,8 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	return m, nil
 }
 
-// active is the table of the current mode.
-func (m *Model) active() *table.Model {
+// active is the list of the current mode.
+func (m *Model) active() *listview.Model {
 	switch m.mode {
 	case modeJob:
 		return m.files
@@ -226,13 +199,31 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Confirm):
 			m.confirm = 0
-			return cancelCmd(ctx.Services.Jobs, id)
+			return m.cancelCmd(id)
 		case key.Matches(msg, k.Deny):
 			m.confirm = 0
 		}
 		return nil
 	}
-	m.note = ""
+	list := m.active()
+	if list.Busy() {
+		list.Update(k, msg)
+		return nil
+	}
+	switch {
+	case m.mode == modeJob && key.Matches(msg, k.PageUp):
+		m.scrollLog(-max(m.logH-1, 1))
+		return nil
+	case m.mode == modeJob && key.Matches(msg, k.PageDown):
+		m.scrollLog(max(m.logH-1, 1))
+		return nil
+	case m.mode == modeJob && key.Matches(msg, k.Top):
+		m.follow, m.logOff = false, 0
+		return nil
+	case m.mode == modeJob && key.Matches(msg, k.Bottom):
+		m.follow = true
+		return nil
+	}
 	switch {
 	case key.Matches(msg, m.history) && (m.mode == modeList || m.mode == modeHistory):
 		if m.mode == modeHistory {
@@ -241,49 +232,51 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.mode = modeHistory
 		return m.loadHistory(ctx)
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, k.Cancel) && (m.mode == modeList || m.mode == modeJob):
+		m.askCancel()
+		return nil
+	case key.Matches(msg, k.Enter):
+		return m.enter()
+	case key.Matches(msg, k.Refresh) && (m.mode == modeHistory || m.mode == modeRun):
+		return m.loadHistory(ctx)
+	}
+	if act, cmd := list.Update(k, msg); act != listview.Pass {
+		return cmd // esc clears the list's filter first
+	}
+	if key.Matches(msg, k.Back) {
 		switch m.mode {
 		case modeJob, modeHistory:
 			m.mode = modeList
 		case modeRun:
 			m.mode = modeHistory
 		}
-	case key.Matches(msg, k.Cancel) && (m.mode == modeList || m.mode == modeJob):
-		id := m.jobID
-		if m.mode == modeList {
-			id = m.selectedJob()
-		}
-		if info, ok := ctx.Services.Jobs.Job(id); ok && !info.State.Done() {
-			m.confirm = id
-		} else if id != 0 {
-			m.setNote(fmt.Sprintf("job %d is not queued or running", id), true)
-		}
-	case key.Matches(msg, k.Enter):
-		return m.enter(ctx)
-	case key.Matches(msg, k.Refresh):
-		m.refresh(ctx)
-		if m.mode == modeHistory || m.mode == modeRun {
-			return m.loadHistory(ctx)
-		}
-	case m.mode == modeJob && key.Matches(msg, k.PageUp):
-		m.scrollLog(-max(m.logH-1, 1))
-	case m.mode == modeJob && key.Matches(msg, k.PageDown):
-		m.scrollLog(max(m.logH-1, 1))
-	case m.mode == modeJob && key.Matches(msg, k.Top):
-		m.follow, m.logOff = false, 0
-	case m.mode == modeJob && key.Matches(msg, k.Bottom):
-		m.follow = true
-	default:
-		m.active().Update(k, msg)
 	}
 	return nil
 }
 
-func (m *Model) enter(ctx *ui.Context) tea.Cmd {
+// askCancel asks before cancelling the job under the cursor (or the one shown).
+func (m *Model) askCancel() {
+	id := m.jobID
+	if m.mode == modeList {
+		id = m.selectedJob()
+	}
+	if id == 0 {
+		return
+	}
+	for _, j := range m.jobs {
+		if j.ID == id && !j.State.Done() {
+			m.confirm = id
+			return
+		}
+	}
+	m.active().SetNote(fmt.Sprintf("job %d is not queued or running", id), true)
+}
+
+func (m *Model) enter() tea.Cmd {
 	switch m.mode {
 	case modeList:
 		if id := m.selectedJob(); id != 0 {
-			m.open(ctx, id)
+			m.open(id)
 		}
 	case modeJob:
 		r := m.files.Cursor()
@@ -293,11 +286,11 @@ func (m *Model) enter(ctx *ui.Context) tea.Cmd {
 		f := m.job.Files[r]
 		switch {
 		case !m.job.State.Done():
-			m.setNote("the job is still running: its rejected rows are written when it ends", true)
+			m.files.SetNote("the job is still running: its rejected rows are written when it ends", true)
 		case f.Rejected == 0:
-			m.setNote(path.Base(f.File)+" has no rejected rows", false)
+			m.files.SetNote(path.Base(f.File)+" has no rejected rows", false)
 		default:
-			return showRejects(f.Dataset, f.File)
+			return ui.GoCmd(ui.ShowRejects{Dataset: f.Dataset, File: f.File})
 		}
 	case modeHistory:
 		if r := m.hist.Cursor(); r >= 0 && r < len(m.runs) {
@@ -306,25 +299,17 @@ func (m *Model) enter(ctx *ui.Context) tea.Cmd {
 			m.setRunFiles()
 		}
 	case modeRun:
-		files := m.runs[m.runIdx].files
+		files := m.runs[m.runIdx].Files
 		if r := m.runFiles.Cursor(); r >= 0 && r < len(files) {
 			if files[r].Rejected == 0 {
-				m.setNote(path.Base(files[r].File)+" has no rejected rows in this run", false)
+				m.runFiles.SetNote(path.Base(files[r].File)+" has no rejected rows in this run", false)
 				return nil
 			}
-			return showRejects(files[r].Dataset, files[r].File)
+			return ui.GoCmd(ui.ShowRejects{Dataset: files[r].Dataset, File: files[r].File})
 		}
 	}
 	return nil
 }
-
-func showRejects(ds, file string) tea.Cmd {
-	return func() tea.Msg {
-		return ui.SwitchTo{Title: "Rejects", Then: rejectsview.ShowFile{Dataset: ds, File: file}}
-	}
-}
-
-func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
 
 func (m *Model) selectedJob() int {
 	if r := m.list.Cursor(); r >= 0 && r < len(m.jobs) {
@@ -334,57 +319,48 @@ func (m *Model) selectedJob() int {
 }
 
 // open shows one job in detail.
-func (m *Model) open(ctx *ui.Context, id int) {
+func (m *Model) open(id int) {
 	if m.jobID != id {
-		m.files.SetPosition(0)
+		m.files.Table().SetPosition(0)
 	}
 	m.jobID, m.mode, m.follow = id, modeJob, true
 	for i, j := range m.jobs {
 		if j.ID == id {
-			m.list.SetPosition(i)
+			m.list.SelectRow(i)
 		}
 	}
-	m.refreshJob(ctx)
+	m.showJob()
 }
 
-// refresh reads fresh job snapshots; it reports whether a job finished
-// since the last look.
-func (m *Model) refresh(ctx *ui.Context) bool {
+// setJobs shows a snapshot's jobs, keeping the cursor on its job.
+func (m *Model) setJobs(jobs []ops.Job) {
 	sel := m.selectedJob()
-	m.jobs = ctx.Services.Jobs.Jobs()
-	finished := false
-	rows := make([][]string, len(m.jobs))
-	for i, j := range m.jobs {
+	m.jobs = jobs
+	rows := make([][]string, len(jobs))
+	for i, j := range jobs {
 		rows[i] = m.jobRow(j)
-		if j.State.Done() && !m.doneJobs[j.ID] {
-			m.doneJobs[j.ID] = true
-			finished = true
-		}
 	}
 	m.list.SetRows(rows)
-	for i, j := range m.jobs {
+	for i, j := range jobs {
 		if j.ID == sel {
-			m.list.SetPosition(i)
+			m.list.SelectRow(i)
 		}
 	}
 	if m.jobID != 0 {
-		m.refreshJob(ctx)
+		m.showJob()
 	}
-	return finished
 }
 
-func (m *Model) refreshJob(ctx *ui.Context) {
-	info, ok := ctx.Services.Jobs.Job(m.jobID)
-	if !ok {
-		m.job = jobs.Info{ID: m.jobID}
-		m.log = nil
-		m.files.SetRows(nil)
-		return
+// showJob fills the job screen from the last snapshot.
+func (m *Model) showJob() {
+	m.job = ops.Job{ID: m.jobID}
+	for _, j := range m.jobs {
+		if j.ID == m.jobID {
+			m.job = j
+		}
 	}
-	m.job = info
-	m.log = ctx.Services.Jobs.Log(m.jobID)
-	rows := make([][]string, len(info.Files))
-	for i, f := range info.Files {
+	rows := make([][]string, len(m.job.Files))
+	for i, f := range m.job.Files {
 		rows[i] = m.fileRow(f)
 	}
 	m.files.SetRows(rows)
@@ -392,67 +368,34 @@ func (m *Model) refreshJob(ctx *ui.Context) {
 
 func (m *Model) scrollLog(n int) {
 	if m.follow {
-		m.logOff = max(len(m.log)-m.logH, 0)
+		m.logOff = max(len(m.job.Log)-m.logH, 0)
 	}
 	m.follow = false
 	m.logOff = max(0, m.logOff+n)
-	if m.logOff >= len(m.log)-m.logH {
+	if m.logOff >= len(m.job.Log)-m.logH {
 		m.follow = true
 	}
 }
 
-func cancelCmd(jm *jobs.Manager, id int) tea.Cmd {
-	return func() tea.Msg { return cancelledMsg{id: id, ok: jm.Cancel(id)} }
+func (m *Model) cancelCmd(id int) tea.Cmd {
+	svc := m.svc
+	return func() tea.Msg { return cancelledMsg{id: id, ok: svc.Cancel(id)} }
 }
 
 func (m *Model) loadHistory(ctx *ui.Context) tea.Cmd {
 	m.histGen++
 	m.histLoading = true
-	return historyCmd(ctx.Services.Lake, m.histGen)
-}
-
-// historyCmd reads the ingest log and groups it by run.
-func historyCmd(lk *lake.Lake, gen int) tea.Cmd {
+	gen, svc, app := m.histGen, m.svc, ctx.App
 	return func() tea.Msg {
-		entries, err := ledger.Open(lk).Entries(context.Background())
-		if err != nil {
-			return historyMsg{gen: gen, err: fmt.Errorf("read the ingest log: %w", err)}
-		}
-		return historyMsg{gen: gen, runs: groupRuns(entries)}
+		runs, err := svc.RunHistory(app)
+		return historyMsg{gen: gen, runs: runs, err: err}
 	}
 }
 
-func groupRuns(entries []ledger.Entry) []pastRun {
-	byID := map[string]*pastRun{}
-	var out []*pastRun
-	for _, e := range entries {
-		r := byID[e.RunID]
-		if r == nil {
-			r = &pastRun{id: e.RunID, started: e.StartedAt, ended: e.EndedAt, status: ledger.StatusSucceeded}
-			byID[e.RunID] = r
-			out = append(out, r)
-		}
-		r.files = append(r.files, e)
-		r.read += e.RowsRead
-		r.acc += e.Accepted
-		r.rej += e.Rejected
-		if e.StartedAt.Before(r.started) {
-			r.started = e.StartedAt
-		}
-		if e.EndedAt.After(r.ended) {
-			r.ended = e.EndedAt
-		}
-		switch {
-		case e.Status == ledger.StatusFailed:
-			r.status = ledger.StatusFailed
-		case e.Status == ledger.StatusCancelled && r.status != ledger.StatusFailed:
-			r.status = ledger.StatusCancelled
-		}
+// short is a file key without the raw zone prefix.
+func (m *Model) short(file string) string {
+	if s := strings.TrimPrefix(file, m.root); s != "" {
+		return s
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].started.After(out[j].started) })
-	runs := make([]pastRun, len(out))
-	for i, r := range out {
-		runs[i] = *r
-	}
-	return runs
+	return file
 }

@@ -6,55 +6,50 @@ import (
 	"testing"
 
 	"github.com/lakeops/lakeops/etl/jobs"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/etl/ops/opstest"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/internal/viewtest"
-	rejectsview "github.com/lakeops/lakeops/views/rejects"
 )
 
-func lineWith(t *testing.T, screen, text string) string {
+func setup(t *testing.T) (*viewtest.Harness, *ops.Ops, *jobs.Manager) {
 	t.Helper()
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, text) {
-			return l
-		}
-	}
-	t.Fatalf("no line with %q:\n%s", text, screen)
-	return ""
+	o, jm := opstest.Ops(t, opstest.Lake(t))
+	return viewtest.New(t, New(o)), o, jm
 }
 
 func TestJobFinishesWithCounts(t *testing.T) {
-	lk := viewtest.Lake(t)
-	h := viewtest.New(t, New(), lk)
+	h, _, jm := setup(t)
 	h.ExpectContains("jobs · 0 active", "no jobs yet")
 
 	files := []string{"bronze_layer/products.csv", "bronze_layer/orders/orders_2025_04_01.csv"}
-	id := h.Ctx.Services.Jobs.Submit(jobs.Spec{Title: "run 2 files", Files: files})
-	h.Send(ShowJob{ID: id})
-	h.ExpectContains("job 1", "run 2 files")
-	h.WaitJobs()
+	id := jm.Submit(jobs.Spec{Title: "run 2 files", Files: files})
+	h.Send(ui.ShowJob{ID: id}) // before any snapshot names the job
+	h.ExpectContains("job 1", "waiting for its first report")
+	h.Send(opstest.WaitJobs(t, jm))
 
 	// products: 1053 rows, 1000 accepted, 53 rejected; orders day 1: 316
 	// rows, 300 accepted, 16 rejected (the generator's manifest).
 	s := h.ExpectContains("succeeded", "100%", "accepted 1,300", "rejected 69", "rejected by reason:",
 		"log (", "finished", "products.csv: succeeded, 1053 read, 1000 accepted, 53 rejected")
-	if l := lineWith(t, s, "orders/orders_2025_04_01.csv "); !strings.Contains(l, "300") || !strings.Contains(l, "16") {
+	if l := viewtest.LineWith(t, s, "orders/orders_2025_04_01.csv "); !strings.Contains(l, "300") || !strings.Contains(l, "16") {
 		t.Fatalf("file row: %q", l)
 	}
 
-	// Enter on a finished file with rejects goes to Rejects with a filter.
+	// Enter on a finished file with rejects asks for its rejected rows.
 	h.Press("down", "enter")
-	sw, ok := viewtest.Last[ui.SwitchTo](h)
-	if !ok || sw.Title != "Rejects" {
-		t.Fatalf("no switch to Rejects: %+v", h.Out)
+	g, ok := viewtest.Last[ui.Go](h)
+	if !ok {
+		t.Fatalf("no intent: %+v", h.Out)
 	}
-	if sf := sw.Then.(rejectsview.ShowFile); sf.Dataset != "orders" || sf.File != files[1] {
-		t.Fatalf("ShowFile %+v", sf)
+	if sr, ok := g.To.(ui.ShowRejects); !ok || sr.Dataset != "orders" || sr.File != files[1] {
+		t.Fatalf("intent %+v", g.To)
 	}
 
 	// The list shows the final counts too.
 	h.Press("esc")
 	s = h.Screen()
-	row := lineWith(t, s, "run 2 files")
+	row := viewtest.LineWith(t, s, "run 2 files")
 	for _, want := range []string{"succeeded", "100%", "1,300", "69"} {
 		if !strings.Contains(row, want) {
 			t.Fatalf("job row lacks %q: %q", want, row)
@@ -62,7 +57,7 @@ func TestJobFinishesWithCounts(t *testing.T) {
 	}
 	h.Resize(80, 24)
 	h.Frame()
-	h.Send(ShowJob{ID: id})
+	h.Send(ui.ShowJob{ID: id})
 	h.Frame()
 	h.Press("pgup", "pgup", "g", "G")
 	h.Frame()
@@ -71,9 +66,7 @@ func TestJobFinishesWithCounts(t *testing.T) {
 }
 
 func TestCancelAsksFirst(t *testing.T) {
-	lk := viewtest.Lake(t)
-	h := viewtest.New(t, New(), lk)
-	jm := h.Ctx.Services.Jobs
+	h, _, jm := setup(t)
 	// The manager runs one job at a time: with 15 runs ahead of it, the last
 	// one waits in the queue for as long as this test needs.
 	jm.Submit(jobs.Spec{Title: "run all"})
@@ -81,7 +74,7 @@ func TestCancelAsksFirst(t *testing.T) {
 		jm.Submit(jobs.Spec{Title: "filler", Force: true})
 	}
 	second := jm.Submit(jobs.Spec{Title: "queued run", Files: []string{"bronze_layer/products.csv"}})
-	h.Send(ui.JobsChanged{})
+	h.Send(jm.Snapshot())
 	if info, _ := jm.Job(second); info.State != jobs.Queued {
 		t.Fatalf("job %d is %s, want queued behind 15 others", second, info.State)
 	}
@@ -99,26 +92,45 @@ func TestCancelAsksFirst(t *testing.T) {
 	if n, ok := viewtest.Last[ui.Notify](h); !ok || !strings.Contains(n.Text, fmt.Sprintf("job %d", second)) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
-	h.WaitJobs()
+	jm.CancelActive()
+	h.Send(opstest.WaitJobs(t, jm))
 	s := h.Screen()
-	if !strings.Contains(lineWith(t, s, "queued run"), "cancelled") {
+	if !strings.Contains(viewtest.LineWith(t, s, "queued run"), "cancelled") {
 		t.Fatalf("list:\n%s", s)
 	}
+	// A job that is done cannot be cancelled again.
+	h.Press("g", "x")
+	h.ExpectContains("is not queued or running")
+}
+
+func TestFilterJobsAndHistory(t *testing.T) {
+	h, _, jm := setup(t)
+	jm.Submit(jobs.Spec{Title: "run products", Files: []string{"bronze_layer/products.csv"}})
+	jm.Submit(jobs.Spec{Title: "run day one", Files: []string{"bronze_layer/orders/orders_2025_04_01.csv"}})
+	h.Send(opstest.WaitJobs(t, jm))
+	h.ExpectContains("run products", "run day one")
+	h.Filter("day")
+	h.ExpectContains("run day one")
+	h.ExpectLacks("run products")
+	h.Press("enter", "enter") // keep the filter, open the one job shown
+	h.ExpectContains("job 2 run day one")
+	h.Press("esc", "esc") // back to the list, then clear the filter
+	h.ExpectContains("run products", "run day one")
 }
 
 func TestHistoryFromLedger(t *testing.T) {
-	lk := viewtest.Lake(t)
-	sum := viewtest.Run(t, lk, "bronze_layer/products.csv")
-	h := viewtest.New(t, New(), lk)
+	lk := opstest.Lake(t)
+	sum := opstest.Run(t, lk, "bronze_layer/products.csv")
+	o, _ := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
 	h.Press("h")
-	s := h.ExpectContains("history", sum.RunID, "succeeded", "1,053", "1,000", "53")
-	_ = s
+	h.ExpectContains("history", sum.RunID, "succeeded", "1,053", "1,000", "53")
 	h.Press("enter")
 	h.ExpectContains("run "+sum.RunID, "products.csv", "1 files")
 	h.Press("enter")
-	sw, ok := viewtest.Last[ui.SwitchTo](h)
-	if !ok || sw.Then.(rejectsview.ShowFile).File != "bronze_layer/products.csv" {
-		t.Fatalf("switch: %+v", h.Out)
+	g, ok := viewtest.Last[ui.Go](h)
+	if !ok || g.To.(ui.ShowRejects).File != "bronze_layer/products.csv" {
+		t.Fatalf("intent: %+v", h.Out)
 	}
 	h.Press("esc", "esc")
 	h.ExpectContains("jobs ·")
@@ -131,14 +143,14 @@ func TestHistoryFromLedger(t *testing.T) {
 }
 
 func TestSmallSizes(t *testing.T) {
-	h := viewtest.New(t, New(), viewtest.Lake(t))
-	for _, w := range []int{1, 7, 80} {
-		for _, ht := range []int{1, 2, 3, 5, 24} {
-			h.Resize(w, ht)
-			h.Frame()
-			h.Press("enter")
-			h.Frame()
-			h.Press("esc")
-		}
-	}
+	h, _, _ := setup(t)
+	h.SmallSizes()
 }
+
+// The view implements the shell's interfaces.
+var (
+	_ ui.View        = (*Model)(nil)
+	_ ui.IntentTaker = (*Model)(nil)
+)
+
+var _ Service = (*ops.Ops)(nil) // the operations layer is the Runs view's service

@@ -1,13 +1,15 @@
-package tablesview
+package tables
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/screen"
 	"github.com/lakeops/lakeops/ui/components/table"
-	"github.com/lakeops/lakeops/views/internal/screen"
 )
 
 // fill rebuilds the list's rows from the entries.
@@ -16,26 +18,26 @@ func (m *Model) fill() {
 	for i, e := range m.entries {
 		version, files, nrows, size, last := fmt.Sprint(e.info.Version), "…", "…", "…", "…"
 		parts := strings.Join(e.info.Partitions, ",")
-		switch s := e.stats; {
-		case e.table == nil:
-			files, nrows, size, last = "-", "-", "-", "not in this lake"
+		switch s := e.sum; {
+		case !e.loaded:
 		case s == nil:
-		case s.err != nil && s.files == 0:
-			files, nrows, size, last = "?", "?", "?", "error: "+s.err.Error()
+			files, nrows, size, last = "-", "-", "-", "not in this lake"
+		case s.Err != nil && s.Files == 0:
+			files, nrows, size, last = "?", "?", "?", "error: "+s.Err.Error()
 		default:
-			version = fmt.Sprint(s.version)
-			if s.version != e.info.Version && e.info.Version > 0 {
+			version = fmt.Sprint(s.Version)
+			if s.Version != e.info.Version && e.info.Version > 0 {
 				version += fmt.Sprintf(" (sql %d)", e.info.Version)
 			}
-			files, size = screen.Count(int64(s.files)), screen.Bytes(s.size)
+			files, size = textfmt.Count(int64(s.Files)), textfmt.Bytes(s.SizeBytes)
 			nrows = "?"
-			if s.rowsKnown {
-				nrows = screen.Count(s.rows)
+			if s.RowsKnown {
+				nrows = textfmt.Count(s.Rows)
 			}
 			if parts == "" {
-				parts = strings.Join(s.partitions, ",")
+				parts = strings.Join(s.Partitions, ",")
 			}
-			last = strings.TrimSpace(timeText(s.last) + " " + s.lastOp)
+			last = strings.TrimSpace(timeText(s.LastCommit) + " " + s.LastOp)
 		}
 		if parts == "" {
 			parts = "-"
@@ -46,7 +48,7 @@ func (m *Model) fill() {
 }
 
 // timeText renders a commit time in local time; "" when unknown.
-func timeText(t time.Time) string { return screen.Time(t) }
+func timeText(t time.Time) string { return textfmt.Time(t) }
 
 // Render draws the view in exactly ctx.Width × ctx.Height cells.
 func (m *Model) Render(ctx *ui.Context) string {
@@ -56,7 +58,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 	th, w := ctx.Theme, ctx.Width
 	head := th.Title.Render("Tables") + th.Dim.Render(fmt.Sprintf(" · %d tables", len(m.entries)))
 	if m.source != "" {
-		head += th.Dim.Render(" · from the " + ui.Sanitize(m.source))
+		head += th.Dim.Render(" · from the " + textfmt.Sanitize(m.source))
 	}
 	if m.loading {
 		head += th.Dim.Render(" · loading…")
@@ -65,21 +67,8 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.err != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.err.Error(), w)))
 	}
-	body := func(h int) string { return m.list.Render(w, h, th) }
-	return screen.Compose(w, ctx.Height, top, body, []string{m.footer(ctx,
-		"enter", "schema & history", "s", "SELECT in Query", "r", "refresh", "y", "copy location")})
-}
-
-func (m *Model) footer(ctx *ui.Context, hints ...string) string {
-	th, w := ctx.Theme, ctx.Width
-	if m.note != "" {
-		style := th.OK
-		if m.noteErr {
-			style = th.Error
-		}
-		return style.Render(table.Truncate(m.note, w))
-	}
-	return th.Dim.Render(screen.Hints(hints...))
+	return m.list.View(w, ctx.Height, th, top,
+		"enter", "schema & history", "s", "SELECT in Query", "r", "refresh", "y", "copy location", "/", "filter")
 }
 
 func (m *Model) renderDetail(ctx *ui.Context) string {
@@ -91,13 +80,17 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 	if loc == "" {
 		loc = "(location unknown)"
 	}
-	head := th.Title.Render(table.Truncate(d.name, max(w/3, 8))) + th.Dim.Render(fmt.Sprintf(" · version %d · ", d.version)) +
-		th.Dim.Render(table.Truncate(loc, max(w/2, 8)))
-	parts := "none"
-	if len(d.parts) > 0 {
-		parts = strings.Join(d.parts, ", ")
+	version, parts := d.entry.info.Version, d.entry.info.Partitions
+	if d.d != nil {
+		version, parts = d.d.Version, d.d.Partitions
 	}
-	top := []string{head, "partitions: " + table.Truncate(parts, max(w-12, 1))}
+	head := th.Title.Render(table.Truncate(d.name, max(w/3, 8))) + th.Dim.Render(fmt.Sprintf(" · version %d · ", version)) +
+		th.Dim.Render(table.Truncate(loc, max(w/2, 8)))
+	partText := "none"
+	if len(parts) > 0 {
+		partText = strings.Join(parts, ", ")
+	}
+	top := []string{head, "partitions: " + table.Truncate(partText, max(w-12, 1))}
 	switch {
 	case d.loading:
 		top = append(top, th.Dim.Render("loading the schema and history…"))
@@ -116,19 +109,20 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 			sh = 2
 		}
 		hh := h - 2 - sh
-		lines := []string{title(0, fmt.Sprintf("schema · %d columns", d.schema.Len())), d.schema.Render(w, sh, th)}
-		htitle := fmt.Sprintf("history · newest first, up to %d versions", historyLimit)
-		if d.histErr != nil {
-			htitle = "history · " + d.histErr.Error()
+		lines := []string{title(0, fmt.Sprintf("schema · %d columns", d.schema.Len())), d.schema.Body(w, sh, th)}
+		htitle := fmt.Sprintf("history · newest first, up to %d versions", ops.HistoryLimit)
+		if d.d != nil && d.d.HistErr != nil {
+			htitle = "history · " + d.d.HistErr.Error()
 		}
 		lines = append(lines, title(1, table.Truncate(htitle, max(w-2, 1))))
 		if hh > 0 {
-			lines = append(lines, d.history.Render(w, hh, th))
+			lines = append(lines, d.history.Body(w, hh, th))
 		}
 		return strings.Join(lines, "\n")
 	}
-	return screen.Compose(w, ctx.Height, top, body, []string{m.footer(ctx,
-		"esc", "back", "c", "schema/history", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "y", "copy location")})
+	return screen.Compose(w, ctx.Height, top, body, []string{m.focused().Footer(w, th,
+		"esc", "back", "c", "schema/history", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "y", "copy location",
+		"/", "filter")})
 }
 
 // renderEntry shows one version of the history in full: parameters and metrics.
@@ -144,26 +138,20 @@ func (m *Model) renderEntry(ctx *ui.Context) string {
 	if h.ReadVersion != nil {
 		lines = append(lines, th.Dim.Render(fmt.Sprintf("read version: %d", *h.ReadVersion)))
 	}
-	section := func(title string, kv map[string]string) {
+	section := func(title string, pairs []string) {
 		lines = append(lines, th.Header.Render(title))
-		if len(kv) == 0 {
+		if len(pairs) == 0 {
 			lines = append(lines, th.Dim.Render("  none"))
 		}
-		for _, pair := range strings.Split(metricsText(kv), " ") {
-			if pair != "" {
-				lines = append(lines, "  "+table.Truncate(pair, max(w-2, 1)))
-			}
+		for _, pair := range pairs {
+			lines = append(lines, "  "+table.Truncate(pair, max(w-2, 1)))
 		}
 	}
-	params := map[string]string{}
-	for k, v := range h.Parameters {
-		params[k] = strings.ReplaceAll(fmt.Sprint(v), " ", " ")
-	}
-	section("parameters", params)
-	section("metrics", h.Metrics)
+	section("parameters", ops.Pairs(h.Parameters))
+	section("metrics", ops.Pairs(h.Metrics))
 	body := func(bh int) string {
 		d.off = max(0, min(d.off, len(lines)-bh))
 		return strings.Join(lines[d.off:min(d.off+bh, len(lines))], "\n")
 	}
-	return screen.Compose(w, ctx.Height, top, body, []string{m.footer(ctx, "esc", "back", "↑/↓", "scroll")})
+	return screen.Compose(w, ctx.Height, top, body, []string{th.Dim.Render(screen.Hints("esc", "back", "↑/↓", "scroll"))})
 }

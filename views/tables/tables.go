@@ -1,30 +1,65 @@
-// Package tablesview is the Tables view (folder views/tables): the tables
-// the query engine sees (or, without an engine, the lake's Delta tables)
-// with version, file count, row count, size, partitions and last commit,
-// read from each table's Delta snapshot; a detail with the schema (name,
-// type, nullable), the partitions and the history (version, time,
-// operation, metrics); and a jump to the Query view with a prepared SELECT.
-package tablesview
+// Package tables is the Tables view: the tables the query engine sees (or,
+// without an engine, the lake's Delta tables) with version, file count, row
+// count, size, partitions and last commit, read from each table's Delta
+// snapshot; a detail with the schema (name, type, nullable), the
+// partitions and the history (version, time, operation, metrics); and a
+// jump to the Query view with a prepared SELECT.
+package tables
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
-	"github.com/lakeops/lakeops/ui/components/table"
-	queryview "github.com/lakeops/lakeops/views/query"
+	"github.com/lakeops/lakeops/ui/components/listview"
+)
+
+// Service lists the tables and reads their snapshots and history for the
+// Tables view; ops.Ops has it.
+type Service interface {
+	// ListTables lists the tables: the engine's, or the lake's.
+	ListTables(ctx context.Context) (ops.TableList, error)
+	// Summaries reads the listed tables' snapshots (nil: not in the lake).
+	Summaries(ctx context.Context, infos []ops.TableInfo) []*ops.TableSummary
+	// TableDetail reads a table's schema and newest versions.
+	TableDetail(ctx context.Context, info ops.TableInfo) (*ops.TableDetail, error)
+}
+
+// loadTimeout bounds one load (listing, summaries or a table's detail).
+const loadTimeout = 2 * time.Minute
+
+type (
+	// listedMsg carries the tables.
+	listedMsg struct {
+		gen  int
+		list ops.TableList
+		err  error
+	}
+	// summariesMsg carries the listed tables' summaries, in list order.
+	summariesMsg struct {
+		gen  int
+		sums []*ops.TableSummary
+	}
+	// detailMsg carries one table's schema and history.
+	detailMsg struct {
+		gen    int
+		name   string
+		detail *ops.TableDetail
+		err    error
+	}
 )
 
 // entry is one listed table.
 type entry struct {
-	info  query.TableInfo
-	table *delta.Table // nil when the table is not in this lake
-	stats *tableStats  // nil until read
+	info   ops.TableInfo
+	sum    *ops.TableSummary
+	loaded bool // the summary was read (nil then: the table is not in this lake)
 }
 
 // detailPane is one table's schema and history.
@@ -33,82 +68,72 @@ type detailPane struct {
 	entry   *entry
 	loading bool
 	err     error
-	histErr error
-	version int64
-	parts   []string
-	schema  *table.Model
-	history *table.Model
-	hist    []delta.HistoryEntry
-	focus   int                 // 0: schema, 1: history
-	open    *delta.HistoryEntry // the history entry shown in full, if any
-	off     int                 // first line of the open entry on screen
+	d       *ops.TableDetail
+	schema  *listview.Model
+	history *listview.Model
+	focus   int               // 0: schema, 1: history
+	open    *ops.TableVersion // the history entry shown in full, if any
+	off     int               // first line of the open entry on screen
 }
 
 // Model is the Tables view.
 type Model struct {
+	svc  Service
 	keys ui.KeyMap
 	bind struct{ query, pane, refresh key.Binding }
 
-	gen      int
-	loading  bool
-	source   string
-	err      error
-	entries  []*entry
-	list     *table.Model
-	detail   *detailPane
-	doneJobs map[int]bool
-	note     string
-	noteErr  bool
+	gen     int
+	loading bool
+	source  string
+	err     error
+	entries []*entry
+	list    *listview.Model
+	detail  *detailPane
+	ended   int // jobs ended, as the last snapshot said
 }
 
-// New returns the Tables view.
-func New() *Model {
-	m := &Model{keys: ui.DefaultKeyMap(), doneJobs: map[int]bool{}}
+// New returns the Tables view over svc.
+func New(svc Service) *Model {
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap()}
 	m.bind.query = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SELECT it in the Query view"))
 	m.bind.pane = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "switch schema/history (detail)"))
 	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh"))
-	m.list = table.New(
-		table.Column{Title: "name", Max: 28},
-		table.Column{Title: "version", Right: true},
-		table.Column{Title: "files", Right: true},
-		table.Column{Title: "rows", Right: true},
-		table.Column{Title: "size", Right: true},
-		table.Column{Title: "partitions", Max: 16},
-		table.Column{Title: "last commit"},
-	)
-	m.list.Empty = "no tables"
+	m.list = listview.New(listview.Options{Empty: "no tables", Columns: []listview.Column{
+		{Title: "name", Max: 28}, {Title: "version", Right: true}, {Title: "files", Right: true},
+		{Title: "rows", Right: true}, {Title: "size", Right: true}, {Title: "partitions", Max: 16},
+		{Title: "last commit"}}})
 	return m
 }
 
 // Title is the tab name.
 func (m *Model) Title() string { return "Tables" }
 
-// InputFocused is false: the view has no text input.
-func (m *Model) InputFocused() bool { return false }
+// InputFocused reports whether a filter is being typed.
+func (m *Model) InputFocused() bool { return m.focused().Filtering() }
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Enter, k.Back, m.bind.query, m.bind.pane, m.bind.refresh, k.Copy, k.Up, k.Down, k.Left, k.Right}
+	return []key.Binding{k.Enter, k.Back, m.bind.query, m.bind.pane, m.bind.refresh, k.Copy, k.Filter,
+		k.Up, k.Down, k.Left, k.Right}
 }
 
 // Init lists the tables.
 func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 	m.keys = ctx.Keys
-	if jm := ctx.Services.Jobs; jm != nil {
-		for _, j := range jm.Jobs() {
-			if j.State.Done() {
-				m.doneJobs[j.ID] = true
-			}
-		}
-	}
 	return m.load(ctx)
 }
 
 func (m *Model) load(ctx *ui.Context) tea.Cmd {
 	m.gen++
 	m.loading = true
-	return listCmd(ctx.Services.Query, ctx.Services.Lake, m.gen)
+	gen, svc, app := m.gen, m.svc, ctx.App
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(app, loadTimeout)
+		defer cancel()
+		list, err := svc.ListTables(c)
+		return listedMsg{gen: gen, list: list, err: err}
+	}
 }
 
 // Update handles messages and keys.
@@ -120,11 +145,11 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.listed(ctx, msg)
-	case statsMsg:
-		if msg.gen == m.gen && len(msg.stats) == len(m.entries) {
+	case summariesMsg:
+		if msg.gen == m.gen && len(msg.sums) == len(m.entries) {
 			m.loading = false
-			for i, s := range msg.stats {
-				m.entries[i].stats = s
+			for i, s := range msg.sums {
+				m.entries[i].sum, m.entries[i].loaded = s, true
 			}
 			m.fill()
 		}
@@ -132,32 +157,32 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		if d := m.detail; d != nil && msg.gen == m.gen && msg.name == d.name {
 			d.fill(msg)
 		}
-	case ui.JobsChanged:
-		return m, m.jobsChanged(ctx)
+	case ops.JobSnapshot:
+		if msg.Ended > m.ended { // a run changes the tables
+			m.ended = msg.Ended
+			cmds := []tea.Cmd{m.load(ctx)}
+			if d := m.detail; d != nil {
+				cmds = append(cmds, m.openDetail(ctx, d.entry))
+			}
+			return m, tea.Batch(cmds...)
+		}
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
-		if d := m.detail; d != nil {
-			d.focused().Update(&m.keys, msg)
-		} else {
-			m.list.Update(&m.keys, msg)
-		}
+		m.focused().Update(&m.keys, msg)
 	}
 	return m, nil
 }
 
 func (m *Model) listed(ctx *ui.Context, msg listedMsg) tea.Cmd {
-	m.err, m.source = msg.err, msg.source
+	m.err, m.source = msg.err, msg.list.Source
 	cur := ""
 	if e := m.current(); e != nil {
 		cur = e.info.Name
 	}
 	m.entries = m.entries[:0]
-	tables := make([]*delta.Table, len(msg.infos))
-	for i, info := range msg.infos {
-		e := &entry{info: info, table: resolve(ctx.Services.Lake, info)}
-		tables[i] = e.table
-		m.entries = append(m.entries, e)
+	for _, info := range msg.list.Tables {
+		m.entries = append(m.entries, &entry{info: info})
 	}
 	m.fill()
 	for i, e := range m.entries {
@@ -169,33 +194,13 @@ func (m *Model) listed(ctx *ui.Context, msg listedMsg) tea.Cmd {
 		m.loading = false
 		return nil
 	}
-	return statsCmd(tables, m.gen)
+	gen, svc, app, infos := m.gen, m.svc, ctx.App, msg.list.Tables
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(app, loadTimeout)
+		defer cancel()
+		return summariesMsg{gen: gen, sums: svc.Summaries(c, infos)}
+	}
 }
-
-// jobsChanged reloads when a job ended (a run changes the tables).
-func (m *Model) jobsChanged(ctx *ui.Context) tea.Cmd {
-	jm := ctx.Services.Jobs
-	if jm == nil {
-		return nil
-	}
-	ended := false
-	for _, j := range jm.Jobs() {
-		if j.State.Done() && !m.doneJobs[j.ID] {
-			m.doneJobs[j.ID] = true
-			ended = true
-		}
-	}
-	if !ended {
-		return nil
-	}
-	cmds := []tea.Cmd{m.load(ctx)}
-	if d := m.detail; d != nil {
-		cmds = append(cmds, m.openDetail(d.entry))
-	}
-	return tea.Batch(cmds...)
-}
-
-func (m *Model) setNote(s string, isErr bool) { m.note, m.noteErr = s, isErr }
 
 func (m *Model) current() *entry {
 	if r := m.list.Cursor(); r >= 0 && r < len(m.entries) {
@@ -204,9 +209,24 @@ func (m *Model) current() *entry {
 	return nil
 }
 
+// focused is the list the keys go to.
+func (m *Model) focused() *listview.Model {
+	if d := m.detail; d != nil {
+		if d.focus == 0 {
+			return d.schema
+		}
+		return d.history
+	}
+	return m.list
+}
+
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
-	m.note = ""
+	list := m.focused()
+	if list.Busy() {
+		list.Update(k, msg)
+		return nil
+	}
 	if d := m.detail; d != nil && d.open != nil {
 		switch {
 		case key.Matches(msg, k.Back), key.Matches(msg, k.Enter):
@@ -218,66 +238,67 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	e := m.current()
 	if d := m.detail; d != nil {
-		switch {
-		case key.Matches(msg, k.Back):
-			m.detail = nil
-		case key.Matches(msg, k.Enter):
-			if r := d.history.Cursor(); d.focus == 1 && r >= 0 && r < len(d.hist) {
-				d.open, d.off = &d.hist[r], 0
-			}
-		case key.Matches(msg, m.bind.query):
-			return m.selectIn(d.entry)
-		case key.Matches(msg, m.bind.pane):
-			d.focus = 1 - d.focus
-		case key.Matches(msg, m.bind.refresh):
-			return tea.Batch(m.load(ctx), m.openDetail(d.entry))
-		case key.Matches(msg, k.Copy):
-			return m.copyLocation(d.entry)
-		default:
-			d.focused().Update(k, msg)
-		}
-		return nil
+		e = d.entry
 	}
 	switch {
 	case key.Matches(msg, k.Enter):
-		if e := m.current(); e != nil {
-			return m.openDetail(e)
+		if d := m.detail; d != nil {
+			if r := d.history.Cursor(); d.focus == 1 && d.d != nil && r >= 0 && r < len(d.d.History) {
+				d.open, d.off = &d.d.History[r], 0
+			}
+			return nil
 		}
+		if e != nil {
+			return m.openDetail(ctx, e)
+		}
+		return nil
 	case key.Matches(msg, m.bind.query):
-		if e := m.current(); e != nil {
-			return m.selectIn(e)
+		if e != nil {
+			return ui.GoCmd(ui.OpenSQL{SQL: ops.SelectSQL(e.info.Name)})
 		}
+		return nil
+	case m.detail != nil && key.Matches(msg, m.bind.pane):
+		m.detail.focus = 1 - m.detail.focus
+		return nil
 	case key.Matches(msg, m.bind.refresh):
+		if d := m.detail; d != nil {
+			return tea.Batch(m.load(ctx), m.openDetail(ctx, d.entry))
+		}
 		return m.load(ctx)
 	case key.Matches(msg, k.Copy):
-		if e := m.current(); e != nil {
+		if e != nil {
 			return m.copyLocation(e)
 		}
-	default:
-		m.list.Update(k, msg)
+		return nil
+	}
+	if act, cmd := list.Update(k, msg); act != listview.Pass {
+		return cmd
+	}
+	if key.Matches(msg, k.Back) {
+		m.detail = nil
 	}
 	return nil
 }
 
-func (m *Model) openDetail(e *entry) tea.Cmd {
+func (m *Model) openDetail(ctx *ui.Context, e *entry) tea.Cmd {
 	d := &detailPane{name: e.info.Name, entry: e, loading: true,
-		schema: table.New(table.Column{Title: "column", Max: 32}, table.Column{Title: "type", Max: 24},
-			table.Column{Title: "nullable"}, table.Column{Title: "partition"}),
-		history: table.New(table.Column{Title: "version", Right: true}, table.Column{Title: "time"},
-			table.Column{Title: "operation", Max: 20}, table.Column{Title: "metrics"})}
+		schema: listview.New(listview.Options{Empty: "loading…", Columns: []listview.Column{{Title: "column", Max: 32},
+			{Title: "type", Max: 24}, {Title: "nullable"}, {Title: "partition"}}}),
+		history: listview.New(listview.Options{Empty: "loading…", Columns: []listview.Column{{Title: "version", Right: true},
+			{Title: "time"}, {Title: "operation", Max: 20}, {Title: "metrics"}}})}
 	if m.detail != nil && m.detail.name == e.info.Name {
 		d.focus = m.detail.focus
 	}
-	d.schema.Empty, d.history.Empty = "loading…", "loading…"
 	m.detail = d
-	return detailCmd(e.table, e.info, m.gen)
-}
-
-// selectIn jumps to the Query view with a prepared SELECT of the table.
-func (m *Model) selectIn(e *entry) tea.Cmd {
-	sql := fmt.Sprintf("SELECT * FROM %s LIMIT 100", quoteIdent(e.info.Name))
-	return func() tea.Msg { return ui.SwitchTo{Title: "Query", Then: queryview.Prepare{SQL: sql}} }
+	gen, svc, app, info := m.gen, m.svc, ctx.App, e.info
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(app, loadTimeout)
+		defer cancel()
+		detail, err := svc.TableDetail(c, info)
+		return detailMsg{gen: gen, name: info.Name, detail: detail, err: err}
+	}
 }
 
 func (m *Model) copyLocation(e *entry) tea.Cmd {
@@ -285,51 +306,32 @@ func (m *Model) copyLocation(e *entry) tea.Cmd {
 	if text == "" {
 		text = e.info.Name
 	}
-	m.setNote("copied the location of "+e.info.Name, false)
-	return func() tea.Msg { return ui.Copy{Text: text} }
-}
-
-// quoteIdent quotes a table name for SQL unless it is a plain identifier.
-func quoteIdent(name string) string {
-	plain := name != ""
-	for i, r := range name {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			plain = false
-		}
-	}
-	if plain {
-		return name
-	}
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-func (d *detailPane) focused() *table.Model {
-	if d.focus == 0 {
-		return d.schema
-	}
-	return d.history
+	m.focused().SetNote("copied the location of "+e.info.Name, false)
+	return ui.CopyCmd(text)
 }
 
 func (d *detailPane) fill(msg detailMsg) {
-	d.loading, d.err, d.histErr = false, msg.err, msg.histErr
-	d.version, d.parts, d.hist = msg.version, msg.partitions, msg.history
-	rows := make([][]string, len(msg.fields))
-	for i, f := range msg.fields {
+	d.loading, d.err, d.d = false, msg.err, msg.detail
+	if msg.err != nil {
+		return
+	}
+	rows := make([][]string, len(d.d.Fields))
+	for i, f := range d.d.Fields {
 		p := ""
-		if f.partition {
+		if f.Partition {
 			p = "partition"
 		}
-		rows[i] = []string{f.name, f.typ, f.nullable, p}
+		rows[i] = []string{f.Name, f.Type, f.Nullable, p}
 	}
-	d.schema.Empty = "no columns"
+	d.schema.SetEmpty("no columns")
 	d.schema.SetRows(rows)
-	hrows := make([][]string, len(msg.history))
-	for i, h := range msg.history {
-		hrows[i] = []string{fmt.Sprint(h.Version), timeText(h.Timestamp), h.Operation, metricsText(h.Metrics)}
+	hrows := make([][]string, len(d.d.History))
+	for i, h := range d.d.History {
+		hrows[i] = []string{fmt.Sprint(h.Version), timeText(h.Timestamp), h.Operation, strings.Join(ops.Pairs(h.Metrics), " ")}
 	}
-	d.history.Empty = "no history"
+	d.history.SetEmpty("no history")
 	d.history.SetRows(hrows)
-	if len(msg.history) > 0 && d.focus == 0 && len(msg.fields) == 0 {
+	if len(d.d.History) > 0 && d.focus == 0 && len(d.d.Fields) == 0 {
 		d.focus = 1
 	}
 }

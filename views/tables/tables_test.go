@@ -1,38 +1,25 @@
-package tablesview
+package tables
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/etl/ops/opstest"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/views/internal/viewtest"
-	queryview "github.com/lakeops/lakeops/views/query"
 )
 
 // testLake is a folder lake loaded by one pipeline run over generated data.
 func testLake(t *testing.T) *lake.Lake {
 	t.Helper()
-	dir := t.TempDir()
-	ctx := context.Background()
-	if _, err := gen.Generate(ctx, filepath.Join(dir, "bronze_layer"), gen.Options{Orders: 300, Seed: 1}, nil); err != nil {
-		t.Fatalf("generate: %v", err)
-	}
-	st, err := folder.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	lk := lake.New(st)
-	if _, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil {
-		t.Fatalf("pipeline: %v", err)
-	}
+	lk := opstest.Lake(t, gen.Options{Orders: 300, Seed: 1})
+	opstest.Run(t, lk)
 	return lk
 }
 
@@ -53,8 +40,8 @@ func (f fakeEngine) Tables(context.Context) ([]query.TableInfo, error) {
 }
 
 func TestListFromLake(t *testing.T) {
-	lk := testLake(t)
-	h := viewtest.New(t, New(), lk)
+	o, _ := opstest.Ops(t, testLake(t))
+	h := viewtest.New(t, New(o))
 	h.Resize(80, 22)
 	s := h.ExpectContains("Tables", "7 tables", "from the lake (no query engine)", "version", "files", "rows", "size",
 		"partitions", "last commit", "rejected_orders", "ingest_log")
@@ -90,27 +77,25 @@ func TestListFromLake(t *testing.T) {
 
 func TestEngineTablesHistoryAndSelect(t *testing.T) {
 	lk := testLake(t)
-	h := viewtest.New(t, New(), lk)
-	h.Ctx.Services.Query = fakeEngine{lk}
-	h.Press("r")
+	h := viewtest.New(t, New(ops.New(lk, ops.Options{Engine: fakeEngine{lk}})))
 	h.ExpectContains("2 tables", "from the fake engine", "orders", "300", "weird name", "not in this lake")
 	h.Press("enter")
 	h.ExpectContains("orders · version 1", "partitions: date", "order_num", "yes", "order_id", "no", "total_amount",
 		"decimal(12,2)", "partition", "history", "MERGE", "CREATE TABLE")
 	h.Press("s")
-	sw, ok := viewtest.Last[ui.SwitchTo](h)
-	if !ok || sw.Title != "Query" {
+	g, ok := viewtest.Last[ui.Go](h)
+	if !ok {
 		t.Fatalf("s sent %+v", h.Out)
 	}
-	if p, ok := sw.Then.(queryview.Prepare); !ok || p.SQL != "SELECT * FROM orders LIMIT 100" {
-		t.Fatalf("prepared %#v", sw.Then)
+	if p, ok := g.To.(ui.OpenSQL); !ok || p.SQL != `SELECT * FROM "orders" LIMIT 100` {
+		t.Fatalf("prepared %#v", g.To)
 	}
 	// A table the lake does not hold: the engine's columns, no history; its name is quoted.
 	h.Press("esc", "down", "enter")
 	h.ExpectContains("weird name", "INTEGER", "no history: the table is not in this lake")
 	h.Press("s")
-	sw, _ = viewtest.Last[ui.SwitchTo](h)
-	if p := sw.Then.(queryview.Prepare); p.SQL != `SELECT * FROM "weird name" LIMIT 100` {
+	g, _ = viewtest.Last[ui.Go](h)
+	if p := g.To.(ui.OpenSQL); p.SQL != `SELECT * FROM "weird name" LIMIT 100` {
 		t.Fatalf("prepared %q", p.SQL)
 	}
 	h.Press("y")
@@ -120,22 +105,37 @@ func TestEngineTablesHistoryAndSelect(t *testing.T) {
 }
 
 func TestStaleListDropped(t *testing.T) {
-	lk := testLake(t)
-	m := New()
-	h := viewtest.New(t, m, lk)
-	h.Send(listedMsg{gen: m.gen - 1, infos: []query.TableInfo{{Name: "stale"}}})
+	o, _ := opstest.Ops(t, testLake(t))
+	m := New(o)
+	h := viewtest.New(t, m)
+	h.Send(listedMsg{gen: m.gen - 1, list: ops.TableList{Tables: []ops.TableInfo{{Name: "stale"}}}})
 	if s := h.Screen(); strings.Contains(s, "stale") {
 		t.Fatalf("a stale listing was shown:\n%s", s)
 	}
 }
 
-func TestQuoteIdent(t *testing.T) {
-	for in, want := range map[string]string{"orders": "orders", "_x1": "_x1", "1x": `"1x"`, `a"b`: `"a""b"`, "": `""`} {
-		if got := quoteIdent(in); got != want {
-			t.Errorf("quoteIdent(%q) = %q, want %q", in, got, want)
-		}
+// The filter narrows the list; a finished job reloads it (a run changes
+// the tables).
+func TestFilterAndReloadAfterARun(t *testing.T) {
+	lk := opstest.Lake(t, gen.Options{Orders: 300, Seed: 1})
+	opstest.Run(t, lk, "bronze_layer/products.csv")
+	o, jm := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	h.ExpectContains("3 tables", "products", "rejected_products", "ingest_log")
+	h.Filter("rejected")
+	h.ExpectContains("rejected_products")
+	h.ExpectLacks("ingest_log")
+	h.Press("enter")
+	jm.Submit(jobs.Spec{Title: "the rest"})
+	h.Send(opstest.WaitJobs(t, jm))
+	// The reload lists the new tables; the filter still holds.
+	if s := h.Screen(); !strings.Contains(s, "7 tables") || !strings.Contains(s, "rejected_orders") || strings.Contains(s, "ingest_log") {
+		t.Fatalf("after the run:\n%s", s)
 	}
 }
 
-// The view implements the shell's View interface.
-var _ ui.View = (*Model)(nil)
+// The view implements the shell's View interface; ops.Ops its Service.
+var (
+	_ ui.View = (*Model)(nil)
+	_ Service = (*ops.Ops)(nil)
+)

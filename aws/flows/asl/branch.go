@@ -45,6 +45,9 @@ func (t *thread) parallel(ctx context.Context, st *State, raw any, entered time.
 
 // mapState runs one attempt of a Map state over the array at ItemsPath.
 func (t *thread) mapState(ctx context.Context, st *State, raw any, entered time.Time, retry int) (any, *failure) {
+	if st.Distributed != nil {
+		return t.distributedMap(ctx, st, raw, entered, retry)
+	}
 	c := t.contextObject(st, entered, retry)
 	eff, f := inputPath(st.InputPath, st.InputNull, raw, c)
 	if f != nil {

@@ -168,7 +168,7 @@ func TestParseErrors(t *testing.T) {
 		{`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:x","End":true,"Retry":[{"ErrorEquals":["X"],"BackoffRate":0.5}]}}}`, "States.A.Retry[0].BackoffRate: must be at least 1.0"},
 		{`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:x","End":true,"Catch":[{"ErrorEquals":["X"],"Next":"Q"}]}}}`, `States.A.Catch[0].Next: no state "Q"`},
 		{`{"StartAt":"A","States":{"A":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"X","States":{"X":{"Type":"Pass","Next":"A"}}}]}}}`, `States.A.Branches[0].States.X.Next: no state "A"`},
-		{`{"StartAt":"A","States":{"A":{"Type":"Map","End":true,"ItemReader":{},"ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}}}}`, "States.A.ItemReader: distributed Map is not supported"},
+		{`{"StartAt":"A","States":{"A":{"Type":"Map","End":true,"ItemReader":{},"ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}}}}`, "States.A.ItemReader: only a distributed Map"},
 		{`{"StartAt":"A","QueryLanguage":"JSONata","States":{"A":{"Type":"Succeed"}}}`, "QueryLanguage"},
 	}
 	for _, tc := range tests {

@@ -6,12 +6,14 @@
 // dependency and no package-level state; the local flows service
 // (aws/flows/local) and the CLI drive it.
 //
-// Supported: Task, Pass, Choice, Wait, Parallel, Map (inline), Succeed and
-// Fail states; InputPath, Parameters (".$" fields, the context object $$,
-// intrinsic functions), ResultSelector, ResultPath, OutputPath; Retry and
-// Catch with the States.* error names; TimeoutSeconds on tasks and on the
-// machine. Not supported (refused by Parse): JSONata, variables (Assign),
-// distributed Map (ItemReader, ResultWriter, ItemBatcher), JSONPath filters.
+// Supported: Task, Pass, Choice, Wait, Parallel, Map (inline and
+// distributed: ItemReader, ItemBatcher, MaxConcurrency, tolerated failures,
+// a Map Run per run of the state, see MapRun), Succeed and Fail states;
+// InputPath, Parameters (".$" fields, the context object $$, intrinsic
+// functions), ResultSelector, ResultPath, OutputPath; Retry and Catch with
+// the States.* error names; TimeoutSeconds on tasks and on the machine. Not
+// supported (refused by Parse): JSONata, variables (Assign), a distributed
+// Map's ResultWriter, JSONPath filters.
 package asl
 
 import (
@@ -100,6 +102,7 @@ type State struct {
 	ItemsPath          *Path
 	MaxConcurrency     int64
 	MaxConcurrencyPath *Path
+	Distributed        *Distributed // a distributed Map; nil for an inline one
 
 	Error, Cause         string // Fail
 	ErrorExpr, CauseExpr *template
@@ -270,7 +273,9 @@ func allowedFields(typ string) (map[string]bool, bool) {
 		return set(append(append(io, flow...), "ResultPath", "Parameters", "ResultSelector", "Retry", "Catch", "Branches")...), true
 	case TypeMap:
 		return set(append(append(io, flow...), "ResultPath", "Parameters", "ResultSelector", "Retry", "Catch",
-			"ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath", "Iterator", "ItemProcessor", "Label")...), true
+			"ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath", "Iterator", "ItemProcessor", "Label",
+			"ItemReader", "ItemBatcher", "ToleratedFailureCount", "ToleratedFailurePercentage",
+			"ToleratedFailureCountPath", "ToleratedFailurePercentagePath")...), true
 	}
 	return nil, false
 }
@@ -278,9 +283,8 @@ func allowedFields(typ string) (map[string]bool, bool) {
 // unsupportedField explains fields that are valid ASL but not supported here.
 func unsupportedField(k string) string {
 	switch k {
-	case "ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailureCount", "ToleratedFailurePercentage",
-		"ToleratedFailureCountPath", "ToleratedFailurePercentagePath":
-		return "distributed Map is not supported by the local runner"
+	case "ResultWriter":
+		return "a distributed Map's ResultWriter is not supported by the local runner (its output is the array of results)"
 	case "Assign", "Output", "Arguments", "QueryLanguage":
 		return "JSONata and variables are not supported by the local runner"
 	}

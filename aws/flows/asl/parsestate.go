@@ -314,12 +314,15 @@ func parseMap(f fields, st *State) error {
 		return fmt.Errorf("%s.%s: must be an object", f.at, k)
 	}
 	if pc, ok := obj["ProcessorConfig"]; ok {
-		var cfg struct{ Mode string }
-		_ = json.Unmarshal(pc, &cfg)
-		if cfg.Mode == "DISTRIBUTED" {
-			return fmt.Errorf("%s.%s.ProcessorConfig.Mode: distributed Map is not supported by the local runner", f.at, k)
+		d, err := parseProcessorConfig(pc, f.at+"."+k+".ProcessorConfig")
+		if err != nil {
+			return err
 		}
+		st.Distributed = d
 		delete(obj, "ProcessorConfig")
+	}
+	if err := parseDistributed(f, st); err != nil {
+		return err
 	}
 	delete(obj, "Comment")
 	for key := range obj {

@@ -51,6 +51,9 @@ type Options struct {
 	// OnEvent receives each event as it is recorded, in order, one at a
 	// time; it must not block for long (branches wait on it).
 	OnEvent func(Event)
+	// OnMapRun receives a distributed Map's Map Run whenever its progress
+	// changes (a copy), in order per Map Run; it must not block for long.
+	OnMapRun func(MapRun)
 	// StartAt and StartInput start the run at a top-level state with the
 	// input it had (redrive). No ExecutionStarted event is recorded then.
 	StartAt    string

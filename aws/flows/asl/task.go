@@ -22,8 +22,9 @@ type Event struct {
 	Parameters      json.RawMessage `json:"parameters,omitempty"`
 	Error           string          `json:"error,omitempty"`
 	Cause           string          `json:"cause,omitempty"`
-	Index           *int            `json:"index,omitempty"`  // Map iteration
-	Length          *int            `json:"length,omitempty"` // MapStateStarted: number of items
+	Index           *int            `json:"index,omitempty"`     // Map iteration
+	Length          *int            `json:"length,omitempty"`    // MapStateStarted: number of items
+	MapRunARN       string          `json:"mapRunArn,omitempty"` // MapRunStarted, MapRunSucceeded, …
 	RoleArn         string          `json:"roleArn,omitempty"`
 }
 

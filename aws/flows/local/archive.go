@@ -6,20 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
-	"strings"
 
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/etl/worker"
 )
 
 // archive moves the raw files under the prefix (default: the bronze layer)
-// that the ingest log records as succeeded to archive/YYYY/MM/DD/<basename>
-// (the clock's UTC date). Every page of the listing is visited. It is
-// idempotent: Copy then Delete, and a file whose archive copy already
-// exists with the same size is only deleted from the raw zone. A different
-// file with the same basename gets a ".N" suffix before its extension.
+// that the ingest log records as succeeded to archive/YYYY/MM/DD/ (the
+// clock's UTC date): worker.Archive.
 func (r *LakeResources) archive(ctx context.Context, p map[string]any) (any, error) {
 	if err := r.lake.CheckWritable("archive raw files"); err != nil {
 		return nil, asl.NewTaskError("Lambda.ServiceException", err.Error())
@@ -28,84 +23,7 @@ func (r *LakeResources) archive(ctx context.Context, p map[string]any) (any, err
 	if prefix == "" {
 		prefix, _ = p["Prefix"].(string)
 	}
-	if prefix == "" {
-		prefix = r.lake.Layout.Bronze
-	}
-	prefix = strings.TrimPrefix(prefix, "/")
-	entries, err := ledger.Open(r.lake).Entries(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
-	}
-	day := r.clock.Now().UTC().Format("2006/01/02")
-	dir := strings.TrimSuffix(r.lake.Layout.Archive, "/") + "/" + day + "/"
-	st := r.lake.Store
-	var moved, kept []string
-	already := 0
-	for obj, err := range st.List(ctx, prefix, storage.ListOptions{}) {
-		if err != nil {
-			return nil, fmt.Errorf("archive: %w", err)
-		}
-		if obj.IsPrefix {
-			continue
-		}
-		id := ledger.Identity{Key: obj.Key, Size: obj.Size, ETag: obj.ETag, ModTime: obj.ModTime}
-		if !ledger.Ingested(entries, id) {
-			kept = append(kept, obj.Key)
-			continue
-		}
-		dst, done, err := archiveTarget(ctx, st, dir, obj)
-		if err != nil {
-			return nil, fmt.Errorf("archive %s: %w", obj.Key, err)
-		}
-		if done {
-			already++
-		} else if err := st.Copy(ctx, obj.Key, dst); err != nil {
-			return nil, fmt.Errorf("archive %s: %w", obj.Key, err)
-		}
-		if err := st.Delete(ctx, obj.Key); err != nil {
-			return nil, fmt.Errorf("archive %s: %w", obj.Key, err)
-		}
-		moved = append(moved, dst)
-	}
-	return map[string]any{
-		"archived": len(moved), "already_archived": already, "kept": len(kept),
-		"archive_prefix": dir, "files": firstN(moved, 100), "kept_files": firstN(kept, 100),
-	}, nil
-}
-
-// archiveTarget picks the archive key of a raw file; done reports that an
-// identical-size copy is already there.
-func archiveTarget(ctx context.Context, st storage.Store, dir string, obj storage.ObjectInfo) (string, bool, error) {
-	base := path.Base(obj.Key)
-	ext := path.Ext(base)
-	if strings.HasSuffix(base, ".csv.gz") {
-		ext = ".csv.gz"
-	}
-	stem := strings.TrimSuffix(base, ext)
-	for n := 0; n < 1000; n++ {
-		dst := dir + base
-		if n > 0 {
-			dst = fmt.Sprintf("%s%s.%d%s", dir, stem, n, ext)
-		}
-		info, err := st.Stat(ctx, dst)
-		if errors.Is(err, storage.ErrNotExist) {
-			return dst, false, nil
-		}
-		if err != nil {
-			return "", false, err
-		}
-		if info.Size == obj.Size {
-			return dst, true, nil
-		}
-	}
-	return "", false, fmt.Errorf("too many archived files named %s", base)
-}
-
-func firstN(s []string, n int) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s[:min(len(s), n)]
+	return worker.Archive(ctx, r.lake, prefix, r.clock.Now())
 }
 
 // publish records an sns:publish: appended to the notifications log, passed
@@ -215,16 +133,23 @@ func ReadNotifications(ctx context.Context, st storage.Store) ([]Notification, e
 }
 
 // listObjects answers s3:listObjectsV2 from the lake (Bucket is ignored;
-// keys are relative to the lake root; at most MaxKeys, default 1000).
+// keys are relative to the lake root; at most MaxKeys, default 1000, a
+// page; ContinuationToken or StartAfter resume after a key).
 func (r *LakeResources) listObjects(ctx context.Context, p map[string]any) (any, error) {
 	prefix, _ := p["Prefix"].(string)
 	limit := 1000
 	if n, ok := p["MaxKeys"].(float64); ok && n > 0 && n < 1000 {
 		limit = int(n)
 	}
+	after, _ := p["StartAfter"].(string)
+	token, _ := p["ContinuationToken"].(string)
+	if token != "" {
+		after = token
+	}
 	contents := []any{}
 	truncated := false
-	for obj, err := range r.lake.Store.List(ctx, prefix, storage.ListOptions{}) {
+	last := ""
+	for obj, err := range r.lake.Store.List(ctx, prefix, storage.ListOptions{StartAfter: after}) {
 		if err != nil {
 			return nil, fmt.Errorf("s3 list: %w", err)
 		}
@@ -232,8 +157,13 @@ func (r *LakeResources) listObjects(ctx context.Context, p map[string]any) (any,
 			truncated = true
 			break
 		}
+		last = obj.Key
 		contents = append(contents, map[string]any{"Key": obj.Key, "Size": obj.Size, "ETag": obj.ETag, "LastModified": obj.ModTime.UTC()})
 	}
 	bucket, _ := p["Bucket"].(string)
-	return map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(contents), "Contents": contents, "IsTruncated": truncated}, nil
+	out := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(contents), "Contents": contents, "IsTruncated": truncated}
+	if truncated {
+		out["NextContinuationToken"] = last
+	}
+	return out, nil
 }

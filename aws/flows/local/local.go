@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +55,9 @@ type Execution struct {
 	FailedState    string          `json:"failed_state,omitempty"` // top-level state a redrive restarts
 	FailedInput    json.RawMessage `json:"failed_input,omitempty"`
 	Events         []asl.Event     `json:"events"`
+	// MapRuns are the Map Runs of its distributed Map states, in the order
+	// they started, with their latest progress.
+	MapRuns []asl.MapRun `json:"map_runs,omitempty"`
 }
 
 // Summary is an execution without its definition and events.
@@ -82,6 +86,9 @@ type Service struct {
 	// OnEvent, when set, receives each event of each execution as it is
 	// recorded (for the console); it must not block.
 	OnEvent func(executionARN string, e asl.Event)
+	// OnMapRun, when set, receives a Map Run of an execution whenever its
+	// progress changes (for the console); it must not block.
+	OnMapRun func(executionARN string, r asl.MapRun)
 	// StopPoll is how often (real time) a running execution checks for a
 	// stop request from another process (`lakeops flow stop`); default 1s.
 	StopPoll time.Duration
@@ -148,6 +155,10 @@ func execKey(machine, name string) string { return Prefix + machine + "/" + name
 
 // stopKey marks an execution that another process asked to stop.
 func stopKey(machine, name string) string { return Prefix + machine + "/" + name + ".stop" }
+
+// mapRunSaveEvery is how often a running Map Run's progress is written to
+// the lake (each event, and a Map Run's end, are written at once).
+const mapRunSaveEvery = 250 * time.Millisecond
 
 // defaultStopPoll is how often a running execution looks for a stop request
 // from another process.
@@ -235,6 +246,27 @@ func (s *Service) launch(ctx context.Context, e *Execution, m *asl.Machine, opts
 			s.OnEvent(e.ARN, ev)
 		}
 		_ = s.persist(rctx, a) // the error is kept in a.persistErr
+	}
+	var lastMapRunSave time.Time
+	opts.OnMapRun = func(mr asl.MapRun) {
+		s.mu.Lock()
+		i := slices.IndexFunc(e.MapRuns, func(x asl.MapRun) bool { return x.ARN == mr.ARN })
+		if i < 0 {
+			e.MapRuns = append(e.MapRuns, mr)
+		} else {
+			e.MapRuns[i] = mr
+		}
+		save := mr.Status != asl.StatusRunning || time.Since(lastMapRunSave) >= mapRunSaveEvery
+		if save {
+			lastMapRunSave = time.Now()
+		}
+		s.mu.Unlock()
+		if s.OnMapRun != nil {
+			s.OnMapRun(e.ARN, mr)
+		}
+		if save { // progress between saves shows in Describe in this process
+			_ = s.persist(rctx, a)
+		}
 	}
 	go s.watchStop(rctx, a)
 	go func() {
@@ -332,6 +364,7 @@ func (s *Service) Describe(ctx context.Context, arn string) (*Execution, error) 
 	if a := s.running[arn]; a != nil {
 		cp := *a.exec
 		cp.Events = append([]asl.Event(nil), a.exec.Events...)
+		cp.MapRuns = append([]asl.MapRun(nil), a.exec.MapRuns...)
 		s.mu.Unlock()
 		return &cp, nil
 	}
@@ -416,123 +449,6 @@ func (s *Service) Executions(ctx context.Context, machine string) ([]Summary, er
 		return out[i].Name > out[j].Name
 	})
 	return out, nil
-}
-
-// Stop aborts a running execution (ExecutionAborted). For an execution
-// the lake shows as RUNNING that another process runs, Stop leaves a stop
-// request that process picks up within StopPoll, and marks the record
-// ABORTED (which also settles executions whose process died).
-func (s *Service) Stop(ctx context.Context, arn string) (*Execution, error) {
-	if err := s.lake.CheckWritable("stop an execution"); err != nil {
-		return nil, err
-	}
-	machine, name, err := parseARN(arn)
-	if err != nil {
-		return nil, err
-	}
-	arn = ExecutionARN(machine, name)
-	s.mu.Lock()
-	a := s.running[arn]
-	s.mu.Unlock()
-	if a != nil {
-		a.cancel()
-		return s.Wait(ctx, arn)
-	}
-	e, err := s.Describe(ctx, arn)
-	if err != nil {
-		return nil, err
-	}
-	if e.Status != asl.StatusRunning {
-		return nil, fmt.Errorf("flows: execution %s is %s, not RUNNING", arn, e.Status)
-	}
-	// Another process may be running it: leave it a stop request, and mark
-	// the record ABORTED for the case that its process has died (a live
-	// process overwrites it with its own ABORTED record when it stops).
-	if err := s.lake.Store.Put(ctx, stopKey(machine, name), strings.NewReader("stop\n")); err != nil {
-		return nil, fmt.Errorf("flows: stop %s: %w", arn, err)
-	}
-	now := s.clock.Now().UTC()
-	var last int64
-	if len(e.Events) > 0 {
-		last = e.Events[len(e.Events)-1].ID
-	}
-	e.Events = append(e.Events, asl.Event{ID: last + 1, PreviousEventID: last, Timestamp: now, Type: "ExecutionAborted",
-		Cause: "stopped from another process"})
-	e.Status, e.StopDate = asl.StatusAborted, now
-	if err := s.save(ctx, e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
-func (s *Service) save(ctx context.Context, e *Execution) error {
-	b, err := json.Marshal(e)
-	if err == nil {
-		err = s.lake.Store.Put(ctx, execKey(e.Machine, e.Name), bytes.NewReader(b))
-	}
-	if err != nil {
-		return fmt.Errorf("flows: save execution %s: %w", e.ARN, err)
-	}
-	return nil
-}
-
-// Redrive restarts a FAILED, TIMED_OUT or ABORTED execution from the
-// top-level state where it stopped, with the input that state had, in the
-// background: an ExecutionRedriven event, then the new run's events are
-// appended to the same execution.
-func (s *Service) Redrive(ctx context.Context, arn string) error {
-	e, err := s.Describe(ctx, arn)
-	if err != nil {
-		return err
-	}
-	switch e.Status {
-	case asl.StatusFailed, asl.StatusTimedOut, asl.StatusAborted:
-	default:
-		return fmt.Errorf("flows: execution %s is %s; only FAILED, TIMED_OUT or ABORTED executions can be redriven", e.ARN, e.Status)
-	}
-	if e.FailedState == "" {
-		return fmt.Errorf("flows: execution %s has no state to redrive from", e.ARN)
-	}
-	if err := s.lake.CheckWritable("redrive an execution"); err != nil {
-		return err
-	}
-	m, err := asl.Parse(e.Definition)
-	if err != nil {
-		return fmt.Errorf("flows: execution %s: %w", e.ARN, err)
-	}
-	s.mu.Lock()
-	if s.running[e.ARN] != nil {
-		s.mu.Unlock()
-		return fmt.Errorf("flows: execution %s is already running", e.ARN)
-	}
-	s.mu.Unlock()
-	var last int64
-	if len(e.Events) > 0 {
-		last = e.Events[len(e.Events)-1].ID
-	}
-	e.RedriveCount++
-	e.Events = append(e.Events, asl.Event{ID: last + 1, PreviousEventID: last, Timestamp: s.clock.Now().UTC(), Type: "ExecutionRedriven", StateName: e.FailedState})
-	e.Status, e.Output, e.Error, e.Cause, e.StopDate = asl.StatusRunning, nil, "", "", time.Time{}
-	startAt, startInput := e.FailedState, e.FailedInput
-	if s.OnEvent != nil {
-		s.OnEvent(e.ARN, e.Events[len(e.Events)-1])
-	}
-	a := s.launch(ctx, e, m, asl.Options{StartAt: startAt, StartInput: startInput, FirstEventID: last + 1})
-	return s.persist(ctx, a)
-}
-
-// Close stops every execution running in this process and waits for them.
-func (s *Service) Close() {
-	s.mu.Lock()
-	var all []*active
-	for _, a := range s.running {
-		all = append(all, a)
-	}
-	s.mu.Unlock()
-	for _, a := range all {
-		a.cancel()
-		<-a.done
-	}
 }
 
 func sortedKeys(m map[string]any) []string {

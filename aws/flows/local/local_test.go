@@ -99,7 +99,8 @@ func TestSeedMachineCatchPath(t *testing.T) {
 	}
 }
 
-// The project's own flow end to end, then with nothing new, then failing.
+// The project's own flow end to end (the worker in process), then with
+// nothing new, then with a broken file.
 func TestLakeopsFlow(t *testing.T) {
 	ctx := context.Background()
 	lk := newLake(t)
@@ -134,12 +135,19 @@ func TestLakeopsFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	e = runFlow()
-	if e.Status != asl.StatusFailed || e.Error != "Glue.JobRunFailed" || !strings.Contains(e.Cause, "orders_bad.csv") {
+	if e.Status != asl.StatusFailed || e.Error != "Lakeops.FilesFailed" || !strings.Contains(e.Cause, "orders_bad.csv: file is empty") {
 		t.Fatalf("%s %s %s", e.Status, e.Error, e.Cause)
 	}
 	logged, _ = ReadNotifications(ctx, lk.Store)
-	if last := logged[len(logged)-1]; !strings.Contains(last.Message, "failed: Glue.JobRunFailed") {
+	if last := logged[len(logged)-1]; !strings.Contains(last.Message, "failed: Lakeops.FilesFailed: 1 of 1 raw files failed") {
 		t.Errorf("failure notification %+v", last)
+	}
+	// The failed file stays in the raw zone; the load's staging is gone.
+	if left := keys(t, lk.Store, "bronze_layer/"); len(left) != 1 || left[0] != "bronze_layer/orders/orders_bad.csv" {
+		t.Errorf("raw zone after the failed load: %v", left)
+	}
+	if left := keys(t, lk.Store, "_lakeops/staging/"); len(left) != 0 {
+		t.Errorf("staging left: %v", left)
 	}
 }
 

@@ -5,20 +5,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/lakeops/lakeops/aws/catalog"
 	catlocal "github.com/lakeops/lakeops/aws/catalog/local"
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/query/duck"
-	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/etl/worker"
 )
 
 // Resources runs the task resources of a state machine (an asl.Invoker).
@@ -51,9 +49,12 @@ const NotificationsKey = "_lakeops/notifications.jsonl"
 //	arn:aws:states:::[aws-sdk:]glue:getJobRun       the state of a pipeline run started here
 //	arn:aws:states:::[aws-sdk:]athena:startQueryExecution[.sync]  SQL on the local DuckDB engine
 //	arn:aws:states:::[aws-sdk:]athena:getQueryResults / getQueryExecution
+//	arn:aws:lambda:…:function:*worker*, or lambda:invoke of such a function: the lakeops worker (Worker)
+//	arn:aws:states:::ecs:runTask[.sync]             the worker's ECS task: its LAKEOPS_ACTION, run by Worker
 //	arn:aws:lambda:…:function:*archive*, or lambda:invoke of such a function: archive processed raw files
 //	arn:aws:states:::[aws-sdk:]sns:publish          a notification (log, Notify hook, task output)
-//	arn:aws:states:::aws-sdk:s3:listObjectsV2       list lake keys under Prefix (Bucket is ignored)
+//	arn:aws:states:::[aws-sdk:]s3:listObjectsV2     list lake keys under Prefix (Bucket is ignored), by pages
+//	arn:aws:states:::[aws-sdk:]s3:getObject         a lake object's Body (a distributed Map's ItemReader)
 //
 // Anything else fails the task with States.TaskFailed naming the resource.
 // It is safe for concurrent use; Close releases the query engine.
@@ -62,6 +63,13 @@ type LakeResources struct {
 	clock asl.Clock
 	// Notify, when set, is called for each notification (e.g. the console).
 	Notify func(Notification)
+	// Worker runs the lakeops worker's actions for the Lambda and ECS
+	// resources; NewLakeResources sets InProcessWorker. Set it before a run.
+	Worker WorkerFunc
+	// RunPipeline, when set, runs the pipeline of glue:startJobRun instead
+	// of pipeline.Run: the console and the CLI run it through their jobs
+	// manager, so a flow's run waits under the job limit and shows in Runs.
+	RunPipeline func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error)
 
 	mu      sync.Mutex // guards the fields below
 	engine  *duck.Engine
@@ -74,7 +82,7 @@ func NewLakeResources(lk *lake.Lake, clock asl.Clock) *LakeResources {
 	if clock == nil {
 		clock = asl.RealClock{}
 	}
-	return &LakeResources{lake: lk, clock: clock, queries: map[string]*queryRecord{}, jobs: map[string]string{}}
+	return &LakeResources{lake: lk, clock: clock, Worker: InProcessWorker(lk, clock), queries: map[string]*queryRecord{}, jobs: map[string]string{}}
 }
 
 // Close releases the query engine, if one was started.
@@ -103,10 +111,14 @@ func (r *LakeResources) Invoke(ctx context.Context, resource string, params json
 	var out any
 	var err error
 	if name, ok := lambdaFunction(resource); ok {
-		if !isArchive(name) {
-			return nil, unknown(resource, "no local stand-in for Lambda function "+name+" (only archive functions)")
+		switch {
+		case isWorker(name):
+			out, err = r.runWorker(ctx, p)
+		case isArchive(name):
+			out, err = r.archive(ctx, p)
+		default:
+			return nil, unknown(resource, "no local stand-in for Lambda function "+name+" (only the worker and archive functions)")
 		}
-		out, err = r.archive(ctx, p)
 	} else {
 		action, ok := strings.CutPrefix(resource, "arn:aws:states:::")
 		if !ok {
@@ -135,14 +147,23 @@ func (r *LakeResources) Invoke(ctx context.Context, resource string, params json
 			out, err = r.getQueryResults(p)
 		case "lambda:invoke":
 			fn, _ := p["FunctionName"].(string)
-			if !isArchive(fn) {
-				return nil, unknown(resource, fmt.Sprintf("no local stand-in for Lambda function %q (only archive functions)", fn))
-			}
-			payload, _ := p["Payload"].(map[string]any)
 			var res any
-			if res, err = r.archive(ctx, payload); err == nil {
+			switch {
+			case isWorker(fn):
+				res, err = r.runWorker(ctx, p["Payload"])
+			case isArchive(fn):
+				payload, _ := p["Payload"].(map[string]any)
+				res, err = r.archive(ctx, payload)
+			default:
+				return nil, unknown(resource, fmt.Sprintf("no local stand-in for Lambda function %q (only the worker and archive functions)", fn))
+			}
+			if err == nil {
 				out = map[string]any{"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": res}
 			}
+		case "ecs:runTask":
+			out, err = r.runTask(ctx, p)
+		case "s3:getObject":
+			out, err = r.getObject(ctx, p)
 		case "sns:publish":
 			out, err = r.publish(ctx, p)
 		case "s3:listObjectsV2":
@@ -194,7 +215,13 @@ func (r *LakeResources) startJobRun(ctx context.Context, p map[string]any, sync 
 	job, _ := p["JobName"].(string)
 	started := r.clock.Now().UTC()
 	runID := pipeline.NewRunID(started)
-	sum, err := pipeline.Run(ctx, r.lake, pipeline.Options{RunID: runID})
+	run := r.RunPipeline
+	if run == nil {
+		run = func(ctx context.Context, opts pipeline.Options) (*pipeline.Summary, error) {
+			return pipeline.Run(ctx, r.lake, opts)
+		}
+	}
+	sum, err := run(ctx, pipeline.Options{RunID: runID})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -255,19 +282,8 @@ func (r *LakeResources) startCrawler(ctx context.Context) (any, error) {
 	if err := r.lake.CheckWritable("register tables"); err != nil {
 		return nil, asl.NewTaskError("Glue.AccessDeniedException", err.Error())
 	}
-	cat := catlocal.New(r.lake.Store)
-	for _, lt := range duck.LakeTables(r.lake) {
-		snap, err := lt.Table.Snapshot(ctx)
-		if errors.Is(err, delta.ErrNotATable) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("crawler: %s: %w", lt.Name, err)
-		}
-		def := catalog.DefFromDelta(lt.Name, lt.Table.URI(), snap.Schema(), snap.PartitionColumns())
-		if err := cat.Register(ctx, def); err != nil {
-			return nil, fmt.Errorf("crawler: %w", err)
-		}
+	if _, err := worker.Register(ctx, r.lake, catlocal.New(r.lake.Store)); err != nil {
+		return nil, fmt.Errorf("crawler: %w", err)
 	}
 	return map[string]any{}, nil
 }

@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Package duck is the local query engine: embedded DuckDB (duckdb-go) over
 // the current Delta snapshots of a lake's tables. It implements query.Engine.
 //
@@ -55,35 +57,8 @@ import (
 	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
-
-// Options configure the engine. Zero values take the defaults.
-type Options struct {
-	// CacheDir holds data files fetched from a remote lake (default: the
-	// user cache directory's lakeops/query). Unused on folder lakes. The
-	// engine never deletes from it; remove it to reclaim space.
-	CacheDir string
-	// CacheLimitBytes caps the data files one statement needs from a remote
-	// lake (every table and version it names, cached or not); default 2 GiB.
-	CacheLimitBytes int64
-	// Progress, when set, reports the bytes fetched into the cache while a
-	// statement waits for them (at the start, about every MiB, at the end).
-	// Calls are serialized; it must not call back into the engine.
-	Progress func(done, total int64)
-	// RecheckInterval is how long a table's version is trusted before the
-	// log is checked again; default 500 ms; negative checks every statement.
-	RecheckInterval time.Duration
-	// ReadOnly runs only statements that read (DuckDB's SELECT type, and
-	// EXPLAIN of one); everything else is refused before it runs.
-	ReadOnly bool
-	// UnsafeFileAccess lifts the sandbox: DuckDB may then read and write
-	// any local file the process can (read_csv, COPY … TO, ATTACH), install
-	// and load extensions and change its settings. Off by default.
-	UnsafeFileAccess bool
-}
-
-// DefaultCacheLimit is the default of Options.CacheLimitBytes.
-const DefaultCacheLimit int64 = 2 << 30
 
 const defaultRecheck = 500 * time.Millisecond
 
@@ -467,16 +442,6 @@ func (b *cacheBudget) take(name string, fs fileSet) error {
 		name, sizeText(fs.bytes), strings.Join(sorted, ", "), sizeText(b.used), sizeText(b.limit))
 }
 
-// sizeText renders a byte count for messages.
-func sizeText(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// sizeText renders a byte count for messages (textfmt.Bytes, the one
+// unit style: 9.8 KiB).
+func sizeText(n int64) string { return textfmt.Bytes(n) }

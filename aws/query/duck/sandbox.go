@@ -1,3 +1,5 @@
+//go:build cgo
+
 package duck
 
 import (
@@ -13,10 +15,6 @@ import (
 
 	"github.com/lakeops/lakeops/aws/query"
 )
-
-// FileAccessFlag is the command-line flag that lifts the sandbox; messages
-// name it so that a refused user knows the way out.
-const FileAccessFlag = "--unsafe-sql-file-access"
 
 // The sandbox. Unless Options.UnsafeFileAccess is set, the engine's DuckDB
 // may touch only what it needs itself: the folders of the lake's tables (on

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package duck
 
 import (
@@ -9,29 +11,8 @@ import (
 
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/storage"
-	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
-	"github.com/lakeops/lakeops/etl/lake"
 )
-
-// LakeTable is a Delta table of the lake under its SQL name.
-type LakeTable struct {
-	Name  string // products, orders, order_items, rejected_<dataset>, ingest_log
-	Table *delta.Table
-}
-
-// LakeTables lists the lake's queryable tables in a fixed order: the silver
-// tables, the rejected-row tables, then the ingest log.
-func LakeTables(lk *lake.Lake) []LakeTable {
-	var out []LakeTable
-	for _, d := range dataset.All() {
-		out = append(out, LakeTable{Name: d.Name, Table: lk.Silver(d.Name)})
-	}
-	for _, d := range dataset.All() {
-		out = append(out, LakeTable{Name: "rejected_" + d.Name, Table: lk.Rejected(d.Name)})
-	}
-	return append(out, LakeTable{Name: "ingest_log", Table: lk.LedgerTable()})
-}
 
 // tableState is what the engine knows of one lake table.
 type tableState struct {

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package duck
 
 import (
@@ -9,17 +11,16 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
 
-// QuoteIdent quotes a name as a DuckDB identifier: in double quotes, with
-// embedded double quotes doubled. Every identifier the engine builds from a
-// table or column name goes through it.
-func QuoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
+// QuoteIdent quotes a name as a DuckDB identifier (query.QuoteIdent, the
+// one implementation). Every identifier the engine builds from a table or
+// column name goes through it.
+func QuoteIdent(name string) string { return query.QuoteIdent(name) }
 
 // quoteString quotes s as a DuckDB string literal (standard SQL: quotes
 // doubled, backslashes are not escapes).

@@ -4,11 +4,10 @@ package duckpeer
 
 import (
 	"context"
-	"errors"
 	"io"
+
+	"github.com/lakeops/lakeops/aws/query/duck"
 )
 
 // Run refuses in a build without cgo, which has no DuckDB.
-func Run(context.Context, []string, io.Writer) error {
-	return errors.New("bench-duckdb: this build of lakeops has no DuckDB (built without cgo)")
-}
+func Run(context.Context, []string, io.Writer) error { return duck.ErrNoEngine }

@@ -39,6 +39,10 @@ type Options struct {
 	Bucket string // required
 	Prefix string // key prefix inside the bucket, with or without a trailing "/"
 
+	// Config is an AWS configuration the caller loaded (the composition
+	// root's); nil: New loads one with Profile and Region.
+	Config *aws.Config
+
 	Profile     string // shared config profile; empty: the default chain (AWS_PROFILE, default)
 	Region      string // empty: from the environment or profile, else DefaultRegion
 	EndpointURL string // S3-compatible endpoint, e.g. "http://127.0.0.1:7070"; implies path-style addressing
@@ -75,16 +79,21 @@ var _ storage.Store = (*Store)(nil)
 // o.Region, AWS_ENDPOINT_URL[_S3]) and returns a store on o.Bucket/o.Prefix. It
 // makes no request.
 func New(ctx context.Context, o Options) (*Store, error) {
-	var load []func(*config.LoadOptions) error
-	if o.Profile != "" {
-		load = append(load, config.WithSharedConfigProfile(o.Profile))
-	}
-	if o.Region != "" {
-		load = append(load, config.WithRegion(o.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return nil, fmt.Errorf("s3 store %s: load AWS config: %w", bucketURI(o.Bucket, o.Prefix), awserr.Explain(err, awserr.Hints{Profile: o.Profile}))
+	var cfg aws.Config
+	if o.Config != nil {
+		cfg = *o.Config
+	} else {
+		var load []func(*config.LoadOptions) error
+		if o.Profile != "" {
+			load = append(load, config.WithSharedConfigProfile(o.Profile))
+		}
+		if o.Region != "" {
+			load = append(load, config.WithRegion(o.Region))
+		}
+		var err error
+		if cfg, err = config.LoadDefaultConfig(ctx, load...); err != nil {
+			return nil, fmt.Errorf("s3 store %s: load AWS config: %w", bucketURI(o.Bucket, o.Prefix), awserr.Explain(err, awserr.Hints{Profile: o.Profile}))
+		}
 	}
 	if cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
 		// A custom endpoint from the environment: S3-compatible servers rarely

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/aws/storage/s3store"
@@ -20,6 +22,10 @@ import (
 // AWSOptions carry the command-line AWS settings to an S3 store, and how to
 // treat a missing folder.
 type AWSOptions struct {
+	// Config loads the AWS configuration for an S3 store (the composition
+	// root's, loaded once); nil: the store loads one with Profile and Region.
+	Config func(context.Context) (aws.Config, error)
+
 	Profile     string // shared config profile
 	Region      string
 	EndpointURL string // S3-compatible endpoint (path-style addressing)
@@ -49,7 +55,16 @@ func Open(ctx context.Context, uri string, opts AWSOptions) (storage.Store, erro
 		if bucket == "" {
 			return nil, fmt.Errorf("open lake %s: no bucket (want s3://bucket/prefix)", uri)
 		}
+		var cfg *aws.Config
+		if opts.Config != nil {
+			c, err := opts.Config(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("open lake %s: %w", uri, err)
+			}
+			cfg = &c
+		}
 		s, err := s3store.New(ctx, s3store.Options{
+			Config:      cfg,
 			Bucket:      bucket,
 			Prefix:      prefix,
 			Profile:     opts.Profile,

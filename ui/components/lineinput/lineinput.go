@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -94,7 +95,7 @@ func (m *Model) View(width int, th *ui.Theme) string {
 	if m.ti.Value() == "" {
 		return ""
 	}
-	s := ui.Sanitize(m.ti.Prompt + m.ti.Value())
+	s := textfmt.Sanitize(m.ti.Prompt + m.ti.Value())
 	if ansi.StringWidth(s) > width {
 		s = ansi.Truncate(s, width, "…")
 	}

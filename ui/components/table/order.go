@@ -44,7 +44,7 @@ func (m *Model) SetSort(col int, desc bool) {
 		col = -1
 	}
 	cur := m.Cursor()
-	m.sortCol, m.desc = col, desc
+	m.sortCol, m.desc, m.order = col, desc, nil
 	m.apply()
 	m.SelectRow(cur)
 }
@@ -52,10 +52,21 @@ func (m *Model) SetSort(col int, desc bool) {
 // Sort returns the sort column (-1 for none) and direction.
 func (m *Model) Sort() (col int, desc bool) { return m.sortCol, m.desc }
 
+// SetOrder sorts the rows with cmp, which compares two rows by their index
+// into Rows (negative: a before b), for orders a column's text cannot
+// give (sizes, folders first); nil drops it. It takes the place of a
+// column sort. The sort is stable and the cursor stays on its row.
+func (m *Model) SetOrder(cmp func(a, b int) int) {
+	cur := m.Cursor()
+	m.order, m.sortCol = cmp, -1
+	m.apply()
+	m.SelectRow(cur)
+}
+
 // apply rebuilds the view index from the rows, the filter and the sort.
 func (m *Model) apply() {
 	defer m.clamp()
-	if m.filter == "" && m.sortCol < 0 {
+	if m.filter == "" && m.sortCol < 0 && m.order == nil {
 		m.index = nil
 		return
 	}
@@ -75,7 +86,10 @@ func (m *Model) apply() {
 			}
 		}
 	}
-	if m.sortCol >= 0 {
+	switch {
+	case m.order != nil:
+		slices.SortStableFunc(idx, m.order)
+	case m.sortCol >= 0:
 		idx = m.sorted(idx)
 	}
 	m.index = idx

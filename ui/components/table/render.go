@@ -6,6 +6,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -36,7 +37,7 @@ func (m *Model) Render(width, height int, th *ui.Theme) string {
 		row := m.rows[m.RowAt(first+i)]
 		cells[i] = make([]string, len(m.cols))
 		for c := m.colOff; c < len(m.cols) && c < len(row); c++ {
-			cells[i][c] = ui.Sanitize(row[c])
+			cells[i][c] = textfmt.Sanitize(row[c])
 		}
 	}
 	widths := m.layout(width, cells)
@@ -50,7 +51,7 @@ func (m *Model) Render(width, height int, th *ui.Theme) string {
 	if len(cells) == 0 && body > 0 {
 		msg := m.Empty
 		if m.filter != "" && len(m.rows) > 0 {
-			msg = "no rows match " + ui.Sanitize(m.filter)
+			msg = "no rows match " + textfmt.Sanitize(m.filter)
 		}
 		lines = append(lines, th.Dim.Render(fit(msg, width, false)))
 	}
@@ -110,7 +111,7 @@ func (m *Model) header(widths []int, th *ui.Theme) string {
 		if c > m.visible[0] {
 			b.WriteByte(' ')
 		}
-		title := ui.Sanitize(m.cols[c].Title)
+		title := textfmt.Sanitize(m.cols[c].Title)
 		if c == m.sortCol {
 			if m.desc {
 				title += "▼"
@@ -184,14 +185,14 @@ func fit(s string, w int, right bool) string {
 
 // Fit truncates text from data to w cells with "…" and pads it to exactly
 // w cells; the text is sanitized first. Views use it for their own lines.
-func Fit(s string, w int) string { return fit(ui.Sanitize(s), w, false) }
+func Fit(s string, w int) string { return fit(textfmt.Sanitize(s), w, false) }
 
 // Truncate sanitizes s and cuts it to at most w cells with "…", without padding.
 func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	s = ui.Sanitize(s)
+	s = textfmt.Sanitize(s)
 	if ansi.StringWidth(s) <= w {
 		return s
 	}

@@ -4,7 +4,7 @@
 // horizontal scrolling by column, a stable sort by one column (asc/desc), a
 // case-insensitive substring filter kept as an index into the rows, an
 // optional per-cell style (to highlight cells that break a rule), and mouse
-// wheel scrolling. Cells are sanitized (ui.Sanitize) when drawn, never when
+// wheel scrolling. Cells are sanitized (textfmt.Sanitize) when drawn, never when
 // set, so nothing from data reaches the terminal raw.
 package table
 
@@ -50,6 +50,7 @@ type Model struct {
 	colOff  int // first column on screen
 	sortCol int // -1: unsorted
 	desc    bool
+	order   func(a, b int) int // a custom order (SetOrder); nil: none
 	filter  string
 	style   CellStyle
 	page    int   // body height of the last frame

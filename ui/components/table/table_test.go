@@ -10,26 +10,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
-
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
 
 func numbered(n int) [][]string {
 	rows := make([][]string, n)
@@ -61,21 +43,21 @@ func TestCursorAndPaging(t *testing.T) {
 	if m.PageSize() != 10 {
 		t.Fatalf("page size %d", m.PageSize())
 	}
-	m.Update(&keys, press("up"))
+	m.Update(&keys, uitest.Key("up"))
 	if m.Position() != 0 {
 		t.Fatalf("up at top moved to %d", m.Position())
 	}
-	m.Update(&keys, press("pgdown"))
-	m.Update(&keys, press("down"))
+	m.Update(&keys, uitest.Key("pgdown"))
+	m.Update(&keys, uitest.Key("down"))
 	if m.Position() != 11 || m.Cursor() != 11 {
 		t.Fatalf("position %d", m.Position())
 	}
-	m.Update(&keys, press("G"))
+	m.Update(&keys, uitest.Key("G"))
 	if m.Position() != 99 {
 		t.Fatalf("bottom: %d", m.Position())
 	}
-	m.Update(&keys, press("pgdown"))
-	m.Update(&keys, press("down"))
+	m.Update(&keys, uitest.Key("pgdown"))
+	m.Update(&keys, uitest.Key("down"))
 	if m.Position() != 99 {
 		t.Fatalf("past bottom: %d", m.Position())
 	}
@@ -83,8 +65,8 @@ func TestCursorAndPaging(t *testing.T) {
 	if !strings.Contains(lines[10], "name 99") || !strings.Contains(lines[1], "name 90") {
 		t.Fatalf("last page not shown:\n%s", strings.Join(lines, "\n"))
 	}
-	m.Update(&keys, press("g"))
-	m.Update(&keys, press("pgup"))
+	m.Update(&keys, uitest.Key("g"))
+	m.Update(&keys, uitest.Key("pgup"))
 	if m.Position() != 0 {
 		t.Fatalf("top: %d", m.Position())
 	}
@@ -96,7 +78,7 @@ func TestCursorAndPaging(t *testing.T) {
 		t.Fatal("NearEnd")
 	}
 	empty := New(Column{Title: "x"})
-	empty.Update(&keys, press("down"))
+	empty.Update(&keys, uitest.Key("down"))
 	if empty.Cursor() != -1 || empty.Position() != 0 {
 		t.Fatalf("empty cursor %d", empty.Cursor())
 	}
@@ -214,7 +196,7 @@ func TestWidthsTruncationAndSanitize(t *testing.T) {
 	}
 	// Scrolling right drops the first column.
 	keys := ui.DefaultKeyMap()
-	m.Update(&keys, press("right"))
+	m.Update(&keys, uitest.Key("right"))
 	lines = checkFrame(t, ansi.Strip(m.Render(30, 4, nil)), 30, 4)
 	if strings.Contains(lines[0], "id") || !strings.HasPrefix(lines[0], "name") {
 		t.Fatalf("scroll right: %q", lines[0])
@@ -279,5 +261,25 @@ func BenchmarkRender1MRows(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m.Move(1)
 		_ = m.Render(200, 50, th)
+	}
+}
+
+func TestSetOrder(t *testing.T) {
+	m := New(Column{Title: "size"})
+	sizes := []int64{512, 3 << 20, 2048}
+	m.SetRows([][]string{{"512 B"}, {"3.0 MiB"}, {"2.0 KiB"}})
+	m.SetPosition(1)                                                   // on "3.0 MiB"
+	m.SetOrder(func(a, b int) int { return int(sizes[b] - sizes[a]) }) // largest first
+	if m.RowAt(0) != 1 || m.RowAt(1) != 2 || m.RowAt(2) != 0 || m.Cursor() != 1 {
+		t.Fatalf("order %d %d %d, cursor on %d", m.RowAt(0), m.RowAt(1), m.RowAt(2), m.Cursor())
+	}
+	m.SetFilter("B") // the order holds under a filter: "512 B" and "2.0 KiB"... and "3.0 MiB"
+	if m.RowAt(0) != 1 {
+		t.Fatalf("filtered order starts with %d", m.RowAt(0))
+	}
+	m.SetOrder(nil)
+	m.SetFilter("")
+	if m.RowAt(0) != 0 || m.RowAt(2) != 2 {
+		t.Fatal("SetOrder(nil) did not restore the rows' own order")
 	}
 }

@@ -1,78 +1,41 @@
-// Package viewtest drives views in tests: it builds a temporary folder lake
-// with generated raw data, hands a view a ui.Context, feeds it messages and
-// keys, runs the commands it returns synchronously (flattening batches and
-// feeding their results back), keeps the messages meant for the shell, and
-// checks that every frame has exactly the view's size.
+// Package viewtest drives views in tests: it hands a view a ui.Context,
+// feeds it messages and keys, runs the commands it returns synchronously
+// (flattening batches and feeding their results back), keeps the messages
+// meant for the shell, and checks that every frame has exactly the view's
+// size. etl/ops/opstest builds the lakes and services the views get.
 package viewtest
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/lakeops/lakeops/aws/storage/folder"
-	"github.com/lakeops/lakeops/etl/gen"
-	"github.com/lakeops/lakeops/etl/jobs"
-	"github.com/lakeops/lakeops/etl/lake"
-	"github.com/lakeops/lakeops/etl/pipeline"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
 
 // maxDepth bounds how many commands a message may chain (a safety net
 // against commands that keep producing messages).
 const maxDepth = 32
 
-// Lake makes a folder lake in a temporary directory with generated raw
-// data under bronze_layer (600 orders, 5% dirty, seed 1).
-func Lake(t testing.TB) *lake.Lake {
-	t.Helper()
-	dir := t.TempDir()
-	if _, err := gen.Generate(context.Background(), filepath.Join(dir, "bronze_layer"),
-		gen.Options{Orders: 600, Dirty: 0.05, Seed: 1}, nil); err != nil {
-		t.Fatalf("generate raw data: %v", err)
-	}
-	st, err := folder.New(dir)
-	if err != nil {
-		t.Fatalf("open lake: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return lake.New(st)
-}
-
-// Run runs the pipeline on every new raw file of the lake.
-func Run(t testing.TB, lk *lake.Lake, files ...string) *pipeline.Summary {
-	t.Helper()
-	sum, err := pipeline.Run(context.Background(), lk, pipeline.Options{Files: files})
-	if err != nil {
-		t.Fatalf("run pipeline: %v", err)
-	}
-	return sum
-}
-
 // Harness holds a view under test.
 type Harness struct {
 	T    testing.TB
 	Ctx  *ui.Context
 	View ui.View
-	// Out collects the messages meant for the shell (Notify, SwitchTo, Copy).
+	// Out collects the messages meant for the shell (Notify, Go, Copy).
 	Out []tea.Msg
 }
 
-// New returns a harness for v on lk at 100×30 with a colour theme and a
-// job manager (closed when the test ends), and runs v.Init.
-func New(t testing.TB, v ui.View, lk *lake.Lake) *Harness {
+// New returns a harness for v at 100×30 with a colour theme, and runs
+// v.Init.
+func New(t testing.TB, v ui.View) *Harness {
 	t.Helper()
-	jm := jobs.New(lk, 1)
-	t.Cleanup(jm.Close)
 	h := &Harness{T: t, View: v, Ctx: &ui.Context{
-		Services: &ui.Services{Lake: lk, Jobs: jm, Profile: "test", Engine: "local"},
-		Keys:     ui.DefaultKeyMap(), Theme: ui.NewTheme(true, false), Width: 100, Height: 30,
+		App: context.Background(), Keys: ui.DefaultKeyMap(), Theme: ui.NewTheme(true, false), Width: 100, Height: 30,
 	}}
 	h.run(v.Init(h.Ctx), 0)
 	return h
@@ -106,7 +69,7 @@ func (h *Harness) run(cmd tea.Cmd, depth int) {
 		for _, c := range msg {
 			h.run(c, depth+1)
 		}
-	case ui.Notify, ui.SwitchTo, ui.Copy:
+	case ui.Notify, ui.Go, ui.Copy:
 		h.Out = append(h.Out, msg)
 	default:
 		h.send(msg, depth)
@@ -118,7 +81,7 @@ func (h *Harness) run(cmd tea.Cmd, depth int) {
 func (h *Harness) Press(keys ...string) {
 	h.T.Helper()
 	for _, k := range keys {
-		h.Send(Key(k))
+		h.Send(uitest.Key(k))
 	}
 }
 
@@ -130,39 +93,12 @@ func (h *Harness) Type(s string) {
 	}
 }
 
-// Key returns the key press named k.
-func Key(k string) tea.KeyPressMsg {
-	named := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "space": tea.KeySpace,
-		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
-		"home": tea.KeyHome, "end": tea.KeyEnd}
-	if strings.HasPrefix(k, "ctrl+") {
-		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
-	}
-	if r, ok := named[k]; ok {
-		if r == tea.KeySpace {
-			return tea.KeyPressMsg{Code: r, Text: " "}
-		}
-		return tea.KeyPressMsg{Code: r}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
-
 // Frame renders the view, checks its size (exactly Height lines, each at
 // most Width cells) and returns the styled frame.
 func (h *Harness) Frame() string {
 	h.T.Helper()
 	out := h.View.Render(h.Ctx)
-	lines := strings.Split(out, "\n")
-	if len(lines) != h.Ctx.Height {
-		h.T.Fatalf("frame has %d lines, want %d:\n%s", len(lines), h.Ctx.Height, ansi.Strip(out))
-	}
-	for i, l := range lines {
-		if w := lipgloss.Width(l); w > h.Ctx.Width {
-			h.T.Fatalf("line %d is %d cells wide (max %d): %q", i, w, h.Ctx.Width, ansi.Strip(l))
-		}
-	}
+	uitest.CheckFrame(h.T, out, h.Ctx.Width, h.Ctx.Height)
 	return out
 }
 
@@ -175,18 +111,6 @@ func (h *Harness) Screen() string {
 // Resize sets the view's size.
 func (h *Harness) Resize(w, ht int) { h.Ctx.Width, h.Ctx.Height = w, ht }
 
-// WaitJobs waits until no job is queued or running, then tells the view
-// that jobs changed.
-func (h *Harness) WaitJobs() {
-	h.T.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := h.Ctx.Services.Jobs.Wait(ctx); err != nil {
-		h.T.Fatalf("jobs did not finish: %v", err)
-	}
-	h.Send(ui.JobsChanged{})
-}
-
 // Last returns the last shell message of type T, if any.
 func Last[T tea.Msg](h *Harness) (T, bool) {
 	for i := len(h.Out) - 1; i >= 0; i-- {
@@ -196,6 +120,55 @@ func Last[T tea.Msg](h *Harness) (T, bool) {
 	}
 	var zero T
 	return zero, false
+}
+
+// LineWith returns the first line of a screen that holds text.
+func LineWith(t testing.TB, screen, text string) string {
+	t.Helper()
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q:\n%s", text, screen)
+	return ""
+}
+
+// Filter opens the view's / filter, checks that it has the keys, and types text.
+func (h *Harness) Filter(text string) {
+	h.T.Helper()
+	h.Press("/")
+	if !h.View.InputFocused() {
+		h.T.Fatal("/ did not give the filter the keys")
+	}
+	h.Type(text)
+}
+
+// SmallSizes draws the view, then opens and closes what enter opens, at
+// every tiny size: each frame must still have exactly its size.
+func (h *Harness) SmallSizes() {
+	h.T.Helper()
+	for _, w := range []int{1, 7, 80} {
+		for _, ht := range []int{1, 2, 3, 5, 24} {
+			h.Resize(w, ht)
+			h.Frame()
+			h.Press("enter")
+			h.Frame()
+			h.Press("esc")
+		}
+	}
+}
+
+// ExpectLacks fails when the screen holds any of the texts.
+func (h *Harness) ExpectLacks(texts ...string) string {
+	h.T.Helper()
+	s := h.Screen()
+	for _, t := range texts {
+		if strings.Contains(s, t) {
+			h.T.Fatalf("screen holds %q:\n%s", t, s)
+		}
+	}
+	return s
 }
 
 // ExpectContains fails when the screen lacks any of the texts.

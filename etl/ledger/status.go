@@ -1,0 +1,51 @@
+package ledger
+
+// Ingest statuses of a raw file version (Index.Status).
+const (
+	FileNew      = "new"
+	FileIngested = "ingested"
+	FilePartial  = "partially rejected"
+	FileFailed   = "failed"
+)
+
+// Index is the ingest log by file key, for looking up many files.
+type Index map[string][]Entry
+
+// NewIndex indexes entries by file key.
+func NewIndex(entries []Entry) Index {
+	ix := Index{}
+	for _, e := range entries {
+		ix[e.File] = append(ix[e.File], e)
+	}
+	return ix
+}
+
+// Status is the ingest status of one raw file version: FileIngested when
+// an entry ingested it (FilePartial when that run rejected rows),
+// FileFailed when its latest entry failed, else FileNew. A version is new
+// to a default run exactly when its status is neither ingested nor
+// partial (Ingested).
+func (ix Index) Status(id Identity) string {
+	var last *Entry
+	for i, e := range ix[id.Key] {
+		if ingests(e, id) {
+			if e.Rejected > 0 {
+				return FilePartial
+			}
+			return FileIngested
+		}
+		if Same(e.Identity(), id) && (last == nil || e.EndedAt.After(last.EndedAt)) {
+			last = &ix[id.Key][i]
+		}
+	}
+	if last != nil && last.Status == StatusFailed {
+		return FileFailed
+	}
+	return FileNew
+}
+
+// Ingested reports whether the identity has a succeeded entry (Ingested).
+func (ix Index) Ingested(id Identity) bool {
+	s := ix.Status(id)
+	return s == FileIngested || s == FilePartial
+}

@@ -1,0 +1,136 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lakeops/lakeops/aws/storage"
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/ledger"
+)
+
+// Ingest statuses of a raw file (IngestIndex.Status).
+const (
+	RawNew      = ledger.FileNew
+	RawIngested = ledger.FileIngested
+	RawPartial  = ledger.FilePartial
+	RawFailed   = ledger.FileFailed
+	RawRunning  = "running"
+	RawNotRaw   = "not a raw file"
+)
+
+// RawEntry is one entry of a raw-zone listing: a file or a folder.
+type RawEntry struct {
+	Key      string
+	Name     string // relative to the folder listed
+	Folder   bool
+	Size     int64
+	Modified time.Time
+	ETag     string
+	// Dataset is the dataset the file or folder name says; "?" for a raw
+	// file that names none; "" otherwise.
+	Dataset string
+	// Raw reports a raw CSV file (.csv or .csv.gz).
+	Raw bool
+}
+
+func (e RawEntry) identity() ledger.Identity {
+	return ledger.Identity{Key: e.Key, Size: e.Size, ETag: e.ETag, ModTime: e.Modified}
+}
+
+// RawPage is one page of a folder listing.
+type RawPage struct {
+	Entries []RawEntry
+	More    bool // the folder has entries after these
+}
+
+// ListRaw lists one level of a folder (folders and files), at most limit
+// entries after the key after ("" from the start).
+func (o *Ops) ListRaw(ctx context.Context, dir, after string, limit int) (RawPage, error) {
+	var page RawPage
+	opts := storage.ListOptions{Delimited: true, StartAfter: after}
+	for info, err := range o.lake.Store.List(ctx, dir, opts) {
+		if err != nil {
+			return page, fmt.Errorf("list %s: %w", dir, err)
+		}
+		if len(page.Entries) == limit {
+			page.More = true
+			return page, nil
+		}
+		page.Entries = append(page.Entries, rawEntry(info, dir))
+	}
+	return page, nil
+}
+
+func rawEntry(info storage.ObjectInfo, dir string) RawEntry {
+	e := RawEntry{Key: info.Key, Name: strings.TrimPrefix(info.Key, dir), Folder: info.IsPrefix, Size: info.Size,
+		Modified: info.ModTime, ETag: info.ETag, Raw: !info.IsPrefix && dataset.IsRawFile(info.Key)}
+	if ds, ok := dataset.Detect(strings.TrimSuffix(info.Key, "/")); ok {
+		e.Dataset = ds.Name
+	} else if e.Raw {
+		e.Dataset = "?"
+	}
+	return e
+}
+
+// IngestIndex is the ingest log read once, to tell the status of many raw
+// files.
+type IngestIndex struct{ ix ledger.Index }
+
+// IngestIndex reads the ingest log.
+func (o *Ops) IngestIndex(ctx context.Context) (IngestIndex, error) {
+	entries, err := ledger.Open(o.lake).Entries(ctx)
+	if err != nil {
+		return IngestIndex{}, fmt.Errorf("read the ingest log: %w", err)
+	}
+	return IngestIndex{ix: ledger.NewIndex(entries)}, nil
+}
+
+// Status is an entry's ingest status: "" for a folder, RawNotRaw for a
+// file that is not raw CSV, RawRunning while a job works on it (running,
+// from a job snapshot's RunningFiles), else what the ingest log says
+// (RawNew, RawIngested, RawPartial, RawFailed).
+func (x IngestIndex) Status(e RawEntry, running map[string]bool) string {
+	switch {
+	case e.Folder:
+		return ""
+	case !e.Raw:
+		return RawNotRaw
+	case running[e.Key]:
+		return RawRunning
+	}
+	return x.ix.Status(e.identity())
+}
+
+// NewFiles lists the raw files a default run would take: every raw file
+// under the raw zone that the ingest log has not recorded as ingested.
+func (o *Ops) NewFiles(ctx context.Context) ([]string, error) {
+	x, err := o.IngestIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files := []string{}
+	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("list raw files: %w", err)
+		}
+		if e := rawEntry(info, ""); e.Raw && !x.ix.Ingested(e.identity()) {
+			files = append(files, e.Key)
+		}
+	}
+	return files, nil
+}
+
+// NewFilesInput is the input a flow execution would load: the new raw
+// files as {"files": [...]}.
+func (o *Ops) NewFilesInput(ctx context.Context) (string, error) {
+	files, err := o.NewFiles(ctx)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(map[string][]string{"files": files})
+	return string(b), err
+}

@@ -1,0 +1,2 @@
+// Package ops is the operations layer.
+package ops

@@ -1,0 +1,2 @@
+// Package pipeline is a back-end package.
+package pipeline

@@ -1,0 +1,2 @@
+// Package tea stands in for Bubble Tea.
+package tea

@@ -1,0 +1,2 @@
+// Package wrongname sits in folder w.
+package wrongname

@@ -1,0 +1,2 @@
+// Package b is a view.
+package b
