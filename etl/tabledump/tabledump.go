@@ -69,10 +69,19 @@ func Write(ctx context.Context, w io.Writer, snap *delta.Snapshot, format Format
 		}
 		d.header = rowfmt.AppendCSVField(d.header, n)
 	}
+	// The CSV header goes out with the first rows (or alone at the end):
+	// a table that fails before its first row writes nothing.
+	var header []byte
 	if !d.json {
-		if _, err := w.Write(append(d.header, '\n')); err != nil {
-			return fmt.Errorf("write output: %w", err)
+		header = append(d.header, '\n')
+	}
+	writeHeader := func() error {
+		if header == nil {
+			return nil
 		}
+		_, err := w.Write(header)
+		header = nil
+		return err
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -111,7 +120,11 @@ func Write(ctx context.Context, w io.Writer, snap *delta.Snapshot, format Format
 	for job := range order {
 		for chunk := range job.chunks {
 			if werr == nil {
-				if _, err := w.Write(chunk); err != nil {
+				err := writeHeader()
+				if err == nil {
+					_, err = w.Write(chunk)
+				}
+				if err != nil {
 					werr = fmt.Errorf("write output: %w", err)
 					cancel()
 				}
@@ -130,7 +143,13 @@ func Write(ctx context.Context, w io.Writer, snap *delta.Snapshot, format Format
 	if gerr != nil {
 		return gerr
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := writeHeader(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }
 
 // dumper holds what every file's dump shares.

@@ -530,3 +530,26 @@ func TestOutOfRangeNamesTheColumn(t *testing.T) {
 		t.Fatalf("error does not name the file and column: %v", err)
 	}
 }
+
+// TestMissingFileWritesNothing: a table whose data file is gone fails,
+// naming the file, before it writes anything (the CSV header included),
+// as the row path's buffered writers did.
+func TestMissingFileWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeLog(t, dir, 0,
+		delta.Action{Protocol: &delta.Protocol{MinReaderVersion: 1, MinWriterVersion: 2}},
+		delta.Action{MetaData: &delta.Metadata{ID: "t", Format: delta.Format{Provider: "parquet"},
+			SchemaString: `{"type":"struct","fields":[{"name":"n","type":"long","nullable":true,"metadata":{}}]}`}},
+		delta.Action{Add: &delta.Add{Path: "gone.parquet", PartitionValues: map[string]*string{}, Size: 10, DataChange: true}})
+	snap, err := folderTable(t, dir).Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []tabledump.Format{tabledump.CSV, tabledump.JSONL} {
+		var out bytes.Buffer
+		err := tabledump.Write(context.Background(), &out, snap, format, tabledump.Options{})
+		if err == nil || !strings.Contains(err.Error(), "gone.parquet") || out.Len() != 0 {
+			t.Fatalf("format %d: err %v, wrote %q", format, err, out.String())
+		}
+	}
+}
