@@ -31,6 +31,13 @@ func TestConsoleQueryShowsRefusals(t *testing.T) {
 	tm.Type("SELECT * FROM read_csv('" + secret + "')")
 	tm.Send(uitest.Key("ctrl+r"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "local file access is off", "--unsafe-sql-file-access")
+	// A result in between, so that the next refusal is drawn whole: the
+	// renderer redraws only what changed, and a refusal that comes before
+	// any "running" frame differs from the last one only in its file name.
+	tm.Send(uitest.Key("ctrl+u"))
+	tm.Type("SELECT 42 AS answer")
+	tm.Send(uitest.Key("ctrl+r"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "1 row")
 	tm.Send(uitest.Key("ctrl+u"))
 	tm.Type("COPY (SELECT 1) TO '" + target + "'")
 	tm.Send(uitest.Key("ctrl+r"))
