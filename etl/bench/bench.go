@@ -50,8 +50,9 @@ type Config struct {
 
 // CaseNames lists the cases in the order they run.
 func CaseNames() []string {
-	out := make([]string, len(allCases))
-	for i, c := range allCases {
+	all := allCases()
+	out := make([]string, len(all))
+	for i, c := range all {
 		out[i] = c.name
 	}
 	return out
@@ -74,16 +75,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
+	all := allCases()
 	var cases []*benchCase
 	for _, name := range cfg.Cases {
-		i := slices.IndexFunc(allCases, func(c *benchCase) bool { return c.name == name })
+		i := slices.IndexFunc(all, func(c *benchCase) bool { return c.name == name })
 		if i < 0 {
 			return fmt.Errorf("bench: unknown case %q (want %s)", name, strings.Join(CaseNames(), ", "))
 		}
-		cases = append(cases, allCases[i])
+		cases = append(cases, all[i])
 	}
 	if len(cases) == 0 {
-		cases = allCases
+		cases = all
 	}
 	if cfg.Work == "" {
 		tmp, err := os.MkdirTemp("", "lakeops-bench-")
