@@ -27,7 +27,7 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "worker" {
 		code = workerhost.RunTask(ctx, workerhost.NewHost(os.Getenv), os.Args[2:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	} else {
-		code = cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+		code = cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Stdin: os.Stdin})
 	}
 	stop()
 	os.Exit(code)

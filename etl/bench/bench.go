@@ -5,8 +5,8 @@
 // Each case times lakeops and its peer (DuckDB doing the same job, or
 // lakeops on another shape of the same rows) in child processes, in the
 // same run, alternating, and prints each side's wall time and peak memory
-// (RSS) and their ratios: medians of the runs, with their range, beside
-// the case's goal.
+// (RSS), CPU time, and their ratios: medians of the runs, with their
+// range, beside the case's goal.
 //
 // The children are the lakeops executable itself: lakeops commands as a
 // user runs them, and `lakeops bench-duckdb JOB …` for DuckDB (its SQL is in
@@ -157,7 +157,7 @@ func (w *workspace) runCase(ctx context.Context, c *benchCase) error {
 			}
 			m := medianMeasure(ms)
 			results[s.name] = append(results[s.name], m)
-			line = append(line, fmt.Sprintf("%s %.3f s %.0f MB", s.name, m.wall, m.rss))
+			line = append(line, fmt.Sprintf("%s %.3f s (CPU %.3f s) %.0f MB", s.name, m.wall, m.cpu, m.rss))
 		}
 		fmt.Fprintf(w.cfg.Log, "bench: %s run %d: %s\n", c.name, i+1, strings.Join(line, "; "))
 	}
@@ -168,22 +168,17 @@ func (w *workspace) runCase(ctx context.Context, c *benchCase) error {
 		width = max(width, len(s.name))
 	}
 	for _, s := range c.sides {
-		wall, rss := series(results[s.name])
-		fmt.Fprintf(out, "  %-*s  %s s   %s MB\n", width, s.name, statsOf(wall).text("%.3f"), statsOf(rss).text("%.0f"))
+		wall, cpu, rss := series(results[s.name])
+		fmt.Fprintf(out, "  %-*s  %s s   CPU %s s   %s MB\n", width, s.name, statsOf(wall).text("%.3f"), statsOf(cpu).text("%.3f"), statsOf(rss).text("%.0f"))
 	}
 	for _, r := range c.ratios {
-		nw, nr := series(results[r.num])
-		dw, dr := series(results[r.den])
-		tr, mr := make([]float64, len(nw)), make([]float64, len(nw))
-		for i := range nw {
-			tr[i] = nw[i] / dw[i]
-			if dr[i] > 0 {
-				mr[i] = nr[i] / dr[i]
-			}
-		}
+		nw, nc, nr := series(results[r.num])
+		dw, dc, dr := series(results[r.den])
+		tr, cr, mr := ratios(nw, dw), ratios(nc, dc), ratios(nr, dr)
 		t, m := statsOf(tr), statsOf(mr)
+		both := fmt.Sprintf("%s× time, %s× CPU, %s× memory", t.text("%.2f"), statsOf(cr).text("%.2f"), m.text("%.2f"))
 		if r.timeGoal == 0 {
-			fmt.Fprintf(out, "  %s / %s: %s× time, %s× memory\n", r.num, r.den, t.text("%.2f"), m.text("%.2f"))
+			fmt.Fprintf(out, "  %s / %s: %s\n", r.num, r.den, both)
 			continue
 		}
 		met := t.median <= r.timeGoal
@@ -200,16 +195,27 @@ func (w *workspace) runCase(ctx context.Context, c *benchCase) error {
 		if !met {
 			verdict = "NOT met"
 		}
-		fmt.Fprintf(out, "  %s / %s: %s× time, %s× memory — %s: %s\n", r.num, r.den, t.text("%.2f"), m.text("%.2f"), goal, verdict)
+		fmt.Fprintf(out, "  %s / %s: %s — %s: %s\n", r.num, r.den, both, goal, verdict)
 	}
 	return nil
 }
 
-func series(ms []measure) (wall, rss []float64) {
+func series(ms []measure) (wall, cpu, rss []float64) {
 	for _, m := range ms {
-		wall, rss = append(wall, m.wall), append(rss, m.rss)
+		wall, cpu, rss = append(wall, m.wall), append(cpu, m.cpu), append(rss, m.rss)
 	}
-	return wall, rss
+	return wall, cpu, rss
+}
+
+// ratios divides run by run; 0 where the denominator is unknown.
+func ratios(num, den []float64) []float64 {
+	out := make([]float64, len(num))
+	for i := range num {
+		if den[i] > 0 {
+			out[i] = num[i] / den[i]
+		}
+	}
+	return out
 }
 
 // medianMeasure is the run of median wall time.

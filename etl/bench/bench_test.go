@@ -120,7 +120,7 @@ func TestReportRatiosAndGoals(t *testing.T) {
 	walls := map[string][]float64{"a": {1, 3, 2}, "b": {2, 4, 8}}
 	fake := func(name string) side {
 		return side{name: name, run: func(_ context.Context, _ *workspace, i int) (measure, error) {
-			return measure{wall: walls[name][i], rss: 10 * walls[name][i]}, nil
+			return measure{wall: walls[name][i], cpu: 2 * walls[name][i], rss: 10 * walls[name][i]}, nil
 		}}
 	}
 	c := &benchCase{
@@ -141,12 +141,12 @@ func TestReportRatiosAndGoals(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"fake — made up",
-		"a  2.000 [1.000–3.000] s   20 [10–30] MB",
-		"b  4.000 [2.000–8.000] s   40 [20–80] MB",
+		"a  2.000 [1.000–3.000] s   CPU 4.000 [2.000–6.000] s   20 [10–30] MB",
+		"b  4.000 [2.000–8.000] s   CPU 8.000 [4.000–16.000] s   40 [20–80] MB",
 		// run-by-run ratios 0.5, 0.75, 0.25: median 0.5
-		"a / b: 0.50 [0.25–0.75]× time, 0.50 [0.25–0.75]× memory — goal ≤ 0.5× time: met",
+		"a / b: 0.50 [0.25–0.75]× time, 0.50 [0.25–0.75]× CPU, 0.50 [0.25–0.75]× memory — goal ≤ 0.5× time: met",
 		"goal ≤ 0.6× time, ≤ 0.4× memory: NOT met",
-		"a / b: 0.50 [0.25–0.75]× time, 0.50 [0.25–0.75]× memory\n",
+		"a / b: 0.50 [0.25–0.75]× time, 0.50 [0.25–0.75]× CPU, 0.50 [0.25–0.75]× memory\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)

@@ -13,11 +13,12 @@ import (
 // measure is one timed child process.
 type measure struct {
 	wall float64 // seconds
+	cpu  float64 // user and system seconds: steadier than wall time on a shared machine
 	rss  float64 // peak resident set, MB
 }
 
-// child runs the executable with args and measures it: wall time, and the
-// peak RSS it reports itself (see PeakRSSFileEnv; its rusage when it
+// child runs the executable with args and measures it: wall time, CPU
+// time, and the peak RSS it reports itself (see PeakRSSFileEnv; its rusage when it
 // does not). Its standard output goes to the file named stdout when set
 // (and is then not returned), else it is returned.
 func child(ctx context.Context, exe, stdout string, args ...string) (measure, []byte, error) {
@@ -45,6 +46,7 @@ func child(ctx context.Context, exe, stdout string, args ...string) (measure, []
 	if err != nil {
 		return m, nil, fmt.Errorf("%s %v: %w\n%s%s", exe, args, err, out.Bytes(), errb.Bytes())
 	}
+	m.cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	var ok bool
 	if m.rss, ok = readPeakRSS(rss.Name()); !ok {
 		m.rss = rusageRSS(cmd.ProcessState)

@@ -31,6 +31,7 @@ const (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	Stdin          io.Reader // answers to questions (deploy apply, deploy delete); nil: none
 }
 
 // Globals are the options that come before the subcommand: a plain
@@ -41,6 +42,7 @@ type Globals struct {
 	Profile     string
 	Region      string
 	AWS         bool
+	Stack       string // a lakeops stack (deploy apply): its state machine, workgroup and database
 	ReadOnly    bool
 	// SQLFileAccess lifts the local SQL engine's sandbox (see duck.Options.UnsafeFileAccess).
 	SQLFileAccess bool
@@ -63,7 +65,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D]", run: runTable},
+		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D] | vacuum URI [--retain HOURS] [--dry-run] [--force] | optimize URI [--target-size MB] | clean-log URI [--dry-run] | set-property URI KEY=VALUE... [--unset KEY]", run: runTable},
 		"demo":         {summary: "demo [--lake DIR] [--no-console]: create a local demo lake and open the console", run: runDemo},
 		"gen":          {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
 		"validate":     {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
@@ -72,6 +74,7 @@ func commands() map[string]command {
 		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
 		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
 		"flow":         {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
+		"deploy":       {summary: "deploy template [--compute lambda|fargate] [--arch arm64|amd64] [--create-bucket] | package --out DIR | apply --stack NAME [--yes] | status --stack NAME | delete --stack NAME: the lakehouse on AWS (CloudFormation)", run: runDeploy},
 		"bench":        {summary: "bench [--case daily,interleaved,force,redeliver,small-files,read,query] [--items N] [--runs R]: time lakeops against its peer on each shape of load", run: runBench},
 		"bench-duckdb": {summary: "(used by bench) the DuckDB side of a bench case", run: runBenchDuckDB},
 		"help":         {summary: "show this help", run: nil},
@@ -97,6 +100,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&g.Profile, "profile", env.Getenv("AWS_PROFILE"), "AWS shared config profile")
 	fs.StringVar(&g.Region, "region", "", "AWS region")
 	fs.BoolVar(&g.AWS, "aws", false, "use AWS services (Athena, Step Functions, Glue, SNS) instead of the local stand-ins")
+	fs.StringVar(&g.Stack, "stack", env.Getenv("LAKEOPS_STACK"), "a lakeops CloudFormation stack: with --aws, query and flow use its workgroup, database and state machine (env LAKEOPS_STACK)")
 	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write, SQL included: only statements that read run")
 	fs.BoolVar(&g.SQLFileAccess, strings.TrimPrefix(duck.FileAccessFlag, "--"), env.Getenv("LAKEOPS_UNSAFE_SQL_FILE_ACCESS") == "1",
 		"let SQL on the local engine read and write any local file, attach databases, load extensions and change settings (env LAKEOPS_UNSAFE_SQL_FILE_ACCESS=1)")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -95,6 +96,9 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 	if pr := joinNonEmpty("/", r.g.Profile, region); pr != "" {
 		status = append(status, pr)
 	}
+	if r.g.AWS && r.g.Stack != "" {
+		status = append(status, "stack "+r.g.Stack)
+	}
 	opts := ui.AppOptions{
 		Jobs:      jm,
 		Status:    append(status, engName),
@@ -120,8 +124,17 @@ func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg))
 		if err != nil {
 			return nil, nil, err
 		}
-		return &awsFlows{c: sfn.New(cfg, sfn.Options{}), readOnly: r.lake.CheckWritable, ops: o},
-			[]flows.Option{flows.Poll(flowPoll)}, nil
+		svc := &awsFlows{c: sfn.New(cfg, sfn.Options{}), readOnly: r.lake.CheckWritable, ops: o}
+		opts := []flows.Option{flows.Poll(flowPoll)}
+		if r.g.Stack != "" {
+			st, err := r.Stack(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			svc.stackMachine = flows.Machine{ID: st.StateMachineArn, Name: st.StateMachineArn[strings.LastIndex(st.StateMachineArn, ":")+1:]}
+			opts = append(opts, flows.Open(st.StateMachineArn))
+		}
+		return svc, opts, nil
 	}
 	r.Notify = func(n local.Notification) {
 		text := n.Message

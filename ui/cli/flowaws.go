@@ -27,6 +27,13 @@ func runFlowAWS(ctx context.Context, g *Globals, env Env, sub string, args []str
 		return err
 	}
 	c := sfn.New(cfg, sfn.Options{})
+	if len(pos) == 0 && g.Stack != "" && (sub == "ls" || sub == "start" || sub == "run") {
+		st, err := g.root.Stack(ctx)
+		if err != nil {
+			return err
+		}
+		pos = []string{st.StateMachineArn}
+	}
 	arg := func(what string) (string, error) {
 		if len(pos) != 1 {
 			return "", usagef("flow %s --aws needs exactly one %s", sub, what)

@@ -13,6 +13,7 @@ import (
 	"github.com/lakeops/lakeops/aws/catalog"
 	"github.com/lakeops/lakeops/aws/catalog/glue"
 	catlocal "github.com/lakeops/lakeops/aws/catalog/local"
+	"github.com/lakeops/lakeops/aws/deploy/stack"
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
@@ -56,6 +57,7 @@ type Root struct {
 	ops     *ops.Ops
 	engine  query.Engine
 	awsCfg  *aws.Config
+	stack   *stack.Settings // --stack's, read once (rootstack.go)
 	catalog catalog.Catalog
 	flows   *flowsBackend
 	// Notify receives the local flows' SNS publishes (default: a line on stderr).
@@ -142,6 +144,9 @@ func (r *Root) Engine(ctx context.Context, opts EngineOptions) (query.Engine, er
 	}
 	opts.Local.ReadOnly, opts.Local.UnsafeFileAccess = r.g.ReadOnly, r.g.SQLFileAccess
 	opts.AthenaOptions.ReadOnly = r.g.ReadOnly
+	if err := r.withStack(ctx, &opts); err != nil {
+		return nil, err
+	}
 	if opts.Athena {
 		cfg, err := r.AWSConfig(ctx)
 		if err != nil {

@@ -16,7 +16,7 @@ import (
 
 func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("table needs a subcommand: ls | history URI | read URI")
+		return usagef("table needs a subcommand: ls | history URI | read URI | register | vacuum URI | optimize URI | clean-log URI | set-property URI KEY=VALUE")
 	}
 	switch args[0] {
 	case "read":
@@ -27,8 +27,16 @@ func runTable(ctx context.Context, g *Globals, env Env, args []string) error {
 		return tableLs(ctx, g, env, args[1:])
 	case "register":
 		return tableRegister(ctx, g, env, args[1:])
+	case "vacuum":
+		return tableVacuum(ctx, g, env, args[1:])
+	case "optimize":
+		return tableOptimize(ctx, g, env, args[1:])
+	case "clean-log":
+		return tableCleanLog(ctx, g, env, args[1:])
+	case "set-property":
+		return tableSetProperty(ctx, g, env, args[1:])
 	}
-	return usagef("unknown table subcommand %q (want ls, history, read or register)", args[0])
+	return usagef("unknown table subcommand %q (want ls, history, read, register, vacuum, optimize, clean-log or set-property)", args[0])
 }
 
 // awsOptions are the global AWS settings for a store, with the root's AWS
