@@ -3,9 +3,10 @@
 package duck
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
-	"reflect"
+	"os"
 	"strings"
 
 	"github.com/lakeops/lakeops/etl/delta"
@@ -23,25 +24,44 @@ const maxFooterChecks = 64
 
 // sameColumns reads the footers of local data files and reports whether
 // they all hold the same top-level columns, in the same order and of the
-// same types, and which. DuckDB then reads them by position, binding the
-// view from one footer and reading the others as it scans, in parallel,
-// instead of reading every footer to unify their columns by name
-// (union_by_name) before the first row.
+// same types (their schemas encode to the same bytes), and which. DuckDB
+// then reads them by position, binding the view from one footer and
+// reading the others as it scans, in parallel, instead of reading every
+// footer to unify their columns by name (union_by_name) before the first
+// row. Only the first file's footer is decoded whole.
 func sameColumns(paths []string) ([]parquetrows.Column, bool) {
 	if len(paths) == 0 || len(paths) > maxFooterChecks {
 		return nil, false
 	}
-	first, err := parquetColumns(paths[0])
+	var first []byte
+	for i, p := range paths {
+		schema, err := schemaBytes(p)
+		if err != nil || (i > 0 && !bytes.Equal(schema, first)) {
+			return nil, false
+		}
+		if i == 0 {
+			first = schema
+		}
+	}
+	cols, err := parquetColumns(paths[0])
 	if err != nil {
 		return nil, false
 	}
-	for _, p := range paths[1:] {
-		cols, err := parquetColumns(p)
-		if err != nil || !reflect.DeepEqual(cols, first) {
-			return nil, false
-		}
+	return cols, true
+}
+
+// schemaBytes reads the encoded schema of a local Parquet file.
+func schemaBytes(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	return first, true
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return parquetrows.SchemaBytes(f, st.Size())
 }
 
 // statsColumns tells, from the add actions' statistics, which data columns
