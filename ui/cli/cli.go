@@ -17,6 +17,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/query/duck"
+	"github.com/lakeops/lakeops/etl/bench"
 )
 
 // Exit statuses.
@@ -74,8 +75,8 @@ func commands() map[string]command {
 		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
 		"flow":         {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
 		"deploy":       {summary: "deploy template [--compute lambda|fargate] [--arch arm64|amd64] [--create-bucket] | package --out DIR | apply --stack NAME [--yes] | status --stack NAME | delete --stack NAME: the lakehouse on AWS (CloudFormation)", run: runDeploy},
-		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
-		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},
+		"bench":        {summary: "bench [--case daily,interleaved,force,redeliver,small-files,read,query] [--items N] [--runs R]: time lakeops against its peer on each shape of load", run: runBench},
+		"bench-duckdb": {summary: "(used by bench) the DuckDB side of a bench case", run: runBenchDuckDB},
 		"help":         {summary: "show this help", run: nil},
 		"console":      {summary: "open the console on --lake (the default command)", run: runConsole},
 	}
@@ -84,6 +85,13 @@ func commands() map[string]command {
 // Main runs lakeops with the given arguments (without the program name) and
 // returns the exit status.
 func Main(ctx context.Context, args []string, env Env) int {
+	if path := env.Getenv(bench.PeakRSSFileEnv); path != "" { // a child of lakeops bench
+		defer func() {
+			if err := bench.WritePeakRSS(path); err != nil {
+				fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+			}
+		}()
+	}
 	g := &Globals{}
 	fs := flag.NewFlagSet("lakeops", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

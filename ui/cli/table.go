@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/rowfmt"
+	"github.com/lakeops/lakeops/etl/tabledump"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
@@ -75,28 +75,11 @@ func tableRead(ctx context.Context, g *Globals, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriterSize(env.Stdout, 64<<10)
-	cols := snap.Schema().Names()
-	var w rowfmt.Writer
-	if *format == "csv" {
-		if w, err = rowfmt.NewCSV(out, cols); err != nil {
-			return err
-		}
-	} else {
-		w = rowfmt.NewJSONL(out, cols)
+	f := tabledump.CSV
+	if *format == "jsonl" {
+		f = tabledump.JSONL
 	}
-	for row, err := range snap.Rows(ctx) {
-		if err != nil {
-			return err
-		}
-		if err := w.Write(row); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	return out.Flush()
+	return tabledump.Write(ctx, env.Stdout, snap, f, tabledump.Options{})
 }
 
 func tableHistory(ctx context.Context, g *Globals, env Env, args []string) error {
