@@ -178,14 +178,66 @@ func (s *Set) Range(fn func(k int64)) {
 	}
 }
 
-// AnyIn reports whether a key lies in [lo, hi]. The first call sorts the
-// keys (8 bytes a key, kept until a new key is added).
+// AnyIn reports whether a key lies in [lo, hi]. Keys in bitmap pages are
+// looked up in their bits; the first call sorts the keys of the table part
+// (8 bytes a key, kept until a new key is added).
 func (s *Set) AnyIn(lo, hi int64) bool {
+	if lo > hi {
+		return false
+	}
+	if s.pages.anyIn(lo, hi) || s.hasMin && lo == empty {
+		return true
+	}
+	if s.n == 0 {
+		return false
+	}
 	if s.sorted == nil {
-		s.sorted = make([]int64, 0, s.Len())
-		s.Range(func(k int64) { s.sorted = append(s.sorted, k) })
+		s.sorted = make([]int64, 0, s.n)
+		for _, k := range s.slots {
+			if k != empty {
+				s.sorted = append(s.sorted, k)
+			}
+		}
 		slices.Sort(s.sorted)
 	}
 	i := sort.Search(len(s.sorted), func(i int) bool { return s.sorted[i] >= lo })
 	return i < len(s.sorted) && s.sorted[i] <= hi
+}
+
+// Lookup is a read-only view of a Set for one goroutine: Lookups of one
+// Set may be used on several goroutines at once, as long as no key is
+// added meanwhile.
+type Lookup struct {
+	s       *Set
+	last    *page
+	lastIdx int64
+}
+
+// Lookup returns a view of s for lookups on another goroutine.
+func (s *Set) Lookup() *Lookup { return &Lookup{s: s} }
+
+// Has reports whether k is in the set.
+func (l *Lookup) Has(k int64) bool {
+	s := l.s
+	if !s.pages.off {
+		idx := k >> pageBits
+		if l.last == nil || idx != l.lastIdx {
+			if pg := s.pages.byIndex[idx]; pg != nil {
+				l.last, l.lastIdx = pg, idx
+			} else {
+				l.last = nil
+			}
+		}
+		if l.last != nil {
+			return l.last.has(k)
+		}
+	}
+	if k == empty {
+		return s.hasMin
+	}
+	if s.slots == nil {
+		return false
+	}
+	_, ok := s.find(k)
+	return ok
 }

@@ -78,3 +78,47 @@ func (ps *pages) each(fn func(k int64)) {
 		}
 	}
 }
+
+// anyIn reports whether a key of the pages lies in [lo, hi] (lo <= hi).
+func (ps *pages) anyIn(lo, hi int64) bool {
+	if ps.off || len(ps.byIndex) == 0 {
+		return false
+	}
+	first, last := lo>>pageBits, hi>>pageBits
+	if uint64(last-first) < uint64(len(ps.byIndex)) {
+		for idx := first; ; idx++ {
+			if pg := ps.byIndex[idx]; pg != nil && pg.anyIn(idx, lo, hi) {
+				return true
+			}
+			if idx == last {
+				return false
+			}
+		}
+	}
+	for idx, pg := range ps.byIndex {
+		if idx >= first && idx <= last && pg.anyIn(idx, lo, hi) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyIn reports whether page idx holds a key in [lo, hi].
+func (p *page) anyIn(idx, lo, hi int64) bool {
+	base := idx << pageBits
+	from, to := max(lo, base)-base, min(hi, base|(1<<pageBits-1))-base // bit offsets in the page, from <= to
+	fw, tw := from>>6, to>>6
+	for w := fw; w <= tw; w++ {
+		word := p[w]
+		if w == fw {
+			word &= ^uint64(0) << (from & 63)
+		}
+		if w == tw {
+			word &= ^uint64(0) >> (63 - to&63)
+		}
+		if word != 0 {
+			return true
+		}
+	}
+	return false
+}
