@@ -25,6 +25,8 @@ import (
 // File is a parsed configuration file.
 type File struct {
 	Path string `toml:"-"`
+	// Exists is false for the default path when nothing is there.
+	Exists bool `toml:"-"`
 	// Default names the lake used when none is chosen with --use.
 	Default string `toml:"default"`
 	// ReadOnly is the read-only default of every lake (a lake may say otherwise).
@@ -125,7 +127,7 @@ func Parse(path string, b []byte) (*File, error) {
 	if err := dec.Decode(f); err != nil {
 		return nil, decodeError(path, err)
 	}
-	f.Path = path
+	f.Path, f.Exists = path, true
 	f.lines = keyLines(b)
 	if err := f.check(); err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,25 +15,41 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/lakeops/lakeops/aws/query/duck"
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/pipeline"
 )
 
+func benchCommand(_ *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "time the pipeline against the DuckDB equivalent on generated data",
+		Long: `Generates order items (gen, 15 daily files, seed 42), loads products and orders untimed, then
+times 'lakeops run' on the order items and the DuckDB equivalent, each in a child process, and
+reports wall time, peak RSS and the medians of --runs runs. A report for people on stdout,
+progress on stderr.`,
+		Example: "  lakeops bench --items 5000000 --runs 5\n  lakeops bench --items 200000 --runs 1",
+		Args:    noArgs,
+	}
+	f := cmd.Flags()
+	items := f.Int("items", 5_000_000, "order_items rows to generate (about)")
+	dirty := f.Float64("dirty", 0.02, "share of dirty rows")
+	dir := f.String("dir", "", "work folder (default: a temporary folder, removed after)")
+	runs := f.Int("runs", 3, "runs of each side; medians are reported")
+	days := f.Int("days", 15, "days (one file per day and dataset, like the seed)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return runBench(cmd.Context(), env, *items, *dirty, *dir, *runs, *days)
+	}
+	return cmd
+}
+
 // runBench compares the pipeline with the DuckDB equivalent on generated
 // order_items: each runs in its own child process so that wall time and
 // peak memory (max RSS) are measured separately, in the same bench run.
-func runBench(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	items := fs.Int("items", 5_000_000, "order_items rows to generate (about)")
-	dirty := fs.Float64("dirty", 0.02, "share of dirty rows")
-	dir := fs.String("dir", "", "work folder (default: a temporary folder, removed after)")
-	runs := fs.Int("runs", 3, "runs of each side; medians are reported")
-	days := fs.Int("days", 15, "days (one file per day and dataset, like the seed)")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
-	}
-	work := *dir
+func runBench(ctx context.Context, env Env, items int, dirtyShare float64, dir string, runCount, dayCount int) error {
+	work := dir
 	if work == "" {
 		tmp, err := os.MkdirTemp("", "lakeops-bench-")
 		if err != nil {
@@ -48,15 +63,15 @@ func runBench(ctx context.Context, g *Globals, env Env, args []string) error {
 		return err
 	}
 	raw := filepath.Join(work, "raw")
-	orders := int(float64(*items) / 5.44)
-	fmt.Fprintf(env.Stderr, "bench: generating ~%d order_items (%d orders, %.0f%% dirty) in %s\n", *items, orders, *dirty*100, raw)
-	m, err := gen.Generate(ctx, raw, gen.Options{Orders: orders, Days: *days, Dirty: *dirty, Seed: 42}, nil)
+	orders := int(float64(items) / 5.44)
+	fmt.Fprintf(env.Stderr, "bench: generating ~%d order_items (%d orders, %.0f%% dirty) in %s\n", items, orders, dirtyShare*100, raw)
+	m, err := gen.Generate(ctx, raw, gen.Options{Orders: orders, Days: dayCount, Dirty: dirtyShare, Seed: 42}, nil)
 	if err != nil {
 		return err
 	}
 	itemRows := m.Datasets["order_items"].Rows
 	var lakeT, lakeM, duckT, duckM []float64
-	for i := 0; i < *runs; i++ {
+	for i := 0; i < runCount; i++ {
 		lakeDir := filepath.Join(work, fmt.Sprintf("lake-%d", i))
 		if err := prepareBenchLake(ctx, exe, raw, lakeDir); err != nil {
 			return err
@@ -80,7 +95,7 @@ func runBench(ctx context.Context, g *Globals, env Env, args []string) error {
 		os.RemoveAll(filepath.Join(work, fmt.Sprintf("duck-%d", i)))
 	}
 	lt, lm, dt, dm := median(lakeT), median(lakeM), median(duckT), median(duckM)
-	fmt.Fprintf(env.Stdout, "order_items rows: %d (%.1f%% dirty), medians of %d runs\n", itemRows, *dirty*100, *runs)
+	fmt.Fprintf(env.Stdout, "order_items rows: %d (%.1f%% dirty), medians of %d runs\n", itemRows, dirtyShare*100, runCount)
 	fmt.Fprintf(env.Stdout, "lakeops run: %6.2f s  peak RSS %6.0f MB\n", lt, lm)
 	fmt.Fprintf(env.Stdout, "duckdb:      %6.2f s  peak RSS %6.0f MB\n", dt, dm)
 	fmt.Fprintf(env.Stdout, "ratio:       %6.2fx time, %.2fx memory (lakeops / duckdb)\n", lt/dt, lm/dm)
@@ -152,13 +167,23 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
+func benchDuckDBCommand(_ *Globals, env Env) *cobra.Command {
+	return &cobra.Command{
+		Use:     "bench-duckdb CSV_DIR OUT_DIR",
+		Short:   "(used by bench) the DuckDB side of the benchmark",
+		Example: "  lakeops bench-duckdb /tmp/raw/order_items /tmp/duck-out",
+		Hidden:  true,
+		Args:    exactArgs(2, "CSV_DIR and OUT_DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBenchDuckDB(cmd.Context(), env, args)
+		},
+	}
+}
+
 // runBenchDuckDB is the DuckDB side of the benchmark: typed read of the
 // order_items CSVs, drop invalid rows, one row per id (latest timestamp),
 // Parquet partitioned by date.
-func runBenchDuckDB(ctx context.Context, g *Globals, env Env, args []string) error {
-	if len(args) != 2 {
-		return usagef("bench-duckdb CSV_DIR OUT_DIR")
-	}
+func runBenchDuckDB(ctx context.Context, env Env, args []string) error {
 	if !slices.Contains(sql.Drivers(), "duckdb") { // a build without cgo (benchdriver.go)
 		return duck.ErrNoEngine
 	}
