@@ -25,7 +25,7 @@ default = "NAME", and the console's [console] theme, colors and keys. See the RE
 
 // settingsOut is what config show prints: every value masked of secrets.
 type settingsOut struct {
-	*resolved
+	resolved
 	Precedence string `json:"precedence"`
 }
 
@@ -55,7 +55,7 @@ the environment show as set, and passwords, keys and tokens inside URLs are mask
 			res.Lakes = []string{}
 		}
 		if format == formatJSON {
-			return writeJSON(env.Stdout, settingsOut{resolved: &res, Precedence: precedence})
+			return writeJSON(env.Stdout, settingsOut{resolved: res, Precedence: precedence})
 		}
 		file := res.ConfigPath
 		if !res.ConfigFound {

@@ -270,12 +270,13 @@ func maskSecrets(v string) string {
 	if err != nil || u.Scheme == "" || u.Opaque != "" {
 		return v
 	}
+	user := ""
 	if u.User != nil {
+		user = maskedValue + "@" // a user alone may be a token
 		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), maskedValue)
-		} else {
-			u.User = url.User(maskedValue)
+			user = u.User.Username() + ":" + maskedValue + "@"
 		}
+		u.User = nil
 	}
 	if u.RawQuery != "" {
 		parts := strings.Split(u.RawQuery, "&")
@@ -287,5 +288,9 @@ func maskSecrets(v string) string {
 		}
 		u.RawQuery = strings.Join(parts, "&")
 	}
-	return u.String()
+	out := u.String()
+	if user != "" {
+		out = strings.Replace(out, "://", "://"+user, 1)
+	}
+	return out
 }

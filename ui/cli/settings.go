@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -36,7 +37,8 @@ type setting struct {
 	env               []string
 	isBool            bool
 	def               string
-	lakeKey           bool                   // set per lake in the file
+	lakeKey           bool // set per lake in the file (at tomlKey, else name)
+	tomlKey           string
 	fileKey           []string               // set at this key of the file (when not per lake)
 	fromFile          func(*config.Lake) any // the lake's value: string or *bool
 	apply             func(*Globals, string) // store the resolved value
@@ -51,7 +53,7 @@ func settings() []setting {
 		return func(g *Globals, v string) { *p(g) = v == "true" }
 	}
 	return []setting{
-		{name: "lake", flag: "lake", env: []string{"LAKEOPS_LAKE"}, def: "lake", lakeKey: true,
+		{name: "lake", flag: "lake", env: []string{"LAKEOPS_LAKE"}, def: "lake", lakeKey: true, tomlKey: "uri",
 			usage:    "the lake: a folder, file://… or s3://bucket/prefix",
 			fromFile: func(l *config.Lake) any { return l.URI }, apply: str(func(g *Globals) *string { return &g.Lake })},
 		{name: "endpoint_url", flag: "endpoint-url", env: []string{"LAKEOPS_ENDPOINT_URL"}, lakeKey: true,
@@ -199,7 +201,7 @@ func loadConfig(fs *pflag.FlagSet, getenv func(string) string) (*config.File, *r
 func (s setting) inFile(f *config.File, lakeName string, l *config.Lake) (string, []string, bool) {
 	if l != nil && s.fromFile != nil {
 		if v, ok := present(s.fromFile(l)); ok {
-			return v, []string{"lakes", lakeName, s.name}, true
+			return v, []string{"lakes", lakeName, cmp.Or(s.tomlKey, s.name)}, true
 		}
 	}
 	if s.fileValue != nil {

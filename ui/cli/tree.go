@@ -226,7 +226,8 @@ configuration's lake names in your shell. Load it once per session, or install i
   bash:  lakeops completion bash > ~/.local/share/bash-completion/completions/lakeops
   zsh:   lakeops completion zsh > "${fpath[1]}/_lakeops"   (with compinit enabled)
   fish:  lakeops completion fish > ~/.config/fish/completions/lakeops.fish`,
-		Example: `  source <(lakeops completion bash)
+		Example: `  lakeops completion bash > ~/.local/share/bash-completion/completions/lakeops
+  lakeops completion zsh > "${fpath[1]}/_lakeops"
   lakeops completion fish | source`,
 		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
 		Args:      exactArgs(1, "a shell: bash, zsh, fish or powershell"),
