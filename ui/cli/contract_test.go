@@ -46,7 +46,9 @@ func contractCases(t *testing.T) map[string]contractCase {
 	seed := "../../testdata/statemachine/step_function_code.json"
 	return map[string]contractCase{
 		"version": {args: func(*contractFixture) []string { return []string{"version"} }},
-		"gen": {args: func(*contractFixture) []string { return []string{"gen", "--out", t.TempDir(), "--orders", "40", "--dirty", "0.2"} },
+		"gen": {args: func(*contractFixture) []string {
+			return []string{"gen", "--out", t.TempDir(), "--orders", "40", "--dirty", "0.2"}
+		},
 			data: []string{"defects"}},
 		"validate": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "validate", f.raw} },
 			data: []string{"rejected_by_reason"}},
@@ -63,7 +65,9 @@ func contractCases(t *testing.T) map[string]contractCase {
 		"query": {args: func(f *contractFixture) []string {
 			return []string{"--lake", f.lake, "query", "SELECT date, count(*) AS n, min(order_timestamp) AS first FROM orders GROUP BY 1"}
 		}, rows: true,
-			emptyOf: func(f *contractFixture) []string { return []string{"--lake", f.lake, "query", "SELECT * FROM orders WHERE false"} }},
+			emptyOf: func(f *contractFixture) []string {
+				return []string{"--lake", f.lake, "query", "SELECT * FROM orders WHERE false"}
+			}},
 		"table ls": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "table", "ls"} },
 			emptyOf: func(f *contractFixture) []string { return []string{"--lake", f.empty, "table", "ls"} }, nullable: []string{"rows"}},
 		"table read": {args: func(f *contractFixture) []string {
@@ -86,8 +90,10 @@ func contractCases(t *testing.T) map[string]contractCase {
 			data: []string{"input", "output"}},
 		"flow history": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "flow", "history", f.succeeded} },
 			data: []string{"input", "output", "parameters"}},
-		"flow stop":    {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "flow", "stop", f.running} }},
-		"flow redrive": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "flow", "redrive", "--no-wait", f.failed} },
+		"flow stop": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "flow", "stop", f.running} }},
+		"flow redrive": {args: func(f *contractFixture) []string {
+			return []string{"--lake", f.lake, "flow", "redrive", "--no-wait", f.failed}
+		},
 			exit: ExitFail, nullable: []string{"output"}},
 		"config show": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "config", "show"} },
 			emptyOf: func(f *contractFixture) []string { return []string{"config", "show"} }, emptyKey: "lakes"},
@@ -100,8 +106,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func newContractFixture(t *testing.T) *contractFixture {
 	f := &contractFixture{lake: seedLake(t), empty: t.TempDir(), raw: filepath.Join(t.TempDir(), "order_items_1.csv")}
