@@ -73,11 +73,15 @@ func Count(n int64) string {
 }
 
 // Rows renders a row count with its noun: "1 row", "1,234 rows".
-func Rows(n int64) string {
+func Rows(n int64) string { return Counted(n, "row", "rows") }
+
+// Counted renders a count with the noun that agrees with it: "1 item",
+// "0 items", "1,234 items".
+func Counted(n int64, one, many string) string {
 	if n == 1 {
-		return "1 row"
+		return "1 " + one
 	}
-	return Count(n) + " rows"
+	return Count(n) + " " + many
 }
 
 // Rate renders rows per second: "12.3k/s"; "" when not positive.
