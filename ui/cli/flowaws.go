@@ -134,7 +134,7 @@ func awsFlowDescribe(ctx context.Context, g *Globals, env Env, arn, format strin
 	}
 	out := awsExecution(e)
 	for _, r := range runs {
-		out.MapRuns = append(out.MapRuns, awsMapRun(r))
+		out.MapRuns = append(out.MapRuns, awsMapRunOut(r))
 	}
 	if format == formatJSON {
 		return writeJSON(env.Stdout, out)

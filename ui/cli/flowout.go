@@ -130,12 +130,12 @@ func localExecution(e *local.Execution) executionOut {
 		StopDate: utc(e.StopDate), RedriveCount: e.RedriveCount, Input: e.Input, Output: e.Output, Error: e.Error,
 		Cause: e.Cause, FailedState: e.FailedState}
 	for _, r := range e.MapRuns {
-		out.MapRuns = append(out.MapRuns, localMapRun(r))
+		out.MapRuns = append(out.MapRuns, localMapRunOut(r))
 	}
 	return out
 }
 
-func localMapRun(r asl.MapRun) mapRunOut {
+func localMapRunOut(r asl.MapRun) mapRunOut {
 	counts := func(c asl.MapRunCounts) mapRunCounts {
 		return mapRunCounts{Pending: c.Pending, Running: c.Running, Succeeded: c.Succeeded, Failed: c.Failed, TimedOut: c.TimedOut,
 			Aborted: c.Aborted, Total: c.Total}
@@ -194,7 +194,7 @@ func awsExecution(e sfn.Execution) executionOut {
 		Error: e.Error, Cause: e.Cause}
 }
 
-func awsMapRun(r sfn.MapRun) mapRunOut {
+func awsMapRunOut(r sfn.MapRun) mapRunOut {
 	counts := func(c sfn.MapRunCounts) mapRunCounts {
 		return mapRunCounts{Pending: c.Pending, Running: c.Running, Succeeded: c.Succeeded, Failed: c.Failed, TimedOut: c.TimedOut,
 			Aborted: c.Aborted, Total: c.Total}
