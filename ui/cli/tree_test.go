@@ -221,3 +221,15 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerCommand: the worker's ECS command runs through the tree
+// (hidden), its arguments untouched and its exit status its own.
+func TestWorkerCommand(t *testing.T) {
+	out, stderr, code := run(t, "worker", `{"action": "no-such-action"}`)
+	if code != ExitUsage || out != "" || !strings.Contains(stderr, `"error"`) || !strings.Contains(stderr, "no-such-action") {
+		t.Fatalf("worker with a bad action: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if strings.Contains(stderr, "lakeops worker:") {
+		t.Errorf("the CLI's printer added a line to the worker's own error: %q", stderr)
+	}
+}
