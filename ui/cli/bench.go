@@ -70,13 +70,13 @@ func runBench(ctx context.Context, env Env, items int, dirtyShare float64, dir s
 		return err
 	}
 	itemRows := m.Datasets["order_items"].Rows
-	var lakeT, lakeM, duckT, duckM []float64
+	var lakeT, lakeM, lakeC, duckT, duckM, duckC []float64
 	for i := 0; i < runCount; i++ {
 		lakeDir := filepath.Join(work, fmt.Sprintf("lake-%d", i))
 		if err := prepareBenchLake(ctx, exe, raw, lakeDir); err != nil {
 			return err
 		}
-		t, rss, out, err := timeChild(ctx, exe, "--lake", lakeDir, "run", "--quiet", "--json")
+		t, rss, cpu, out, err := timeChild(ctx, exe, "--lake", lakeDir, "run", "--quiet", "--json")
 		if err != nil {
 			return fmt.Errorf("lakeops run: %w\n%s", err, out)
 		}
@@ -84,21 +84,22 @@ func runBench(ctx context.Context, env Env, items int, dirtyShare float64, dir s
 		if err := json.Unmarshal(out, &sum); err != nil || sum.Totals.RowsRead != itemRows {
 			return fmt.Errorf("lakeops run read %d rows, want %d (%v)", sum.Totals.RowsRead, itemRows, err)
 		}
-		lakeT, lakeM = append(lakeT, t), append(lakeM, rss)
-		t, rss, out, err = timeChild(ctx, exe, "bench-duckdb", filepath.Join(raw, "order_items"), filepath.Join(work, fmt.Sprintf("duck-%d", i)))
+		lakeT, lakeM, lakeC = append(lakeT, t), append(lakeM, rss), append(lakeC, cpu)
+		t, rss, cpu, out, err = timeChild(ctx, exe, "bench-duckdb", filepath.Join(raw, "order_items"), filepath.Join(work, fmt.Sprintf("duck-%d", i)))
 		if err != nil {
 			return fmt.Errorf("duckdb: %w\n%s", err, out)
 		}
-		duckT, duckM = append(duckT, t), append(duckM, rss)
-		fmt.Fprintf(env.Stderr, "bench: run %d: lakeops %.2fs %.0f MB, duckdb %.2fs %.0f MB (%s rows)\n", i+1, lakeT[i], lakeM[i], duckT[i], duckM[i], strings.TrimSpace(string(out)))
+		duckT, duckM, duckC = append(duckT, t), append(duckM, rss), append(duckC, cpu)
+		fmt.Fprintf(env.Stderr, "bench: run %d: lakeops %.2fs (CPU %.2fs) %.0f MB, duckdb %.2fs (CPU %.2fs) %.0f MB (%s rows)\n",
+			i+1, lakeT[i], lakeC[i], lakeM[i], duckT[i], duckC[i], duckM[i], strings.TrimSpace(string(out)))
 		os.RemoveAll(lakeDir)
 		os.RemoveAll(filepath.Join(work, fmt.Sprintf("duck-%d", i)))
 	}
-	lt, lm, dt, dm := median(lakeT), median(lakeM), median(duckT), median(duckM)
+	lt, lm, lc, dt, dm, dc := median(lakeT), median(lakeM), median(lakeC), median(duckT), median(duckM), median(duckC)
 	fmt.Fprintf(env.Stdout, "order_items rows: %d (%.1f%% dirty), medians of %d runs\n", itemRows, dirtyShare*100, runCount)
-	fmt.Fprintf(env.Stdout, "lakeops run: %6.2f s  peak RSS %6.0f MB\n", lt, lm)
-	fmt.Fprintf(env.Stdout, "duckdb:      %6.2f s  peak RSS %6.0f MB\n", dt, dm)
-	fmt.Fprintf(env.Stdout, "ratio:       %6.2fx time, %.2fx memory (lakeops / duckdb)\n", lt/dt, lm/dm)
+	fmt.Fprintf(env.Stdout, "lakeops run: %6.2f s  CPU %6.2f s  peak RSS %6.0f MB\n", lt, lc, lm)
+	fmt.Fprintf(env.Stdout, "duckdb:      %6.2f s  CPU %6.2f s  peak RSS %6.0f MB\n", dt, dc, dm)
+	fmt.Fprintf(env.Stdout, "ratio:       %6.2fx time, %.2fx CPU, %.2fx memory (lakeops / duckdb)\n", lt/dt, lc/dc, lm/dm)
 	return nil
 }
 
@@ -109,7 +110,7 @@ func prepareBenchLake(ctx context.Context, exe, raw, lakeDir string) error {
 	if err := linkTree(raw, bronze, func(rel string) bool { return !strings.HasPrefix(rel, "order_items") }); err != nil {
 		return err
 	}
-	if _, _, out, err := timeChild(ctx, exe, "--lake", lakeDir, "run", "--quiet"); err != nil {
+	if _, _, _, out, err := timeChild(ctx, exe, "--lake", lakeDir, "run", "--quiet"); err != nil {
 		return fmt.Errorf("load products and orders: %w\n%s", err, out)
 	}
 	return linkTree(raw, bronze, func(rel string) bool { return strings.HasPrefix(rel, "order_items") })
@@ -140,8 +141,9 @@ func linkTree(src, dst string, keep func(rel string) bool) error {
 	})
 }
 
-// timeChild runs the executable and returns wall seconds, max RSS in MB and stdout.
-func timeChild(ctx context.Context, exe string, args ...string) (float64, float64, []byte, error) {
+// timeChild runs the executable and returns wall seconds, max RSS in MB,
+// CPU seconds (user and system) and stdout.
+func timeChild(ctx context.Context, exe string, args ...string) (float64, float64, float64, []byte, error) {
 	cmd := exec.CommandContext(ctx, exe, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -149,13 +151,14 @@ func timeChild(ctx context.Context, exe string, args ...string) (float64, float6
 	err := cmd.Run()
 	el := time.Since(start).Seconds()
 	if err != nil {
-		return 0, 0, append(out.Bytes(), errb.Bytes()...), err
+		return 0, 0, 0, append(out.Bytes(), errb.Bytes()...), err
 	}
 	rss := 0.0
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = float64(ru.Maxrss) / 1024 // kilobytes on Linux
 	}
-	return el, rss, out.Bytes(), nil
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	return el, rss, cpu, out.Bytes(), nil
 }
 
 func median(v []float64) float64 {

@@ -76,6 +76,22 @@ func contractCases(t *testing.T) map[string]contractCase {
 		"table history": {args: func(f *contractFixture) []string {
 			return []string{"table", "history", filepath.Join(f.lake, "silver_layer/orders")}
 		}, data: []string{"operation_parameters", "operation_metrics"}, nullable: []string{"read_version"}},
+		"table vacuum": {args: func(f *contractFixture) []string {
+			return []string{"table", "vacuum", filepath.Join(f.lake, "silver_layer/orders"), "--dry-run", "--retain", "0", "--force"}
+		}, emptyOf: func(f *contractFixture) []string {
+			return []string{"table", "vacuum", filepath.Join(f.lake, "silver_layer/orders"), "--dry-run"}
+		}, emptyKey: "files"},
+		"table clean-log": {args: func(f *contractFixture) []string {
+			return []string{"table", "clean-log", filepath.Join(f.lake, "silver_layer/orders"), "--dry-run"}
+		}, emptyOf: func(f *contractFixture) []string {
+			return []string{"table", "clean-log", filepath.Join(f.lake, "silver_layer/orders"), "--dry-run"}
+		}, emptyKey: "files"},
+		"table optimize": {args: func(f *contractFixture) []string {
+			return []string{"table", "optimize", filepath.Join(f.lake, "silver_layer/order_items")}
+		}},
+		"table set-property": {args: func(f *contractFixture) []string {
+			return []string{"table", "set-property", filepath.Join(f.lake, "silver_layer/products"), "owner=ops", "--unset", "team"}
+		}, data: []string{"set"}},
 		"table register": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "table", "register"} },
 			emptyOf: func(f *contractFixture) []string { return []string{"--lake", f.empty, "table", "register"} }},
 		"flow run": {args: func(f *contractFixture) []string {

@@ -19,14 +19,16 @@ import (
 func tableCommand(g *Globals, env Env) *cobra.Command {
 	return group(&cobra.Command{
 		Use:   "table",
-		Short: "the lake's Delta tables: list, read, history, register",
-		Long: `Commands on Delta tables: the lake's (ls, register) and any table by URI (read, history) —
+		Short: "the lake's Delta tables: list, read, history, register, maintain",
+		Long: `Commands on Delta tables: the lake's (ls, register) and any table by URI (read, history,
+and the maintenance: vacuum, optimize, clean-log, set-property) —
 ours, Spark's, Databricks' or delta-rs' (reader 1–3 with column mapping, deletion vectors,
 timestampNtz, v2 checkpoints).`,
 		Example: `  lakeops table ls
   lakeops table read lake/silver_layer/orders --format jsonl | head
   lakeops table history s3://bucket/lake/silver_layer/order_items`,
-	}, tableLsCommand(g, env), tableReadCommand(g, env), tableHistoryCommand(g, env), tableRegisterCommand(g, env))
+	}, tableLsCommand(g, env), tableReadCommand(g, env), tableHistoryCommand(g, env), tableRegisterCommand(g, env),
+		tableVacuumCommand(g, env), tableOptimizeCommand(g, env), tableCleanLogCommand(g, env), tableSetPropertyCommand(g, env))
 }
 
 // awsOptions are the global AWS settings for a store, with the root's AWS

@@ -205,7 +205,7 @@ func TestMisspeltCommandSuggestsTheNearest(t *testing.T) {
 		t.Errorf("xyzzy: exit %d %q", code, stderr)
 	}
 	// A group alone says what it holds.
-	if _, stderr, code := run(t, "table"); code != ExitUsage || !strings.Contains(stderr, "needs a command: history, ls, read, register") {
+	if _, stderr, code := run(t, "table"); code != ExitUsage || !strings.Contains(stderr, "needs a command: clean-log, history, ls, optimize, read, register, set-property, vacuum") {
 		t.Errorf("table: exit %d %q", code, stderr)
 	}
 }

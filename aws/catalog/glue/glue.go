@@ -13,8 +13,12 @@
 // (catalog.DeltaParameters: table_type=DELTA, classification=delta,
 // EXTERNAL=TRUE, spark.sql.sources.provider=delta; they win over the
 // definition's own parameters of the same name), its s3:// location, its
-// columns and partition keys, and a Parquet storage descriptor
-// (ParquetHiveSerDe, MapredParquetInputFormat/OutputFormat).
+// columns and partition keys (an empty list when unpartitioned, as Athena
+// wants it), and a Parquet storage descriptor (ParquetHiveSerDe,
+// MapredParquetInputFormat/OutputFormat) whose SerDe parameter "path" is
+// the location too: Spark's Hive catalog (Glue jobs, EMR) takes a data
+// source table's location from there, Athena from the descriptor's
+// Location and table_type.
 package glue
 
 import (
@@ -190,10 +194,10 @@ func tableInput(def catalog.TableDef) *types.TableInput {
 			OutputFormat: aws.String(OutputFormatParquet),
 			SerdeInfo: &types.SerDeInfo{
 				SerializationLibrary: aws.String(SerDeParquet),
-				Parameters:           map[string]string{"serialization.format": "1"},
+				Parameters:           map[string]string{"serialization.format": "1", "path": def.Location},
 			},
 		},
-		PartitionKeys: glueColumns(def.PartitionKeys),
+		PartitionKeys: append([]types.Column{}, glueColumns(def.PartitionKeys)...), // [] rather than absent
 	}
 }
 
