@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
@@ -88,6 +89,9 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 	if pr := joinNonEmpty("/", r.g.Profile, r.g.Region); pr != "" {
 		status = append(status, pr)
 	}
+	if r.g.AWS && r.g.Stack != "" {
+		status = append(status, "stack "+r.g.Stack)
+	}
 	opts := ui.AppOptions{
 		Jobs:      jm,
 		Status:    append(status, engName),
@@ -114,7 +118,17 @@ func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg))
 		if err != nil {
 			return nil, nil, err
 		}
-		return &awsFlows{c: c, readOnly: r.lake.CheckWritable, ops: o}, []flows.Option{flows.Poll(flowPoll)}, nil
+		svc := &awsFlows{c: c, readOnly: r.lake.CheckWritable, ops: o}
+		opts := []flows.Option{flows.Poll(flowPoll)}
+		machine, err := r.g.stateMachine(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if machine != "" {
+			svc.stackMachine = flows.Machine{ID: machine, Name: machine[strings.LastIndex(machine, ":")+1:]}
+			opts = append(opts, flows.Open(machine))
+		}
+		return svc, opts, nil
 	}
 	r.Notify = func(n local.Notification) {
 		text := n.Message

@@ -111,6 +111,10 @@ func contractCases(t *testing.T) map[string]contractCase {
 			return []string{"--lake", f.lake, "flow", "redrive", "--no-wait", f.failed}
 		},
 			exit: ExitFail, nullable: []string{"output"}},
+		"deploy status": {args: func(f *contractFixture) []string {
+			fakeStackAWS(t) // CloudFormation's recorded DescribeStacks answer
+			return []string{"--stack", "lakeops", "deploy", "status"}
+		}, data: []string{"outputs", "parameters"}},
 		"config show": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "config", "show"} },
 			emptyOf: func(f *contractFixture) []string { return []string{"config", "show"} }, emptyKey: "lakes"},
 	}

@@ -12,19 +12,34 @@ import (
 
 // The flow commands on Step Functions (--aws).
 
+// stateMachine is the settings' state machine: --state-machine (or its
+// environment variable or configuration key), else the state machine of
+// the settings' stack (from its outputs), else "".
+func (g *Globals) stateMachine(ctx context.Context) (string, error) {
+	if g.StateMachine != "" || g.Stack == "" {
+		return g.StateMachine, nil
+	}
+	st, err := g.root.Stack(ctx)
+	if err != nil {
+		return "", err
+	}
+	return st.StateMachineArn, nil
+}
+
 // machineARN is the state machine a command names, else the settings'.
-func machineARN(g *Globals, pos []string, cmd string) (string, error) {
+func machineARN(ctx context.Context, g *Globals, pos []string, cmd string) (string, error) {
 	if len(pos) == 1 {
 		return pos[0], nil
 	}
-	if g.StateMachine != "" {
-		return g.StateMachine, nil
+	arn, err := g.stateMachine(ctx)
+	if err != nil || arn != "" {
+		return arn, err
 	}
-	return "", usagef("flow %s --aws needs a state machine ARN: an argument, --state-machine, LAKEOPS_STATE_MACHINE or state_machine in the configuration's lake", cmd)
+	return "", usagef("flow %s --aws needs a state machine ARN: an argument, --state-machine (LAKEOPS_STATE_MACHINE, state_machine in the configuration's lake) or --stack", cmd)
 }
 
 func awsFlowStart(ctx context.Context, g *Globals, env Env, sub string, pos []string, input, name, format string) error {
-	arn, err := machineARN(g, pos, sub)
+	arn, err := machineARN(ctx, g, pos, sub)
 	if err != nil {
 		return err
 	}
@@ -80,6 +95,15 @@ func awsFlowList(ctx context.Context, g *Globals, env Env, pos []string, format 
 	c, err := g.root.StepFunctions(ctx)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 0 { // the settings' state machine's executions, else the machines
+		arn, err := g.stateMachine(ctx)
+		if err != nil {
+			return err
+		}
+		if arn != "" {
+			pos = []string{arn}
+		}
 	}
 	if len(pos) == 0 {
 		ms, err := c.ListStateMachines(ctx)

@@ -19,6 +19,7 @@ import (
 	"github.com/lakeops/lakeops/aws/catalog"
 	"github.com/lakeops/lakeops/aws/catalog/glue"
 	catlocal "github.com/lakeops/lakeops/aws/catalog/local"
+	"github.com/lakeops/lakeops/aws/deploy/stack"
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
@@ -64,6 +65,7 @@ type Root struct {
 	ops     *ops.Ops
 	engine  query.Engine
 	awsCfg  *aws.Config
+	stack   *stack.Settings // --stack's, read once (rootstack.go)
 	catalog catalog.Catalog
 	flows   *flowsBackend
 	// Notify receives the local flows' SNS publishes (default: a line on stderr).
@@ -160,6 +162,9 @@ func (r *Root) Engine(ctx context.Context, opts EngineOptions) (query.Engine, er
 	a.Database = cmp.Or(a.Database, r.g.AthenaDatabase)
 	a.Workgroup = cmp.Or(a.Workgroup, r.g.AthenaWorkgroup)
 	a.OutputLocation = cmp.Or(a.OutputLocation, r.g.AthenaOutputLocation)
+	if err := r.withStack(ctx, &opts); err != nil {
+		return nil, err
+	}
 	if opts.Athena {
 		cfg, err := r.AWSConfig(ctx)
 		if err != nil {

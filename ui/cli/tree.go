@@ -42,7 +42,7 @@ func (a *app) commands() []*cobra.Command {
 	return []*cobra.Command{
 		consoleCommand(g, env), demoCommand(g, env), genCommand(g, env),
 		validateCommand(g, env), runCommand(g, env), rejectsCommand(g, env), reprocessCommand(g, env),
-		queryCommand(g, env), tableCommand(g, env), flowCommand(g, env),
+		queryCommand(g, env), tableCommand(g, env), flowCommand(g, env), deployCommand(g, env),
 		configCommand(g, env), benchCommand(g, env), versionCommand(env),
 		completionCommand(), manCommand(),
 		benchDuckDBCommand(g, env), workerCommand(env),
