@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/awserr"
+	"github.com/lakeops/lakeops/etl/bench"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -87,6 +88,13 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 func Main(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
+	}
+	if path := env.Getenv(bench.PeakRSSFileEnv); path != "" { // a child of lakeops bench
+		defer func() {
+			if err := bench.WritePeakRSS(path); err != nil {
+				fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
+			}
+		}()
 	}
 	a := newApp(env)
 	defer a.cleanup()

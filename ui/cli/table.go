@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/rowfmt"
+	"github.com/lakeops/lakeops/etl/tabledump"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
@@ -77,28 +77,11 @@ RFC 3339 UTC, timestamp_ntz without a zone).`,
 		if err != nil {
 			return err
 		}
-		w := bufio.NewWriterSize(env.Stdout, 64<<10)
-		cols := snap.Schema().Names()
-		var rw rowfmt.Writer
-		if format == formatCSV {
-			if rw, err = rowfmt.NewCSV(w, cols); err != nil {
-				return err
-			}
-		} else {
-			rw = rowfmt.NewJSONL(w, cols)
+		dump := tabledump.CSV
+		if format == formatJSONL {
+			dump = tabledump.JSONL
 		}
-		for row, err := range snap.Rows(ctx) {
-			if err != nil {
-				return err
-			}
-			if err := rw.Write(row); err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
-		}
-		if err := rw.Flush(); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		return w.Flush()
+		return tabledump.Write(ctx, env.Stdout, snap, dump, tabledump.Options{})
 	}
 	return cmd
 }
