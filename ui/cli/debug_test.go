@@ -5,12 +5,12 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lakeops/lakeops/aws/storage/gwtest"
+	"github.com/lakeops/lakeops/aws/storage/storagetest"
 )
 
 // TestSDKLogGoesThroughDebugOnly reads a table through a proxy in front of
@@ -37,21 +37,7 @@ func TestSDKLogGoesThroughDebugOnly(t *testing.T) {
 	defer srv.Close()
 	store := gw.NewStore(t, "tables/decimal")
 	src := filepath.Join(golden, "basic-decimal-table/delta")
-	err = filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return store.Put(t.Context(), filepath.ToSlash(rel), f)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storagetest.PutDir(t, store, "", src)
 	env := map[string]string{"AWS_ACCESS_KEY_ID": gw.AccessKey, "AWS_SECRET_ACCESS_KEY": gw.SecretKey, "AWS_REGION": gw.Region}
 	for k, v := range env {
 		t.Setenv(k, v)
