@@ -39,7 +39,8 @@ func child(ctx context.Context, exe, stdout string, args ...string) (measure, []
 	}
 	rss.Close()
 	defer os.Remove(rss.Name())
-	cmd.Env = append(os.Environ(), PeakRSSFileEnv+"="+rss.Name())
+	// LAKEOPS_CONFIG: the children measure lakeops, not the user's configuration file.
+	cmd.Env = append(os.Environ(), PeakRSSFileEnv+"="+rss.Name(), "LAKEOPS_CONFIG="+os.DevNull)
 	start := time.Now()
 	err = cmd.Run()
 	m := measure{wall: time.Since(start).Seconds()}

@@ -134,3 +134,17 @@ func (o *Ops) NewFilesInput(ctx context.Context) (string, error) {
 	b, err := json.Marshal(map[string][]string{"files": files})
 	return string(b), err
 }
+
+// HasRawFiles reports whether the raw zone holds any raw file at all (an
+// empty lake is told what to do next rather than shown an empty run).
+func (o *Ops) HasRawFiles(ctx context.Context) (bool, error) {
+	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
+		if err != nil {
+			return false, fmt.Errorf("list raw files: %w", err)
+		}
+		if rawEntry(info, "").Raw {
+			return true, nil
+		}
+	}
+	return false, nil
+}

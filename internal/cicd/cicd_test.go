@@ -136,11 +136,12 @@ type goreleaser struct {
 		Hooks []string `yaml:"hooks"`
 	} `yaml:"before"`
 	Builds []struct {
-		ID     string   `yaml:"id"`
-		Skip   string   `yaml:"skip"`
-		Env    []string `yaml:"env"`
-		Goos   []string `yaml:"goos"`
-		Goarch []string `yaml:"goarch"`
+		ID      string   `yaml:"id"`
+		Skip    string   `yaml:"skip"`
+		Env     []string `yaml:"env"`
+		Goos    []string `yaml:"goos"`
+		Goarch  []string `yaml:"goarch"`
+		Ldflags []string `yaml:"ldflags"`
 	} `yaml:"builds"`
 	Checksum struct {
 		ExtraFiles []struct {
@@ -191,6 +192,13 @@ func TestGoReleaserConfig(t *testing.T) {
 	if !slices.Contains(worker.Env, "CGO_ENABLED=0") || !slices.Equal(worker.Goos, []string{"linux"}) || !slices.Equal(worker.Goarch, []string{"amd64", "arm64"}) ||
 		skip(worker.Skip, "") != "false" || skip(worker.Skip, "1") != "true" {
 		t.Errorf("worker build: %+v", worker)
+	}
+	for _, b := range cfg.Builds { // lakeops --version names the release, its commit and date
+		for _, v := range []string{"version={{ .Version }}", "commit={{ .FullCommit }}", "date={{ .Date }}"} {
+			if !slices.Contains(b.Ldflags, "-X github.com/lakeops/lakeops/internal/version."+v) {
+				t.Errorf("build %s does not set internal/version.%s: %v", b.ID, v, b.Ldflags)
+			}
+		}
 	}
 	if !slices.Contains(cfg.Before.Hooks, "go run . deploy package --out dist-deploy") {
 		t.Errorf("before hooks %v", cfg.Before.Hooks)

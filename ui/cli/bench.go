@@ -1,43 +1,68 @@
 package cli
 
 import (
-	"context"
-	"flag"
 	"os"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/aws/query/duckpeer"
 	"github.com/lakeops/lakeops/etl/bench"
 )
 
-// runBench runs the bench cases (etl/bench): lakeops and its peer, each in
-// child processes of this executable, in the same run.
-func runBench(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	cases := fs.String("case", "", "cases to run, comma-separated: "+strings.Join(bench.CaseNames(), ", ")+" (default: all)")
-	items := fs.Int("items", 5_000_000, "order_items rows to generate (about) for the full-size cases")
-	dirty := fs.Float64("dirty", 0.02, "share of dirty rows")
-	dir := fs.String("dir", "", "work folder (default: a temporary folder, removed after)")
-	runs := fs.Int("runs", 3, "runs of each side; medians are reported")
-	days := fs.Int("days", 15, "daily files of the daily data (one per day and dataset, like the seed)")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
+// benchCommand runs the bench cases (etl/bench): lakeops and its peer, each
+// in child processes of this executable, in the same run.
+func benchCommand(_ *Globals, env Env) *cobra.Command {
+	var cases string
+	var cfg bench.Config
+	cmd := &cobra.Command{
+		Use:   "bench [--case NAME,...]",
+		Short: "time lakeops against its peer on each shape of load",
+		Long: `Runs the bench cases (` + strings.Join(bench.CaseNames(), ", ") + `): generated data, lakeops and
+its peer (DuckDB, or lakeops itself on another shape of the same load) each in child processes of
+this executable, in the same run; wall time, CPU time and peak RSS, the medians of --runs runs
+and their ratios. A report for people on stdout, progress on stderr (see the README's Benchmarks).`,
+		Example: "  lakeops bench --case daily --items 5000000 --runs 5\n  lakeops bench --items 200000 --runs 1",
+		Args:    noArgs,
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, c := range strings.Split(*cases, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			names = append(names, c)
+	f := cmd.Flags()
+	f.StringVar(&cases, "case", "", "cases to run, comma-separated: "+strings.Join(bench.CaseNames(), ", ")+" (default: all)")
+	f.IntVar(&cfg.Items, "items", 5_000_000, "order_items rows to generate (about) for the full-size cases")
+	f.Float64Var(&cfg.Dirty, "dirty", 0.02, "share of dirty rows")
+	f.StringVar(&cfg.Work, "dir", "", "work folder (default: a temporary folder, removed after)")
+	f.IntVar(&cfg.Runs, "runs", 3, "runs of each side; medians are reported")
+	f.IntVar(&cfg.Days, "days", 15, "daily files of the daily data (one per day and dataset, like the seed)")
+	_ = cmd.RegisterFlagCompletionFunc("case", cobra.FixedCompletions(bench.CaseNames(), cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
 		}
+		for _, c := range strings.Split(cases, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				cfg.Cases = append(cfg.Cases, c)
+			}
+		}
+		cfg.Exe, cfg.Out, cfg.Log = exe, env.Stdout, env.Stderr
+		return bench.Run(cmd.Context(), cfg)
 	}
-	return bench.Run(ctx, bench.Config{Exe: exe, Work: *dir, Items: *items, Dirty: *dirty, Days: *days, Runs: *runs,
-		Cases: names, Out: env.Stdout, Log: env.Stderr})
+	return cmd
 }
 
-// runBenchDuckDB is the DuckDB side of a bench case, in a process of its own.
-func runBenchDuckDB(ctx context.Context, g *Globals, env Env, args []string) error {
-	return duckpeer.Run(ctx, args, env.Stdout)
+// benchDuckDBCommand is the DuckDB side of a bench case, in a process of
+// its own (hidden: bench runs it).
+func benchDuckDBCommand(_ *Globals, env Env) *cobra.Command {
+	return noSettings(&cobra.Command{
+		Use:                "bench-duckdb JOB ARGS...",
+		Short:              "(used by bench) the DuckDB side of a bench case",
+		Example:            "  lakeops bench-duckdb count /tmp/bench/lake",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && (args[0] == "--help" || args[0] == "-h") {
+				return cmd.Help()
+			}
+			return duckpeer.Run(cmd.Context(), args, env.Stdout)
+		},
+	})
 }

@@ -62,3 +62,17 @@ func TestBenchUsage(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// TestBenchChildrenReadNoConfig: a configuration that makes every lake
+// read-only (as a careful user's may) does not reach the bench's children,
+// which load lakes of their own.
+func TestBenchChildrenReadNoConfig(t *testing.T) {
+	t.Setenv(asCLI, "1")
+	dir := t.TempDir()
+	writeFile(t, dir+"/lakeops/config.toml", "read_only = true\n")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	out, errOut, code := run(t, "bench", "--case", "daily", "--items", "2000", "--runs", "1", "--dir", t.TempDir())
+	if code != 0 || !strings.Contains(out, "lakeops full load / DuckDB: ") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -51,7 +51,7 @@ func TestDeployRefusals(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"deploy"}, ExitUsage, "subcommand"},
+		{[]string{"deploy"}, ExitUsage, "needs a command: apply, delete, package, status, template"},
 		{[]string{"deploy", "package"}, ExitUsage, "--out"},
 		{[]string{"deploy", "status"}, ExitUsage, "--stack"},
 		{[]string{"--lake", "some/folder", "deploy", "apply", "--stack", "x"}, ExitUsage, "s3://"},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/lakeops/lakeops/aws/deploy/stack"
@@ -26,8 +27,8 @@ func (r *Root) Stack(ctx context.Context) (stack.Settings, error) {
 	return s, nil
 }
 
-// withStack fills the Athena options a command left empty from --stack's
-// settings.
+// withStack fills the Athena options that neither the command nor the
+// settings gave from --stack's outputs.
 func (r *Root) withStack(ctx context.Context, opts *EngineOptions) error {
 	if !opts.Athena || r.g.Stack == "" {
 		return nil
@@ -37,6 +38,6 @@ func (r *Root) withStack(ctx context.Context, opts *EngineOptions) error {
 		return err
 	}
 	a := &opts.AthenaOptions
-	a.Database, a.Workgroup, a.OutputLocation = firstOf(a.Database, s.Database), firstOf(a.Workgroup, s.WorkGroup), firstOf(a.OutputLocation, s.OutputLocation)
+	a.Database, a.Workgroup, a.OutputLocation = cmp.Or(a.Database, s.Database), cmp.Or(a.Workgroup, s.WorkGroup), cmp.Or(a.OutputLocation, s.OutputLocation)
 	return nil
 }

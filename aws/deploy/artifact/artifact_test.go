@@ -181,7 +181,7 @@ func TestImageTarballRunsTheWorker(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, err := exec.Command(exe, "--help").CombinedOutput()
-			if err != nil || !strings.Contains(string(out), "usage: lakeops") || !strings.Contains(string(out), "deploy") {
+			if err != nil || !strings.Contains(string(out), "Usage:\n  lakeops") || !strings.Contains(string(out), "deploy") {
 				t.Errorf("lakeops --help: %v\n%s", err, out)
 			}
 			// As the image runs it: entry point, command, and an action.
