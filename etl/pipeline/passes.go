@@ -25,7 +25,9 @@ type dsRun struct {
 	ds       *dataset.Dataset
 	keys     *keyset.Set // every key the key pass read (a superset of the accepted keys)
 	repeated *keyset.Set // keys read more than once
-	batches  batchPool   // check batches, reused from file to file
+	keyLo    int64       // the least and greatest key of keys (when it holds any)
+	keyHi    int64
+	batches  batchPool // check batches, reused from file to file
 	perFile  map[*rawFile]*fileState
 	// A staged commit (CommitStaged) sets txnID, the idempotent-writer id
 	// its MERGE records, and beforeCommit, run just before the MERGE commits.

@@ -1,0 +1,376 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/maphash"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/keyset"
+)
+
+// Matching the run's keys with the table's rows: the candidate files (those
+// whose key range holds a key of the run) are read several at a time, one
+// per CPU, each a page at a time by typed column readers (delta.CellReader);
+// only the rows whose key the run holds are hashed, and each file's matches
+// go into the index in the snapshot's file order, so a key held by two
+// files matches the later one, as a sequential read would.
+
+// cellBatchRows is how many rows of cells are decoded at a time.
+const cellBatchRows = 4096
+
+// rowHash is a 64-bit hash of a typed row, never 0.
+type rowHash uint64
+
+// rowHasher hashes rows with a seed drawn for one MERGE. It is not safe for
+// concurrent use (it keeps its encoding buffer): each goroutine hashes with
+// its own fork.
+type rowHasher struct {
+	seed maphash.Seed
+	buf  []byte
+}
+
+func newRowHasher() *rowHasher { return &rowHasher{seed: maphash.MakeSeed()} }
+
+// fork is a hasher with the same seed for another goroutine.
+func (rh *rowHasher) fork() *rowHasher { return &rowHasher{seed: rh.seed} }
+
+// hash hashes a row's values in an unambiguous encoding: for each value a
+// tag byte (null, integer alone, integer and string), the integer, and the
+// string's length and bytes.
+func (rh *rowHasher) hash(vals []dataset.Value) rowHash {
+	b := rh.buf[:0]
+	for _, v := range vals {
+		switch {
+		case v.Null:
+			b = append(b, 0)
+		case v.S == "":
+			b = append(b, 1)
+			b = binary.LittleEndian.AppendUint64(b, uint64(v.I))
+		default:
+			b = append(b, 2)
+			b = binary.LittleEndian.AppendUint64(b, uint64(v.I))
+			b = binary.AppendUvarint(b, uint64(len(v.S)))
+			b = append(b, v.S...)
+		}
+	}
+	rh.buf = b
+	return rowHash(maphash.Bytes(rh.seed, b) | 1)
+}
+
+// fileMatches are the rows of one candidate file whose key the run holds.
+type fileMatches struct {
+	keys   []int64
+	hashes []rowHash
+	err    error
+}
+
+// matchExisting reads the files whose key range holds a key of the run and
+// returns them with, for each key of the run they hold, its row's hash and
+// file.
+func (d *dsRun) matchExisting(ctx context.Context, snap *delta.Snapshot, rh *rowHasher) ([]*candidate, *matchIndex, error) {
+	keyName := d.ds.KeyName()
+	var cands []*candidate
+	lo, hi, ranged := d.keyLo, d.keyHi, d.keys.Len() > 0
+	var bound int64 // the most keys that can match
+	cLo, cHi, cRanged := int64(0), int64(0), true
+	var ranges []candRange
+	for _, a := range snap.Files() {
+		l, h, ok := keyRange(a, keyName)
+		if ok && (!ranged || l > hi || h < lo || !d.keys.AnyIn(l, h)) {
+			continue
+		}
+		cands = append(cands, &candidate{add: a})
+		if !ok {
+			cRanged = false
+			continue
+		}
+		ranges = append(ranges, candRange{lo: l, hi: h, cand: int32(len(cands) - 1)})
+		if len(cands) == 1 || l < cLo {
+			cLo = l
+		}
+		if len(cands) == 1 || h > cHi {
+			cHi = h
+		}
+		if st, err := delta.ParseStats(a.Stats); err == nil {
+			bound += st.NumRecords
+		}
+	}
+	idx := &matchIndex{}
+	if cRanged && len(cands) > 0 {
+		idx = newMatchIndexFor(max(lo, cLo), min(hi, cHi), min(bound, int64(d.keys.Len())), ranges)
+	}
+	err := d.hashCandidates(ctx, snap, cands, rh, func(cand int, fm fileMatches) {
+		idx.addFile(int32(cand), fm.keys, fm.hashes)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cands, idx.done(), nil
+}
+
+// hashCandidates reads the candidate files, one per CPU, and hands each
+// file's matches to add in the candidates' order.
+func (d *dsRun) hashCandidates(ctx context.Context, snap *delta.Snapshot, cands []*candidate, rh *rowHasher, add func(cand int, fm fileMatches)) error {
+	if len(cands) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := min(max(runtime.GOMAXPROCS(0), 1), len(cands))
+	results := make([]chan fileMatches, len(cands))
+	for i := range results {
+		results[i] = make(chan fileMatches, 1)
+	}
+	work := make(chan int)
+	ahead := make(chan struct{}, workers+1) // files read but not yet added: bounds memory
+	go func() {
+		defer close(work)
+		for i := range cands {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case work <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	names := snap.Schema().Names()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			look, h := d.keys.Lookup(), rh.fork()
+			for i := range work {
+				results[i] <- d.hashFile(ctx, snap, cands[i].add, names, look, h)
+			}
+		}()
+	}
+	defer wg.Wait()
+	for i := range cands {
+		var fm fileMatches
+		select {
+		case fm = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if fm.err != nil {
+			return fm.err
+		}
+		add(i, fm)
+		<-ahead
+	}
+	return nil
+}
+
+// hashFile hashes the rows of one file whose key look holds.
+func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, look *keyset.Lookup, rh *rowHasher) fileMatches {
+	var fm fileMatches
+	if st, err := delta.ParseStats(a.Stats); err == nil && a.Stats != "" {
+		n := min(st.NumRecords, int64(d.keys.Len()))
+		fm.keys, fm.hashes = make([]int64, 0, n), make([]rowHash, 0, n)
+	}
+	fm.err = eachCells(ctx, snap, a, names, d.ds, func(rows []dataset.Value, n int) error {
+		ncol := len(rows) / max(n, 1)
+		for j := range n {
+			row := rows[j*ncol : (j+1)*ncol]
+			if k := row[d.ds.Key].I; look.Has(k) {
+				fm.keys = append(fm.keys, k)
+				fm.hashes = append(fm.hashes, rh.hash(row))
+			}
+		}
+		return nil
+	})
+	return fm
+}
+
+// eachCells calls fn with the rows of one logical file, a batch at a time
+// (n rows of len(names) cells, valid during the call), typed as the row
+// pass types rows: decoded a page at a time by typed column readers, or
+// through the row path when a column cannot be read as cells.
+func eachCells(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, ds *dataset.Dataset, fn func(rows []dataset.Value, n int) error) error {
+	sc, err := snap.ScanFile(ctx, a, names...)
+	if err != nil {
+		return err
+	}
+	cr, err := sc.CellReader()
+	if errors.Is(err, delta.ErrNotCells) {
+		return eachRow(ctx, snap, a, names, ds, fn)
+	}
+	if err != nil {
+		return err
+	}
+	defer cr.Close()
+	buf := make([]dataset.Value, cellBatchRows*len(names))
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := cr.Read(buf, cellBatchRows)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(buf[:n*len(names)], n); err != nil {
+			return err
+		}
+	}
+}
+
+// eachRow is eachCells through the row path, a row at a time.
+func eachRow(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, ds *dataset.Dataset, fn func(rows []dataset.Value, n int) error) error {
+	for row, err := range snap.ProjectFile(ctx, a, names...) {
+		if err != nil {
+			return err
+		}
+		if err := fn(fromAny(ds, row), 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchIndex finds the match of a key: through arrays indexed by key when
+// the keys that can match are dense (8 bytes a key of their range, 12 when
+// the candidate files' key ranges overlap), else a map. When a key occurs
+// twice, the later match wins.
+type matchIndex struct {
+	base   int64
+	hashes []rowHash // dense: key-base → hash; 0 for none
+	// A dense index finds a key's file among the candidates' key ranges
+	// when they are disjoint (and the keys lie in them), else in cands.
+	ranges []candRange
+	cands  []int32 // key-base → candidate
+	m      map[int64]match
+	// Before done: the matches of keys outside the dense range (all of
+	// them for a sparse index).
+	keys []int64
+	ms   []match
+}
+
+// match is where an existing row of a key of the run lives.
+type match struct {
+	hash rowHash
+	cand int32 // index in the candidates
+}
+
+// candRange is a candidate file's key range, from its stats.
+type candRange struct {
+	lo, hi int64
+	cand   int32
+}
+
+// newMatchIndexFor is an index for at most n matches of keys in [lo, hi]:
+// dense when the range is at most 4 times n. ranges are the candidates'
+// key ranges, or nil when some are unknown.
+func newMatchIndexFor(lo, hi, n int64, ranges []candRange) *matchIndex {
+	x := &matchIndex{}
+	if lo > hi || n <= 0 {
+		return x
+	}
+	span := uint64(hi - lo)
+	if span >= uint64(4*n) || span >= 1<<31 {
+		return x
+	}
+	x.base, x.hashes = lo, make([]rowHash, span+1)
+	ranges = slices.Clone(ranges)
+	slices.SortFunc(ranges, func(a, b candRange) int { return cmp.Compare(a.lo, b.lo) })
+	for i := range ranges {
+		if i > 0 && ranges[i].lo <= ranges[i-1].hi {
+			ranges = nil // they overlap
+			break
+		}
+	}
+	if ranges == nil {
+		x.cands = make([]int32, span+1)
+	}
+	x.ranges = ranges
+	return x
+}
+
+// inDense reports whether k has its place in the dense arrays.
+func (x *matchIndex) inDense(k int64) bool {
+	return x.hashes != nil && k >= x.base && uint64(k-x.base) < uint64(len(x.hashes))
+}
+
+// rangeOf is the candidate whose key range holds k, or -1.
+func (x *matchIndex) rangeOf(k int64) int32 {
+	i, _ := slices.BinarySearchFunc(x.ranges, k, func(r candRange, k int64) int { return cmp.Compare(r.lo, k) })
+	switch {
+	case i < len(x.ranges) && x.ranges[i].lo == k:
+		return x.ranges[i].cand
+	case i > 0 && k <= x.ranges[i-1].hi:
+		return x.ranges[i-1].cand
+	}
+	return -1
+}
+
+// addFile adds the matches of a candidate file (later files win).
+func (x *matchIndex) addFile(cand int32, keys []int64, hashes []rowHash) {
+	for i, k := range keys {
+		if !x.inDense(k) {
+			x.keys = append(x.keys, k)
+			x.ms = append(x.ms, match{hash: hashes[i], cand: cand})
+			continue
+		}
+		if x.cands == nil && x.rangeOf(k) != cand {
+			x.rangesToCands() // the file's stats do not hold its keys
+		}
+		x.hashes[k-x.base] = hashes[i]
+		if x.cands != nil {
+			x.cands[k-x.base] = cand
+		}
+	}
+}
+
+// rangesToCands records the candidate of every dense match so far by key.
+func (x *matchIndex) rangesToCands() {
+	x.cands = make([]int32, len(x.hashes))
+	for i, h := range x.hashes {
+		if h != 0 {
+			x.cands[i] = x.rangeOf(x.base + int64(i))
+		}
+	}
+	x.ranges = nil
+}
+
+// done finishes the index once every file is added.
+func (x *matchIndex) done() *matchIndex {
+	if len(x.keys) > 0 {
+		x.m = make(map[int64]match, len(x.keys))
+		for i, k := range x.keys {
+			x.m[k] = x.ms[i]
+		}
+	}
+	x.keys, x.ms = nil, nil
+	return x
+}
+
+func (x *matchIndex) get(k int64) (match, bool) {
+	if !x.inDense(k) {
+		m, ok := x.m[k]
+		return m, ok
+	}
+	h := x.hashes[k-x.base]
+	if h == 0 {
+		return match{}, false
+	}
+	if x.cands != nil {
+		return match{hash: h, cand: x.cands[k-x.base]}, true
+	}
+	return match{hash: h, cand: x.rangeOf(k)}, true
+}
