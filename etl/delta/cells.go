@@ -154,11 +154,12 @@ func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 			return fmt.Errorf("encode parquet column %s: %w", f.Name, err)
 		}
 	}
-	if err := pf.endDictionaryPages(pf.groupRows, pf.groupRows+n); err != nil {
+	limit := pf.groupLimit()
+	if err := pf.endDictionaryPages(pf.groupRows, pf.groupRows+n, limit); err != nil {
 		return err
 	}
 	pf.groupRows += n
-	if pf.groupRows >= rowGroupRows {
+	if pf.groupRows >= limit {
 		pf.groupRows = 0
 		if err := pf.w.Flush(); err != nil {
 			return fmt.Errorf("encode parquet: %w", err)

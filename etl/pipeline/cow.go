@@ -45,7 +45,7 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 	if err != nil {
 		return err
 	}
-	out := newOutput(t, snap, d.ds)
+	out := newOutput(t, snap, d.ds, d.r.opts.Limits.BufferedRows)
 	defer out.abort(ctx)
 	updates := map[int64][]dataset.Value{}
 	var ins, upd, unch int64

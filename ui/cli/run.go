@@ -238,7 +238,8 @@ func limitFlags(fs *pflag.FlagSet) func() pipeline.Limits {
 	field := fs.Int("max-field-bytes", 0, "longest CSV field; a longer one makes its row malformed (default 1 MiB)")
 	record := fs.Int("max-record-bytes", 0, "longest CSV record (default 4 MiB)")
 	unzipped := fs.Int64("max-decompressed-bytes", 0, "largest decompressed .csv.gz; beyond it the file fails (default 16 GiB)")
+	buffered := fs.Int("buffered-rows", 0, "rows the data files being written may hold in their row groups, together; rows for many partitions at once make smaller row groups (default 262144)")
 	return func() pipeline.Limits {
-		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped}
+		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped, BufferedRows: *buffered}
 	}
 }
