@@ -73,14 +73,14 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	var ids []string
 	n := 0
 	for _, f := range ok {
-		n += len(d.perFile[f].rejects)
+		n += d.perFile[f].rejected.len()
 	}
 	rows := make([]rejects.Row, 0, n)
 	for _, f := range ok {
 		st := d.perFile[f]
 		ids = append(ids, st.identity)
-		rows = append(rows, st.rejects...)
-		st.rejects = nil
+		rows = st.rejected.appendRows(rows, d.r, f, st)
+		st.rejected = rejectLog{}
 	}
 	if err := rejects.Append(ctx, r.lake, ds.Name, ids, rows); err != nil {
 		return err
