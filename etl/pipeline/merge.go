@@ -71,19 +71,22 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	}
 	d.keys, d.repeated, d.batches = nil, nil, nil // done with: let the GC have them
 	var ids []string
-	n := 0
 	for _, f := range ok {
-		n += d.perFile[f].rejected.len()
+		ids = append(ids, d.perFile[f].identity)
 	}
-	rows := make([]rejects.Row, 0, n)
-	for _, f := range ok {
-		st := d.perFile[f]
-		ids = append(ids, st.identity)
-		rows = st.rejected.appendRows(rows, d.r, f, st)
-		st.rejected = rejectLog{}
+	rows := func(yield func(rejects.Row) bool) { // made as they are written
+		for _, f := range ok {
+			st := d.perFile[f]
+			if !st.rejected.each(d.r, f, st, yield) {
+				return
+			}
+		}
 	}
-	if err := rejects.Append(ctx, r.lake, ds.Name, ids, rows); err != nil {
+	if err := rejects.AppendSeq(ctx, r.lake, ds.Name, ids, rows); err != nil {
 		return err
+	}
+	for _, f := range ok {
+		d.perFile[f].rejected = rejectLog{}
 	}
 	d.finish(ok)
 	return nil

@@ -29,11 +29,23 @@ func (l *rejectLog) add(line int64, raw []byte, codes []string) {
 // len is the number of rows logged.
 func (l *rejectLog) len() int { return len(l.rows) }
 
+// each yields the logged rows of a file as open rejected rows, each made
+// when it is yielded.
+func (l *rejectLog) each(r *run, f *rawFile, st *fileState, yield func(rejects.Row) bool) bool {
+	for _, lr := range l.rows {
+		if !yield(rejects.NewRow(r.opts.RunID, r.started, f.info.Key, st.identity, st.header, lr.line,
+			l.arena[lr.off:lr.off+lr.n], dataset.SplitReasons(lr.reasons))) {
+			return false
+		}
+	}
+	return true
+}
+
 // appendRows appends the logged rows of a file as open rejected rows.
 func (l *rejectLog) appendRows(dst []rejects.Row, r *run, f *rawFile, st *fileState) []rejects.Row {
-	for _, lr := range l.rows {
-		dst = append(dst, rejects.NewRow(r.opts.RunID, r.started, f.info.Key, st.identity, st.header, lr.line,
-			l.arena[lr.off:lr.off+lr.n], dataset.SplitReasons(lr.reasons)))
-	}
+	l.each(r, f, st, func(row rejects.Row) bool {
+		dst = append(dst, row)
+		return true
+	})
 	return dst
 }
