@@ -71,3 +71,32 @@ func TestMatchIndex(t *testing.T) {
 		})
 	}
 }
+
+// TestMatchIndexLateMatches: in a direct index files write the matches in
+// their own key ranges straight in; the others come after every file, in
+// file order, and a key a later file holds in its own range keeps that
+// file's match, while a later file's match outside its range wins over an
+// earlier file's own.
+func TestMatchIndexLateMatches(t *testing.T) {
+	x := newMatchIndexFor(10, 40, 20, []candRange{{10, 14, 0}, {20, 25, 1}, {30, 40, 2}})
+	if x.hashes == nil || x.cands != nil {
+		t.Fatal("not a direct index")
+	}
+	for _, k := range []int64{10, 12, 21, 22, 33} { // each in its own file's range
+		x.hashes[k-x.base] = rowHash(2*k + 1)
+	}
+	x.addLate(0, []int64{22, 17, 100}, []rowHash{501, 503, 505}) // 22 stays file 1's; 17 in a gap; 100 outside the dense range
+	x.addLate(1, []int64{12, 33}, []rowHash{507, 509})           // 12: file 1 is later than its owner 0; 33 stays file 2's
+	x.done()
+	want := map[int64]match{
+		10: {hash: 21, cand: 0}, 12: {hash: 507, cand: 1}, 21: {hash: 43, cand: 1}, 22: {hash: 45, cand: 1},
+		33: {hash: 67, cand: 2}, 17: {hash: 503, cand: 0}, 100: {hash: 505, cand: 0},
+	}
+	for k := int64(0); k <= 110; k++ {
+		m, ok := x.get(k)
+		w, wok := want[k]
+		if ok != wok || ok && m != w {
+			t.Fatalf("get(%d) = %v %v, want %v %v", k, m, ok, w, wok)
+		}
+	}
+}

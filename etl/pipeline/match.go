@@ -107,23 +107,29 @@ func (d *dsRun) matchExisting(ctx context.Context, snap *delta.Snapshot, rh *row
 	if cRanged && len(cands) > 0 {
 		idx = newMatchIndexFor(max(lo, cLo), min(hi, cHi), min(bound, int64(d.keys.Len())), ranges)
 	}
-	err := d.hashCandidates(ctx, snap, cands, rh, func(cand int, fm fileMatches) {
-		idx.addFile(int32(cand), fm.keys, fm.hashes)
-	})
-	if err != nil {
+	if err := d.hashCandidates(ctx, snap, cands, rh, idx); err != nil {
 		return nil, nil, err
 	}
 	return cands, idx.done(), nil
 }
 
-// hashCandidates reads the candidate files, one per CPU, and hands each
-// file's matches to add in the candidates' order.
-func (d *dsRun) hashCandidates(ctx context.Context, snap *delta.Snapshot, cands []*candidate, rh *rowHasher, add func(cand int, fm fileMatches)) error {
+// hashCandidates reads the candidate files, one per CPU, into the index.
+// When the index finds files by their disjoint key ranges, a file's matches
+// inside its own range go straight into the index (no other file's can
+// land there), and only the others wait for every file to be read, to be
+// added in the candidates' order; otherwise every file's matches are added
+// in that order as the files are read.
+func (d *dsRun) hashCandidates(ctx context.Context, snap *delta.Snapshot, cands []*candidate, rh *rowHasher, idx *matchIndex) error {
 	if len(cands) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	direct := idx.hashes != nil && idx.ranges != nil
+	owns := make([]candRange, len(cands)) // each candidate's own range, when direct
+	for _, r := range idx.ranges {
+		owns[r.cand] = r
+	}
 	workers := min(max(runtime.GOMAXPROCS(0), 1), len(cands))
 	results := make([]chan fileMatches, len(cands))
 	for i := range results {
@@ -154,31 +160,52 @@ func (d *dsRun) hashCandidates(ctx context.Context, snap *delta.Snapshot, cands 
 			defer wg.Done()
 			look, h := d.keys.Lookup(), rh.fork()
 			for i := range work {
-				results[i] <- d.hashFile(ctx, snap, cands[i].add, names, look, h)
+				var own *candRange
+				if direct {
+					own = &owns[i]
+				}
+				results[i] <- d.hashFile(ctx, snap, cands[i].add, names, look, h, idx, own)
 			}
 		}()
 	}
-	defer wg.Wait()
-	for i := range cands {
-		var fm fileMatches
-		select {
-		case fm = <-results[i]:
-		case <-ctx.Done():
-			return ctx.Err()
+	var late []fileMatches // direct: the matches outside their file's range, by candidate
+	err := func() error {
+		defer wg.Wait()
+		for i := range cands {
+			var fm fileMatches
+			select {
+			case fm = <-results[i]:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if fm.err != nil {
+				cancel()
+				return fm.err
+			}
+			if direct {
+				late = append(late, fm)
+			} else {
+				idx.addFile(int32(i), fm.keys, fm.hashes)
+			}
+			<-ahead
 		}
-		if fm.err != nil {
-			return fm.err
-		}
-		add(i, fm)
-		<-ahead
+		return nil
+	}()
+	if err != nil {
+		return err
+	}
+	for i, fm := range late {
+		idx.addLate(int32(i), fm.keys, fm.hashes)
 	}
 	return nil
 }
 
-// hashFile hashes the rows of one file whose key look holds.
-func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, look *keyset.Lookup, rh *rowHasher) fileMatches {
+// hashFile hashes the rows of one file whose key look holds. With own (the
+// file's key range in a direct index) the matches inside it go straight
+// into idx, and only the others are returned.
+func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, look *keyset.Lookup, rh *rowHasher, idx *matchIndex, own *candRange) fileMatches {
 	var fm fileMatches
-	if st, err := delta.ParseStats(a.Stats); err == nil && a.Stats != "" {
+	if st, err := delta.ParseStats(a.Stats); err == nil && a.Stats != "" && own == nil {
 		n := min(st.NumRecords, int64(d.keys.Len()))
 		fm.keys, fm.hashes = make([]int64, 0, n), make([]rowHash, 0, n)
 	}
@@ -186,10 +213,17 @@ func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, a *delta.Add
 		ncol := len(rows) / max(n, 1)
 		for j := range n {
 			row := rows[j*ncol : (j+1)*ncol]
-			if k := row[d.ds.Key].I; look.Has(k) {
-				fm.keys = append(fm.keys, k)
-				fm.hashes = append(fm.hashes, rh.hash(row))
+			k := row[d.ds.Key].I
+			if !look.Has(k) {
+				continue
 			}
+			h := rh.hash(row)
+			if own != nil && k >= own.lo && k <= own.hi && idx.inDense(k) {
+				idx.hashes[k-idx.base] = h
+				continue
+			}
+			fm.keys = append(fm.keys, k)
+			fm.hashes = append(fm.hashes, h)
 		}
 		return nil
 	})
@@ -334,6 +368,24 @@ func (x *matchIndex) addFile(cand int32, keys []int64, hashes []rowHash) {
 		if x.cands != nil {
 			x.cands[k-x.base] = cand
 		}
+	}
+}
+
+// addLate adds matches of a candidate once every file's own matches are in
+// a direct index: a key that a later file holds in its own range keeps
+// that file's match.
+func (x *matchIndex) addLate(cand int32, keys []int64, hashes []rowHash) {
+	for i, k := range keys {
+		if x.inDense(k) && x.hashes[k-x.base] != 0 {
+			owner := x.rangeOf(k)
+			if x.cands != nil {
+				owner = x.cands[k-x.base]
+			}
+			if owner > cand {
+				continue
+			}
+		}
+		x.addFile(cand, keys[i:i+1], hashes[i:i+1])
 	}
 }
 
