@@ -108,18 +108,13 @@ func (x IngestIndex) Status(e RawEntry, running map[string]bool) string {
 // NewFiles lists the raw files a default run would take: every raw file
 // under the raw zone that the ingest log has not recorded as ingested.
 func (o *Ops) NewFiles(ctx context.Context) ([]string, error) {
-	x, err := o.IngestIndex(ctx)
+	p, err := o.PlanLoad(ctx, nil, false, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	files := []string{}
-	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
-		if err != nil {
-			return nil, fmt.Errorf("list raw files: %w", err)
-		}
-		if e := rawEntry(info, ""); e.Raw && !x.ix.Ingested(e.identity()) {
-			files = append(files, e.Key)
-		}
+	files := make([]string, len(p.Files))
+	for i, f := range p.Files {
+		files[i] = f.Key
 	}
 	return files, nil
 }

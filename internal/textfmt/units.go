@@ -73,11 +73,15 @@ func Count(n int64) string {
 }
 
 // Rows renders a row count with its noun: "1 row", "1,234 rows".
-func Rows(n int64) string {
-	if n == 1 {
-		return "1 row"
+func Rows(n int64) string { return Noun(n, "row", "rows") }
+
+// Noun renders a count with the noun's singular or plural: "1 file",
+// "0 files", "1,234 files".
+func Noun(n int64, one, many string) string {
+	if n == 1 || n == -1 {
+		return Count(n) + " " + one
 	}
-	return Count(n) + " rows"
+	return Count(n) + " " + many
 }
 
 // Rate renders rows per second: "12.3k/s"; "" when not positive.

@@ -101,6 +101,16 @@ func TestInConsole(t *testing.T) {
 	press('s', 0)
 	waitFor("start lakehouse", `"files": [`)
 	press('s', tea.ModCtrl)
+	// Nothing starts before the user has seen what the execution does.
+	waitFor("what it will do", "loads 2 files", "archive/2026/11/25/", "orders_2025-01-01.csv", "start this execution? y/n")
+	if starts, _, _, _ := f.calls(); len(starts) != 0 {
+		t.Fatalf("started before the user said yes: %v", starts)
+	}
+	press('n', 0) // back to the input, nothing started
+	waitFor("start lakehouse", `"files": [`)
+	press('s', tea.ModCtrl)
+	waitFor("start this execution? y/n")
+	press('y', 0)
 	waitFor("execution run-1", "RUNNING", "[ Glue StartJobRun ]")
 	waitUntil("Glue StartJobRun ▶", func(scr string) bool { return markIn(scr, "Glue StartJobRun") == "▶" })
 	if starts, _, _, _ := f.calls(); len(starts) != 1 || !strings.Contains(starts[0].input, "orders_2025-01-01.csv") {

@@ -54,6 +54,10 @@ type Service interface {
 	// DefaultInput is the input the editor is prefilled with (e.g. the new
 	// raw files); "" means "{}".
 	DefaultInput(ctx context.Context, machineID string) (string, error)
+	// Preview says what an execution of a machine with a JSON input would
+	// do (which files it loads, which it moves); the view shows it and
+	// asks before it calls Start.
+	Preview(ctx context.Context, machineID, input string) (StartPreview, error)
 }
 
 // Machine is one state machine: its ID (an ARN on AWS) and name.
@@ -199,6 +203,10 @@ type Model struct {
 	edStarting bool
 	edSize     editor.Size
 	styled     *ui.Theme
+
+	preview      *StartPreview // the start question, when asked
+	previewInput string
+	previewList  *listview.Model
 }
 
 // New returns the Flows view over svc; a nil svc shows a note instead.
@@ -226,6 +234,7 @@ func New(svc Service, opts ...Option) *Model {
 		{Title: "id", Width: 4, Right: true}, {Title: "time", Width: 8}, {Title: "type", Max: 28}, {Title: "state"}}})
 	m.evTable.SetCellStyle(m.eventStyle)
 	m.editor = newEditor()
+	m.previewList = newPreviewList()
 	if svc != nil {
 		m.name = svc.Name()
 	}

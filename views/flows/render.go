@@ -83,6 +83,9 @@ func (m *Model) actionHints(e Execution) []string {
 }
 
 func (m *Model) renderEditor(w, h int, th *ui.Theme) string {
+	if m.preview != nil {
+		return m.renderPreview(w, h, th)
+	}
 	m.styleEditor(th)
 	m.sizeEditor(w, h)
 	title := th.Title.Render("start ") + table.Truncate(machineLabel(m.edMachine), max(w/2, 10)) +
@@ -91,11 +94,11 @@ func (m *Model) renderEditor(w, h int, th *ui.Theme) string {
 		title += th.Dim.Render(" · loading the default input…")
 	}
 	if m.edStarting {
-		title += th.Warn.Render(" · starting…")
+		title += th.Warn.Render(" · reading what it would do…")
 	}
 	// The error line is always there (blank without an error) so the
 	// editor keeps its size when an error shows.
-	bottom := []string{th.Error.Render(table.Truncate(m.edErr, w)), th.Dim.Render(screen.Hints("ctrl+s", "start", "esc", "cancel"))}
+	bottom := []string{th.Error.Render(table.Truncate(m.edErr, w)), th.Dim.Render(screen.Hints("ctrl+s", "start (says what it will do and asks)", "esc", "cancel"))}
 	return screen.Compose(w, h, []string{title}, func(int) string { return m.editor.View() }, bottom)
 }
 

@@ -36,8 +36,10 @@ func (m *Model) Render(width, height int, th *ui.Theme) string {
 	for i := range cells {
 		row := m.rows[m.RowAt(first+i)]
 		cells[i] = make([]string, len(m.cols))
-		for c := m.colOff; c < len(m.cols) && c < len(row); c++ {
-			cells[i][c] = textfmt.Sanitize(row[c])
+		for c := 0; c < len(m.cols) && c < len(row); c++ {
+			if c >= m.colOff || c < m.pinned {
+				cells[i][c] = textfmt.Sanitize(row[c])
+			}
 		}
 	}
 	widths := m.layout(width, cells)
@@ -62,53 +64,155 @@ func (m *Model) Render(width, height int, th *ui.Theme) string {
 }
 
 // layout returns the width of each column on screen (0 for columns off
-// screen), filling the line with the last column.
+// screen) and sets onScreen. Every column gets the width it needs when
+// the line holds them all, the flexible one the rest; else auto columns
+// are capped at their Max and the flexible column gives up width first;
+// numbers are never cut; columns that do not fit at all are scrolled to.
 func (m *Model) layout(width int, cells [][]string) []int {
 	widths := make([]int, len(m.cols))
-	x := 0
-	m.visible = [2]int{m.colOff, m.colOff}
-	for c := m.colOff; c < len(m.cols); c++ {
-		sep := 0
-		if c > m.colOff {
-			sep = 1
+	var order []int // the columns that may be on screen: the pinned ones, then from colOff
+	if m.colOff > 0 {
+		for c := 0; c < min(m.pinned, m.colOff); c++ {
+			order = append(order, c)
 		}
-		avail := width - x - sep
-		if avail <= 0 {
+	}
+	for c := m.colOff; c < len(m.cols); c++ {
+		order = append(order, c)
+	}
+	if len(order) == 0 {
+		m.onScreen = nil
+		return widths
+	}
+	need := make([]int, len(m.cols))
+	capped := make([]int, len(m.cols))
+	for _, c := range order {
+		need[c], capped[c] = m.autoWidth(c, cells)
+	}
+	flex := -1
+	for _, c := range order {
+		if m.cols[c].Flex && flex < 0 {
+			flex = c
+		}
+	}
+	sum := func(ws []int, cols []int) int {
+		t := max(len(cols)-1, 0)
+		for _, c := range cols {
+			t += ws[c]
+		}
+		return t
+	}
+	// Which columns fit at their capped width, left to right (the flexible
+	// one counted at its least).
+	least := func(c int) int {
+		if c == flex && !m.cols[c].Right {
+			return min(capped[c], max(ansi.StringWidth(m.cols[c].Title)+1, 8))
+		}
+		return capped[c]
+	}
+	var shown []int
+	used := -1
+	for _, c := range order {
+		w := least(c)
+		if used+1+w > width {
+			if len(shown) == 0 || (!m.cols[c].Right && width-used-1 >= 4) {
+				shown = append(shown, c) // cut to what is left
+			}
 			break
 		}
-		w := m.autoWidth(c, cells)
-		if c == len(m.cols)-1 || w > avail {
-			w = avail
+		shown = append(shown, c)
+		used += 1 + w
+	}
+	explicit := flex >= 0 && contains(shown, flex)
+	if !explicit {
+		flex = shown[len(shown)-1]
+	}
+	if sum(need, shown) <= width {
+		for _, c := range shown {
+			widths[c] = need[c]
 		}
-		widths[c] = w
-		x += sep + w
-		m.visible[1] = c + 1
+	} else {
+		for _, c := range shown {
+			widths[c] = capped[c]
+		}
+		widths[flex] = least(flex)
+		// Spare width goes to the flexible column (when one is marked),
+		// then back to the capped columns, left to right.
+		spare := width - sum(widths, shown)
+		if explicit {
+			add := max(min(spare, need[flex]-widths[flex]), 0)
+			widths[flex] += add
+			spare -= add
+		}
+		// The rest is shared evenly by the columns that want more.
+		for spare > 0 {
+			var want []int
+			for _, c := range shown {
+				if widths[c] < need[c] && (explicit && c != flex || !explicit) {
+					want = append(want, c)
+				}
+			}
+			if len(want) == 0 {
+				break
+			}
+			share := max(spare/len(want), 1)
+			for _, c := range want {
+				add := min(share, need[c]-widths[c], spare)
+				widths[c] += add
+				spare -= add
+			}
+		}
+	}
+	if rest := width - sum(widths, shown); rest > 0 {
+		widths[flex] += rest // the flexible column fills the line
+	} else if rest < 0 {
+		widths[shown[len(shown)-1]] = max(widths[shown[len(shown)-1]]+rest, 0)
+	}
+	m.onScreen = shown
+	m.whole = shown[len(shown)-1] == len(m.cols)-1
+	for _, c := range shown {
+		if widths[c] < need[c] {
+			m.whole = false
+		}
 	}
 	return widths
 }
 
-func (m *Model) autoWidth(c int, cells [][]string) int {
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// autoWidth is the width column c needs (its title and the widest cell
+// seen) and the width it may be capped to.
+func (m *Model) autoWidth(c int, cells [][]string) (need, capped int) {
 	col := m.cols[c]
-	if col.Width > 0 {
-		return col.Width
+	w := max(ansi.StringWidth(col.Title)+1, m.seen[c]) // +1: room for the sort arrow
+	for _, row := range cells {
+		w = max(w, ansi.StringWidth(row[c]))
+	}
+	m.seen[c] = w
+	switch {
+	case col.Right:
+		w = max(w, col.Width)
+		return w, w
+	case col.Width > 0:
+		return col.Width, col.Width
 	}
 	limit := col.Max
 	if limit <= 0 {
 		limit = DefaultMax
 	}
-	w := max(ansi.StringWidth(col.Title)+1, m.seen[c]) // +1: room for the sort arrow
-	for _, row := range cells {
-		w = max(w, ansi.StringWidth(row[c]))
-	}
-	w = min(w, limit)
-	m.seen[c] = w
-	return w
+	return w, min(w, limit)
 }
 
 func (m *Model) header(widths []int, th *ui.Theme) string {
 	var b strings.Builder
-	for c := m.visible[0]; c < m.visible[1]; c++ {
-		if c > m.visible[0] {
+	for i, c := range m.onScreen {
+		if i > 0 {
 			b.WriteByte(' ')
 		}
 		title := textfmt.Sanitize(m.cols[c].Title)
@@ -139,8 +243,8 @@ func (m *Model) line(row int, cells []string, widths []int, selected bool, width
 		}
 		run.Reset()
 	}
-	for c := m.visible[0]; c < m.visible[1]; c++ {
-		if c > m.visible[0] {
+	for i, c := range m.onScreen {
+		if i > 0 {
 			run.WriteByte(' ')
 			used++
 		}

@@ -26,13 +26,18 @@ const wheelStep = 3
 type Column struct {
 	Title string
 	// Width is a fixed width in cells; 0 sizes the column from its title and
-	// the visible cells, capped at Max. The last column is flexible: it takes
-	// whatever width is left.
+	// the visible cells. A right-aligned column (a number) is never cut: it
+	// is as wide as its widest cell even when that is more than Width.
 	Width int
-	// Max caps an auto width (DefaultMax when 0).
+	// Max caps an auto width only when the line cannot hold every column
+	// at the width it needs (DefaultMax when 0).
 	Max int
 	// Right aligns the column's cells to the right (numbers).
 	Right bool
+	// Flex marks the column that takes the width left over (and gives it
+	// back first when the line is short): a name. Without one, the last
+	// column on screen is flexible.
+	Flex bool
 }
 
 // CellStyle returns the style of a cell, by row index (into the rows given
@@ -53,9 +58,11 @@ type Model struct {
 	order   func(a, b int) int // a custom order (SetOrder); nil: none
 	filter  string
 	style   CellStyle
-	page    int   // body height of the last frame
-	seen    []int // widest cell drawn so far per column (auto widths only grow)
-	visible [2]int
+	page     int   // body height of the last frame
+	seen     []int // widest cell drawn so far per column (auto widths only grow)
+	pinned   int   // leading columns that stay on screen when scrolled right
+	onScreen []int // the columns of the last frame, in order
+	whole    bool  // the last frame showed the last column and cut none
 
 	// Empty is shown when there are no rows (a filter with no match says so itself).
 	Empty string
@@ -165,14 +172,38 @@ func (m *Model) PageSize() int { return max(m.page, 1) }
 // view (to load the next page of a lazy listing).
 func (m *Model) NearEnd(n int) bool { return m.cursor >= m.Len()-1-n }
 
-// ScrollColumns moves the first column on screen by n (negative: left).
+// ScrollColumns moves the first scrolled column on screen by n (negative:
+// left); it stops when the last column is on screen.
 func (m *Model) ScrollColumns(n int) {
-	m.colOff = max(0, min(m.colOff+n, len(m.cols)-1))
+	if n > 0 && m.whole {
+		return // everything to the right is on screen already
+	}
+	lo := 0
+	if m.pinned > 0 && m.pinned < len(m.cols) {
+		lo = m.pinned
+	}
+	m.colOff = max(lo, min(max(m.colOff, lo)+n, len(m.cols)-1))
+	if n < 0 && m.colOff == lo {
+		m.colOff = 0
+	}
 }
 
 // VisibleColumns returns the first and one past the last column of the
-// last frame, to tell the user about columns scrolled out of view.
-func (m *Model) VisibleColumns() (first, end int) { return m.visible[0], m.visible[1] }
+// last frame that scrolling moves (pinned columns aside), to tell the user
+// about columns scrolled out of view.
+func (m *Model) VisibleColumns() (first, end int) {
+	first, end = max(m.colOff, m.pinned), max(m.colOff, m.pinned)
+	for _, c := range m.onScreen {
+		if c >= m.pinned {
+			end = c + 1
+		}
+	}
+	return min(first, end), end
+}
+
+// SetPinned keeps the first n columns (the key: a line number, a name) on
+// screen when the table is scrolled right.
+func (m *Model) SetPinned(n int) { m.pinned = max(n, 0) }
 
 // SetCellStyle sets (or clears, with nil) the per-cell style function.
 func (m *Model) SetCellStyle(f CellStyle) { m.style = f }
