@@ -132,7 +132,7 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 func TestConsoleFlowStartAsksAndKeepsFailedFiles(t *testing.T) {
 	dir := seedLake(t)
 	writeFile(t, filepath.Join(dir, "bronze_layer/orders/orders_2025_09_09.csv"), "order_id,user_id\n1,2\n") // required columns missing
-	writeFile(t, filepath.Join(dir, "bronze_layer/customers_2025_04_01.csv"), "customer_id\n1\n")        // no known dataset
+	writeFile(t, filepath.Join(dir, "bronze_layer/customers_2025_04_01.csv"), "customer_id\n1\n")            // no known dataset
 	r := testRoot(t, dir)
 	c := startConsole(t, r, consoleParts{}, 160, 40)
 	waitFrame(t, c, "the raw files", shows([]string{"products.csv", "customers_2025_04_01.csv"}))

@@ -50,14 +50,14 @@ type Model struct {
 	rows  [][]string
 	index []int // rows in view order after filter and sort; nil means all rows in order
 
-	cursor  int // position in view order
-	offset  int // first position on screen
-	colOff  int // first column on screen
-	sortCol int // -1: unsorted
-	desc    bool
-	order   func(a, b int) int // a custom order (SetOrder); nil: none
-	filter  string
-	style   CellStyle
+	cursor   int // position in view order
+	offset   int // first position on screen
+	colOff   int // first column on screen
+	sortCol  int // -1: unsorted
+	desc     bool
+	order    func(a, b int) int // a custom order (SetOrder); nil: none
+	filter   string
+	style    CellStyle
 	page     int   // body height of the last frame
 	seen     []int // widest cell drawn so far per column (auto widths only grow)
 	pinned   int   // leading columns that stay on screen when scrolled right
