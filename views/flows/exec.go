@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
@@ -264,17 +263,9 @@ func wrap(text string, w int) []string {
 	if text == "" {
 		return nil
 	}
-	iw := max(w-2, 1)
 	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		l = textfmt.Sanitize(strings.TrimRight(l, "\r"))
-		if ansi.StringWidth(l) <= iw {
-			out = append(out, "  "+l)
-			continue
-		}
-		for _, part := range strings.Split(ansi.Wrap(l, iw, ""), "\n") {
-			out = append(out, "  "+part)
-		}
+	for _, l := range table.Wrap(text, max(w-2, 1)) {
+		out = append(out, "  "+l)
 	}
 	return out
 }

@@ -208,14 +208,7 @@ func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 
 // wrapText sanitizes text from an engine or from data and wraps it to w
 // cells, keeping its own line breaks.
-func wrapText(s string, w int) []string {
-	w = max(w, 1)
-	var out []string
-	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		out = append(out, strings.Split(ansi.Wrap(textfmt.Sanitize(line), w, ""), "\n")...)
-	}
-	return out
-}
+func wrapText(s string, w int) []string { return table.Wrap(s, w) }
 
 // shortDuration renders a finished query's time: "850ms", "12.3s", "4m05s".
 func shortDuration(d time.Duration) string { return textfmt.Duration(d) }

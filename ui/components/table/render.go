@@ -77,7 +77,9 @@ func (m *Model) layout(width int, cells [][]string) []int {
 		}
 	}
 	for c := m.colOff; c < len(m.cols); c++ {
-		order = append(order, c)
+		if !m.cols[c].Optional || !emptyColumn(cells, c) {
+			order = append(order, c)
+		}
 	}
 	if len(order) == 0 {
 		m.onScreen = nil
@@ -175,6 +177,15 @@ func (m *Model) layout(width int, cells [][]string) []int {
 		}
 	}
 	return widths
+}
+
+func emptyColumn(cells [][]string, c int) bool {
+	for _, row := range cells {
+		if row[c] != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(s []int, v int) bool {
@@ -310,4 +321,15 @@ func Clip(line string, w int) string {
 		return line
 	}
 	return ansi.Truncate(line, max(w, 0), "…")
+}
+
+// Wrap sanitizes text and breaks it into lines of at most w cells (words
+// wrap, longer ones break), keeping its own line breaks.
+func Wrap(s string, w int) []string {
+	w = max(w, 1)
+	var out []string
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		out = append(out, strings.Split(ansi.Wrap(textfmt.Sanitize(line), w, ""), "\n")...)
+	}
+	return out
 }

@@ -38,6 +38,10 @@ type Column struct {
 	// back first when the line is short): a name. Without one, the last
 	// column on screen is flexible.
 	Flex bool
+	// Optional drops the column from a frame whose rows on screen have
+	// nothing in it (a rate once every file is done, an error column
+	// without errors), so the others get its width.
+	Optional bool
 }
 
 // CellStyle returns the style of a cell, by row index (into the rows given
