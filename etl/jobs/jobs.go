@@ -110,9 +110,9 @@ type LogLine struct {
 }
 
 type job struct {
-	info   Info
-	log    []LogLine
-	cancel context.CancelFunc
+	info    Info
+	log     []LogLine
+	cancel  context.CancelFunc
 	index   map[string]int // file -> position in info.Files
 	done    chan struct{}  // closed when the job ends
 	samples []sample       // progress of the last RateWindow

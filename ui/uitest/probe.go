@@ -8,32 +8,31 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/lakeops/lakeops/ui"
 )
 
-// Probe wraps the console for teatest and keeps the frames it drew (on
+// Probe wraps the console (or any model) for teatest and keeps the frames it drew (on
 // the program's goroutine, without styles), so a test reads whole
 // screens rather than the renderer's partial updates, and can check every
 // frame a run went through.
 type Probe struct {
-	App    *ui.App
+	Model  tea.Model
 	mu     sync.Mutex
 	frames []string
 }
 
 // Init starts the console.
-func (p *Probe) Init() tea.Cmd { return p.App.Init() }
+func (p *Probe) Init() tea.Cmd { return p.Model.Init() }
 
 // Update hands msg to the console.
 func (p *Probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := p.App.Update(msg)
+	m, cmd := p.Model.Update(msg)
+	p.Model = m
 	return p, cmd
 }
 
 // View draws the console and keeps the frame.
 func (p *Probe) View() tea.View {
-	v := p.App.View()
+	v := p.Model.View()
 	p.mu.Lock()
 	if f := ansi.Strip(v.Content); len(p.frames) == 0 || p.frames[len(p.frames)-1] != f {
 		p.frames = append(p.frames, f)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-
 	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/screen"

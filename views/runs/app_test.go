@@ -25,7 +25,7 @@ func inConsole(t *testing.T, o *ops.Ops, jm *jobs.Manager, w, h int) (*teatest.T
 	t.Helper()
 	v := New(o)
 	app := ui.NewApp(ui.AppOptions{Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake", Jobs: jm})
-	p := &uitest.Probe{App: app}
+	p := &uitest.Probe{Model: app}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(w, h))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -70,9 +70,9 @@ type Model struct {
 	list    *listview.Model
 	confirm int // job awaiting a cancel confirmation; 0 for none
 
-	jobID  int
-	job    ops.Job
-	files  *listview.Model
+	jobID     int
+	job       ops.Job
+	files     *listview.Model
 	logOff    int // first log screen line shown
 	follow    bool
 	logH      int // log pane height of the last frame
