@@ -121,6 +121,8 @@ type Model struct {
 	tablesGen int
 	tablesErr error
 	tablesOK  bool
+	app       context.Context // the application's context (for reloading the tables)
+	ended     int             // jobs ended, as the last snapshot said
 
 	history    []string
 	histLoaded bool
@@ -194,8 +196,18 @@ func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 }
 
 func (m *Model) loadTables(ctx *ui.Context) tea.Cmd {
+	m.app = ctx.App
+	return m.reloadTables()
+}
+
+// reloadTables asks the engine for the tables again (a run committed, a
+// statement created or dropped one): completion knows what is there now.
+func (m *Model) reloadTables() tea.Cmd {
+	if m.eng == nil || m.app == nil {
+		return nil
+	}
 	m.tablesGen++
-	return tablesCmd(ctx.App, m.eng, m.tablesGen)
+	return tablesCmd(m.app, m.eng, m.tablesGen)
 }
 
 // Update handles messages and keys.
@@ -207,6 +219,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.editor.Blur()
 		m.list.Dismiss()
 		return m, m.run(ctx, msg.SQL)
+	case ops.JobSnapshot:
+		ended := msg.Ended > m.ended
+		m.ended = msg.Ended
+		if ended {
+			return m, m.reloadTables()
+		}
 	case tablesMsg:
 		if msg.gen == m.tablesGen {
 			m.tables, m.tablesErr, m.tablesOK = msg.tables, msg.err, msg.err == nil

@@ -245,7 +245,24 @@ func (m *Model) chunk(msg chunkMsg) tea.Cmd {
 	if r.elapsed == 0 {
 		r.elapsed = m.now().Sub(r.started)
 	}
+	if r.done && r.err == nil && changesTables(r.sql) {
+		return m.reloadTables()
+	}
 	return nil
+}
+
+// changesTables reports a statement that may create, drop or rename a
+// table (anything but a read): completion reloads the tables after it.
+func changesTables(sql string) bool {
+	f := strings.Fields(strings.ToUpper(sql))
+	if len(f) == 0 {
+		return false
+	}
+	switch f[0] {
+	case "SELECT", "WITH", "FROM", "VALUES", "SHOW", "DESCRIBE", "EXPLAIN", "SUMMARIZE", "TABLE", "(":
+		return false
+	}
+	return true
 }
 
 // cancel stops the running query (or export) without leaving the view.
