@@ -95,6 +95,16 @@ type App struct {
 // notifyExpired clears the notification of generation gen.
 type notifyExpired struct{ gen int }
 
+// heartbeat redraws the screen every HeartbeatEvery, so what depends on
+// the clock (a running job's duration, a note that expired) is current
+// even when nothing else happens.
+type heartbeat struct{}
+
+// HeartbeatEvery is how often the shell redraws without a reason.
+const HeartbeatEvery = time.Second
+
+func beat() tea.Cmd { return tea.Tick(HeartbeatEvery, func(time.Time) tea.Msg { return heartbeat{} }) }
+
 // quitCheck carries the number of active jobs when the user asked to quit.
 type quitCheck struct{ n int }
 
@@ -167,6 +177,7 @@ func (a *App) Init() tea.Cmd {
 	if a.detect {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
+	cmds = append(cmds, beat())
 	return tea.Batch(cmds...)
 }
 
@@ -198,6 +209,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case Notify:
 		return a, a.notify(msg.Text, msg.Error)
+	case heartbeat:
+		return a, beat()
 	case notifyExpired:
 		if msg.gen == a.noteGen && a.note != "" {
 			a.note = ""

@@ -101,7 +101,11 @@ func (a *App) tabs(w int) string {
 func (a *App) bottom(w int) string {
 	switch a.mode {
 	case modeConfirm:
-		q := fmt.Sprintf(" %s — quit and cancel them? (y/n)", jobsRunning(a.confirmN))
+		them := "them"
+		if a.confirmN == 1 {
+			them = "it"
+		}
+		q := fmt.Sprintf(" %s — quit and cancel %s? (y/n)", jobsRunning(a.confirmN), them)
 		return a.theme.Warn.Bold(true).Render(fit(q, w))
 	case modeCommand:
 		// the input pads itself to its width: cut the padding, no "…"

@@ -86,6 +86,9 @@ type Model struct {
 	loading   bool
 	listGen   int
 	listErr   error
+	loadAll   bool   // keep listing pages until the folder is whole (a sort, G, a refresh)
+	toBottom  bool   // then put the cursor on the last entry (G)
+	keepKey   string // then put the cursor back on this entry (a refresh)
 
 	index    ops.IngestIndex
 	indexGen int
@@ -112,8 +115,8 @@ func New(svc Service) *Model {
 			{Label: "size", Compare: m.by(func(a, b int) int { return cmp.Compare(m.entries[b].Size, m.entries[a].Size) })},
 			{Label: "modified", Compare: m.by(func(a, b int) int { return m.entries[b].Modified.Compare(m.entries[a].Modified) })},
 			{Label: "status", Compare: m.by(func(a, b int) int { return cmp.Compare(m.statuses[a], m.statuses[b]) })}},
-		Columns: []listview.Column{{Title: "name", Max: 48}, {Title: "dataset", Max: 11},
-			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status"}},
+		Columns: []listview.Column{{Title: "name", Flex: true, Max: 48}, {Title: "dataset", Max: 11},
+			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status", Max: 18}},
 	})
 	m.list.SetCellStyle(m.cellStyle)
 	return m
@@ -178,10 +181,10 @@ func (m *Model) loadIndex(ctx *ui.Context) tea.Cmd {
 
 // openDir starts a fresh listing of dir.
 func (m *Model) openDir(ctx *ui.Context, dir string) tea.Cmd {
-	m.dir = dir
+	m.dir, m.loadAll, m.toBottom, m.keepKey = dir, false, false, ""
 	m.entries, m.statuses, m.more, m.listErr = nil, nil, false, nil
+	m.list.SetRows(nil) // before the filter goes: its order reads the entries
 	m.list.ClearFilter()
-	m.list.SetRows(nil)
 	m.list.Table().SetPosition(0)
 	m.listGen++
 	return m.listPage(ctx, "")
@@ -220,6 +223,10 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.entries = append(m.entries, msg.page.Entries...)
 		m.more = msg.page.More
 		m.rebuild()
+		if m.loadAll && m.more {
+			return m, m.listPage(ctx, m.entries[len(m.entries)-1].Key)
+		}
+		m.wholeLoaded()
 		return m, m.loadMore(ctx)
 	case indexMsg:
 		if msg.gen != m.indexGen {
@@ -237,9 +244,9 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			m.running = running
 			m.rebuild()
 		}
-		if msg.Ended > m.ended {
+		if msg.Ended > m.ended { // a run may have archived, loaded or failed files: list again
 			m.ended = msg.Ended
-			return m, m.loadIndex(ctx)
+			return m, tea.Batch(m.relist(ctx), m.loadIndex(ctx))
 		}
 	case validatedMsg:
 		if msg.gen != m.valGen {
@@ -284,7 +291,15 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.RunAll):
 		return m.submit(ops.JobSpec{Title: "run all new files"})
 	case key.Matches(msg, k.Refresh):
-		return tea.Batch(m.openDir(ctx, m.dir), m.loadIndex(ctx))
+		return tea.Batch(m.relist(ctx), m.loadIndex(ctx))
+	case m.more && (key.Matches(msg, k.Sort) || key.Matches(msg, k.Bottom)):
+		// Sort and jump over the whole folder: list the rest first.
+		m.loadAll, m.toBottom = true, key.Matches(msg, k.Bottom)
+		m.list.Update(k, msg)
+		if m.loading {
+			return nil
+		}
+		return m.listPage(ctx, m.entries[len(m.entries)-1].Key)
 	}
 	if act, cmd := m.list.Update(k, msg); act != listview.Pass {
 		return tea.Batch(cmd, m.loadMore(ctx))
@@ -297,6 +312,41 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		return m.openDir(ctx, parent)
 	}
 	return nil
+}
+
+// relist lists the folder again, keeping the cursor on its entry (all
+// pages are listed again when more than the first were).
+func (m *Model) relist(ctx *ui.Context) tea.Cmd {
+	keep, all := "", len(m.entries) > pageSize
+	if e := m.entry(); e != nil {
+		keep = e.Key
+	}
+	pos := m.list.Table().Position()
+	cmd := m.openDir(ctx, m.dir)
+	m.keepKey, m.loadAll = keep, all
+	m.list.Table().SetPosition(pos)
+	return cmd
+}
+
+// wholeLoaded ends a listing of the whole folder: the cursor goes to the
+// end (G) or back to its entry (a refresh).
+func (m *Model) wholeLoaded() {
+	if m.more {
+		return
+	}
+	m.loadAll = false
+	if m.toBottom {
+		m.toBottom = false
+		m.list.Table().SetPosition(m.list.Len() - 1)
+	}
+	if m.keepKey != "" {
+		for i, e := range m.entries {
+			if e.Key == m.keepKey {
+				m.list.SelectRow(i)
+			}
+		}
+		m.keepKey = ""
+	}
 }
 
 // open enters a folder or previews a file.

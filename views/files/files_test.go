@@ -152,20 +152,42 @@ func TestLazyPaging(t *testing.T) {
 		t.Fatalf("first page: %d entries, more %v", len(m.entries), m.more)
 	}
 	h.ExpectContains("500 entries+")
-	h.Press("G") // near the end: the next page loads
-	if len(m.entries) != 2*pageSize {
-		t.Fatalf("second page: %d", len(m.entries))
-	}
+	// G goes to the end of the whole folder, not of the pages loaded.
 	h.Press("G")
 	if len(m.entries) != 1100 || m.more {
-		t.Fatalf("all pages: %d more %v", len(m.entries), m.more)
+		t.Fatalf("G: %d entries, more %v", len(m.entries), m.more)
 	}
-	h.Press("G")
-	h.ExpectContains("1100 entries", "orders_1099.csv", "1100/1100")
+	h.ExpectContains("1,100 entries", "orders_1099.csv", "1100/1100")
 	// A stale page (an older listing generation) is dropped.
 	h.Send(listedMsg{gen: m.listGen - 1, page: ops.RawPage{More: true}})
 	if m.more {
 		t.Fatal("stale listing was applied")
+	}
+}
+
+// Sorting a folder of several pages sorts all of it: the biggest file,
+// listed last, comes first under sort: size.
+func TestSortCoversTheWholeFolder(t *testing.T) {
+	lk := opstest.Lake(t)
+	for i := 0; i < 1200; i++ {
+		body := "x"
+		if i == 1150 {
+			body = strings.Repeat("y", 5000)
+		}
+		put(t, lk, fmt.Sprintf("bronze_layer/many/orders_%04d.csv", i), body)
+	}
+	o, _ := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	moveTo(t, h, "many/")
+	h.Press("enter")
+	h.ExpectContains("500 entries+")
+	h.Press("s") // size
+	s := h.ExpectContains("1,200 entries", "sort: size", "1/1200")
+	if l := viewtest.LineWith(t, s, "4.9 KiB"); !strings.Contains(l, "orders_1150.csv") {
+		t.Fatalf("the biggest file is not first:\n%s", s)
+	}
+	if strings.Index(s, "orders_1150.csv") > strings.Index(s, "orders_0000.csv") {
+		t.Fatalf("orders_1150.csv is not ranked first:\n%s", s)
 	}
 }
 

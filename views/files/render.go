@@ -43,6 +43,7 @@ func (p *previewPane) load(msg previewMsg) {
 	}
 	cols[0].Right = true
 	p.list.SetColumns(cols)
+	p.list.Table().SetPinned(1) // the line number stays when scrolled right
 	p.list.SetRows(msg.p.Rows)
 	p.list.SetEmpty("the file has a header and no records")
 	bad := msg.p.Bad
@@ -82,15 +83,22 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.preview != nil {
 		return m.renderPreview(ctx)
 	}
-	info := fmt.Sprintf("%d entries", len(m.entries))
+	info := textfmt.Noun(int64(len(m.entries)), "entry", "entries")
 	if m.more {
 		info += "+"
 	}
-	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, "sort: " + m.list.SortLabel()}
+	order := "sort: " + m.list.SortLabel()
+	if m.more && m.list.SortLabel() != "name" {
+		order += th.Warn.Render(fmt.Sprintf(" (of the first %s only)", textfmt.Count(int64(len(m.entries)))))
+	}
+	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, order}
 	if n := len(m.list.Selected()); n > 0 {
 		parts = append(parts, th.Warn.Render(fmt.Sprintf("%d selected", n)))
 	}
-	if m.loading {
+	switch {
+	case m.loadAll && m.more:
+		parts = append(parts, th.Warn.Render(fmt.Sprintf("listing the whole folder: %s so far…", textfmt.Count(int64(len(m.entries))))))
+	case m.loading:
 		parts = append(parts, th.Dim.Render("loading…"))
 	}
 	parts = append(parts, th.Dim.Render(m.list.Status()))
@@ -124,13 +132,15 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 		}
 		top = []string{title + sum, th.Dim.Render(table.Truncate(note, w))}
 	}
-	first, end := p.list.Table().VisibleColumns()
-	cols := len(p.list.Table().Columns())
 	if p.loading || p.err != nil {
 		return screen.Compose(w, ctx.Height, top, nil, []string{p.list.Footer(w, th, "esc", "close")})
 	}
-	return p.list.View(w, ctx.Height, th, top, "esc", "close", "←/→", fmt.Sprintf("columns %d-%d of %d", first+1, end, cols),
-		"v", "validate", "r", "run", "/", "filter")
+	// The body first: the columns it shows are this frame's, not the last one's.
+	body := p.list.Body(w, max(ctx.Height-len(top)-1, 0), th)
+	first, end := p.list.Table().VisibleColumns()
+	cols := len(p.list.Table().Columns()) - 1 // the pinned line column aside
+	return screen.Compose(w, ctx.Height, top, func(int) string { return body }, []string{p.list.Footer(w, th,
+		"esc", "close", "←/→", fmt.Sprintf("columns %d-%d of %d", first, end-1, cols), "v", "validate", "r", "run", "/", "filter")})
 }
 
 // row is the table row of entry i.

@@ -131,7 +131,7 @@ func TestFailedFileErrorIsOnScreen(t *testing.T) {
 			row = l
 		}
 	}
-	if !strings.Contains(row, "line 1: header lacks") {
+	if !strings.Contains(row, "line 1: header") {
 		t.Fatalf("the failed file's row has no error:\n%s", scr)
 	}
 	info, _ := jm.Job(id)

@@ -107,7 +107,7 @@ func (m *Model) layout(width int, cells [][]string) []int {
 	// one counted at its least).
 	least := func(c int) int {
 		if c == flex && !m.cols[c].Right {
-			return min(capped[c], max(ansi.StringWidth(m.cols[c].Title)+1, 8))
+			return min(capped[c], max(ansi.StringWidth(m.cols[c].Title)+1, minFlex))
 		}
 		return capped[c]
 	}

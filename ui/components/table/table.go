@@ -19,6 +19,10 @@ import (
 // DefaultMax caps an auto-sized column's width when Column.Max is 0.
 const DefaultMax = 40
 
+// minFlex is the least width the flexible column gives up to when the line
+// is short (names stay readable; the columns after it are cut first).
+const minFlex = 16
+
 // wheelStep is how many rows one mouse wheel notch moves.
 const wheelStep = 3
 
