@@ -33,7 +33,7 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	if m.execErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.execErr.Error(), w)))
 	}
-	hints := []string{"esc", "back", "←→", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
+	hints := []string{"esc", "back", "←→/f", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
 	hints = append(hints, m.actionHints(e)...)
 	hints = append(hints, "y", "copy")
 	hints = append(hints, "/", "filter events")
@@ -68,10 +68,11 @@ func (m *Model) execBody(w, h int, th *ui.Theme) string {
 	return strings.Join(lines, "\n")
 }
 
-// paneTitle styles a pane's title by focus.
+// paneTitle styles a pane's title by focus (marked, so it shows without
+// colours too).
 func paneTitle(th *ui.Theme, text string, focused bool) string {
 	if focused {
-		return th.Title.Render(text)
+		return th.Title.Render("▸ " + text)
 	}
 	return th.Header.Render(text)
 }

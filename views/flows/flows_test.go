@@ -415,7 +415,7 @@ func TestFramesStayInBounds(t *testing.T) {
 	check("detail")
 	h.Press("pgdown", "pgdown", "pgdown")
 	check("detail scrolled")
-	h.Press("tab")
+	h.Press("f")
 	check("events")
 	h.Press("x")
 	check("confirm")
@@ -453,7 +453,7 @@ func TestFocusAndEvents(t *testing.T) {
 	h.Resize(80, 24)
 	openFirst(t, h)
 	h.ExpectContains("state IsCrawlingComplete") // narrow: the detail pane under the graph
-	h.Press("tab")
+	h.Press("f")
 	h.ExpectContains("events · 10", "ChoiceStateEntered")
 	h.Press("up", "up", "enter") // CheckCrawlerStatus entered → select it
 	if v.focusEvents || v.selName() != "CheckCrawlerStatus" {

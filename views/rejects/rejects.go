@@ -109,10 +109,9 @@ func New(svc Service, opts ...Option) *Model {
 // Title is the tab name.
 func (m *Model) Title() string { return "Rejects" }
 
-// InputFocused reports whether a filter is being typed.
-func (m *Model) InputFocused() bool {
-	return m.list.Filtering() || (m.picker != nil && m.picker.Filtering())
-}
+// InputFocused reports whether a filter is being typed or the file picker
+// is open (it takes every key, digits too, until enter or esc).
+func (m *Model) InputFocused() bool { return m.list.Filtering() || m.picker != nil }
 
 // Takes ShowRejects.
 func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowRejects); return ok }
