@@ -119,7 +119,7 @@ func jobsRunning(n int) string {
 	if n == 0 {
 		return "no jobs running"
 	}
-	return textfmt.Noun(int64(n), "job", "jobs") + " running"
+	return textfmt.Counted(int64(n), "job", "jobs") + " running"
 }
 
 // status draws the status bar: lake, the status segments, jobs, and a

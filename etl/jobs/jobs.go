@@ -324,7 +324,7 @@ func (m *Manager) run(ctx context.Context, j *job) {
 		t := sum.Totals
 		c := textfmt.Count
 		m.logf(j, "%s: %s rows read, %s accepted, %s rejected, %s inserted, %s updated, %s unchanged",
-			textfmt.Noun(int64(len(sum.Files)), "file", "files"), c(t.RowsRead), c(t.Accepted), c(t.Rejected), c(t.Inserted), c(t.Updated), c(t.Unchanged))
+			textfmt.Counted(int64(len(sum.Files)), "file", "files"), c(t.RowsRead), c(t.Accepted), c(t.Rejected), c(t.Inserted), c(t.Updated), c(t.Unchanged))
 	}
 	m.running--
 	m.endLocked(j)

@@ -19,6 +19,10 @@ import (
 // TableVersion is one version of a table's history.
 type TableVersion = delta.HistoryEntry
 
+// TableFeatures are the protocol features a table uses: reader and writer
+// versions and features, column mapping, deletion vectors.
+type TableFeatures = delta.Features
+
 // HistoryLimit is how many versions a table's detail shows.
 const HistoryLimit = 50
 
@@ -191,6 +195,7 @@ type TableDetail struct {
 	History    []TableVersion // newest first, up to HistoryLimit
 	HistErr    error          // the history could not be read
 	InLake     bool
+	Features   *TableFeatures // nil when the table is not in this lake
 }
 
 // TableDetail reads a table's schema (from its snapshot, else the engine's
@@ -212,6 +217,8 @@ func (o *Ops) TableDetail(ctx context.Context, info TableInfo) (*TableDetail, er
 		return nil, fmt.Errorf("read table %s: %w", info.Name, err)
 	}
 	d.Version, d.Partitions = snap.Version(), snap.PartitionColumns()
+	f := snap.Features()
+	d.Features = &f
 	for _, f := range snap.Schema().Fields {
 		n := "no"
 		if f.Nullable {

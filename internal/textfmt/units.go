@@ -73,13 +73,13 @@ func Count(n int64) string {
 }
 
 // Rows renders a row count with its noun: "1 row", "1,234 rows".
-func Rows(n int64) string { return Noun(n, "row", "rows") }
+func Rows(n int64) string { return Counted(n, "row", "rows") }
 
-// Noun renders a count with the noun's singular or plural: "1 file",
-// "0 files", "1,234 files".
-func Noun(n int64, one, many string) string {
-	if n == 1 || n == -1 {
-		return Count(n) + " " + one
+// Counted renders a count with the noun that agrees with it: "1 item",
+// "0 items", "1,234 items".
+func Counted(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
 	return Count(n) + " " + many
 }

@@ -12,7 +12,7 @@ func TestUnits(t *testing.T) {
 		Duration(1500 * time.Millisecond): "1.5s", Duration(245 * time.Second): "4m05s",
 		Duration(2*time.Hour + 3*time.Minute): "2h03m", Duration(-1): "-",
 		Count(1234567): "1,234,567", Count(-1000): "-1,000", Count(12): "12",
-		Rows(1): "1 row", Rows(1234): "1,234 rows",
+		Rows(1): "1 row", Rows(1234): "1,234 rows", Counted(1, "item", "items"): "1 item", Counted(0, "item", "items"): "0 items",
 		Rate(12345): "12.3k/s", Rate(2.5e6): "2.5M/s", Rate(12): "12/s", Rate(0): "",
 		Time(time.Time{}): "", Clock(time.Time{}): "",
 	} {

@@ -138,6 +138,10 @@ func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg))
 		ev := flowEvent(e)
 		send(flows.Changed{ExecID: arn, Event: &ev})
 	}
+	svc.OnMapRun = func(arn string, mr asl.MapRun) {
+		v := localMapRun(mr)
+		send(flows.Changed{ExecID: arn, MapRun: &v})
+	}
 	return &localFlows{lake: r.lake, svc: svc, ops: o}, nil, nil
 }
 

@@ -86,6 +86,9 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	if scr := c.p.screen(); !strings.Contains(scr, "SUCCEEDED") {
 		t.Fatalf("the flow did not succeed:\n%s", scr)
 	}
+	// The distributed Maps show their Map Runs on their states.
+	c.Send(uitest.Key("g"))
+	waitFrame(t, c, "the Map Runs on the graph", shows([]string{"[ StageProducts ] Map", "1/1 item done"}))
 	// The flow's work is jobs like any other: the worker's plan, a process
 	// job per batch and a commit per dataset, then register and archive.
 	info := r.jobs.Jobs()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lakeops/lakeops/aws/flows/sfn"
 )
 
 // TestProtocolFlowAWS drives `lakeops --aws flow …` against a server that
@@ -63,5 +65,16 @@ func TestProtocolFlowAWS(t *testing.T) {
 	}
 	if len(targets) != 3 {
 		t.Fatalf("requests %v (the read-only stop must send nothing)", targets)
+	}
+}
+
+// TestAWSMapRunLabel: a Step Functions Map Run is shown on the state its
+// state machine ARN's label names, with its item counts.
+func TestAWSMapRunLabel(t *testing.T) {
+	r := awsMapRun(sfn.MapRun{ARN: "arn:aws:states:eu-west-1:111122223333:mapRun:lakeops/StageOrderItems:7f1c",
+		StateMachineARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:lakeops/StageOrderItems", Status: "RUNNING",
+		MaxConcurrency: 40, Items: sfn.MapRunCounts{Total: 12, Succeeded: 5, Running: 4, Pending: 2, Failed: 1}})
+	if r.State != "StageOrderItems" || r.Total != 12 || r.Succeeded != 5 || r.Failed != 1 || r.MaxConcurrency != 40 {
+		t.Fatalf("Map Run as shown: %+v", r)
 	}
 }

@@ -74,8 +74,26 @@ func (f *localFlows) Describe(ctx context.Context, execID string) (flows.Executi
 	if err != nil {
 		return flows.Execution{}, err
 	}
-	return flows.Execution{ID: e.ARN, Name: e.Name, MachineID: e.Machine, Status: e.Status, Start: e.StartDate,
-		Stop: e.StopDate, Input: string(e.Input), Output: string(e.Output), Error: e.Error, Cause: e.Cause}, nil
+	out := flows.Execution{ID: e.ARN, Name: e.Name, MachineID: e.Machine, Status: e.Status, Start: e.StartDate,
+		Stop: e.StopDate, Input: string(e.Input), Output: string(e.Output), Error: e.Error, Cause: e.Cause}
+	for _, mr := range e.MapRuns {
+		out.MapRuns = append(out.MapRuns, localMapRun(mr))
+	}
+	return out, nil
+}
+
+// localMapRun is a local runner's Map Run as the Flows view shows it.
+func localMapRun(r asl.MapRun) flows.MapRun {
+	out := flows.MapRun{ID: r.ARN, State: r.StateName, Status: r.Status, MaxConcurrency: r.MaxConcurrency,
+		Total: r.Items.Total, Pending: r.Items.Pending, Running: r.Items.Running, Succeeded: r.Items.Succeeded,
+		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted, Error: r.Error}
+	if out.Error == "" && len(r.Failures) > 0 {
+		out.Error = r.Failures[0].Error
+		if c := r.Failures[0].Cause; c != "" {
+			out.Error += ": " + c
+		}
+	}
+	return out
 }
 
 func (f *localFlows) History(ctx context.Context, execID string) ([]flows.Event, error) {

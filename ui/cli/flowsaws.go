@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
@@ -62,7 +64,27 @@ func (a *awsFlows) Describe(ctx context.Context, execID string) (flows.Execution
 	if err != nil {
 		return flows.Execution{}, err
 	}
-	return execution(e), nil
+	out := execution(e)
+	runs, err := a.c.MapRuns(ctx, execID) // a distributed Map's progress
+	if err != nil {
+		return out, fmt.Errorf("map runs of %s: %w", execID, err)
+	}
+	for _, r := range runs {
+		out.MapRuns = append(out.MapRuns, awsMapRun(r))
+	}
+	return out, nil
+}
+
+// awsMapRun is a Step Functions Map Run as the Flows view shows it; its
+// state is the label its state machine ARN ends with (machine/label).
+func awsMapRun(r sfn.MapRun) flows.MapRun {
+	label := r.StateMachineARN
+	if i := strings.LastIndexByte(label, '/'); i >= 0 {
+		label = label[i+1:]
+	}
+	return flows.MapRun{ID: r.ARN, State: label, Status: r.Status, MaxConcurrency: r.MaxConcurrency,
+		Total: r.Items.Total, Pending: r.Items.Pending, Running: r.Items.Running, Succeeded: r.Items.Succeeded,
+		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted}
 }
 
 func (a *awsFlows) History(ctx context.Context, execID string) ([]flows.Event, error) {

@@ -129,7 +129,7 @@ func previewStart(ctx context.Context, o *ops.Ops, def []byte, input string, now
 		out.Lines = append(out.Lines, fmt.Sprintf("loads %s of the %s named in the input%s", textfmt.Count(int64(loads)), nFiles(len(p.Files)), byDataset(p)))
 	default:
 		out.Lines = append(out.Lines, fmt.Sprintf("loads the %s%s (new: not recorded as ingested in the ingest log, as Files shows)",
-			textfmt.Noun(int64(loads), "new raw file", "new raw files"), byDataset(p)))
+			textfmt.Counted(int64(loads), "new raw file", "new raw files"), byDataset(p)))
 	}
 	if n := p.Skipped(); n > 0 {
 		out.Lines = append(out.Lines, fmt.Sprintf("skips %s ingested already (set \"force\": true to load them again)", nFiles(n)))
@@ -154,7 +154,7 @@ func previewStart(ctx context.Context, o *ops.Ops, def []byte, input string, now
 	return out, nil
 }
 
-func nFiles(n int) string { return textfmt.Noun(int64(n), "file", "files") }
+func nFiles(n int) string { return textfmt.Counted(int64(n), "file", "files") }
 
 func byDataset(p ops.LoadPlan) string {
 	counts := p.ByDataset()

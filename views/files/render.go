@@ -83,7 +83,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.preview != nil {
 		return m.renderPreview(ctx)
 	}
-	info := textfmt.Noun(int64(len(m.entries)), "entry", "entries")
+	info := textfmt.Counted(int64(len(m.entries)), "entry", "entries")
 	if m.more {
 		info += "+"
 	}

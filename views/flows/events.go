@@ -9,6 +9,13 @@ import (
 // changed applies a pushed event to what the screen shows, or reloads it
 // when the message carries none.
 func (m *Model) changed(msg Changed) tea.Cmd {
+	if msg.MapRun != nil && msg.Event == nil {
+		if m.mode == modeExec && msg.ExecID == m.execID && !m.execBusy {
+			m.exec.MapRuns = withMapRun(m.exec.MapRuns, *msg.MapRun)
+			m.runsVer++
+		}
+		return nil
+	}
 	if msg.Event == nil || msg.ExecID == "" {
 		return m.reload()
 	}
@@ -72,4 +79,27 @@ func withEvent(x Execution, e Event) Execution {
 		x.Status, x.Stop = StatusTimedOut, e.Time
 	}
 	return x
+}
+
+// withMapRun returns runs with r in place of the run of the same ID (or
+// added), leaving runs itself unchanged.
+func withMapRun(runs []MapRun, r MapRun) []MapRun {
+	out := append([]MapRun(nil), runs...)
+	for i := range out {
+		if out[i].ID == r.ID {
+			out[i] = r
+			return out
+		}
+	}
+	return append(out, r)
+}
+
+// mapRunOf returns the newest run of a Map state, or nil.
+func mapRunOf(runs []MapRun, state string) *MapRun {
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].State == state {
+			return &runs[i]
+		}
+	}
+	return nil
 }

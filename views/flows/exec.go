@@ -156,6 +156,9 @@ func (m *Model) graphLine(i, w int, th *ui.Theme) string {
 	if r != nil && r.entries > 1 {
 		rest += fmt.Sprintf(" ×%d", r.entries)
 	}
+	if mr := mapRunOf(m.exec.MapRuns, l.state); mr != nil {
+		rest += " · " + mapRunProgress(*mr)
+	}
 	head := prefix + markSt.Render(status.mark()) + " "
 	if m.graph.states[m.sel] == i {
 		return pad(head+th.Selected.Render(box+rest), w)
@@ -248,6 +251,9 @@ func (m *Model) detailLines(name string, w int, th *ui.Theme) []string {
 		}
 		lines = append(lines, wrap(prettyJSON(text), w)...)
 	}
+	if mr := mapRunOf(m.exec.MapRuns, name); mr != nil {
+		lines = append(lines, mapRunLines(*mr, w, th)...)
+	}
 	section("input", r.input, "(none)")
 	if status == running {
 		section("output", "", "(the state is running)")
@@ -277,4 +283,39 @@ func firstLine(s string) string {
 		return s[:i] + " …"
 	}
 	return s
+}
+
+// mapRunProgress is a Map Run in a few words: "12/40 items done".
+func mapRunProgress(r MapRun) string {
+	done := r.Succeeded + r.Failed + r.Aborted
+	s := textfmt.Count(done) + "/" + textfmt.Counted(r.Total, "item", "items") + " done"
+	if r.Failed > 0 {
+		s += fmt.Sprintf(", %s failed", textfmt.Count(r.Failed))
+	}
+	return s
+}
+
+// mapRunLines describe the Map Run of the selected state: its status,
+// items by status, concurrency and first failure.
+func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
+	status := strings.ToLower(textfmt.Sanitize(r.Status))
+	if status == "" {
+		status = "running"
+	}
+	head := th.Header.Render("map run") + th.Dim.Render(" · "+status)
+	if r.MaxConcurrency > 0 {
+		head += th.Dim.Render(" · up to " + textfmt.Count(int64(r.MaxConcurrency)) + " at once")
+	}
+	counts := fmt.Sprintf("  items %s: ✓ %s succeeded · ▶ %s running · %s pending · ✗ %s failed",
+		textfmt.Count(r.Total), textfmt.Count(r.Succeeded), textfmt.Count(r.Running), textfmt.Count(r.Pending), textfmt.Count(r.Failed))
+	if r.Aborted > 0 {
+		counts += " · " + textfmt.Count(r.Aborted) + " aborted"
+	}
+	lines := []string{table.Clip(head, w), table.Clip(counts, w)}
+	if r.Error != "" {
+		for _, l := range wrap("first failure: "+r.Error, w) {
+			lines = append(lines, th.Error.Render(l))
+		}
+	}
+	return lines
 }

@@ -84,6 +84,21 @@ type Execution struct {
 	Start, Stop time.Time
 	// Input and Output are JSON; Error and Cause say why it failed.
 	Input, Output, Error, Cause string
+	// MapRuns are the runs of its distributed Map states.
+	MapRuns []MapRun
+}
+
+// MapRun is the progress of one distributed Map state's run: its items
+// (or item batches) by status.
+type MapRun struct {
+	ID     string // the Map Run's ARN
+	State  string // the Map state's name (its label on Step Functions)
+	Status string // RUNNING, SUCCEEDED, FAILED or ABORTED
+	// MaxConcurrency is how many child executions may run at once (0: no limit).
+	MaxConcurrency                                      int
+	Total, Pending, Running, Succeeded, Failed, Aborted int64
+	// Error is the first failure, if any ("" otherwise).
+	Error string
 }
 
 // Event is one history event of an execution.
@@ -108,6 +123,9 @@ type Event struct {
 type Changed struct {
 	ExecID string
 	Event  *Event
+	// MapRun, when set (and Event is not), is a distributed Map's progress:
+	// the view updates the execution it shows without asking the service.
+	MapRun *MapRun
 }
 
 type mode int

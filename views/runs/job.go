@@ -235,7 +235,7 @@ func (m *Model) renderJob(ctx *ui.Context) string {
 	}
 	for _, r := range j.Reprocess {
 		top = append(top, fmt.Sprintf("reprocess %s: %s looked at, %s resolved, %s still open, %s skipped", r.Dataset,
-			textfmt.Noun(r.Open, "open row", "open rows"), textfmt.Count(r.Resolved), textfmt.Count(r.StillOpen), textfmt.Count(r.Skipped)))
+			textfmt.Counted(r.Open, "open row", "open rows"), textfmt.Count(r.Resolved), textfmt.Count(r.StillOpen), textfmt.Count(r.Skipped)))
 	}
 	hints := []string{"esc", "jobs", "f", "files/log", "d", "file detail", "s", "sort", "x", "cancel"}
 	switch {
@@ -279,7 +279,7 @@ func (m *Model) jobBody(w, h int, th *ui.Theme) string {
 	}
 	log := m.wrappedLog(w)
 	if len(lines) < h {
-		lines = append(lines, paneTitle(fmt.Sprintf("log · %s", textfmt.Noun(int64(len(m.job.Log)), "line", "lines")), m.focusLog))
+		lines = append(lines, paneTitle(fmt.Sprintf("log · %s", textfmt.Counted(int64(len(m.job.Log)), "line", "lines")), m.focusLog))
 	}
 	m.logH = max(h-len(lines), 0)
 	m.logLines = len(log)

@@ -91,6 +91,9 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 		partText = strings.Join(parts, ", ")
 	}
 	top := []string{head, "partitions: " + table.Truncate(partText, max(w-12, 1))}
+	if d.d != nil && d.d.Features != nil {
+		top = append(top, table.Truncate("protocol: "+protocolText(*d.d.Features), w))
+	}
 	switch {
 	case d.loading:
 		top = append(top, th.Dim.Render("loading the schema and history…"))
@@ -154,4 +157,28 @@ func (m *Model) renderEntry(ctx *ui.Context) string {
 		return strings.Join(lines[d.off:min(d.off+bh, len(lines))], "\n")
 	}
 	return screen.Compose(w, ctx.Height, top, body, []string{th.Dim.Render(screen.Hints("esc", "back", "↑/↓", "scroll"))})
+}
+
+// protocolText says which protocol features a table uses: "reader 3 /
+// writer 7 · reader features columnMapping, deletionVectors · column
+// mapping name · deletion vectors on 2 files (5 rows deleted)".
+func protocolText(f ops.TableFeatures) string {
+	parts := []string{fmt.Sprintf("reader %d / writer %d", f.MinReaderVersion, f.MinWriterVersion)}
+	if len(f.ReaderFeatures) > 0 {
+		parts = append(parts, "reader features "+textfmt.Sanitize(strings.Join(f.ReaderFeatures, ", ")))
+	}
+	if len(f.WriterFeatures) > 0 {
+		parts = append(parts, "writer features "+textfmt.Sanitize(strings.Join(f.WriterFeatures, ", ")))
+	}
+	if f.ColumnMapping != "" {
+		parts = append(parts, "column mapping "+textfmt.Sanitize(f.ColumnMapping))
+	}
+	if f.DeletionVectors > 0 {
+		parts = append(parts, "deletion vectors on "+textfmt.Counted(int64(f.DeletionVectors), "file", "files")+
+			" ("+textfmt.Counted(f.DeletedRows, "row", "rows")+" deleted)")
+	}
+	if len(f.Domains) > 0 {
+		parts = append(parts, "domains "+textfmt.Sanitize(strings.Join(f.Domains, ", ")))
+	}
+	return strings.Join(parts, " · ")
 }

@@ -2,10 +2,14 @@ package tables
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lakeops/lakeops/aws/query"
+	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/lake"
@@ -139,3 +143,47 @@ var (
 	_ ui.View = (*Model)(nil)
 	_ Service = (*ops.Ops)(nil)
 )
+
+// TestDetailShowsProtocolFeatures: the detail names the protocol a table
+// uses — reader/writer versions, features, column mapping, deletion
+// vectors — for ours and for one written by a newer engine (the corpus's
+// dv-with-columnmapping, put where the lake's products table lives).
+func TestDetailShowsProtocolFeatures(t *testing.T) {
+	lk := testLake(t)
+	o, _ := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	h.Resize(200, 40)
+	h.ExpectContains("7 tables")
+	h.Press("enter") // products, ours
+	h.ExpectContains("protocol: reader 1 / writer 2")
+	h.ExpectLacks("deletion vectors on")
+
+	dir := t.TempDir()
+	st, err := folder.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "../../testdata/delta-conformance/golden/dv-with-columnmapping/delta"
+	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return st.Put(context.Background(), "silver_layer/products/"+filepath.ToSlash(rel), f)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, _ := opstest.Ops(t, lake.New(st))
+	h = viewtest.New(t, New(o2))
+	h.Resize(200, 40)
+	h.ExpectContains("products")
+	h.Press("enter")
+	h.ExpectContains("protocol: reader 3 / writer 7", "reader features columnMapping, deletionVectors", "column mapping name",
+		"deletion vectors on")
+}
