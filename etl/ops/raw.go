@@ -129,3 +129,7 @@ func (o *Ops) NewFilesInput(ctx context.Context) (string, error) {
 	b, err := json.Marshal(map[string][]string{"files": files})
 	return string(b), err
 }
+
+// NewIngestIndex indexes ingest-log entries (a front end's test builds the
+// statuses it shows from them).
+func NewIngestIndex(entries []LogEntry) IngestIndex { return IngestIndex{ix: ledger.NewIndex(entries)} }

@@ -115,7 +115,7 @@ func New(svc Service) *Model {
 			{Label: "size", Compare: m.by(func(a, b int) int { return cmp.Compare(m.entries[b].Size, m.entries[a].Size) })},
 			{Label: "modified", Compare: m.by(func(a, b int) int { return m.entries[b].Modified.Compare(m.entries[a].Modified) })},
 			{Label: "status", Compare: m.by(func(a, b int) int { return cmp.Compare(m.statuses[a], m.statuses[b]) })}},
-		Columns: []listview.Column{{Title: "name", Flex: true, Max: 48}, {Title: "dataset", Max: 11},
+		Columns: []listview.Column{{Title: "name", Flex: true, Middle: true, Max: 48}, {Title: "dataset", Max: 11},
 			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status", Max: 18}},
 	})
 	m.list.SetCellStyle(m.cellStyle)

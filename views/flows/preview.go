@@ -46,7 +46,7 @@ func (msg previewMsg) apply(m *Model) tea.Cmd { return m.previewed(msg) }
 // newPreviewList is the list of the files a start would take.
 func newPreviewList() *listview.Model {
 	return listview.New(listview.Options{Empty: "no raw file to load", Columns: []listview.Column{
-		{Title: "file", Flex: true}, {Title: "dataset", Width: 11}, {Title: "size", Width: 10, Right: true}, {Title: "status", Max: 18}}})
+		{Title: "file", Flex: true, Middle: true}, {Title: "dataset", Width: 11}, {Title: "size", Width: 10, Right: true}, {Title: "status", Max: 18}}})
 }
 
 // previewCmd asks the service what a start with input would do.

@@ -349,7 +349,7 @@ func (m *Model) applyFilters() {
 	cols := []listview.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
 		{Title: "status", Width: 8}, {Title: "raw"}}
 	if m.fileF == "" {
-		cols = append([]listview.Column{{Title: "file", Max: 30}}, cols...)
+		cols = append([]listview.Column{{Title: "file", Max: 30, Middle: true}}, cols...)
 	}
 	if len(cols) != len(m.list.Table().Columns()) {
 		m.list.SetColumns(cols)
@@ -408,7 +408,7 @@ func (m *Model) openPicker() {
 	for _, f := range m.files {
 		rows = append(rows, []string{m.short(f), fmt.Sprint(counts[f])})
 	}
-	m.picker = listview.New(listview.Options{Columns: []listview.Column{{Title: "file", Max: 60},
+	m.picker = listview.New(listview.Options{Columns: []listview.Column{{Title: "file", Flex: true, Middle: true, Max: 60},
 		{Title: "rejected rows", Right: true}}})
 	m.picker.SetRows(rows)
 	for i, f := range m.files {

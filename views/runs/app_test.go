@@ -43,19 +43,21 @@ var (
 // headerFigures reads the job screen's progress line (the one with the
 // percentage and the accepted count).
 func headerFigures(frame string) (pct int, bytesTotal string, rows int64, rate float64, ok bool) {
-	for _, l := range strings.Split(frame, "\n") {
+	lines := strings.Split(frame, "\n")
+	for i, l := range lines {
 		p := percentRe.FindStringSubmatch(l)
-		if p == nil || !strings.Contains(l, "accepted") {
+		if p == nil || !strings.Contains(l+" "+strings.Join(lines[i+1:min(i+2, len(lines))], " "), "accepted") {
 			continue
 		}
+		both := l + " " + strings.Join(lines[i+1:min(i+2, len(lines))], " ")
 		pct, _ = strconv.Atoi(p[1])
-		if b := bytesRe.FindStringSubmatch(l); b != nil {
+		if b := bytesRe.FindStringSubmatch(both); b != nil {
 			bytesTotal = b[1]
 		}
-		if r := rowsRe.FindStringSubmatch(l); r != nil {
+		if r := rowsRe.FindStringSubmatch(both); r != nil {
 			rows, _ = strconv.ParseInt(strings.ReplaceAll(r[1], ",", ""), 10, 64)
 		}
-		if r := rateRe.FindStringSubmatch(l); r != nil {
+		if r := rateRe.FindStringSubmatch(both); r != nil {
 			rate, _ = strconv.ParseFloat(r[1], 64)
 			switch r[2] {
 			case "k":

@@ -54,10 +54,10 @@ func (m *Model) newFileList() *listview.Model {
 		Sorts: []listview.Sort{{Label: "running first", Compare: byRank}, {Label: "size", Compare: bySize},
 			{Label: "name", Compare: byName}, {Label: "as started"}},
 		Columns: []listview.Column{
-			{Title: "file", Flex: true}, {Title: "status", Max: 12}, {Title: "progress", Width: 12, Optional: true},
+			{Title: "file", Flex: true, Middle: true}, {Title: "status", Max: 12}, {Title: "progress", Width: 12, Optional: true},
 			{Title: "rows", Width: 8, Right: true}, {Title: "accepted", Width: 8, Right: true},
 			{Title: "rejected", Width: 8, Right: true}, {Title: "rows/s", Width: 7, Right: true, Optional: true},
-			{Title: "eta", Width: 6, Right: true, Optional: true}, {Title: "dataset", Max: 11}, {Title: "error", Max: 60, Optional: true}}})
+			{Title: "eta", Width: 6, Right: true, Optional: true}, {Title: "dataset", Max: 11}, {Title: "error", Max: 24, Optional: true}}})
 	l.SetCellStyle(m.fileStyle)
 	return l
 }
@@ -229,7 +229,7 @@ func (m *Model) renderJob(ctx *ui.Context) string {
 	if j.RunID != "" {
 		head += th.Dim.Render(" · run " + textfmt.Sanitize(j.RunID))
 	}
-	top := []string{head, m.overallLine(j, j.Overall(m.now()), w, th)}
+	top := append([]string{head}, m.overallLines(j, j.Overall(m.now()), w, th)...)
 	if j.Err != "" {
 		top = append(top, th.Error.Render(table.Truncate(j.Err, w)))
 	}

@@ -183,28 +183,32 @@ func (m *Model) footer(list *listview.Model, w int, th *ui.Theme, hints []string
 	return list.Footer(w, th, hints...)
 }
 
-// overallLine is the job's progress across its files: a bar (or how far a
-// cancelled or failed job got), bytes done of the job's bytes, rows
-// checked, the recent rate and the time left; accepted and rejected.
-func (m *Model) overallLine(j ops.Job, o ops.Overall, w int, th *ui.Theme) string {
+// overallLines are the job's progress across its files: a bar (or how
+// far a cancelled or failed job got), bytes done of the job's bytes, the
+// recent rate and the time left; then rows checked, accepted, rejected.
+func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []string {
 	var parts []string
 	if o.BytesTotal > 0 {
 		parts = append(parts, textfmt.Bytes(o.BytesDone)+" of "+textfmt.Bytes(o.BytesTotal))
 	}
-	parts = append(parts, textfmt.Rows(o.Rows)+" checked")
 	if r := textfmt.Rate(o.RowsPerSec); r != "" {
 		parts = append(parts, r)
 	}
 	if o.ETA > 0 {
 		parts = append(parts, "eta "+textfmt.Duration(o.ETA))
 	}
-	parts = append(parts, "accepted "+textfmt.Count(o.Accepted), "rejected "+textfmt.Count(o.Rejected))
-	stats := " " + strings.Join(parts, " · ")
+	stats := ""
+	if len(parts) > 0 {
+		stats = " · " + strings.Join(parts, " · ")
+	}
+	counts := fmt.Sprintf("%s checked · accepted %s · rejected %s", textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	var bar string
 	switch j.State {
 	case ops.JobCancelled, ops.JobFailed:
 		st, _ := stateStyle(th, string(j.State))
-		return table.Clip(st.Render(progressCell(j, o, 0))+stats, w)
+		bar = st.Render(progressCell(j, o, 0))
+	default:
+		bar = progress.Render(o.Fraction, max(min(w-lipgloss.Width(stats), 40), 10), th)
 	}
-	barW := max(min(w-lipgloss.Width(stats), 40), 6)
-	return table.Clip(progress.Render(o.Fraction, barW, th)+stats, w)
+	return []string{table.Clip(bar+stats, w), table.Clip(counts, w)}
 }

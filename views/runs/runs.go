@@ -108,7 +108,7 @@ func New(svc Service) *Model {
 		{Title: "rejected", Width: 9, Right: true}, {Title: "took", Width: 7, Right: true}, {Title: "run"}}})
 	m.hist.SetCellStyle(m.histStyle)
 	m.runFiles = listview.New(listview.Options{Columns: []listview.Column{
-		{Title: "file", Max: 30}, {Title: "status", Width: 9}, {Title: "read", Width: 8, Right: true},
+		{Title: "file", Flex: true, Middle: true, Max: 30}, {Title: "status", Width: 9}, {Title: "read", Width: 8, Right: true},
 		{Title: "accepted", Width: 8, Right: true}, {Title: "rejected", Width: 8, Right: true},
 		{Title: "dataset", Max: 11}, {Title: "error"}}})
 	m.runFiles.SetCellStyle(m.runFileStyle)

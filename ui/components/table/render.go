@@ -135,10 +135,15 @@ func (m *Model) layout(width int, cells [][]string) []int {
 	} else {
 		for _, c := range shown {
 			widths[c] = capped[c]
+			col := m.cols[c]
+			if explicit && c != flex && !col.Right && col.Width == 0 && col.Max == 0 {
+				// A free text column (no Max of its own) gives way to the name.
+				widths[c] = min(capped[c], max(ansi.StringWidth(col.Title)+1, 8))
+			}
 		}
 		widths[flex] = least(flex)
 		// Spare width goes to the flexible column (when one is marked),
-		// then back to the capped columns, left to right.
+		// then back to the other columns, shared evenly.
 		spare := width - sum(widths, shown)
 		if explicit {
 			add := max(min(spare, need[flex]-widths[flex]), 0)
@@ -260,6 +265,9 @@ func (m *Model) line(row int, cells []string, widths []int, selected bool, width
 			used++
 		}
 		text := fit(cells[c], widths[c], m.cols[c].Right)
+		if m.cols[c].Middle {
+			text = fitMiddle(cells[c], widths[c])
+		}
 		used += widths[c]
 		if m.style != nil {
 			if st, ok := m.style(row, c, th); ok {
@@ -296,6 +304,18 @@ func fit(s string, w int, right bool) string {
 		return pad + s
 	}
 	return s + pad
+}
+
+// fitMiddle cuts s (already sanitized) to w cells with "…" in the middle
+// and pads it to exactly w cells.
+func fitMiddle(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw <= w || w < 8 {
+		return fit(s, w, false)
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, sw-tail, "")
 }
 
 // Fit truncates text from data to w cells with "…" and pads it to exactly

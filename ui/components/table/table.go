@@ -42,6 +42,9 @@ type Column struct {
 	// back first when the line is short): a name. Without one, the last
 	// column on screen is flexible.
 	Flex bool
+	// Middle cuts a long cell in the middle ("orders_2025…_04_02.csv"),
+	// keeping the end that tells file names apart.
+	Middle bool
 	// Optional drops the column from a frame whose rows on screen have
 	// nothing in it (a rate once every file is done, an error column
 	// without errors), so the others get its width.
