@@ -43,7 +43,7 @@ func (goldenFiles) IngestIndex(context.Context) (ops.IngestIndex, error) {
 }
 
 func (goldenFiles) Preview(context.Context, string, int) (*ops.Preview, error) { return nil, nil }
-func (goldenFiles) Validate(context.Context, ...string) (*ops.Summary, error) { return nil, nil }
+func (goldenFiles) Validate(context.Context, ...string) (*ops.Summary, error)  { return nil, nil }
 func (goldenFiles) Submit(ops.JobSpec) (int, error)                            { return 0, nil }
 
 // TestGoldenFiles: the Files view at 80×24 and 200×50 with a long file
