@@ -19,6 +19,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
 )
@@ -339,7 +340,7 @@ func (m *Model) applyFilters() {
 			continue
 		}
 		m.shown = append(m.shown, i)
-		row := []string{fmt.Sprint(r.Line), strings.Join(r.Reasons, " "), r.Status, r.Raw}
+		row := []string{textfmt.Count(r.Line), strings.Join(r.Reasons, " "), r.Status, r.Raw}
 		if m.fileF == "" {
 			row = append([]string{path.Base(r.File)}, row...) // the full path is in the detail pane
 		}
@@ -349,7 +350,7 @@ func (m *Model) applyFilters() {
 	cols := []listview.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
 		{Title: "status", Width: 8}, {Title: "raw"}}
 	if m.fileF == "" {
-		cols = append([]listview.Column{{Title: "file", Max: 30, Middle: true}}, cols...)
+		cols = append([]listview.Column{{Title: "file", Max: 20, Middle: true}}, cols...)
 	}
 	if len(cols) != len(m.list.Table().Columns()) {
 		m.list.SetColumns(cols)

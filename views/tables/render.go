@@ -107,11 +107,15 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 		return th.Dim.Render("  " + text)
 	}
 	body := func(h int) string {
-		sh := min(d.schema.Len()+1, max((h-2)/2, 2))
-		if d.schema.Len() == 0 {
-			sh = 2
+		// Each pane gets what it needs when both fit; else the history
+		// keeps a third (at least three lines) and the schema the rest.
+		avail, needS, needH := max(h-2, 0), max(d.schema.Len()+1, 2), max(d.history.Len()+1, 2)
+		sh := needS
+		if needS+needH > avail {
+			sh = max(avail-min(needH, max(avail/3, 3)), min(2, avail))
 		}
-		hh := h - 2 - sh
+		sh = min(sh, avail)
+		hh := avail - sh
 		lines := []string{title(0, fmt.Sprintf("schema · %d columns", d.schema.Len())), d.schema.Body(w, sh, th)}
 		htitle := fmt.Sprintf("history · newest first, up to %d versions", ops.HistoryLimit)
 		if d.d != nil && d.d.HistErr != nil {
