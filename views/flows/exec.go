@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"charm.land/lipgloss/v2"
 	"fmt"
 	"strings"
 
@@ -17,15 +18,17 @@ const wideAt = 100
 // above) the events and the selected state's input and output.
 func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	e := m.exec
-	head := th.Title.Render("execution ") + table.Truncate(execLabel(e), max(w/3, 10))
+	rest := ""
 	if e.Status != "" {
 		st, _ := statusStyle(th, e.Status)
-		head += " · " + st.Render(textfmt.Sanitize(e.Status))
+		rest += " · " + st.Render(textfmt.Sanitize(e.Status))
 	}
 	if !e.Start.IsZero() {
-		head += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
+		rest += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
 	}
-	head += th.Dim.Render(" · " + table.Truncate(machineLabel(m.machine), max(w/4, 8)))
+	rest += th.Dim.Render(" · " + table.Truncate(machineLabel(m.machine), max(w/4, 8)))
+	// The name gets what the rest of the line leaves (a third at least).
+	head := th.Title.Render("execution ") + table.Truncate(execLabel(e), max(w-10-lipgloss.Width(rest), w/3, 10)) + rest
 	top := []string{head}
 	if e.Error != "" || e.Cause != "" {
 		top = append(top, th.Error.Render(table.Truncate(strings.TrimSpace(e.Error+" "+firstLine(e.Cause)), w)))

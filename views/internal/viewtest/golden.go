@@ -19,12 +19,21 @@ var GoldenSizes = [][2]int{{80, 24}, {200, 50}}
 // narrow on the 80-column one.
 func (h *Harness) Golden(t *testing.T, whole, narrow []string) {
 	t.Helper()
+	Golden(t, func(t *testing.T, w, ht int) string {
+		h.T = t
+		h.Resize(w, ht)
+		return h.Screen()
+	}, whole, narrow)
+}
+
+// Golden is Harness.Golden for a view driven another way: screen draws
+// the view in w × h cells (the view's area) without styles.
+func Golden(t *testing.T, screen func(t *testing.T, w, h int) string, whole, narrow []string) {
+	t.Helper()
 	for _, size := range GoldenSizes {
 		w, ht := size[0], size[1]
 		t.Run(fmt.Sprintf("%dx%d", w, ht), func(t *testing.T) {
-			h.T = t
-			h.Resize(w, ht-2)
-			scr := h.Screen()
+			scr := screen(t, w, ht-2)
 			lines := strings.Split(scr, "\n")
 			for i, l := range lines {
 				lines[i] = strings.TrimRight(l, " ")
