@@ -100,7 +100,7 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 		title, _, _ := strings.Cut(strings.TrimPrefix(j.Spec.Title, "flow: "), " · load ")
 		titles[title] = true
 	}
-	for _, want := range []string{"plan", "process products (1 files)", "process orders (1 files)", "process order_items (1 files)",
+	for _, want := range []string{"plan", "process products (1 file)", "process orders (1 file)", "process order_items (1 file)",
 		"commit products", "commit orders", "commit order_items", "register", "archive"} {
 		if !titles[want] {
 			t.Fatalf("no job %q among %v", want, titles)
@@ -113,7 +113,7 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	c.Type("commit order_items")
 	c.Send(uitest.Key("enter"))
 	c.Send(uitest.Key("enter")) // the one job shown
-	waitFrame(t, c, "the commit's job in detail", shows([]string{"flow: commit order_items · load", "succeeded", "committed 1 files", "inserted"}))
+	waitFrame(t, c, "the commit's job in detail", shows([]string{"flow: commit order_items · load", "succeeded", "committed 1 file", "inserted"}))
 	c.Send(uitest.Key("esc"))
 	c.Send(uitest.Key("esc"))
 	// The executions list filters too.

@@ -115,7 +115,8 @@ func previewStart(ctx context.Context, o *ops.Ops, def []byte, input string, now
 	}
 	unknown := 0
 	for _, f := range p.Files {
-		out.Files = append(out.Files, flows.PreviewFile{Name: f.Key, Dataset: f.Dataset, Status: f.Status, Size: f.Size})
+		name := strings.TrimPrefix(f.Key, p.RawRoot) // the raw zone is said once, in the lines
+		out.Files = append(out.Files, flows.PreviewFile{Name: name, Dataset: f.Dataset, Status: f.Status, Size: f.Size})
 		if f.Dataset == "?" && f.Status != ops.PlanMissing {
 			unknown++
 		}

@@ -114,13 +114,18 @@ func (m *Model) renderPreview(w, h int, th *ui.Theme) string {
 	p := m.preview
 	top := []string{th.Title.Render("start ") + table.Truncate(machineLabel(m.edMachine), max(w/2, 10)) +
 		th.Dim.Render(" · what it will do")}
+	// What it does is wrapped, never cut: it is what the user says yes to.
 	for _, l := range p.Lines {
-		top = append(top, table.Truncate(l, w))
+		top = append(top, table.Wrap(l, w)...)
 	}
 	for _, l := range p.Warnings {
-		top = append(top, th.Error.Render(table.Truncate(l, w)))
+		for _, part := range table.Wrap(l, w) {
+			top = append(top, th.Error.Render(part))
+		}
 	}
 	q := th.Warn.Render("start this execution? y/n") + th.Dim.Render("  "+screen.Hints("↑↓", "files", "/", "filter", "n/esc", "back to the input"))
-	return screen.Compose(w, h, top, func(bh int) string { return m.previewList.Body(w, bh, th) },
-		[]string{m.previewList.Footer(w, th), q})
+	if m.previewList.Busy() || m.previewList.HasFilter() {
+		q = m.previewList.Footer(w, th)
+	}
+	return screen.Compose(w, h, top, func(bh int) string { return m.previewList.Body(w, bh, th) }, []string{q})
 }
