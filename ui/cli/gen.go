@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -39,7 +40,8 @@ func runGen(ctx context.Context, g *Globals, env Env, args []string) error {
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(env.Stderr, "gen: %d/%d rows (file %d of %d)\n", p.Rows, p.TotalRows, p.Files, p.TotalFiles)
+		c := textfmt.Count
+		fmt.Fprintf(env.Stderr, "gen: %s/%s rows (file %s of %s)\n", c(p.Rows), c(p.TotalRows), c(int64(p.Files)), c(int64(p.TotalFiles)))
 	}
 	m, err := gen.Generate(ctx, *out, gen.Options{Orders: *orders, Dirty: *dirty, Seed: *seed, Gzip: *gz}, progress)
 	if err != nil {
@@ -51,6 +53,7 @@ func runGen(ctx context.Context, g *Globals, env Env, args []string) error {
 		}
 	}
 	abs, _ := filepath.Abs(*out)
-	fmt.Fprintf(env.Stdout, "wrote %d files, %d rows (%d dirty) to %s\n", len(m.Files), m.Totals.Rows, m.Totals.Rejected, abs)
+	fmt.Fprintf(env.Stdout, "wrote %s, %s (%s dirty) to %s\n", textfmt.Counted(int64(len(m.Files)), "file", "files"),
+		textfmt.Rows(m.Totals.Rows), textfmt.Count(m.Totals.Rejected), abs)
 	return nil
 }

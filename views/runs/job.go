@@ -27,14 +27,16 @@ import (
 func (m *Model) newFileList() *listview.Model {
 	rank := func(f ops.FileProgress) int {
 		switch {
+		case reading(f):
+			return 0 // being read now
 		case f.Result == nil && f.Stage != "" && f.Stage != "queued":
-			return 0 // at work
+			return 1 // read, waiting for its commit
 		case f.Result == nil:
-			return 1 // waiting
+			return 2 // waiting
 		case f.Result.Status == ops.FileFailed:
-			return 2
+			return 3
 		}
-		return 3
+		return 4
 	}
 	byRank := func(a, b int) int {
 		fa, fb := m.job.Files[a], m.job.Files[b]
@@ -76,10 +78,19 @@ func fileStatus(f ops.FileProgress) string {
 	return f.Result.Status
 }
 
+// reading reports a file whose bytes are being read now (not queued, not
+// waiting for its commit, not done).
+func reading(f ops.FileProgress) bool {
+	return f.Result == nil && (f.Stage == "scan" || f.Stage == "merge") && f.BytesRead < f.BytesTotal
+}
+
 func (m *Model) fileRow(f ops.FileProgress) []string {
-	eta, errText := "", ""
-	if f.ETA > 0 && !f.Done() {
-		eta = textfmt.Duration(f.ETA)
+	eta, rate, errText := "", "", ""
+	if reading(f) { // a rate or time left only while the file is read
+		rate = textfmt.Rate(f.RowsPerSec)
+		if f.ETA > 0 {
+			eta = textfmt.Duration(f.ETA)
+		}
 	}
 	if f.Result != nil {
 		errText = shortError(f.File, firstLine(f.Result.Error))
@@ -89,7 +100,7 @@ func (m *Model) fileRow(f ops.FileProgress) []string {
 		bar = ""
 	}
 	return []string{m.short(f.File), fileStatus(f), bar, textfmt.Count(f.Rows),
-		textfmt.Count(f.Accepted), textfmt.Count(f.Rejected), textfmt.Rate(f.RowsPerSec), eta, f.Dataset, errText}
+		textfmt.Count(f.Accepted), textfmt.Count(f.Rejected), rate, eta, f.Dataset, errText}
 }
 
 // shortError is a file's error for its row: without the file's name in

@@ -202,6 +202,10 @@ func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []st
 		stats = " · " + strings.Join(parts, " · ")
 	}
 	counts := fmt.Sprintf("%s checked · accepted %s · rejected %s", textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	if !j.State.Done() && o.Rows > 0 { // dedup and references are checked when a dataset commits
+		counts = fmt.Sprintf("%s checked · accepted so far %s (before dedup and references) · rejected %s",
+			textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	}
 	var bar string
 	switch j.State {
 	case ops.JobCancelled, ops.JobFailed:
