@@ -46,7 +46,8 @@ func tourSteps() []step {
 		{keys: []string{"Escape", "4"}, wait: 2 * time.Second, waitFor: "order_items", shot: "tables", hold: 2},
 		{keys: []string{"j", "j", "s"}, wait: 2 * time.Second, waitFor: "rows", shot: "query", hold: 3},
 		{keys: []string{"Escape", "6", "Enter", "s"}, wait: 2 * time.Second, hold: 1},
-		{keys: []string{"C-s"}, wait: 6 * time.Second, waitFor: "SUCCEEDED", shot: "flows", hold: 3},
+		{keys: []string{"C-s"}, wait: 2 * time.Second, waitFor: "start this execution? y/n", shot: "flow-start", hold: 3},
+		{keys: []string{"y"}, wait: 6 * time.Second, waitFor: "SUCCEEDED", shot: "flows", hold: 3},
 		{keys: []string{"Escape", "Escape", "1"}, wait: time.Second, hold: 2},
 	}
 }
