@@ -14,12 +14,14 @@ import (
 
 // Ingest statuses of a raw file (IngestIndex.Status).
 const (
-	RawNew      = ledger.FileNew
-	RawIngested = ledger.FileIngested
-	RawPartial  = ledger.FilePartial
-	RawFailed   = ledger.FileFailed
-	RawRunning  = "running"
-	RawNotRaw   = "not a raw file"
+	RawNew         = ledger.FileNew
+	RawIngested    = ledger.FileIngested
+	RawPartial     = ledger.FilePartial
+	RawAllRejected = ledger.FileAllRejected
+	RawFailed      = ledger.FileFailed
+	RawCancelled   = ledger.FileCancelled
+	RawRunning     = "running"
+	RawNotRaw      = "not a raw file"
 )
 
 // RawEntry is one entry of a raw-zone listing: a file or a folder.
@@ -92,7 +94,7 @@ func (o *Ops) IngestIndex(ctx context.Context) (IngestIndex, error) {
 // Status is an entry's ingest status: "" for a folder, RawNotRaw for a
 // file that is not raw CSV, RawRunning while a job works on it (running,
 // from a job snapshot's RunningFiles), else what the ingest log says
-// (RawNew, RawIngested, RawPartial, RawFailed).
+// (RawNew, RawIngested, RawPartial, RawAllRejected, RawFailed, RawCancelled).
 func (x IngestIndex) Status(e RawEntry, running map[string]bool) string {
 	switch {
 	case e.Folder:

@@ -56,7 +56,7 @@ func (p LoadPlan) Missing() []string {
 func (p LoadPlan) Skipped() int {
 	n := 0
 	for _, f := range p.Files {
-		if !p.Force && (f.Status == RawIngested || f.Status == RawPartial) {
+		if !p.Force && (f.Status == RawIngested || f.Status == RawPartial || f.Status == RawAllRejected) {
 			n++
 		}
 	}

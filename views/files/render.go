@@ -166,7 +166,7 @@ func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 			return th.OK, true
 		case ops.RawPartial, ops.RawRunning:
 			return th.Warn, true
-		case ops.RawFailed:
+		case ops.RawFailed, ops.RawAllRejected:
 			return th.Error, true
 		case ops.RawNew:
 			return lipgloss.Style{}, false
