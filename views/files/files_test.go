@@ -198,3 +198,18 @@ func TestSmallSizes(t *testing.T) {
 }
 
 var _ Service = (*ops.Ops)(nil) // the operations layer is the Files view's service
+
+// Validating order items before their orders are loaded says why their
+// rows would be rejected.
+func TestValidateSaysWhyReferencesFail(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	moveTo(t, h, "order_items/")
+	h.Press("enter")
+	moveTo(t, h, "order_items_2025_04_01.csv")
+	h.Press("v")
+	n, ok := viewtest.Last[ui.Notify](h)
+	if !ok || !strings.Contains(n.Text, "reference:order_id: the order_id are looked for in the orders table as loaded now") {
+		t.Fatalf("validation: %+v", n)
+	}
+}

@@ -196,9 +196,16 @@ func validationText(msg validatedMsg) (string, bool) {
 		var parts []string
 		codes := ops.SortedReasons(f.RejectedByReason)
 		for _, code := range codes[:min(len(codes), 4)] {
-			parts = append(parts, fmt.Sprintf("%s %d", code, f.RejectedByReason[code]))
+			parts = append(parts, fmt.Sprintf("%s %s", code, textfmt.Count(f.RejectedByReason[code])))
 		}
 		text += " (" + strings.Join(parts, ", ") + ")"
+		for _, code := range codes {
+			if kind, col, _ := strings.Cut(code, ":"); kind == "reference" {
+				table := map[string]string{"order_id": "orders", "product_id": "products"}[col]
+				text += fmt.Sprintf("; %s: the %s are looked for in the %s table as loaded now — load it first (or run the files together)", code, col, table)
+				break
+			}
+		}
 	}
 	return text, false
 }

@@ -24,11 +24,16 @@ func (m *Model) detail(row, w int, th *ui.Theme) listview.Detail {
 	}
 	r := m.rows[m.shown[row]]
 	lines := []string{
-		th.Title.Render(fmt.Sprintf("line %d", r.Line)) + " of " + table.Truncate(m.short(r.File), max(w/2, 10)) +
+		th.Title.Render("line "+textfmt.Count(r.Line)) + " of " + table.Truncate(m.short(r.File), max(w/2, 10)) +
 			th.Dim.Render(" · "+textfmt.Sanitize(r.Status+" · run "+r.RunID)+" · "+textfmt.Time(r.RejectedAt)),
 		th.Error.Render("reasons: ") + table.Truncate(strings.Join(r.Reasons, ", "), w),
-		th.Header.Render("raw record") + th.Dim.Render(" (control characters and invalid bytes shown escaped)"),
 	}
+	for _, note := range ops.RejectNotes(m.dataset(), r) {
+		for _, l := range table.Wrap(note, max(w-2, 1)) {
+			lines = append(lines, "  "+th.Warn.Render(l))
+		}
+	}
+	lines = append(lines, th.Header.Render("raw record")+th.Dim.Render(" (control characters and invalid bytes shown escaped)"))
 	lines = append(lines, strings.Split(ansi.Hardwrap(textfmt.Sanitize(r.Raw), max(w, 1), true), "\n")...)
 	lines = append(lines, th.Header.Render("fields")+th.Dim.Render(" re-read with the file's header and checked again"))
 	fields, err := ops.InspectReject(m.dataset(), r)

@@ -49,7 +49,16 @@ func (m *Model) jobRow(j ops.Job) []string {
 	if len(j.Files) == 0 { // no file seen (yet): a queued run, a flow's worker action
 		accepted, rejected = "", ""
 	}
-	return []string{fmt.Sprint(j.ID), j.Spec.Title, string(j.State), progressCell(j, o, 14),
+	cell := progressCell(j, o, 14)
+	if len(j.Reprocess) > 0 { // a reprocess: what it resolved, of the open rows it looked at
+		var open, resolved, still int64
+		for _, r := range j.Reprocess {
+			open, resolved, still = open+r.Open, resolved+r.Resolved, still+r.StillOpen
+		}
+		cell = fmt.Sprintf("resolved %s/%s", textfmt.Count(resolved), textfmt.Count(open))
+		accepted, rejected = textfmt.Count(resolved), textfmt.Count(still)
+	}
+	return []string{fmt.Sprint(j.ID), j.Spec.Title, string(j.State), cell,
 		accepted, rejected, textfmt.Rate(o.RowsPerSec), textfmt.Clock(j.Started), took}
 }
 

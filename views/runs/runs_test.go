@@ -154,3 +154,15 @@ var (
 )
 
 var _ Service = (*ops.Ops)(nil) // the operations layer is the Runs view's service
+
+// A reprocess job says what it resolved, in the list and on its screen.
+func TestReprocessJobSaysWhatItResolved(t *testing.T) {
+	h := viewtest.New(t, New(goldenRuns{}))
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{{ID: 3, Spec: ops.JobSpec{Title: "reprocess orders"}, State: ops.JobSucceeded,
+		Reprocess: []ops.ReprocessResult{{Dataset: "orders", Open: 5, Resolved: 3, StillOpen: 2}}}}, Ended: 1})
+	if row := viewtest.LineWith(t, h.Screen(), "reprocess orders"); !strings.Contains(row, "resolved 3/5") {
+		t.Fatalf("row: %q", row)
+	}
+	h.Press("enter")
+	h.ExpectContains("reprocess orders: 5 open rows looked at, 3 resolved, 2 still open")
+}
