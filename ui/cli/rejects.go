@@ -71,7 +71,7 @@ func runRejects(ctx context.Context, g *Globals, env Env, args []string) error {
 			n++
 		}
 	}
-	fmt.Fprintf(tw, "%d rows\n", n)
+	fmt.Fprintf(tw, "%s\n", textfmt.Rows(int64(n)))
 	return tw.Flush()
 }
 

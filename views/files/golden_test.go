@@ -36,7 +36,7 @@ func (goldenFiles) ListRaw(_ context.Context, dir, _ string, _ int) (ops.RawPage
 
 func (goldenFiles) IngestIndex(context.Context) (ops.IngestIndex, error) {
 	entry := func(name, status string, rejected int64) ops.LogEntry {
-		return ops.LogEntry{File: "bronze_layer/" + name, ETag: name, Status: status, Rejected: rejected, EndedAt: goldenTime}
+		return ops.LogEntry{File: "bronze_layer/" + name, ETag: name, Status: status, Accepted: 100, Rejected: rejected, EndedAt: goldenTime}
 	}
 	return ops.NewIngestIndex([]ops.LogEntry{entry("orders_2025_04_02.csv", ops.FileSucceeded, 0),
 		entry("orders_2025_04_03_partial.csv", ops.FileSucceeded, 12), entry("orders_2025_04_04_failed.csv", ops.FileFailed, 0)}), nil

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -95,7 +96,7 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 	}
 	text := fmt.Sprintf("exported %d %s to %s", msg.rows, noun, msg.path)
 	if msg.dropped > 0 {
-		text += fmt.Sprintf(" (%d rows are in the file only)", msg.dropped)
+		text += " (" + textfmt.Rows(int64(msg.dropped)) + " are in the file only)"
 	}
 	m.setNote(text, false)
 	return nil

@@ -177,7 +177,7 @@ func TestLoadMore(t *testing.T) {
 		t.Fatalf("exhausted result says more is available:\n%s", s)
 	}
 	d.press("m")
-	d.waitScreen("all 2500 rows are loaded")
+	d.waitScreen("all 2,500 rows are loaded")
 	d.waitFor("the result to be closed", func() bool { _, c := f.counts(); return c == 1 })
 	if m.list.Len() != bigRows {
 		t.Fatalf("table has %d rows", m.list.Len())

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
 )
@@ -301,7 +302,7 @@ func (m *Model) loadMore() tea.Cmd {
 		if r.partial {
 			m.setNote("the result was closed early: run the query again to read further", true)
 		} else {
-			m.setNote(fmt.Sprintf("all %d rows are loaded", len(r.vals)), false)
+			m.setNote("all "+textfmt.Rows(int64(len(r.vals)))+" are loaded", false)
 		}
 		return nil
 	}

@@ -185,7 +185,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		if msg.err != nil {
 			return m, ui.NotifyCmd(msg.err.Error(), true)
 		}
-		return m, ui.NotifyCmd(fmt.Sprintf("exported %d rows to %s", msg.rows, msg.path), false)
+		return m, ui.NotifyCmd(fmt.Sprintf("exported %s to %s", textfmt.Rows(int64(msg.rows)), msg.path), false)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:

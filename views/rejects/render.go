@@ -1,7 +1,6 @@
 package rejects
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -79,7 +78,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 			tabs = append(tabs, th.Tab.Render(d))
 		}
 	}
-	head := strings.Join(tabs, " ") + th.Dim.Render(fmt.Sprintf(" · %d rows · %s", len(m.rows), m.list.Status()))
+	head := strings.Join(tabs, " ") + th.Dim.Render(" · "+textfmt.Rows(int64(len(m.rows)))+" · "+m.list.Status())
 	if m.loading {
 		head += th.Dim.Render(" · loading…")
 	}

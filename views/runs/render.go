@@ -175,8 +175,8 @@ func (m *Model) Render(ctx *ui.Context) string {
 		hints = []string{"enter", "files of the run", "h/esc", "jobs", "/", "filter"}
 	case modeRun:
 		r := m.runs[m.runIdx]
-		title = th.Title.Render("run "+table.Truncate(r.ID, 40)) + th.Dim.Render(fmt.Sprintf(" · %s · %d files · ",
-			textfmt.Time(r.Started), len(r.Files))) + r.Status
+		title = th.Title.Render("run "+table.Truncate(r.ID, 40)) + th.Dim.Render(fmt.Sprintf(" · %s · %s · ",
+			textfmt.Time(r.Started), textfmt.Counted(int64(len(r.Files)), "file", "files"))) + r.Status
 		hints = []string{"enter", "rejected rows of the file", "esc", "history", "/", "filter"}
 	}
 	list := m.active()

@@ -126,7 +126,7 @@ func TestHistoryFromLedger(t *testing.T) {
 	h.Press("h")
 	h.ExpectContains("history", sum.RunID, "succeeded", "1,053", "1,000", "53")
 	h.Press("enter")
-	h.ExpectContains("run "+sum.RunID, "products.csv", "1 files")
+	h.ExpectContains("run "+sum.RunID, "products.csv", "1 file ·")
 	h.Press("enter")
 	g, ok := viewtest.Last[ui.Go](h)
 	if !ok || g.To.(ui.ShowRejects).File != "bronze_layer/products.csv" {

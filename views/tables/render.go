@@ -56,7 +56,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		return m.renderDetail(ctx)
 	}
 	th, w := ctx.Theme, ctx.Width
-	head := th.Title.Render("Tables") + th.Dim.Render(fmt.Sprintf(" · %d tables", len(m.entries)))
+	head := th.Title.Render("Tables") + th.Dim.Render(" · "+textfmt.Counted(int64(len(m.entries)), "table", "tables"))
 	if m.source != "" {
 		head += th.Dim.Render(" · from the " + textfmt.Sanitize(m.source))
 	}

@@ -169,8 +169,8 @@ func (m *Model) layout(width int, cells [][]string) []int {
 			}
 		}
 	}
-	if rest := width - sum(widths, shown); rest > 0 {
-		widths[flex] += rest // the flexible column fills the line
+	if rest := width - sum(widths, shown); rest > 0 && (explicit || !m.cols[flex].Right) {
+		widths[flex] += rest // the flexible column fills the line (a number is not pushed to the far right)
 	} else if rest < 0 {
 		widths[shown[len(shown)-1]] = max(widths[shown[len(shown)-1]]+rest, 0)
 	}
