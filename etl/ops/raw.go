@@ -135,3 +135,22 @@ func (o *Ops) NewFilesInput(ctx context.Context) (string, error) {
 // NewIngestIndex indexes ingest-log entries (a front end's test builds the
 // statuses it shows from them).
 func NewIngestIndex(entries []LogEntry) IngestIndex { return IngestIndex{ix: ledger.NewIndex(entries)} }
+
+// RawFilesUnder lists the raw files under a folder of the raw zone, every
+// level (to run a whole folder).
+func (o *Ops) RawFilesUnder(ctx context.Context, dir string) ([]string, error) {
+	var out []string
+	for info, err := range o.lake.Store.List(ctx, dir, storage.ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", dir, err)
+		}
+		if e := rawEntry(info, ""); e.Raw {
+			out = append(out, e.Key)
+		}
+	}
+	return out, nil
+}
+
+// ArchiveRoot is the archive's prefix, ending in "/": where a flow moves
+// the raw files whose load succeeded.
+func (o *Ops) ArchiveRoot() string { return strings.TrimSuffix(o.lake.Layout.Archive, "/") + "/" }

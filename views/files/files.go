@@ -9,7 +9,6 @@ package files
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"path"
 	"strings"
@@ -37,6 +36,10 @@ type Service interface {
 	Validate(ctx context.Context, keys ...string) (*ops.Summary, error)
 	// Submit queues a background job.
 	Submit(spec ops.JobSpec) (int, error)
+	// RawFilesUnder lists the raw files under a folder, every level.
+	RawFilesUnder(ctx context.Context, dir string) ([]string, error)
+	// ArchiveRoot is the archive's prefix (browsable, not runnable).
+	ArchiveRoot() string
 }
 
 // Sizes of the lazy listing and the preview.
@@ -100,12 +103,19 @@ type Model struct {
 
 	preview    *previewPane
 	previewGen int
+
+	archive string  // the archive's prefix
+	ask     *askRun // a run waiting for y/n
+	force   key.Binding
+	toArch  key.Binding
 }
 
 // New returns the Files view over svc; it starts listing when Init runs.
 func New(svc Service) *Model {
-	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), running: map[string]bool{}}
-	m.root = svc.RawRoot()
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), running: map[string]bool{},
+		force:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "force a re-run of the selection or file (asks)")),
+		toArch: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "the archive / back to the raw zone"))}
+	m.root, m.archive = svc.RawRoot(), svc.ArchiveRoot()
 	m.dir = m.root
 	m.list = listview.New(listview.Options{
 		Empty:   "no files here",
@@ -152,7 +162,8 @@ func (m *Model) InputFocused() bool { return m.current().Filtering() }
 func (m *Model) Help() []key.Binding {
 	k := m.keys
 	open := key.NewBinding(key.WithKeys("enter", "o"), key.WithHelp("enter/o", "open folder / preview file"))
-	return []key.Binding{open, k.Back, k.Select, k.Validate, k.Run, k.RunAll, k.Sort, k.Filter, k.Refresh,
+	run := key.NewBinding(key.WithKeys(k.Run.Keys()...), key.WithHelp(k.Run.Help().Key, "run the selection, the file, or a whole folder (asks)"))
+	return []key.Binding{open, k.Back, k.Select, k.Validate, run, k.RunAll, m.force, m.toArch, k.Sort, k.Filter, k.Refresh,
 		k.Up, k.Down, k.PageUp, k.PageDown, k.Left, k.Right}
 }
 
@@ -248,6 +259,8 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			m.ended = msg.Ended
 			return m, tea.Batch(m.relist(ctx), m.loadIndex(ctx))
 		}
+	case expandedMsg:
+		return m, m.expanded(msg)
 	case validatedMsg:
 		if msg.gen != m.valGen {
 			return m, nil
@@ -278,7 +291,17 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		m.list.Update(k, msg)
 		return m.loadMore(ctx)
 	}
+	if m.ask != nil {
+		return m.answer(msg)
+	}
 	switch {
+	case key.Matches(msg, m.toArch):
+		if strings.HasPrefix(m.dir, m.archive) {
+			return m.openDir(ctx, m.root)
+		}
+		return m.openDir(ctx, m.archive)
+	case key.Matches(msg, m.force):
+		return m.run(ctx, true)
 	case key.Matches(msg, k.Enter), msg.String() == "o":
 		return m.open(ctx)
 	case key.Matches(msg, k.Validate):
@@ -287,7 +310,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.Run):
-		return m.run()
+		return m.run(ctx, false)
 	case key.Matches(msg, k.RunAll):
 		return m.submit(ops.JobSpec{Title: "run all new files"})
 	case key.Matches(msg, k.Refresh):
@@ -304,10 +327,14 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	if act, cmd := m.list.Update(k, msg); act != listview.Pass {
 		return tea.Batch(cmd, m.loadMore(ctx))
 	}
-	if key.Matches(msg, k.Back) && m.dir != m.root {
+	if key.Matches(msg, k.Back) && m.dir != m.root && m.dir != m.archive {
+		top := m.root
+		if strings.HasPrefix(m.dir, m.archive) {
+			top = m.archive
+		}
 		parent := path.Dir(strings.TrimSuffix(m.dir, "/")) + "/"
-		if !strings.HasPrefix(parent, m.root) || parent == "./" {
-			parent = m.root
+		if !strings.HasPrefix(parent, top) || parent == "./" {
+			parent = top
 		}
 		return m.openDir(ctx, parent)
 	}
@@ -377,42 +404,6 @@ func (m *Model) validate(ctx *ui.Context, file string) tea.Cmd {
 	}
 }
 
-// run submits the selected files (or the file under the cursor) as a job.
-func (m *Model) run() tea.Cmd {
-	files := m.list.Selected()
-	if len(files) == 0 {
-		if e := m.entry(); e != nil && !e.Folder {
-			files = []string{e.Key}
-		}
-	}
-	if len(files) == 0 {
-		m.list.SetNote("nothing to run: select files with space, or put the cursor on a file (R runs all new files)", true)
-		return nil
-	}
-	title := "run " + path.Base(files[0])
-	if len(files) > 1 {
-		title = fmt.Sprintf("run %d files", len(files))
-	}
-	m.list.ClearSelection()
-	for _, f := range files {
-		m.running[f] = true
-	}
-	m.rebuild()
-	return m.submit(ops.JobSpec{Title: title, Files: files})
-}
-
-// submit queues a job and follows it to the Runs view.
-func (m *Model) submit(spec ops.JobSpec) tea.Cmd {
-	svc := m.svc
-	return func() tea.Msg {
-		id, err := svc.Submit(spec)
-		if err != nil {
-			return ui.Notify{Text: err.Error(), Error: true}
-		}
-		return ui.Go{To: ui.ShowJob{ID: id}}
-	}
-}
-
 // entry is the entry under the cursor.
 func (m *Model) entry() *ops.RawEntry {
 	if r := m.list.Cursor(); r >= 0 && r < len(m.entries) {
@@ -429,10 +420,12 @@ func (m *Model) rebuild() {
 	for i := range m.entries {
 		e := &m.entries[i]
 		m.statuses[i] = m.index.Status(*e, m.running)
-		rows[i] = m.row(i)
-		if !e.Folder {
-			keys[i] = e.Key
+		if m.inArchive() && !e.Folder {
+			m.statuses[i] = "archived"
 		}
+		rows[i] = m.row(i)
+		keys[i] = e.Key // a folder is selected as a whole
+
 	}
 	m.list.SetRows(rows)
 	m.list.SetKeys(keys)

@@ -213,3 +213,42 @@ func TestValidateSaysWhyReferencesFail(t *testing.T) {
 		t.Fatalf("validation: %+v", n)
 	}
 }
+
+// F re-runs an ingested file after asking; r on a folder runs every raw
+// file under it after asking; a browses the archive, whose files are
+// "archived" and cannot be run from there.
+func TestForceFolderAndArchive(t *testing.T) {
+	lk := opstest.Lake(t)
+	opstest.Run(t, lk, "bronze_layer/products.csv")
+	opstest.Put(t, lk, "archive/2026/11/25/orders_2025_03_31.csv", "order_num,order_id\n")
+	o, jm := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	moveTo(t, h, "products.csv")
+	h.Press("F")
+	h.ExpectContains("force a re-run of 1 raw file — ingested ones load again")
+	h.Press("n")
+	if n := len(jm.Jobs()); n != 0 {
+		t.Fatalf("n ran %d jobs", n)
+	}
+	h.Press("F", "y")
+	if j := jm.Jobs(); len(j) != 1 || !j[0].Spec.Force || j[0].Spec.Files[0] != "bronze_layer/products.csv" {
+		t.Fatalf("jobs after F y: %+v", j)
+	}
+	opstest.WaitJobs(t, jm)
+	moveTo(t, h, "orders/")
+	h.Press("r")
+	h.ExpectContains("run the 2 raw files under orders/? y/n")
+	h.Press("y")
+	if j := jm.Jobs(); len(j) != 2 || len(j[0].Spec.Files) != 2 || j[0].Spec.Force {
+		t.Fatalf("jobs after r on a folder: %+v", j[0].Spec)
+	}
+	opstest.WaitJobs(t, jm)
+	h.Press("a")
+	h.ExpectContains("archive/", "2026/")
+	h.Press("enter", "enter", "enter")
+	h.ExpectContains("orders_2025_03_31.csv", "archived")
+	h.Press("r")
+	h.ExpectContains("archived files are not in the raw zone")
+	h.Press("a")
+	h.ExpectContains("bronze_layer/", "products.csv")
+}

@@ -53,3 +53,6 @@ func TestGoldenFiles(t *testing.T) {
 	h := viewtest.New(t, New(goldenFiles{}))
 	h.Golden(t, []string{longName, "3.2 GiB", "partially rejected", "2026-11-25 09:30:00"}, []string{"3.2 GiB", "partially rejected"})
 }
+
+func (goldenFiles) RawFilesUnder(context.Context, string) ([]string, error) { return nil, nil }
+func (goldenFiles) ArchiveRoot() string                                     { return "archive/" }

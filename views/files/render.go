@@ -106,8 +106,15 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.listErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.listErr.Error(), w)))
 	}
+	if m.ask != nil {
+		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) },
+			[]string{th.Warn.Render(table.Truncate(m.ask.question, w))})
+	}
+	if m.inArchive() {
+		return m.list.View(w, ctx.Height, th, top, "enter", "open", "v", "validate", "a", "raw zone", "s", "sort", "/", "filter")
+	}
 	return m.list.View(w, ctx.Height, th, top, "enter", "open", "space", "select", "v", "validate", "r", "run",
-		"R", "run all new", "s", "sort", "/", "filter")
+		"R", "run all new", "F", "force", "a", "archive", "s", "sort", "/", "filter")
 }
 
 func (m *Model) renderPreview(ctx *ui.Context) string {

@@ -70,7 +70,8 @@ type Model struct {
 	exportDir string
 	now       func() time.Time
 	root      string
-	bind      struct{ dataset, file, reason key.Binding }
+	bind      struct{ dataset, file, reason, open key.Binding }
+	openOnly  bool // show only the open rejected rows (not those a reprocess resolved)
 
 	datasets []string
 	ds       int
@@ -98,6 +99,7 @@ func New(svc Service, opts ...Option) *Model {
 	m.bind.dataset = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "next dataset"))
 	m.bind.file = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter by file"))
 	m.bind.reason = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cycle reason code filter"))
+	m.bind.open = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open rows only / all rows"))
 	m.list = listview.New(listview.Options{Exports: []listview.Format{
 		{Key: "c", Name: "csv", Label: "(c)sv"}, {Key: "j", Name: "json", Label: "(j)son"}}})
 	m.list.SetCellStyle(m.cellStyle)
@@ -120,7 +122,7 @@ func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowRejects); return ok
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k := m.keys
-	return []key.Binding{m.bind.dataset, m.bind.file, m.bind.reason, k.Filter, k.Enter, k.Back, k.Reprocess,
+	return []key.Binding{m.bind.dataset, m.bind.file, m.bind.reason, m.bind.open, k.Filter, k.Enter, k.Back, k.Reprocess,
 		k.Export, k.Copy, k.Refresh, k.Up, k.Down, k.Left, k.Right}
 }
 
@@ -240,6 +242,10 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.bind.reason):
 		m.cycleReason()
 		return nil
+	case key.Matches(msg, m.bind.open):
+		m.openOnly = !m.openOnly
+		m.applyFilters()
+		return nil
 	case key.Matches(msg, k.Enter):
 		if m.current() != nil {
 			m.list.OpenDetail(m.detail)
@@ -339,6 +345,9 @@ func (m *Model) applyFilters() {
 		if m.reasonF != "" && !slices.Contains(r.Reasons, m.reasonF) {
 			continue
 		}
+		if m.openOnly && r.Status != ops.RejectOpen {
+			continue
+		}
 		m.shown = append(m.shown, i)
 		row := []string{textfmt.Count(r.Line), strings.Join(r.Reasons, " "), r.Status, r.Raw}
 		if m.fileF == "" {
@@ -356,8 +365,8 @@ func (m *Model) applyFilters() {
 		m.list.SetColumns(cols)
 	}
 	m.list.SetEmpty("no rejected rows in " + m.dataset())
-	if m.fileF != "" || m.reasonF != "" {
-		m.list.SetEmpty("no rejected rows match the file/reason filter (esc clears it)")
+	if m.fileF != "" || m.reasonF != "" || m.openOnly {
+		m.list.SetEmpty("no rejected rows match the file/reason/open filter (esc clears the file and reason, o shows all)")
 	}
 	m.list.SetRows(cells)
 }

@@ -78,7 +78,13 @@ func (m *Model) Render(ctx *ui.Context) string {
 			tabs = append(tabs, th.Tab.Render(d))
 		}
 	}
-	head := strings.Join(tabs, " ") + th.Dim.Render(" · "+textfmt.Rows(int64(len(m.rows)))+" · "+m.list.Status())
+	open := 0
+	for _, r := range m.rows {
+		if r.Status == ops.RejectOpen {
+			open++
+		}
+	}
+	head := strings.Join(tabs, " ") + th.Dim.Render(" · "+textfmt.Rows(int64(len(m.rows)))+" ("+textfmt.Count(int64(open))+" open) · "+m.list.Status())
 	if m.loading {
 		head += th.Dim.Render(" · loading…")
 	}
@@ -90,8 +96,11 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.reasonF != "" {
 		filters = append(filters, "reason: "+th.Warn.Render(table.Truncate(m.reasonF, 30)))
 	}
+	if m.openOnly {
+		filters = append(filters, th.Warn.Render("open rows only")+th.Dim.Render(" (o: all)"))
+	}
 	if len(filters) > 0 {
-		top = append(top, strings.Join(filters, " · ")+th.Dim.Render(" · esc clears"))
+		top = append(top, strings.Join(filters, " · ")+th.Dim.Render(" · esc clears the file and reason"))
 	}
 	if m.loadErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.loadErr.Error(), w)))
@@ -101,6 +110,6 @@ func (m *Model) Render(ctx *ui.Context) string {
 		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.picker.Body(w, h, th) },
 			[]string{m.picker.Footer(w, th, "enter", "choose", "esc", "cancel", "/", "filter")})
 	}
-	return m.list.View(w, ctx.Height, th, top, "d", "dataset", "f", "file", "c", "reason", "/", "text",
+	return m.list.View(w, ctx.Height, th, top, "d", "dataset", "f", "file", "c", "reason", "o", "open only", "/", "text",
 		"enter", "detail", "p", "reprocess", "e", "export", "y", "copy")
 }

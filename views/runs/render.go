@@ -154,13 +154,25 @@ func (m *Model) Render(ctx *ui.Context) string {
 	var hints []string
 	switch m.mode {
 	case modeList:
-		active := 0
+		active, queued := 0, 0
+		var eta time.Duration
 		for _, j := range m.jobs {
-			if !j.State.Done() {
+			switch {
+			case j.State == ops.JobQueued:
+				queued++
 				active++
+			case !j.State.Done():
+				active++
+				eta = max(eta, j.Overall(m.now()).ETA)
 			}
 		}
 		title = th.Title.Render("jobs") + th.Dim.Render(fmt.Sprintf(" · %d active · %d total", active, len(m.jobs)))
+		if eta > 0 { // the running jobs end when the slowest does; queued ones are not known yet
+			title += th.Dim.Render(" · eta " + textfmt.Duration(eta))
+			if queued > 0 {
+				title += th.Dim.Render(" + " + textfmt.Counted(int64(queued), "queued job", "queued jobs"))
+			}
+		}
 		hints = []string{"enter", "open", "x", "cancel", "h", "history", "/", "filter"}
 	case modeJob:
 		return m.renderJob(ctx)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/ops"
@@ -165,4 +166,14 @@ func TestReprocessJobSaysWhatItResolved(t *testing.T) {
 	}
 	h.Press("enter")
 	h.ExpectContains("reprocess orders: 5 open rows looked at, 3 resolved, 2 still open")
+}
+
+// The list's header has the running jobs' time left.
+func TestListHeaderETA(t *testing.T) {
+	m := New(goldenRuns{})
+	m.now = func() time.Time { return goldenTime.Add(83 * time.Second) }
+	h := viewtest.New(t, m)
+	queued := ops.Job{ID: 8, Spec: ops.JobSpec{Title: "later"}, State: ops.JobQueued}
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{queued, goldenJob()}})
+	h.ExpectContains("jobs · 2 active · 2 total · eta 2.5s + 1 queued job")
 }
