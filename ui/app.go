@@ -50,6 +50,9 @@ type AppOptions struct {
 	// events) to the program; Run forwards them. Senders must not block on
 	// it (use a buffered channel and a non-blocking send).
 	Events <-chan tea.Msg
+	// NoMouse leaves the mouse to the terminal (its own text selection);
+	// :mouse turns capture on and off while the console runs.
+	NoMouse bool
 }
 
 // mode is the shell's input mode; exactly one is active.
@@ -90,6 +93,7 @@ type App struct {
 
 	active   int // queued+running jobs, as the last job message said
 	confirmN int
+	mouse    bool // the console captures the mouse (clicks, the wheel)
 }
 
 // notifyExpired clears the notification of generation gen.
@@ -135,7 +139,7 @@ func NewApp(opts AppOptions) *App {
 		jobs: opts.Jobs, segments: append([]string(nil), opts.Status...), ctx: ctx, stop: stop,
 		keys: keys, theme: theme, detect: detect,
 		views: append([]View(nil), opts.Views...), label: opts.LakeLabel,
-		notifyFor: opts.NotifyFor,
+		notifyFor: opts.NotifyFor, mouse: !opts.NoMouse,
 	}
 	if a.notifyFor <= 0 {
 		a.notifyFor = DefaultNotifyFor
@@ -202,6 +206,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.toCurrent(msg)
 		}
 		return a, nil
+	case tea.MouseClickMsg:
+		return a, a.click(msg)
 	case tea.MouseMsg:
 		if a.mode == modeNormal || a.mode == modeCommand {
 			return a, a.toCurrent(msg)
@@ -306,7 +312,7 @@ func (a *App) hasViews() bool { return len(a.views) > 0 }
 
 // commands are what the command line completes.
 func (a *App) commands() []string {
-	out := []string{"quit", "help"}
+	out := []string{"quit", "help", "mouse on", "mouse off"}
 	for _, v := range a.views {
 		out = append(out, strings.ToLower(v.Title()))
 	}
@@ -355,6 +361,12 @@ func (a *App) execute(line string) tea.Cmd {
 	case "help", "h":
 		a.mode = modeHelp
 		return nil
+	case "mouse", "mouse on", "mouse off":
+		a.mouse = c == "mouse on" || c == "mouse" && !a.mouse
+		if a.mouse {
+			return a.notify("mouse on: click tabs, rows and panes (:mouse off gives the terminal its text selection back)", false)
+		}
+		return a.notify("mouse off: the terminal selects text again (:mouse on to click)", false)
 	}
 	if i := a.find(c); i >= 0 {
 		return a.show(i)

@@ -18,7 +18,10 @@ import (
 func (a *App) View() tea.View {
 	v := tea.NewView(a.frame())
 	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
+	v.MouseMode = tea.MouseModeNone
+	if a.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "lakeops"
 	if a.mode == modeCommand && a.height > 0 {
 		if c := a.cmdline.Cursor(); c != nil {
@@ -76,14 +79,19 @@ func (a *App) areaHeight() int {
 }
 
 // tabs draws the header: one tab per view, the current one highlighted.
+// tabLabel is view i's tab as drawn (a click finds its tab by these widths).
+func (a *App) tabLabel(i int) string {
+	label := textfmt.Sanitize(a.views[i].Title())
+	if i < len(a.keys.Views) && a.keys.Views[i].Enabled() {
+		label = textfmt.Sanitize(a.keys.Views[i].Help().Key) + " " + label
+	}
+	return " " + label + " "
+}
+
 func (a *App) tabs(w int) string {
 	var b strings.Builder
-	for i, v := range a.views {
-		label := textfmt.Sanitize(v.Title())
-		if i < len(a.keys.Views) && a.keys.Views[i].Enabled() {
-			label = textfmt.Sanitize(a.keys.Views[i].Help().Key) + " " + label
-		}
-		label = " " + label + " "
+	for i := range a.views {
+		label := a.tabLabel(i)
 		if i == a.cur && a.mode != modeHelp {
 			b.WriteString(a.theme.Title.Reverse(true).Render(label))
 		} else {

@@ -109,3 +109,8 @@ type Jobs interface {
 type JobCount interface {
 	ActiveJobs() int
 }
+
+// Click is a left click in the view's area, in the view's own cells (0,0
+// is its top left), sent to the current view; wheel and other mouse
+// messages arrive as Bubble Tea sends them.
+type Click struct{ X, Y int }

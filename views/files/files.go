@@ -278,6 +278,11 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		m.current().Update(&m.keys, msg)
 		return m, m.loadMore(ctx)
+	case ui.Click: // a row; a second click opens it
+		if _, again := m.current().Click(msg); again {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
+		return m, m.loadMore(ctx)
 	}
 	return m, nil
 }

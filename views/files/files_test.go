@@ -252,3 +252,17 @@ func TestForceFolderAndArchive(t *testing.T) {
 	h.Press("a")
 	h.ExpectContains("bronze_layer/", "products.csv")
 }
+
+// A click selects a row; a second click on it opens it.
+func TestClickRows(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	h.Frame()
+	h.Send(ui.Click{X: 5, Y: 3}) // title, header, order_items/, orders/
+	m := h.View.(*Model)
+	if e := m.entry(); e == nil || e.Name != "orders/" {
+		t.Fatalf("click selected %+v", e)
+	}
+	h.Send(ui.Click{X: 5, Y: 3})
+	h.ExpectContains("bronze_layer/orders/")
+}

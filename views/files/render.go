@@ -107,6 +107,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		top = append(top, th.Error.Render(table.Truncate(m.listErr.Error(), w)))
 	}
 	if m.ask != nil {
+		m.list.SetBodyTop(len(top))
 		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) },
 			[]string{th.Warn.Render(table.Truncate(m.ask.question, w))})
 	}
@@ -143,6 +144,7 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 		return screen.Compose(w, ctx.Height, top, nil, []string{p.list.Footer(w, th, "esc", "close")})
 	}
 	// The body first: the columns it shows are this frame's, not the last one's.
+	p.list.SetBodyTop(len(top))
 	body := p.list.Body(w, max(ctx.Height-len(top)-1, 0), th)
 	first, end := p.list.Table().VisibleColumns()
 	cols := len(p.list.Table().Columns()) - 1 // the pinned line column aside

@@ -317,6 +317,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case tea.MouseWheelMsg:
 		m.wheel(msg)
+	case ui.Click: // a row; a second click opens it
+		if m.mode != modeExec && !m.editing {
+			if _, again := m.list().Click(msg); again {
+				return m, m.key(tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
+		}
 	}
 	return m, nil
 }

@@ -48,6 +48,7 @@ func (m *Model) renderMachines(w, h int, th *ui.Theme) string {
 	case m.machErr != nil:
 		title += " " + th.Error.Render(table.Truncate(m.machErr.Error(), w))
 	}
+	m.machTable.SetBodyTop(1)
 	body := func(bh int) string { return m.machTable.Body(w, bh, th) }
 	hints := []string{"enter", "executions", "s", "start", "r", "refresh", "/", "filter"}
 	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
@@ -67,6 +68,7 @@ func (m *Model) renderExecs(w, h int, th *ui.Theme) string {
 		hints = append(hints, m.actionHints(e)...)
 	}
 	hints = append(hints, "esc", "machines", "/", "filter")
+	m.execTable.SetBodyTop(1)
 	body := func(bh int) string { return m.execTable.Body(w, bh, th) }
 	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
 }

@@ -122,6 +122,7 @@ type Model struct {
 	tablesErr error
 	tablesOK  bool
 	app       context.Context // the application's context (for reloading the tables)
+	bodyTop   int             // the view's line where the results area starts
 	ended     int             // jobs ended, as the last snapshot said
 
 	history    []string
@@ -255,6 +256,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		if !m.editor.Focused() {
 			m.list.Update(&m.keys, msg)
+		}
+	case ui.Click: // a result row; a second click opens it
+		if !m.editor.Focused() {
+			if _, again := m.list.Click(msg); again {
+				return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
 		}
 	}
 	return m, nil

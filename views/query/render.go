@@ -47,6 +47,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		top = append(top, line)
 	}
 	top = append(top, m.statusLine(th, w))
+	m.bodyTop = len(top)
 	return screen.Compose(w, h, top, func(bh int) string { return m.body(ctx, bh) }, []string{m.footer(th, w)})
 }
 
@@ -167,6 +168,7 @@ func (m *Model) body(ctx *ui.Context, h int) string {
 		}
 		return strings.Join(lines, "\n")
 	}
+	m.list.SetBodyTop(m.bodyTop + len(lines)) // for clicks
 	lines = append(lines, m.renderTable(w, h, th))
 	return strings.Join(lines, "\n")
 }

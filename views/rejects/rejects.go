@@ -196,6 +196,14 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		} else {
 			m.list.Update(&m.keys, msg)
 		}
+	case ui.Click: // a row (or a file in the picker); a second click opens it
+		list := m.list
+		if m.picker != nil {
+			list = m.picker
+		}
+		if _, again := list.Click(msg); again {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
 	}
 	return m, nil
 }

@@ -107,6 +107,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 	}
 	if m.picker != nil {
 		top = append(top, th.Title.Render("pick a file")+th.Dim.Render(" · enter choose · esc cancel"))
+		m.picker.SetBodyTop(len(top))
 		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.picker.Body(w, h, th) },
 			[]string{m.picker.Footer(w, th, "enter", "choose", "esc", "cancel", "/", "filter")})
 	}

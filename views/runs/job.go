@@ -203,6 +203,25 @@ func (m *Model) jobKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
+// clickJob focuses the pane clicked; a click on a file selects it (a
+// second one opens it, as enter does).
+func (m *Model) clickJob(c ui.Click) tea.Cmd {
+	y := c.Y - m.bodyTop
+	switch {
+	case y < 0:
+		return nil
+	case y >= m.logTop:
+		m.focusLog = true
+		return nil
+	}
+	m.focusLog = false
+	m.files.SetBodyTop(m.bodyTop + 1) // under the files' title
+	if _, again := m.files.Click(c); again {
+		return m.enterFile()
+	}
+	return nil
+}
+
 // enterFile: the rejected rows of a finished file that has some; else the
 // file's detail pane (a failed file's error is there).
 func (m *Model) enterFile() tea.Cmd {
@@ -255,6 +274,7 @@ func (m *Model) renderJob(ctx *ui.Context) string {
 	case j.State.Done():
 		hints = []string{"esc", "jobs", "enter", "rejected rows / error", "f", "files/log", "d", "file detail", "s", "sort"}
 	}
+	m.bodyTop = len(top)
 	body := func(h int) string { return m.jobBody(w, h, th) }
 	return screen.Compose(w, ctx.Height, top, body, []string{m.footer(m.files, w, th, hints)})
 }
@@ -289,6 +309,7 @@ func (m *Model) jobBody(w, h int, th *ui.Theme) string {
 		lines = append(lines, th.Warn.Render("rejected by reason: ")+table.Truncate(strings.Join(parts, " · "), w))
 	}
 	log := m.wrappedLog(w)
+	m.logTop = len(lines)
 	if len(lines) < h {
 		lines = append(lines, paneTitle(fmt.Sprintf("log · %s", textfmt.Counted(int64(len(m.job.Log)), "line", "lines")), m.focusLog))
 	}

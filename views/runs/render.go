@@ -192,6 +192,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		hints = []string{"enter", "rejected rows of the file", "esc", "history", "/", "filter"}
 	}
 	list := m.active()
+	list.SetBodyTop(1)
 	return screen.Compose(w, ctx.Height, []string{title}, func(h int) string { return list.Body(w, h, th) },
 		[]string{m.footer(list, w, th, hints)})
 }

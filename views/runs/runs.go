@@ -78,6 +78,8 @@ type Model struct {
 	logH      int // log pane height of the last frame
 	logLines  int // log screen lines of the last frame (wrapped)
 	focusLog  bool
+	bodyTop   int // the job screen's first body line, and its log's title line within the body (for clicks)
+	logTop    int
 	focus     key.Binding
 	detailKey key.Binding
 
@@ -166,6 +168,13 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
+	case ui.Click:
+		if m.mode == modeJob {
+			return m, m.clickJob(msg)
+		}
+		if _, again := m.active().Click(msg); again {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
 	case tea.MouseWheelMsg:
 		if m.mode == modeJob {
 			switch msg.Button {

@@ -177,3 +177,24 @@ func TestListHeaderETA(t *testing.T) {
 	h.Send(ops.JobSnapshot{Jobs: []ops.Job{queued, goldenJob()}})
 	h.ExpectContains("jobs · 2 active · 2 total · eta 2.5s + 1 queued job")
 }
+
+// On the job screen a click on the log focuses it; a click on a file
+// focuses the files and selects it.
+func TestClickJobPanes(t *testing.T) {
+	m := New(goldenRuns{})
+	m.now = func() time.Time { return goldenTime.Add(83 * time.Second) }
+	h := viewtest.New(t, m)
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{goldenJob()}})
+	h.Send(ui.ShowJob{ID: 7})
+	s := h.Screen()
+	logLine := -1
+	for i, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "log · 3 lines") {
+			logLine = i
+		}
+	}
+	h.Send(ui.Click{X: 3, Y: logLine + 1})
+	h.ExpectContains("▸ log")
+	h.Send(ui.Click{X: 3, Y: 6}) // head, 2 progress lines, files title, header, first file, second file
+	h.ExpectContains("▸ files · 2/4")
+}

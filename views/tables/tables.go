@@ -171,6 +171,10 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
 		m.focused().Update(&m.keys, msg)
+	case ui.Click: // a row; a second click opens it
+		if _, again := m.focused().Click(msg); again && m.detail == nil {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
 	}
 	return m, nil
 }

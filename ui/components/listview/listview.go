@@ -95,6 +95,7 @@ type Model struct {
 	detailOff  int
 	detailRow  int
 	detailPage int
+	bodyTop    int // the view's line where the body was drawn last (for clicks)
 }
 
 // New returns a list with the given options.
@@ -466,9 +467,24 @@ func (m *Model) Footer(w int, th *ui.Theme, hints ...string) string {
 	return line
 }
 
+// SetBodyTop says on which line of the view the body is drawn (View sets
+// it; a view that draws Body itself says it), for clicks.
+func (m *Model) SetBodyTop(line int) { m.bodyTop = line }
+
+// Click moves the cursor to the clicked row; again reports a click on the
+// row the cursor was on (the view opens it, as enter would). Clicks on the
+// detail pane or outside the rows are not the list's.
+func (m *Model) Click(c ui.Click) (hit, again bool) {
+	if m.detail != nil || m.Busy() {
+		return false, false
+	}
+	return m.table.ClickLine(c.Y - m.bodyTop)
+}
+
 // View draws the whole screen in exactly w × h cells: the top lines, the
 // body (table or detail pane) and the footer with the hints.
 func (m *Model) View(w, h int, th *ui.Theme, top []string, hints ...string) string {
+	m.bodyTop = len(top)
 	return screen.Compose(w, h, top, func(bh int) string { return m.Body(w, bh, th) },
 		[]string{m.Footer(w, th, hints...)})
 }

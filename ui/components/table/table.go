@@ -216,6 +216,19 @@ func (m *Model) VisibleColumns() (first, end int) {
 // screen when the table is scrolled right.
 func (m *Model) SetPinned(n int) { m.pinned = max(n, 0) }
 
+// ClickLine moves the cursor to the row drawn on line (0 is the header) of
+// the last frame; it reports whether a row is there, and whether the
+// cursor was on it already (a second click: open it).
+func (m *Model) ClickLine(line int) (hit, again bool) {
+	pos := m.offset + line - 1
+	if line < 1 || line > m.page || pos >= m.Len() {
+		return false, false
+	}
+	again = pos == m.cursor
+	m.SetPosition(pos)
+	return true, again
+}
+
 // SetCellStyle sets (or clears, with nil) the per-cell style function.
 func (m *Model) SetCellStyle(f CellStyle) { m.style = f }
 
