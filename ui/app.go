@@ -50,6 +50,10 @@ type AppOptions struct {
 	// events) to the program; Run forwards them. Senders must not block on
 	// it (use a buffered channel and a non-blocking send).
 	Events <-chan tea.Msg
+	// Commands are the composition root's command-line commands.
+	Commands []Command
+	// Notice is shown when the console opens (e.g. why a switch failed).
+	Notice string
 	// NoMouse leaves the mouse to the terminal (its own text selection);
 	// :mouse turns capture on and off while the console runs.
 	NoMouse bool
@@ -94,6 +98,10 @@ type App struct {
 	active   int // queued+running jobs, as the last job message said
 	confirmN int
 	mouse    bool // the console captures the mouse (clicks, the wheel)
+	commandsFrom []Command
+	notice       string
+	switching    *Switch // asked, waiting for the jobs question
+	next         *Switch // the switch to make after quitting
 }
 
 // notifyExpired clears the notification of generation gen.
@@ -140,6 +148,7 @@ func NewApp(opts AppOptions) *App {
 		keys: keys, theme: theme, detect: detect,
 		views: append([]View(nil), opts.Views...), label: opts.LakeLabel,
 		notifyFor: opts.NotifyFor, mouse: !opts.NoMouse,
+		commandsFrom: append([]Command(nil), opts.Commands...), notice: opts.Notice,
 	}
 	if a.notifyFor <= 0 {
 		a.notifyFor = DefaultNotifyFor
@@ -182,6 +191,9 @@ func (a *App) Init() tea.Cmd {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	cmds = append(cmds, beat())
+	if a.notice != "" {
+		cmds = append(cmds, NotifyCmd(a.notice, true))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -230,6 +242,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case JobCount:
 		a.active = msg.ActiveJobs()
 		return a, a.toAll(msg)
+	case Switch:
+		a.switching = &msg
+		return a, a.askQuit()
 	case quitCheck:
 		a.active = msg.n
 		if msg.n == 0 {
@@ -269,7 +284,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Confirm):
 			return a.quit()
 		case key.Matches(msg, k.Deny):
-			a.mode = modeNormal
+			a.mode, a.switching = modeNormal, nil
 		}
 		return nil
 	case modeCommand:
@@ -313,6 +328,14 @@ func (a *App) hasViews() bool { return len(a.views) > 0 }
 // commands are what the command line completes.
 func (a *App) commands() []string {
 	out := []string{"quit", "help", "mouse on", "mouse off"}
+	for _, c := range a.commandsFrom {
+		out = append(out, c.Name)
+		if c.Args != nil {
+			for _, arg := range c.Args() {
+				out = append(out, c.Name+" "+arg)
+			}
+		}
+	}
 	for _, v := range a.views {
 		out = append(out, strings.ToLower(v.Title()))
 	}
@@ -371,6 +394,12 @@ func (a *App) execute(line string) tea.Cmd {
 	if i := a.find(c); i >= 0 {
 		return a.show(i)
 	}
+	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	for _, cmd := range a.commandsFrom {
+		if strings.EqualFold(cmd.Name, name) {
+			return cmd.Do(strings.TrimSpace(arg))
+		}
+	}
 	return a.notify(fmt.Sprintf("unknown command %q (try :help)", c), true)
 }
 
@@ -428,6 +457,7 @@ func (a *App) askQuit() tea.Cmd {
 // quit cancels the application's context (every command a view runs
 // under it) and the active jobs (without waiting for them), and quits.
 func (a *App) quit() tea.Cmd {
+	a.next, a.switching = a.switching, nil
 	a.stop()
 	jobs := a.jobs
 	if jobs == nil {
@@ -509,6 +539,10 @@ func (a *App) toAll(msg tea.Msg) tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// Next is the switch the user asked for when the console quit to make
+// it (nil: the user quit).
+func (a *App) Next() *Switch { return a.next }
 
 // Current returns the title of the current view ("" without views).
 func (a *App) Current() string {

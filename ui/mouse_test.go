@@ -48,3 +48,37 @@ func TestMouseClicksAndCapture(t *testing.T) {
 		t.Fatalf("default: mouse mode %v", got)
 	}
 }
+
+// A root's command runs with its argument (tab completes it); a switch
+// quits the console and says what to open next, asking first when jobs run.
+func TestCommandsAndSwitch(t *testing.T) {
+	rec := &recorder{}
+	jobs := newFakeJobs()
+	jobs.active.Store(1)
+	a := NewApp(AppOptions{Theme: NewTheme(true, true), Views: fakeViews(rec, "Files"), Jobs: jobs,
+		Commands: []Command{
+			{Name: "hello", Help: "say hello", Do: func(arg string) tea.Cmd { return NotifyCmd("hello "+arg, false) }},
+			{Name: "lake", Help: "open another lake", Args: func() []string { return []string{"other-lake"} },
+				Do: func(v string) tea.Cmd { return func() tea.Msg { return Switch{Setting: "lake", Value: v} } }},
+		}})
+	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 24))
+	uitest.WaitOutput(t, tm, 5*time.Second, "FILES pane")
+	typeCmd := func(s string) {
+		tm.Send(uitest.Key(":"))
+		for _, r := range s {
+			tm.Send(uitest.Key(string(r)))
+		}
+	}
+	typeCmd("hello world")
+	tm.Send(uitest.Key("enter"))
+	uitest.WaitOutput(t, tm, 5*time.Second, "hello world")
+	typeCmd("lake o")
+	tm.Send(uitest.Key("tab")) // completes the argument
+	tm.Send(uitest.Key("enter"))
+	uitest.WaitOutput(t, tm, 5*time.Second, "1 job running — switch lake to other-lake and cancel it? (y/n)")
+	tm.Send(uitest.Key("y"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
+	if n := final.Next(); n == nil || *n != (Switch{Setting: "lake", Value: "other-lake"}) {
+		t.Fatalf("next %+v", n)
+	}
+}

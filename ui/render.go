@@ -113,7 +113,11 @@ func (a *App) bottom(w int) string {
 		if a.confirmN == 1 {
 			them = "it"
 		}
-		q := fmt.Sprintf(" %s — quit and cancel %s? (y/n)", jobsRunning(a.confirmN), them)
+		verb := "quit"
+		if a.switching != nil {
+			verb = "switch " + a.switching.Setting + " to " + textfmt.Sanitize(a.switching.Value)
+		}
+		q := fmt.Sprintf(" %s — %s and cancel %s? (y/n)", jobsRunning(a.confirmN), verb, them)
 		return a.theme.Warn.Bold(true).Render(fit(q, w))
 	case modeCommand:
 		// the input pads itself to its width: cut the padding, no "…"
@@ -203,7 +207,12 @@ func (a *App) help(w, h int) []string {
 		}
 		secs = append(secs, sec)
 	}
-	secs = append(secs, []entry{{d: "Commands"}, {k: ":q", d: "quit"}, {k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"}})
+	cmds := []entry{{d: "Commands (tab completes)"}, {k: ":q", d: "quit"}, {k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
+		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"}}
+	for _, c := range a.commandsFrom {
+		cmds = append(cmds, entry{k: ":" + textfmt.Sanitize(c.Name), d: textfmt.Sanitize(c.Help)})
+	}
+	secs = append(secs, cmds)
 
 	keyW := 0
 	for _, sec := range secs {

@@ -110,6 +110,23 @@ type JobCount interface {
 	ActiveJobs() int
 }
 
+// Command is a command-line command the composition root adds, e.g.
+// ":run" or ":lake PATH".
+type Command struct {
+	Name string
+	// Help says what it does (the help screen lists it).
+	Help string
+	// Args are the arguments the command line completes (nil: none known).
+	Args func() []string
+	// Do runs the command with its argument ("" without one), in a command.
+	Do func(arg string) tea.Cmd
+}
+
+// Switch asks to open the console again with one setting changed (the
+// lake, the AWS profile or region, the SQL engine): the shell asks first
+// when jobs run, quits, and Run returns it to the composition root.
+type Switch struct{ Setting, Value string }
+
 // Click is a left click in the view's area, in the view's own cells (0,0
 // is its top left), sent to the current view; wheel and other mouse
 // messages arrive as Bubble Tea sends them.

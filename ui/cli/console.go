@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
@@ -55,9 +54,10 @@ func consoleViews(p consoleParts) []ui.View {
 // feed of job snapshots and the channel of flow events.
 func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOptions, error) {
 	engName := "local (DuckDB)"
-	eopts := EngineOptions{Athena: r.g.AWS, AthenaOptions: athena.Options{Database: r.env.Getenv("LAKEOPS_ATHENA_DATABASE"),
+	useAthena := r.g.AWS && r.engineName != "local" || r.engineName == "athena" // :engine overrides --aws
+	eopts := EngineOptions{Athena: useAthena, AthenaOptions: athena.Options{Database: r.env.Getenv("LAKEOPS_ATHENA_DATABASE"),
 		Workgroup: r.env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: r.env.Getenv("LAKEOPS_ATHENA_OUTPUT")}}
-	if r.g.AWS {
+	if useAthena {
 		engName = "athena"
 	}
 	eng, err := r.Engine(ctx, eopts)
@@ -104,6 +104,7 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 		Getenv:    r.env.Getenv,
 		Feeds:     []ui.Feed{{Changed: jm.Changed(), Message: func() tea.Msg { return jm.Snapshot() }}},
 		Events:    events,
+		Commands:  r.consoleCommands(o),
 	}
 	if r.g.ReadOnly {
 		opts.LakeLabel += " (read-only)"
@@ -145,17 +146,10 @@ func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg))
 	return &localFlows{lake: r.lake, svc: svc, ops: o}, nil, nil
 }
 
-// openConsole runs the console on the root's lake until the user quits.
-func (r *Root) openConsole(ctx context.Context) error {
-	opts, err := r.consoleOptions(ctx, consoleParts{})
-	if err != nil {
-		return err
-	}
-	if err := ui.Run(ctx, opts); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
-}
+// openConsole runs the console on the root's lake until the user quits
+// (a :lake, :profile, :region or :engine switch opens it again on a root
+// with the setting changed: runConsoleLoop).
+func (r *Root) openConsole(ctx context.Context) error { return r.runConsoleLoop(ctx) }
 
 func runConsole(ctx context.Context, g *Globals, env Env, args []string) error {
 	if len(args) > 0 {
