@@ -95,9 +95,9 @@ type App struct {
 	noteErr bool
 	noteGen int
 
-	active   int // queued+running jobs, as the last job message said
-	confirmN int
-	mouse    bool // the console captures the mouse (clicks, the wheel)
+	active       int // queued+running jobs, as the last job message said
+	confirmN     int
+	mouse        bool // the console captures the mouse (clicks, the wheel)
 	commandsFrom []Command
 	notice       string
 	switching    *Switch // asked, waiting for the jobs question

@@ -42,12 +42,12 @@ func TestRootSwitched(t *testing.T) {
 func TestConsoleRunCommand(t *testing.T) {
 	c, jm := newConsole(t, 300)
 	waitFrame(t, c, "the raw files", shows([]string{"products.csv"}))
-	for _, line := range []string{"run", "reprocess orders"} {
+	for i, line := range []string{"run", "reprocess orders"} {
 		c.Send(uitest.Key(":"))
 		c.Type(line)
 		c.Send(uitest.Key("enter"))
 		deadline := time.Now().Add(30 * time.Second)
-		for jm.Active() > 0 || len(jm.Jobs()) == 0 || !jm.Jobs()[0].State.Done() {
+		for jm.Active() > 0 || len(jm.Jobs()) != i+1 || !jm.Jobs()[0].State.Done() {
 			if time.Now().After(deadline) {
 				t.Fatalf(":%s: jobs %+v", line, jm.Jobs())
 			}
