@@ -101,6 +101,8 @@ type App struct {
 	commandsFrom []Command
 	notice       string
 	switching    *Switch // asked, waiting for the jobs question
+	helpOff      int     // the help's first column shown
+	helpCols     int     // the help's columns, last frame
 	next         *Switch // the switch to make after quitting
 }
 
@@ -314,6 +316,12 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case a.mode == modeHelp && key.Matches(msg, k.Back):
 		a.mode = modeNormal
+		return nil
+	case a.mode == modeHelp && key.Matches(msg, k.Right):
+		a.helpOff = min(a.helpOff+1, max(a.helpCols-1, 0))
+		return nil
+	case a.mode == modeHelp && key.Matches(msg, k.Left):
+		a.helpOff = max(a.helpOff-1, 0)
 		return nil
 	case key.Matches(msg, k.Quit):
 		return a.askQuit()

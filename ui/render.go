@@ -243,20 +243,34 @@ func (a *App) help(w, h int) []string {
 			}
 		}
 	}
+	widths := make([]int, len(cols))
+	for i, col := range cols {
+		for _, c := range col {
+			widths[i] = max(widths[i], lipgloss.Width(c))
+		}
+	}
+	// The columns that fit from the first one shown (←/→ move it).
+	a.helpOff = max(0, min(a.helpOff, len(cols)-1))
+	end, used := a.helpOff, 0
+	for end < len(cols) && (end == a.helpOff || used+widths[end]+4 <= w) {
+		used += widths[end] + 4
+		end++
+	}
+	a.helpCols = len(cols)
+	head := fmt.Sprintf(" %s or %s closes help", k.Back.Help().Key, k.Help.Help().Key)
+	if a.helpOff > 0 || end < len(cols) {
+		head += fmt.Sprintf(" · ←/→ more (columns %d–%d of %d)", a.helpOff+1, end, len(cols))
+	}
 	out := make([]string, 1, h)
-	out[0] = a.theme.Dim.Render(fit(fmt.Sprintf(" %s or %s closes help", k.Back.Help().Key, k.Help.Help().Key), w))
+	out[0] = a.theme.Dim.Render(fit(head, w))
 	for r := range rows {
 		var b strings.Builder
-		for _, col := range cols {
-			colW := 0
-			for _, c := range col {
-				colW = max(colW, lipgloss.Width(c))
-			}
+		for ci := a.helpOff; ci < end; ci++ {
 			cell := ""
-			if r < len(col) {
-				cell = col[r]
+			if r < len(cols[ci]) {
+				cell = cols[ci][r]
 			}
-			b.WriteString(" " + cell + strings.Repeat(" ", colW-lipgloss.Width(cell)+3))
+			b.WriteString(" " + cell + strings.Repeat(" ", widths[ci]-lipgloss.Width(cell)+3))
 		}
 		out = append(out, strings.TrimRight(b.String(), " "))
 	}
