@@ -39,6 +39,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 	m.edSize.Fit(&m.editor, w, edH)
 	top := []string{m.header(ctx)}
 	ed := strings.Split(m.editor.View(), "\n")
+	if !m.editor.Focused() && strings.TrimSpace(m.editor.Value()) != "" {
+		ed = highlight(m.editor.Value(), w, edH, th) // the statement, highlighted, while the results have the keys
+	}
 	for i := range edH {
 		line := ""
 		if i < len(ed) {
