@@ -335,7 +335,7 @@ func (a *App) hasViews() bool { return len(a.views) > 0 }
 
 // commands are what the command line completes.
 func (a *App) commands() []string {
-	out := []string{"quit", "help", "mouse on", "mouse off"}
+	out := []string{"quit", "help", "mouse on", "mouse off", "export "}
 	for _, c := range a.commandsFrom {
 		out = append(out, c.Name)
 		if c.Args != nil {
@@ -403,6 +403,12 @@ func (a *App) execute(line string) tea.Cmd {
 		return a.show(i)
 	}
 	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	if strings.EqualFold(name, "export") {
+		if strings.TrimSpace(arg) == "" {
+			return a.notify(":export needs a path: a file (.csv, .jsonl, .parquet) or a folder", true)
+		}
+		return a.toCurrent(ExportTo{Path: strings.TrimSpace(arg)})
+	}
 	for _, cmd := range a.commandsFrom {
 		if strings.EqualFold(cmd.Name, name) {
 			return cmd.Do(strings.TrimSpace(arg))

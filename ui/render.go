@@ -208,7 +208,8 @@ func (a *App) help(w, h int) []string {
 		secs = append(secs, sec)
 	}
 	cmds := []entry{{d: "Commands (tab completes)"}, {k: ":q", d: "quit"}, {k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
-		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"}}
+		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"},
+		{k: ":export", d: "PATH: the view's rows to a file (.csv, .jsonl, .parquet) or folder"}}
 	for _, c := range a.commandsFrom {
 		cmds = append(cmds, entry{k: ":" + textfmt.Sanitize(c.Name), d: textfmt.Sanitize(c.Help)})
 	}

@@ -127,6 +127,10 @@ type Command struct {
 // when jobs run, quits, and Run returns it to the composition root.
 type Switch struct{ Setting, Value string }
 
+// ExportTo asks the current view to export what it shows to a path (a
+// file, whose extension names the format, or a folder): ":export PATH".
+type ExportTo struct{ Path string }
+
 // Click is a left click in the view's area, in the view's own cells (0,0
 // is its top left), sent to the current view; wheel and other mouse
 // messages arrive as Bubble Tea sends them.

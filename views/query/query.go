@@ -244,6 +244,8 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case exportedMsg:
 		return m, m.exported(msg)
+	case ui.ExportTo:
+		return m, m.exportTo(ctx, msg.Path)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.PasteMsg:

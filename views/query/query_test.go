@@ -411,3 +411,22 @@ func TestStaleTicksDropped(t *testing.T) {
 		t.Fatal("a tick after the query ended scheduled another")
 	}
 }
+
+// :export PATH writes the result to the file named (its extension says
+// the format; an existing file is not replaced) or into a folder.
+func TestExportToPath(t *testing.T) {
+	d, _, dir := setup(t)
+	d.runSQL("SELECT * FROM orders")
+	d.press("esc")
+	target := filepath.Join(dir, "picked.csv")
+	d.send(ui.ExportTo{Path: target})
+	d.waitScreen("exported 3 rows to " + target)
+	b, err := os.ReadFile(target)
+	if err != nil || !strings.HasPrefix(string(b), "order_id,customer,total_amount,date\n") {
+		t.Fatalf("export file: %v %q", err, b)
+	}
+	d.send(ui.ExportTo{Path: target})
+	d.waitScreen("create " + target)
+	d.send(ui.ExportTo{Path: filepath.Join(dir, "nope.txt")})
+	d.waitScreen("name a file ending in .csv, .jsonl or .parquet")
+}
