@@ -2,6 +2,7 @@ package tables
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,6 +48,10 @@ func (goldenTables) TableDetail(_ context.Context, info ops.TableInfo) (*ops.Tab
 		d.History = append(d.History, ops.TableVersion{Version: v, Timestamp: goldenTime, Operation: "MERGE",
 			Metrics: map[string]string{"numTargetRowsInserted": "1234567", "numTargetRowsUpdated": "0"}})
 	}
+	for day := 1; day <= 3; day++ {
+		d.PartitionStats = append(d.PartitionStats, ops.PartitionStat{Values: fmt.Sprintf("date=2025-04-%02d", day), Files: 4,
+			Rows: int64(1_100_000 * day), RowsKnown: true, Bytes: int64(64<<20) * int64(day)})
+	}
 	return d, nil
 }
 
@@ -63,5 +68,10 @@ func TestGoldenTables(t *testing.T) {
 	h.Press("enter")
 	t.Run("detail", func(t *testing.T) {
 		h.Golden(t, []string{"days_since_prior_order", "order_timestamp", "numTargetRowsInserted=1234567 numTargetRowsUpdated=0"}, []string{"days_since_prior_order", "order_timestamp", "date"})
+	})
+	h.T = t
+	h.Press("c", "c") // the partitions
+	t.Run("partitions", func(t *testing.T) {
+		h.Golden(t, []string{"date=2025-04-03", "3,300,000", "192.0 MiB"}, []string{"date=2025-04-03", "3,300,000", "192.0 MiB"})
 	})
 }

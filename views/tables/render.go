@@ -109,7 +109,11 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 	body := func(h int) string {
 		// Each pane gets what it needs when both fit; else the history
 		// keeps a third (at least three lines) and the schema the rest.
-		avail, needS, needH := max(h-2, 0), max(d.schema.Len()+1, 2), max(d.history.Len()+1, 2)
+		lower := d.history // the history, or the partitions when they have the keys
+		if d.focus == 2 {
+			lower = d.parts
+		}
+		avail, needS, needH := max(h-2, 0), max(d.schema.Len()+1, 2), max(lower.Len()+1, 2)
 		sh := needS
 		if needS+needH > avail {
 			sh = max(avail-min(needH, max(avail/3, 3)), min(2, avail))
@@ -121,14 +125,18 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 		if d.d != nil && d.d.HistErr != nil {
 			htitle = "history · " + d.d.HistErr.Error()
 		}
-		lines = append(lines, title(1, table.Truncate(htitle, max(w-2, 1))))
+		pane := 1
+		if d.focus == 2 {
+			pane, htitle = 2, "partitions · "+textfmt.Counted(int64(d.parts.Len()), "partition", "partitions")+" with their files, rows and size"
+		}
+		lines = append(lines, title(pane, table.Truncate(htitle, max(w-2, 1))))
 		if hh > 0 {
-			lines = append(lines, d.history.Body(w, hh, th))
+			lines = append(lines, lower.Body(w, hh, th))
 		}
 		return strings.Join(lines, "\n")
 	}
 	return screen.Compose(w, ctx.Height, top, body, []string{m.focused().Footer(w, th,
-		"esc", "back", "c", "schema/history", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "y", "copy location",
+		"esc", "back", "c", "schema/history/partitions", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "y", "copy location",
 		"/", "filter")})
 }
 
