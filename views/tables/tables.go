@@ -72,7 +72,7 @@ type detailPane struct {
 	d       *ops.TableDetail
 	schema  *listview.Model
 	history *listview.Model
-	focus   int               // 0: schema, 1: history, 2: partitions
+	focus   int // 0: schema, 1: history, 2: partitions
 	parts   *listview.Model
 	open    *ops.TableVersion // the history entry shown in full, if any
 	off     int               // first line of the open entry on screen
