@@ -335,7 +335,7 @@ func (a *App) hasViews() bool { return len(a.views) > 0 }
 
 // commands are what the command line completes.
 func (a *App) commands() []string {
-	out := []string{"quit", "help", "mouse on", "mouse off", "export "}
+	out := []string{"quit", "help", "mouse on", "mouse off", "export ", "open ", "save "}
 	for _, c := range a.commandsFrom {
 		out = append(out, c.Name)
 		if c.Args != nil {
@@ -403,6 +403,17 @@ func (a *App) execute(line string) tea.Cmd {
 		return a.show(i)
 	}
 	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	switch strings.ToLower(name) {
+	case "open", "save":
+		p := strings.TrimSpace(arg)
+		if p == "" {
+			return a.notify(":"+strings.ToLower(name)+" needs a .sql file's path", true)
+		}
+		if strings.EqualFold(name, "open") {
+			return a.follow(LoadSQL{Path: p})
+		}
+		return a.follow(SaveSQL{Path: p})
+	}
 	if strings.EqualFold(name, "export") {
 		if strings.TrimSpace(arg) == "" {
 			return a.notify(":export needs a path: a file (.csv, .jsonl, .parquet) or a folder", true)

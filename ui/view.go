@@ -64,6 +64,14 @@ type ShowRejects struct{ Dataset, File string }
 // OpenSQL asks for a statement in the SQL editor, run at once (the Query view).
 type OpenSQL struct{ SQL string }
 
+// LoadSQL asks for a .sql file in the SQL editor (":open PATH").
+type LoadSQL struct{ Path string }
+
+// SaveSQL asks for the SQL editor's text in a .sql file (":save PATH").
+type SaveSQL struct{ Path string }
+
+func (LoadSQL) intent()     {}
+func (SaveSQL) intent()     {}
 func (ShowJob) intent()     {}
 func (ShowRejects) intent() {}
 func (OpenSQL) intent()     {}

@@ -95,6 +95,7 @@ func DefaultHistoryFile() string {
 type bindings struct {
 	run, runStmt, cancel, more, copyRow, edit key.Binding
 	histPrev, histNext, complete, results     key.Binding
+	histSearch                                key.Binding
 }
 
 // Model is the Query view.
@@ -123,6 +124,7 @@ type Model struct {
 	tablesOK  bool
 	app       context.Context // the application's context (for reloading the tables)
 	bodyTop   int             // the view's line where the results area starts
+	histPick  *listview.Model // the history search, when open
 	ended     int             // jobs ended, as the last snapshot said
 
 	history    []string
@@ -145,16 +147,17 @@ func New(eng Engine, opts ...Option) *Model {
 		return key.NewBinding(key.WithKeys(k), key.WithHelp(help, desc))
 	}
 	m.bind = bindings{
-		run:      b("ctrl+r", "ctrl+r", "run the editor"),
-		runStmt:  b("ctrl+e", "ctrl+e", "run the statement under the cursor"),
-		cancel:   b("ctrl+x", "ctrl+x", "cancel the running query or export"),
-		more:     b("m", "m", "load more rows"),
-		copyRow:  b("Y", "Y", "copy the row (tab-separated)"),
-		edit:     b("i", "i", "edit the SQL"),
-		histPrev: b("ctrl+p", "ctrl+p", "previous statement (editor)"),
-		histNext: b("ctrl+n", "ctrl+n", "next statement (editor)"),
-		complete: b("tab", "tab", "complete a table/column name (editor)"),
-		results:  b("esc", "esc", "leave the editor for the results"),
+		run:        b("ctrl+r", "ctrl+r", "run the editor"),
+		runStmt:    b("ctrl+e", "ctrl+e", "run the statement under the cursor"),
+		cancel:     b("ctrl+x", "ctrl+x", "cancel the running query or export"),
+		more:       b("m", "m", "load more rows"),
+		copyRow:    b("Y", "Y", "copy the row (tab-separated)"),
+		edit:       b("i", "i", "edit the SQL"),
+		histPrev:   b("ctrl+p", "ctrl+p", "previous statement (editor)"),
+		histNext:   b("ctrl+n", "ctrl+n", "next statement (editor)"),
+		histSearch: b("ctrl+o", "ctrl+o", "search the history (type to filter, enter edits)"),
+		complete:   b("tab", "tab", "complete a table/column name (editor)"),
+		results:    b("esc", "esc", "leave the editor for the results"),
 	}
 	if eng != nil {
 		m.engName = eng.Name()
@@ -174,15 +177,23 @@ func New(eng Engine, opts ...Option) *Model {
 func (m *Model) Title() string { return "Query" }
 
 // InputFocused reports whether the SQL editor or the filter has focus.
-func (m *Model) InputFocused() bool { return m.editor.Focused() || m.list.Filtering() }
+func (m *Model) InputFocused() bool {
+	return m.editor.Focused() || m.list.Filtering() || m.histPick != nil
+}
 
 // Takes OpenSQL.
-func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.OpenSQL); return ok }
+func (m *Model) Takes(i ui.Intent) bool {
+	switch i.(type) {
+	case ui.OpenSQL, ui.LoadSQL, ui.SaveSQL:
+		return true
+	}
+	return false
+}
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k, b := m.keys, m.bind
-	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.complete, b.results, b.edit,
+	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.histSearch, b.complete, b.results, b.edit,
 		k.Enter, b.more, k.Copy, b.copyRow, k.Export, k.Filter, k.Up, k.Down, k.Left, k.Right}
 }
 
@@ -246,6 +257,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		return m, m.exported(msg)
 	case ui.ExportTo:
 		return m, m.exportTo(ctx, msg.Path)
+	case ui.LoadSQL:
+		return m, loadSQL(msg.Path)
+	case ui.SaveSQL:
+		return m, saveSQL(msg.Path, m.editor.Value())
+	case sqlFileMsg:
+		return m, m.sqlFile(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.PasteMsg:
@@ -276,6 +293,13 @@ func (m *Model) busy() bool { return m.res != nil && m.res.running }
 
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	b := &m.bind
+	if m.histPick != nil {
+		return m.historyKey(msg)
+	}
+	if key.Matches(msg, b.histSearch) {
+		m.openHistory()
+		return nil
+	}
 	if m.list.Filtering() {
 		_, cmd := m.list.Update(&m.keys, msg)
 		return cmd

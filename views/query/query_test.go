@@ -430,3 +430,48 @@ func TestExportToPath(t *testing.T) {
 	d.send(ui.ExportTo{Path: filepath.Join(dir, "nope.txt")})
 	d.waitScreen("name a file ending in .csv, .jsonl or .parquet")
 }
+
+// ctrl+o searches the history: typing filters it, enter puts the
+// statement in the editor.
+func TestHistorySearch(t *testing.T) {
+	d, _, _ := setup(t)
+	d.runSQL("SELECT 1 FROM orders")
+	d.runSQL("SELECT count(*) FROM products")
+	d.runSQL("SELECT 2 FROM order_items")
+	d.press("ctrl+o")
+	d.waitScreen("SQL history", "3 statements")
+	d.typeText("products")
+	s := d.waitScreen("/products", "SELECT count(*) FROM products")
+	if strings.Contains(s, "FROM order_items") {
+		t.Fatalf("the search did not filter:\n%s", s)
+	}
+	d.press("enter", "enter")
+	if got := d.model().editor.Value(); got != "SELECT count(*) FROM products" {
+		t.Fatalf("editor holds %q", got)
+	}
+}
+
+// :save PATH writes the editor's text to a .sql file, :open PATH reads one
+// into the editor; other names are refused.
+func TestSaveAndOpenSQLFiles(t *testing.T) {
+	d, _, dir := setup(t)
+	d.typeText("SELECT * FROM orders\nWHERE total_amount > 10")
+	path := filepath.Join(dir, "q.sql")
+	d.send(ui.SaveSQL{Path: path})
+	d.waitFor("the file", func() bool { b, _ := os.ReadFile(path); return string(b) == "SELECT * FROM orders\nWHERE total_amount > 10\n" })
+	d.model().editor.Reset()
+	d.send(ui.LoadSQL{Path: path})
+	d.waitFor("the editor", func() bool { return d.model().editor.Value() == "SELECT * FROM orders\nWHERE total_amount > 10\n" })
+	d.send(ui.SaveSQL{Path: filepath.Join(dir, "q.txt")})
+	d.waitFor("the refusal", func() bool {
+		for _, m := range d.out {
+			if n, ok := m.(ui.Notify); ok && n.Error && strings.Contains(n.Text, "name a file ending in .sql") {
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := os.Stat(filepath.Join(dir, "q.txt")); err == nil {
+		t.Fatal("wrote a file not named .sql")
+	}
+}

@@ -31,6 +31,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.list.DetailOpen() {
 		return m.renderDetail(ctx)
 	}
+	if m.histPick != nil {
+		return m.renderHistory(ctx)
+	}
 	// The editor grows with its text, up to a third of the view.
 	edH := max(3, min(m.editor.LineCount()+1, 10, h/3))
 	if h < 10 {
