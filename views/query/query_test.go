@@ -458,7 +458,10 @@ func TestSaveAndOpenSQLFiles(t *testing.T) {
 	d.typeText("SELECT * FROM orders\nWHERE total_amount > 10")
 	path := filepath.Join(dir, "q.sql")
 	d.send(ui.SaveSQL{Path: path})
-	d.waitFor("the file", func() bool { b, _ := os.ReadFile(path); return string(b) == "SELECT * FROM orders\nWHERE total_amount > 10\n" })
+	d.waitFor("the file", func() bool {
+		b, _ := os.ReadFile(path)
+		return string(b) == "SELECT * FROM orders\nWHERE total_amount > 10\n"
+	})
 	d.model().editor.Reset()
 	d.send(ui.LoadSQL{Path: path})
 	d.waitFor("the editor", func() bool { return d.model().editor.Value() == "SELECT * FROM orders\nWHERE total_amount > 10\n" })
