@@ -351,3 +351,6 @@ func (o *Ops) RegisterTables(ctx context.Context, cat catalog.Catalog) ([]Regist
 	}
 	return out, nil
 }
+
+// Statements splits an SQL script into its statements (sqllex.Statements).
+func Statements(script string) []string { return sqllex.Statements(script) }

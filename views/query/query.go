@@ -125,7 +125,10 @@ type Model struct {
 	app       context.Context // the application's context (for reloading the tables)
 	bodyTop   int             // the view's line where the results area starts
 	histPick  *listview.Model // the history search, when open
-	ended     int             // jobs ended, as the last snapshot said
+	tabs      []*result       // a script's results, one per statement (nil for one statement)
+	tab       int
+	queue     []string // the script's statements still to run
+	ended     int      // jobs ended, as the last snapshot said
 
 	history    []string
 	histLoaded bool
@@ -193,7 +196,8 @@ func (m *Model) Takes(i ui.Intent) bool {
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k, b := m.keys, m.bind
-	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.histSearch, b.complete, b.results, b.edit,
+	tabs := key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "results: the previous/next statement's result (ctrl+r runs each statement)"))
+	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.histSearch, b.complete, b.results, b.edit, tabs,
 		k.Enter, b.more, k.Copy, b.copyRow, k.Export, k.Filter, k.Up, k.Down, k.Left, k.Right}
 }
 
@@ -308,7 +312,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, b.run):
 		m.comp = nil
-		return m.run(ctx, m.editor.Value())
+		return m.runScript(ctx, m.editor.Value())
 	case key.Matches(msg, b.runStmt):
 		m.comp = nil
 		return m.run(ctx, ops.StatementAt(m.editor.Value(), m.cursorOffset()))
@@ -358,6 +362,12 @@ func (m *Model) resultsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, b := &m.keys, &m.bind
 	m.setNote("", false)
 	switch {
+	case msg.String() == "[":
+		m.showTab(m.tabIndex() - 1)
+		return nil
+	case msg.String() == "]":
+		m.showTab(m.tabIndex() + 1)
+		return nil
 	case key.Matches(msg, b.edit):
 		return m.editor.Focus()
 	case key.Matches(msg, k.Enter):

@@ -478,3 +478,30 @@ func TestSaveAndOpenSQLFiles(t *testing.T) {
 		t.Fatal("wrote a file not named .sql")
 	}
 }
+
+// A script of several statements runs each in turn, one result tab each
+// ([ and ] switch); a statement that fails stops the rest.
+func TestOneResultTabPerStatement(t *testing.T) {
+	d, f, _ := setup(t)
+	d.typeText("SELECT * FROM orders; SELECT * FROM golden")
+	d.press("ctrl+r")
+	d.waitScreen("results 1 [2]", "items", "note")
+	if q := f.last(); q != "SELECT * FROM golden" {
+		t.Fatalf("last statement run %q", q)
+	}
+	d.press("esc", "[")
+	s := d.waitScreen("results [1] 2", "customer")
+	if strings.Contains(s, "items") {
+		t.Fatalf("tab 1 shows tab 2's columns:\n%s", s)
+	}
+	d.press("]")
+	d.waitScreen("results 1 [2]", "items")
+	d.press("i")
+	d.model().editor.Reset()
+	d.typeText("SELECT 1 FROM orders; SELECT boom; SELECT 2 FROM orders")
+	d.press("ctrl+r")
+	d.waitScreen("statement 2 did not finish: the 1 after it did not run")
+	if q := f.last(); q != "SELECT boom" {
+		t.Fatalf("ran on after a failure: %q", q)
+	}
+}

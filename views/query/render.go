@@ -52,6 +52,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 		}
 		top = append(top, line)
 	}
+	if len(m.tabs) > 1 {
+		top = append(top, table.Clip(m.tabsLine(th), w))
+	}
 	top = append(top, m.statusLine(th, w))
 	m.bodyTop = len(top)
 	return screen.Compose(w, h, top, func(bh int) string { return m.body(ctx, bh) }, []string{m.footer(th, w)})

@@ -164,8 +164,12 @@ func closeCmd(c *cursor) tea.Cmd {
 	return func() tea.Msg { _ = c.close(); return nil }
 }
 
-// run starts sql, abandoning the current result.
-func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd {
+// run starts sql, abandoning the current result, and remembers it.
+func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd { return m.runStatement(ctx, sql, true) }
+
+// runStatement starts one statement (remembered in the history unless it
+// is part of a script, which is remembered whole).
+func (m *Model) runStatement(ctx *ui.Context, sql string, remember bool) tea.Cmd {
 	sql = trimStatement(sql)
 	if sql == "" {
 		m.setNote("nothing to run: the editor (or the statement under the cursor) is empty", true)
@@ -175,7 +179,10 @@ func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd {
 		m.setNote(noEngineNote, true)
 		return nil
 	}
-	cmds := []tea.Cmd{m.abandon(), m.remember(sql)}
+	cmds := []tea.Cmd{m.abandon()}
+	if remember {
+		cmds = append(cmds, m.remember(sql))
+	}
 	m.seq++
 	start, cancel := startCmd(ctx.App, m.eng, sql, m.seq, m.rowCap)
 	now := m.now()
@@ -247,10 +254,14 @@ func (m *Model) chunk(msg chunkMsg) tea.Cmd {
 	if r.elapsed == 0 {
 		r.elapsed = m.now().Sub(r.started)
 	}
+	var cmds []tea.Cmd
 	if r.done && r.err == nil && changesTables(r.sql) {
-		return m.reloadTables()
+		cmds = append(cmds, m.reloadTables())
 	}
-	return nil
+	if m.app != nil {
+		cmds = append(cmds, m.nextStatement(&ui.Context{App: m.app}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // changesTables reports a statement that may create, drop or rename a
