@@ -23,12 +23,7 @@ func main() {
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	var code int
-	if len(os.Args) > 1 && os.Args[1] == "worker" {
-		code = workerhost.RunTask(ctx, workerhost.NewHost(os.Getenv), os.Args[2:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
-	} else {
-		code = cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
-	}
+	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv})
 	stop()
 	os.Exit(code)
 }

@@ -35,6 +35,9 @@ type AppOptions struct {
 	// Theme is the theme; nil means: NO_COLOR set → colourless, else
 	// follow the terminal's background (dark until it is known).
 	Theme *Theme
+	// ThemeFor makes the theme for a dark or light background when Theme
+	// is nil (a configured palette); nil means NewTheme's colours.
+	ThemeFor func(dark bool) *Theme
 	// Views are the screens in tab order (1–6 select the first six).
 	Views []View
 	// LakeLabel names the lake in the status bar, e.g. "s3://bucket/lake".
@@ -78,7 +81,8 @@ type App struct {
 	stop      context.CancelFunc // cancels ctx: on quit
 	keys      KeyMap
 	theme     *Theme
-	detect    bool // the theme follows tea.BackgroundColorMsg
+	detect    bool                   // the theme follows tea.BackgroundColorMsg
+	themeFor  func(dark bool) *Theme // the theme for a background, when detect
 	views     []View
 	ctxs      []*Context // one per view, sizes kept current
 	cur       int
@@ -132,13 +136,17 @@ func NewApp(opts AppOptions) *App {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	themeFor := opts.ThemeFor
+	if themeFor == nil {
+		themeFor = func(dark bool) *Theme { return NewTheme(dark, false) }
+	}
 	theme, detect := opts.Theme, false
 	switch {
 	case theme != nil:
 	case getenv("NO_COLOR") != "":
 		theme = NewTheme(true, true)
 	default:
-		theme, detect = NewTheme(true, false), true
+		theme, detect = themeFor(true), true
 	}
 	parent := opts.Context
 	if parent == nil {
@@ -147,7 +155,7 @@ func NewApp(opts AppOptions) *App {
 	ctx, stop := context.WithCancel(parent)
 	a := &App{
 		jobs: opts.Jobs, segments: append([]string(nil), opts.Status...), ctx: ctx, stop: stop,
-		keys: keys, theme: theme, detect: detect,
+		keys: keys, theme: theme, detect: detect, themeFor: themeFor,
 		views: append([]View(nil), opts.Views...), label: opts.LakeLabel,
 		notifyFor: opts.NotifyFor, mouse: !opts.NoMouse,
 		commandsFrom: append([]Command(nil), opts.Commands...), notice: opts.Notice,
@@ -259,7 +267,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tea.BackgroundColorMsg:
 		if a.detect {
-			a.setTheme(NewTheme(msg.IsDark(), false))
+			a.setTheme(a.themeFor(msg.IsDark()))
 		}
 		return a, a.toAll(msg)
 	}

@@ -34,21 +34,52 @@ func NewTheme(dark, noColor bool) *Theme {
 			StatusBar: s().Reverse(true), Border: s(), Key: s().Bold(true), Bar: s().Reverse(true),
 		}
 	}
+	return ThemeWith(dark, nil)
+}
+
+// Colors are the console's colour names, each with its light and dark
+// background values; ThemeWith takes overrides by these names.
+func Colors() map[string][2]string {
+	return map[string][2]string{
+		"accent":     {"#5A3FC0", "#B9A6FF"}, // titles, keys, progress bars
+		"tab":        {"#555555", "#9A9A9A"}, // inactive tabs
+		"text":       {"#1F1F1F", "#E8E8E8"}, // headers, the status bar's text
+		"dim":        {"#6B6B6B", "#8A8A8A"}, // secondary text
+		"ok":         {"#1B7F3B", "#5FD787"}, // succeeded, accepted
+		"warn":       {"#9A6700", "#F5C542"}, // running, partially rejected
+		"error":      {"#B3261E", "#FF6B6B"}, // failed, rejected, a cell that breaks a rule
+		"bad_text":   {"#FFFFFF", "#1A1A1A"}, // the text of a cell that breaks a rule
+		"status_bar": {"#E4E0F5", "#2E2A40"}, // the status bar's background
+		"border":     {"#BBBBBB", "#4A4A4A"}, // pane borders
+	}
+}
+
+// ThemeWith returns the theme for a dark or light background with some
+// colours replaced (by the names of Colors; a value is "#RRGGBB", "#RGB"
+// or an ANSI colour number 0–255, see ValidColor), for both backgrounds.
+func ThemeWith(dark bool, overrides map[string]string) *Theme {
+	s := lipgloss.NewStyle
+	pal := Colors()
+	for name, v := range overrides {
+		if _, ok := pal[name]; ok {
+			pal[name] = [2]string{v, v}
+		}
+	}
 	ld := lipgloss.LightDark(dark)
-	c := func(light, darkC string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(darkC)) }
-	accent := c("#5A3FC0", "#B9A6FF")
+	c := func(name string) color.Color { return ld(lipgloss.Color(pal[name][0]), lipgloss.Color(pal[name][1])) }
+	accent := c("accent")
 	return &Theme{
 		Title:     s().Bold(true).Foreground(accent),
-		Tab:       s().Foreground(c("#555555", "#9A9A9A")),
-		Header:    s().Bold(true).Foreground(c("#1F1F1F", "#E8E8E8")),
+		Tab:       s().Foreground(c("tab")),
+		Header:    s().Bold(true).Foreground(c("text")),
 		Selected:  s().Reverse(true),
-		Dim:       s().Foreground(c("#6B6B6B", "#8A8A8A")),
-		OK:        s().Foreground(c("#1B7F3B", "#5FD787")),
-		Warn:      s().Foreground(c("#9A6700", "#F5C542")),
-		Error:     s().Foreground(c("#B3261E", "#FF6B6B")),
-		Bad:       s().Foreground(c("#FFFFFF", "#1A1A1A")).Background(c("#B3261E", "#FF6B6B")),
-		StatusBar: s().Foreground(c("#1F1F1F", "#E8E8E8")).Background(c("#E4E0F5", "#2E2A40")),
-		Border:    s().Foreground(c("#BBBBBB", "#4A4A4A")),
+		Dim:       s().Foreground(c("dim")),
+		OK:        s().Foreground(c("ok")),
+		Warn:      s().Foreground(c("warn")),
+		Error:     s().Foreground(c("error")),
+		Bad:       s().Foreground(c("bad_text")).Background(c("error")),
+		StatusBar: s().Foreground(c("text")).Background(c("status_bar")),
+		Border:    s().Foreground(c("border")),
 		Key:       s().Bold(true).Foreground(accent),
 		Bar:       s().Foreground(accent),
 	}

@@ -65,7 +65,7 @@ type Remove struct {
 	DeletionTimestamp    *int64             `json:"deletionTimestamp,omitempty"`
 	DataChange           bool               `json:"dataChange"`
 	ExtendedFileMetadata bool               `json:"extendedFileMetadata,omitempty"`
-	PartitionValues      map[string]*string `json:"partitionValues,omitempty"`
+	PartitionValues      map[string]*string `json:"partitionValues,omitzero"` // an empty map is kept: extendedFileMetadata needs it
 	Size                 *int64             `json:"size,omitempty"`
 	DeletionVector       *DeletionVector    `json:"deletionVector,omitempty"`
 }

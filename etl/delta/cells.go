@@ -101,6 +101,11 @@ func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 		pf.colVals = make([]parquet.Value, cellBatchRows)
 	}
 	vals := pf.colVals[:n]
+	if pf.w == nil {
+		if err := pf.start(pf.cellEncodings(b)); err != nil {
+			return err
+		}
+	}
 	cols := pf.w.ColumnWriters()
 	for leaf, j := range fw.leafPos {
 		col := &b.cols[j]
@@ -149,6 +154,9 @@ func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 			return fmt.Errorf("encode parquet column %s: %w", f.Name, err)
 		}
 	}
+	if err := pf.endDictionaryPages(pf.groupRows, pf.groupRows+n); err != nil {
+		return err
+	}
 	pf.groupRows += n
 	if pf.groupRows >= rowGroupRows {
 		pf.groupRows = 0
@@ -157,6 +165,33 @@ func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 		}
 	}
 	return nil
+}
+
+// cellEncodings picks each column's encoding from the first batch of a
+// file (the rows of a file tell more about its columns than their types).
+func (pf *PartitionFile) cellEncodings(b *cellBatch) func(j int) columnEncoding {
+	choice := make([]columnEncoding, len(b.cols))
+	var scratch []int64
+	for j := range b.cols {
+		col := &b.cols[j]
+		var nulls []bool
+		if col.nulls != nil {
+			nulls = col.nulls[:b.rows]
+		}
+		var smp sample
+		switch col.kind {
+		case kindString, kindBytes:
+			smp = sampleStrings(col.strs[:b.rows], nulls)
+		case kindInt64, kindInt32, kindFixed:
+			smp, scratch = sampleInts(col.ints[:b.rows], nulls, scratch)
+		default: // booleans are PLAIN; kindNone fails in encodeCells
+			continue
+		}
+		if dictionaryPays(smp) {
+			choice[j] = encodeDictionary
+		}
+	}
+	return func(j int) columnEncoding { return choice[j] }
 }
 
 // fillInt64 sets vals to INT64 values; optional gives them definition level 1.

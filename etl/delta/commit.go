@@ -86,8 +86,9 @@ func (tx *Transaction) SetTxn(appID string, version int64) {
 // another writer took that version first, the winner is checked for conflicts
 // (see CheckConflict); without one, the commit is retried at the next
 // version, otherwise a *ConflictError is returned. Every CheckpointInterval
-// versions a checkpoint is written; if only that fails, the commit stands and
-// the returned error is a *CheckpointError.
+// versions a checkpoint is written and the expired log cleaned up (see
+// CleanupLog); if only that fails, the commit stands and the returned error
+// is a *CheckpointError.
 func (tx *Transaction) Commit(ctx context.Context, op Operation) (int64, error) {
 	if tx.read != nil {
 		if err := CheckWritable(tx.read.Protocol(), tx.read.Schema()); err != nil {
@@ -201,7 +202,7 @@ type CheckpointError struct {
 }
 
 func (e *CheckpointError) Error() string {
-	return fmt.Sprintf("version %d committed, but its checkpoint failed: %v", e.Version, e.Err)
+	return fmt.Sprintf("version %d committed, but its checkpoint or the log cleanup after it failed: %v", e.Version, e.Err)
 }
 
 func (e *CheckpointError) Unwrap() error { return e.Err }
@@ -213,6 +214,9 @@ func (t *Table) maybeCheckpoint(ctx context.Context, version int64) error {
 	snap, err := t.SnapshotAt(ctx, version)
 	if err == nil {
 		err = t.WriteCheckpoint(ctx, snap)
+	}
+	if err == nil {
+		err = t.cleanupAfterCheckpoint(ctx, snap)
 	}
 	if err != nil {
 		return &CheckpointError{Version: version, Err: err}

@@ -47,64 +47,30 @@ func (s *Snapshot) FileRows(ctx context.Context, a *Add) iter.Seq2[[]any, error]
 // columns come from the add action's partition values.
 func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
-		fields := make([]StructField, len(columns))
-		for i, c := range columns {
-			f := s.schema.Field(c)
-			if f == nil {
-				yield(nil, fmt.Errorf("%s: no column %q", s.table.URI(), c))
-				return
-			}
-			fields[i] = *f
-		}
-		fail := func(err error) { yield(nil, fmt.Errorf("%s: data file %s: %w", s.table.URI(), a.Path, err)) }
-		deleted, err := s.table.DeletedRows(ctx, a.DeletionVector)
+		sc, err := s.ScanFile(ctx, a, columns...)
 		if err != nil {
-			fail(err)
+			yield(nil, err)
 			return
 		}
-		key, err := s.table.DataKey(a.Path)
-		if err != nil {
-			fail(err)
-			return
-		}
-		f, err := openParquet(ctx, s.table.store, key)
-		if err != nil {
-			fail(err)
-			return
-		}
-		isPart := map[string]bool{}
-		for _, p := range s.PartitionColumns() {
-			isPart[p] = true
-		}
+		fail := func(err error) { yield(nil, sc.Wrap(err)) }
 		// Project the file onto the data columns it has.
-		mapped := MapFields(fields, s.mapping, f.Columns())
 		var proj []string
-		srcIdx := make([]int, len(fields)) // index in projected row, -1 when absent
-		partVals := make([]any, len(fields))
-		for i, fld := range fields {
+		srcIdx := make([]int, len(sc.Fields)) // index in projected row, -1 when absent
+		for i := range sc.Fields {
 			srcIdx[i] = -1
-			if isPart[fld.Name] {
-				v, err := ParsePartitionValue(a.PartitionValues[PhysicalName(fld, s.mapping)], fld.Type)
-				if err != nil {
-					fail(fmt.Errorf("partition column %s: %w", fld.Name, err))
-					return
-				}
-				partVals[i] = v
-				continue
-			}
-			if mapped[i].Source != "" {
+			if src := sc.Mapping[i].Source; src != "" {
 				srcIdx[i] = len(proj)
-				proj = append(proj, mapped[i].Source)
+				proj = append(proj, src)
 			}
 		}
 		if len(proj) == 0 {
 			// Only partition columns: the file's row count is all that is needed.
-			for r := range f.NumRows() {
-				if deleted != nil && deleted.Contains(uint64(r)) {
+			for r := range sc.File.NumRows() {
+				if sc.Deleted != nil && sc.Deleted.Contains(uint64(r)) {
 					continue
 				}
-				row := make([]any, len(fields))
-				copy(row, partVals)
+				row := make([]any, len(sc.Fields))
+				copy(row, sc.PartitionValues)
 				if !yield(row, nil) {
 					return
 				}
@@ -112,22 +78,22 @@ func (s *Snapshot) ProjectFile(ctx context.Context, a *Add, columns ...string) i
 			return
 		}
 		var index uint64 // row index in the data file
-		for raw, err := range f.Rows(proj...) {
+		for raw, err := range sc.File.Rows(proj...) {
 			if err != nil {
 				fail(err)
 				return
 			}
 			index++
-			if deleted != nil && deleted.Contains(index-1) {
+			if sc.Deleted != nil && sc.Deleted.Contains(index-1) {
 				continue
 			}
-			row := make([]any, len(fields))
-			for i, fld := range fields {
+			row := make([]any, len(sc.Fields))
+			for i, fld := range sc.Fields {
 				switch {
-				case isPart[fld.Name]:
-					row[i] = partVals[i]
+				case sc.Partition[i]:
+					row[i] = sc.PartitionValues[i]
 				case srcIdx[i] >= 0:
-					v, err := Coerce(mapped[i].Logical(raw[srcIdx[i]]), fld.Type)
+					v, err := Coerce(sc.Mapping[i].Logical(raw[srcIdx[i]]), fld.Type)
 					if err != nil {
 						fail(fmt.Errorf("column %s: %w", fld.Name, err))
 						return

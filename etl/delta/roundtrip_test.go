@@ -73,6 +73,13 @@ func newFolderTable(t *testing.T) (*delta.Table, string) {
 // writeHistory creates a table and runs 14 commits of appends, rewrites and
 // deletes; it returns the rows the latest version must hold, keyed by id.
 func writeHistory(t *testing.T, tbl *delta.Table, partitioned bool) map[int64][]any {
+	return writeVersions(t, tbl, partitioned, 14)
+}
+
+// writeVersions is writeHistory with the given number of commits after the
+// create. Every commit also records a txn for one of two writers ("even"
+// and "odd", the first at version 0), so checkpoints hold txn actions.
+func writeVersions(t *testing.T, tbl *delta.Table, partitioned bool, versions int) map[int64][]any {
 	ctx := context.Background()
 	var parts []string
 	if partitioned {
@@ -86,7 +93,7 @@ func writeHistory(t *testing.T, tbl *delta.Table, partitioned bool) map[int64][]
 	want := map[int64][]any{}
 	fileRows := map[string][][]any{} // path -> rows
 	nextID := int64(1)
-	for v := 1; v <= 14; v++ {
+	for v := 1; v <= versions; v++ {
 		fw, err := delta.NewFileWriter(tbl, snap.Schema(), snap.PartitionColumns())
 		if err != nil {
 			t.Fatal(err)
@@ -141,6 +148,7 @@ func writeHistory(t *testing.T, tbl *delta.Table, partitioned bool) map[int64][]
 				fileRows[add.Path] = keep
 			}
 		}
+		tx.SetTxn([]string{"even", "odd"}[v%2], int64(v/2))
 		got, err := tx.Commit(ctx, delta.Operation{Name: "WRITE"})
 		if err != nil {
 			t.Fatalf("commit %d: %v", v, err)

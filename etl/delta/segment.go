@@ -144,10 +144,7 @@ func BuildSegment(files []LogFile, version int64) (Segment, error) {
 			if ckpts[f.Version] == nil {
 				ckpts[f.Version] = map[string][]LogFile{}
 			}
-			k := fmt.Sprintf("n=%d", f.Parts)
-			if f.UUID != "" {
-				k = "uuid"
-			}
+			k := checkpointKind(f)
 			ckpts[f.Version][k] = append(ckpts[f.Version][k], f)
 		}
 	}
@@ -222,6 +219,15 @@ func earliest(commits map[int64]LogFile, ckpts map[int64]map[string][]LogFile) i
 		}
 	}
 	return e
+}
+
+// checkpointKind groups the checkpoint files of one version for
+// completeCheckpoint: "uuid" for v2 UUID-named ones, "n=<parts>" otherwise.
+func checkpointKind(f LogFile) string {
+	if f.UUID != "" {
+		return "uuid"
+	}
+	return fmt.Sprintf("n=%d", f.Parts)
 }
 
 // completeCheckpoint returns the parts of a checkpoint that has all its

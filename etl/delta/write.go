@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/lakeops/lakeops/etl/parquetrows"
 )
@@ -20,29 +19,75 @@ import (
 // values as Snapshot.Rows yields them: int64 (long), int32 (integer), int16,
 // int8, float32, float64, bool, string, []byte, parquetrows.Date,
 // time.Time (timestamp), parquetrows.Decimal; nil for null.
+//
+// Files are encoded as the table's EncodingsProperty says; with the
+// default, EncodingsCompatible, each file picks PLAIN or a dictionary per
+// column from its first rows (see dictionaryPays).
 type FileWriter struct {
-	table    *Table
-	schema   *StructType
-	partCols []string
-	dataCols []int // indexes of non-partition columns in schema order
-	pqSchema *parquet.Schema
-	leafPos  []int // for each parquet leaf column (in parquet order), its index in dataCols
+	table     *Table
+	schema    *StructType
+	partCols  []string
+	dataCols  []int // indexes of non-partition columns in schema order
+	leafPos   []int // for each parquet leaf column (in parquet order), its index in dataCols
+	encodings string
+	fixed     *parquet.Schema // the schema of every file with EncodingsDelta; nil otherwise
 }
 
-// NewFileWriter prepares writing data files for a table schema. Only primitive
-// and decimal columns can be written.
+// NewFileWriter prepares writing data files for a table schema, with the
+// default encodings (EncodingsCompatible). Only primitive and decimal
+// columns can be written.
 func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*FileWriter, error) {
-	fw := &FileWriter{table: t, schema: schema, partCols: partitionColumns}
+	return newFileWriter(t, schema, partitionColumns, EncodingsCompatible)
+}
+
+// NewFileWriterFor prepares writing data files for a snapshot's table: its
+// schema, partition columns and EncodingsProperty.
+func NewFileWriterFor(snap *Snapshot) (*FileWriter, error) {
+	enc, err := TableEncodings(snap.Metadata().Configuration)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", snap.Table().URI(), err)
+	}
+	return newFileWriter(snap.Table(), snap.Schema(), snap.PartitionColumns(), enc)
+}
+
+func newFileWriter(t *Table, schema *StructType, partitionColumns []string, encodings string) (*FileWriter, error) {
+	fw := &FileWriter{table: t, schema: schema, partCols: partitionColumns, encodings: encodings}
 	isPart := map[string]bool{}
 	for _, p := range partitionColumns {
 		isPart[p] = true
 	}
-	group := parquet.Group{}
 	for i, f := range schema.Fields {
-		if isPart[f.Name] {
-			continue
+		if !isPart[f.Name] {
+			fw.dataCols = append(fw.dataCols, i)
 		}
-		node, err := parquetNode(f.Type)
+	}
+	plain, err := fw.fileSchema(func(int) columnEncoding { return encodePlain })
+	if err != nil {
+		return nil, err
+	}
+	fw.leafPos = make([]int, len(fw.dataCols))
+	for leaf, path := range plain.Columns() {
+		for j, ci := range fw.dataCols {
+			if schema.Fields[ci].Name == path[0] {
+				fw.leafPos[leaf] = j
+			}
+		}
+	}
+	if encodings == EncodingsDelta {
+		if fw.fixed, err = fw.fileSchema(func(int) columnEncoding { return encodeDelta }); err != nil {
+			return nil, err
+		}
+	}
+	return fw, nil
+}
+
+// fileSchema builds the Parquet schema of a data file; enc gives the
+// encoding of each data column (by index in dataCols).
+func (fw *FileWriter) fileSchema(enc func(j int) columnEncoding) (*parquet.Schema, error) {
+	group := parquet.Group{}
+	for j, ci := range fw.dataCols {
+		f := fw.schema.Fields[ci]
+		node, err := parquetNode(f.Type, enc(j))
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", f.Name, err)
 		}
@@ -50,68 +95,8 @@ func NewFileWriter(t *Table, schema *StructType, partitionColumns []string) (*Fi
 			node = parquet.Optional(node)
 		}
 		group[f.Name] = node
-		fw.dataCols = append(fw.dataCols, i)
 	}
-	fw.pqSchema = parquet.NewSchema("spark_schema", OrderedGroup{Group: group, Order: dataNames(schema, fw.dataCols)})
-	fw.leafPos = make([]int, len(fw.dataCols))
-	for leaf, path := range fw.pqSchema.Columns() {
-		for j, ci := range fw.dataCols {
-			if schema.Fields[ci].Name == path[0] {
-				fw.leafPos[leaf] = j
-			}
-		}
-	}
-	return fw, nil
-}
-
-func parquetNode(t DataType) (parquet.Node, error) {
-	switch t := t.(type) {
-	case *PrimitiveType:
-		switch t.Name {
-		case TypeLong:
-			return parquet.Encoded(parquet.Int(64), &parquet.DeltaBinaryPacked), nil
-		case TypeInteger:
-			return parquet.Encoded(parquet.Int(32), &parquet.DeltaBinaryPacked), nil
-		case TypeShort:
-			return parquet.Int(16), nil
-		case TypeByte:
-			return parquet.Int(8), nil
-		case TypeFloat:
-			return parquet.Leaf(parquet.FloatType), nil
-		case TypeDouble:
-			return parquet.Leaf(parquet.DoubleType), nil
-		case TypeBoolean:
-			return parquet.Leaf(parquet.BooleanType), nil
-		case TypeString:
-			return parquet.String(), nil
-		case TypeBinary:
-			return parquet.Leaf(parquet.ByteArrayType), nil
-		case TypeDate:
-			return parquet.Encoded(parquet.Date(), &parquet.DeltaBinaryPacked), nil
-		case TypeTimestamp:
-			return parquet.Encoded(parquet.Timestamp(parquet.Microsecond), &parquet.DeltaBinaryPacked), nil
-		}
-	case *DecimalType:
-		switch {
-		case t.Precision <= 9:
-			return parquet.Decimal(t.Scale, t.Precision, parquet.Int32Type), nil
-		case t.Precision <= 18:
-			return parquet.Decimal(t.Scale, t.Precision, parquet.Int64Type), nil
-		default:
-			return parquet.Decimal(t.Scale, t.Precision, parquet.FixedLenByteArrayType(decimalBytes(t.Precision))), nil
-		}
-	}
-	return nil, fmt.Errorf("writing %s columns is not supported", t)
-}
-
-// decimalBytes is the smallest two's complement width that holds precision digits.
-func decimalBytes(precision int) int {
-	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil)
-	n := 1
-	for new(big.Int).Lsh(big.NewInt(1), uint(8*n-1)).Cmp(limit) < 0 {
-		n++
-	}
-	return n
+	return parquet.NewSchema("spark_schema", OrderedGroup{Group: group, Order: dataNames(fw.schema, fw.dataCols)}), nil
 }
 
 // WriteFile writes rows that all share the given partition values as one
@@ -138,7 +123,7 @@ type PartitionFile struct {
 	size      int64      // bytes encoded so far
 	putDone   chan error // the result of the Put
 	closed    bool
-	w         *parquet.Writer
+	w         *parquet.Writer // nil until the first rows are encoded (start)
 	batch     []parquet.Row
 	stats     []*columnStats
 	rows      int64
@@ -147,6 +132,7 @@ type PartitionFile struct {
 	pending   *cellBatch      // buffered rows of cells, column-major; nil until needed
 	enc       cellEncoder     // encodes full batches of cells on its own goroutine
 	groupRows int             // rows in the current row group (cells path)
+	dict      []bool          // by leaf: the column is dictionary-encoded (set by start)
 	colVals   []parquet.Value // one column of a batch, reused
 }
 
@@ -167,7 +153,6 @@ func (fw *FileWriter) Open(ctx context.Context, partition map[string]*string) *P
 		pr.CloseWithError(fmt.Errorf("write data file: %w", errOr(err, io.ErrClosedPipe)))
 		pf.putDone <- err
 	}()
-	pf.w = parquet.NewWriter(countingWriter{pf}, fw.pqSchema, parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows))
 	pf.stats = make([]*columnStats, len(fw.dataCols))
 	for j, ci := range fw.dataCols {
 		pf.stats[j] = &columnStats{name: fw.schema.Fields[ci].Name, typ: fw.schema.Fields[ci].Type}
@@ -214,8 +199,20 @@ func (pf *PartitionFile) Write(r []any) error {
 }
 
 func (pf *PartitionFile) flush() error {
+	if len(pf.batch) == 0 {
+		return nil
+	}
+	if pf.w == nil {
+		if err := pf.start(pf.rowEncodings()); err != nil {
+			return err
+		}
+	}
+	before := int((pf.rows - int64(len(pf.batch))) % rowGroupRows)
 	if _, err := pf.w.WriteRows(pf.batch); err != nil {
 		return fmt.Errorf("encode parquet: %w", err)
+	}
+	if err := pf.endDictionaryPages(before, before+len(pf.batch)); err != nil {
+		return err
 	}
 	pf.batch = pf.batch[:0]
 	return nil
@@ -234,6 +231,12 @@ func (pf *PartitionFile) Close(ctx context.Context) (*Add, error) {
 	if err := pf.finishCells(); err != nil {
 		pf.Abort()
 		return nil, err
+	}
+	if pf.w == nil { // no rows
+		if err := pf.start(func(int) columnEncoding { return encodePlain }); err != nil {
+			pf.Abort()
+			return nil, err
+		}
 	}
 	if err := pf.w.Close(); err != nil {
 		pf.Abort()
@@ -340,44 +343,70 @@ func twosComplement(u *big.Int, n int) []byte {
 	return out
 }
 
-// HiveNull is the folder name Spark uses for a null partition value.
-const HiveNull = "__HIVE_DEFAULT_PARTITION__"
-
-// PartitionDir renders Hive-style partition folders ("date=2024-01-02/"),
-// escaping names and values as Spark does; "" for an unpartitioned table.
-func PartitionDir(cols []string, values map[string]*string) string {
-	var b strings.Builder
-	for _, c := range cols {
-		v := HiveNull
-		if p := values[c]; p != nil && *p != "" {
-			v = escapePathName(*p)
+// start creates the file's Parquet writer; enc gives the encoding of each
+// data column (by index in dataCols) when the table's encodings leave the
+// choice to the file.
+func (pf *PartitionFile) start(enc func(j int) columnEncoding) error {
+	fw := pf.fw
+	schema := fw.fixed
+	opts := []parquet.WriterOption{parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows)}
+	if schema == nil {
+		var err error
+		if schema, err = fw.fileSchema(enc); err != nil {
+			return err
 		}
-		b.WriteString(escapePathName(c) + "=" + v + "/")
+		opts = append(opts, parquet.DataPageVersion(1), parquet.DictionaryMaxBytes(dictionaryMaxBytes))
 	}
-	return b.String()
+	pf.w = parquet.NewWriter(countingWriter{pf}, append(opts, schema)...)
+	pf.dict = make([]bool, len(fw.leafPos))
+	for leaf, f := range schema.Fields() {
+		pf.dict[leaf] = f.Encoding() != nil && f.Encoding().Encoding() == format.RLEDictionary
+	}
+	return nil
 }
 
-// escapePathName escapes the characters Spark's ExternalCatalogUtils escapes in partition paths.
-func escapePathName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7F || strings.ContainsRune("\"#%'*/:=?\\{[]^", r) {
-			fmt.Fprintf(&b, "%%%02X", r)
-		} else {
-			b.WriteRune(r)
+// dictionaryPageRows is how many rows of a row group a dictionary-encoded
+// column puts in one page. parquet-go checks a dictionary's size when a
+// page ends and, once it outgrows dictionaryMaxBytes, writes the rest of
+// the row group PLAIN; the index pages of a whole row group would fit in
+// one page, so they are ended early for the check to happen.
+const dictionaryPageRows = 8192
+
+// endDictionaryPages ends the pages of the dictionary-encoded columns when
+// a write took the row group from before to after rows across a multiple
+// of dictionaryPageRows (a write that ends the row group needs nothing).
+func (pf *PartitionFile) endDictionaryPages(before, after int) error {
+	if before/dictionaryPageRows == after/dictionaryPageRows || after >= rowGroupRows {
+		return nil
+	}
+	cols := pf.w.ColumnWriters()
+	for leaf, d := range pf.dict {
+		if d {
+			if err := cols[leaf].Flush(); err != nil {
+				return fmt.Errorf("encode parquet: %w", err)
+			}
 		}
 	}
-	return b.String()
+	return nil
 }
 
-// encodePath percent-encodes a relative path for an add action, as URI path
-// segments (so "%" in a folder name becomes "%25").
-func encodePath(rel string) string {
-	segs := strings.Split(rel, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
+// rowEncodings picks each column's encoding from the rows of the first
+// batch written with Write.
+func (pf *PartitionFile) rowEncodings() func(j int) columnEncoding {
+	fw := pf.fw
+	choice := make([]columnEncoding, len(fw.dataCols))
+	vals := make([]string, len(pf.batch))
+	nulls := make([]bool, len(pf.batch))
+	for leaf, j := range fw.leafPos {
+		for r, row := range pf.batch {
+			nulls[r] = row[leaf].IsNull()
+			vals[r] = string(row[leaf].Bytes())
+		}
+		if dictionaryPays(sampleStrings(vals, nulls)) {
+			choice[j] = encodeDictionary
+		}
 	}
-	return strings.Join(segs, "/")
+	return func(j int) columnEncoding { return choice[j] }
 }
 
 // rowGroupRows bounds the rows buffered per row group while writing.

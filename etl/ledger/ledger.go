@@ -148,7 +148,7 @@ func (lg *Ledger) Append(ctx context.Context, entries []Entry) error {
 	if err != nil {
 		return fmt.Errorf("open ingest log: %w", err)
 	}
-	fw, err := delta.NewFileWriter(lg.table, snap.Schema(), nil)
+	fw, err := delta.NewFileWriterFor(snap)
 	if err != nil {
 		return err
 	}

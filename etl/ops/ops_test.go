@@ -345,3 +345,26 @@ func TestTableDetailPartitions(t *testing.T) {
 	}
 	t.Fatalf("no orders table in %+v", list)
 }
+
+func TestHasRawFiles(t *testing.T) {
+	dir := t.TempDir()
+	st, err := folder.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	lk := lake.New(st)
+	o := New(lk, Options{})
+	ctx := context.Background()
+	if has, err := o.HasRawFiles(ctx); err != nil || has {
+		t.Fatalf("empty lake: %v %v", has, err)
+	}
+	put(t, lk, "bronze_layer/notes.txt", []byte("not raw"))
+	if has, _ := o.HasRawFiles(ctx); has {
+		t.Fatal("a text file counted as a raw file")
+	}
+	put(t, lk, "bronze_layer/orders/orders_1.csv.gz", []byte("x"))
+	if has, err := o.HasRawFiles(ctx); err != nil || !has {
+		t.Fatalf("with a .csv.gz: %v %v", has, err)
+	}
+}

@@ -154,3 +154,17 @@ func (o *Ops) RawFilesUnder(ctx context.Context, dir string) ([]string, error) {
 // ArchiveRoot is the archive's prefix, ending in "/": where a flow moves
 // the raw files whose load succeeded.
 func (o *Ops) ArchiveRoot() string { return strings.TrimSuffix(o.lake.Layout.Archive, "/") + "/" }
+
+// HasRawFiles reports whether the raw zone holds any raw file at all (an
+// empty lake is told what to do next rather than shown an empty run).
+func (o *Ops) HasRawFiles(ctx context.Context) (bool, error) {
+	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
+		if err != nil {
+			return false, fmt.Errorf("list raw files: %w", err)
+		}
+		if rawEntry(info, "").Raw {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -53,10 +53,11 @@ func newRejectRecord(ds string, r RejectRow) rejectRecord {
 		RunID: r.RunID, RejectedAt: r.RejectedAt.UTC().Format(time.RFC3339Nano), Raw: r.Raw}
 }
 
-// RejectWriter writes rejected rows in one of the two export formats, the
+// RejectWriter writes rejected rows in one of the export formats, the
 // same from the console and the CLI: "csv" (a header, then one line a
-// row, reasons joined by ";", every cell formula-guarded) or "json" (one
-// array of objects, one a line).
+// row, reasons joined by ";", every cell formula-guarded), "json" (one
+// array of objects, one a line) or "jsonl" (the same objects, one a line,
+// without the array).
 type RejectWriter struct {
 	format string
 	w      *bufio.Writer
@@ -76,8 +77,9 @@ func NewRejectWriter(w io.Writer, format string) (*RejectWriter, error) {
 		rw.csv = c
 	case "json":
 		rw.w.WriteString("[")
+	case "jsonl":
 	default:
-		return nil, fmt.Errorf("export format must be csv or json, not %q", format)
+		return nil, fmt.Errorf("export format must be csv, json or jsonl, not %q", format)
 	}
 	return rw, nil
 }
@@ -94,6 +96,10 @@ func (rw *RejectWriter) Write(ds string, r RejectRow) error {
 	if err != nil {
 		return err
 	}
+	if rw.format == "jsonl" {
+		_, err = rw.w.Write(append(b, '\n'))
+		return err
+	}
 	if rw.n > 1 {
 		rw.w.WriteString(",")
 	}
@@ -108,7 +114,7 @@ func (rw *RejectWriter) Close() error {
 		if err := rw.csv.Flush(); err != nil {
 			return err
 		}
-	} else {
+	} else if rw.format == "json" {
 		if rw.n > 0 {
 			rw.w.WriteString("\n")
 		}

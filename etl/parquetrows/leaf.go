@@ -17,6 +17,8 @@ type leafDecoder struct {
 	path           string
 	maxDef, maxRep int
 	decode         func(parquet.Value) any
+	physical       Physical // the physical type, which says how Vector holds the values
+	length         int      // bytes of a FIXED_LEN_BYTE_ARRAY value
 }
 
 // julianUnixEpoch is the Julian day number of 1970-01-01, the origin of the
@@ -57,7 +59,11 @@ func newLeafDecoder(r *rawNode) (*leafDecoder, Type, error) {
 	if !hasCT {
 		ct = -1 // no converted type
 	}
-	d := &leafDecoder{path: r.path, maxDef: r.def, maxRep: r.rep}
+	d := &leafDecoder{path: r.path, maxDef: r.def, maxRep: r.rep, length: int(e.TypeLength.V)}
+	var ok bool
+	if d.physical, ok = physicalOf(phys); !ok {
+		return nil, t, fmt.Errorf("unknown physical type %d", phys)
+	}
 	fn, err := chooseDecoder(phys, int(e.TypeLength.V), lt, ct, e, &t)
 	if err != nil {
 		if t.Logical == "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/aws/storage/gwtest"
 	"github.com/lakeops/lakeops/aws/storage/s3store"
+	"github.com/lakeops/lakeops/aws/storage/storagetest"
 	"github.com/lakeops/lakeops/etl/gen"
 )
 
@@ -127,7 +128,7 @@ func TestKilledRunsOnS3(t *testing.T) {
 	useLake := func(t *testing.T, name string) string {
 		t.Helper()
 		st := srv.NewStore(t, name)
-		uploadDir(t, raw, st)
+		storagetest.PutDir(t, st, "", raw)
 		b, _ := json.Marshal(srv.Options(name))
 		t.Setenv(envS3, string(b))
 		return filepath.Join(srv.Dir, srv.Bucket, name) // versitygw keeps objects as plain files here
@@ -157,24 +158,5 @@ func TestKilledRunsOnS3(t *testing.T) {
 		if got := dumpLake(t, dir); got != want {
 			t.Fatalf("%s: tables differ from a clean run:\n%s", name, firstDiff(got, want))
 		}
-	}
-}
-
-func uploadDir(t *testing.T, src string, st storage.Store) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return st.Put(context.Background(), filepath.ToSlash(rel), f)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -32,7 +32,7 @@ type output struct {
 }
 
 func newOutput(t *delta.Table, snap *delta.Snapshot, ds *dataset.Dataset) *output {
-	fw, err := delta.NewFileWriter(t, snap.Schema(), snap.PartitionColumns())
+	fw, err := delta.NewFileWriterFor(snap)
 	return &output{table: t, ds: ds, fw: fw, fwErr: err, open: map[string]*delta.PartitionFile{}}
 }
 

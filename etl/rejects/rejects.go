@@ -198,7 +198,7 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows [
 	if n == 0 {
 		return nil, 0, nil
 	}
-	fw, err := delta.NewFileWriter(t, snap.Schema(), nil)
+	fw, err := delta.NewFileWriterFor(snap)
 	if err != nil {
 		return nil, 0, err
 	}

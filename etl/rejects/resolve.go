@@ -46,7 +46,7 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 	if err != nil {
 		return 0, err
 	}
-	fw, err := delta.NewFileWriter(t, snap.Schema(), nil)
+	fw, err := delta.NewFileWriterFor(snap)
 	if err != nil {
 		return 0, err
 	}

@@ -1,8 +1,6 @@
 package rowfmt
 
 import (
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -28,13 +26,5 @@ func GuardFormula(s string, keepNumbers bool) string {
 // NewGuardedCSV is NewCSV for files meant for a spreadsheet: the header
 // and every cell pass through GuardFormula (keepNumbers as there).
 func NewGuardedCSV(w io.Writer, columns []string, keepNumbers bool) (Writer, error) {
-	cw := csv.NewWriter(w)
-	header := make([]string, len(columns))
-	for i, c := range columns {
-		header[i] = GuardFormula(c, keepNumbers)
-	}
-	if err := cw.Write(header); err != nil {
-		return nil, fmt.Errorf("write csv header: %w", err)
-	}
-	return &csvWriter{w: cw, cells: make([]string, len(columns)), guard: true, keepNumbers: keepNumbers}, nil
+	return newCSVWriter(w, columns, true, keepNumbers)
 }

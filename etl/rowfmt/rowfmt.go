@@ -6,13 +6,10 @@
 package rowfmt
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
+
 	"strconv"
 	"time"
 
@@ -29,18 +26,37 @@ type Writer interface {
 	Flush() error
 }
 
-// NewCSV writes a header line with the column names, then one line per row.
+// NewCSV writes a header line with the column names, then one line per row,
+// quoted as encoding/csv quotes (see AppendCSVField).
 func NewCSV(w io.Writer, columns []string) (Writer, error) {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(columns); err != nil {
+	return newCSVWriter(w, columns, false, false)
+}
+
+// newCSVWriter writes the header, each name through GuardFormula when
+// guard is set (and every cell later).
+func newCSVWriter(w io.Writer, columns []string, guard, keepNumbers bool) (*csvWriter, error) {
+	c := &csvWriter{w: w, width: len(columns), guard: guard, keepNumbers: keepNumbers}
+	for i, name := range columns {
+		if i > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		if guard {
+			name = GuardFormula(name, keepNumbers)
+		}
+		c.buf = AppendCSVField(c.buf, name)
+	}
+	c.buf = append(c.buf, '\n')
+	if err := c.flushLine(); err != nil {
 		return nil, fmt.Errorf("write csv header: %w", err)
 	}
-	return &csvWriter{w: cw, cells: make([]string, len(columns))}, nil
+	return c, nil
 }
 
 type csvWriter struct {
-	w           *csv.Writer
-	cells       []string
+	w           io.Writer
+	width       int // the header's
+	buf, cell   []byte
+	err         error
 	guard       bool // cells pass through GuardFormula
 	keepNumbers bool
 }
@@ -48,33 +64,52 @@ type csvWriter struct {
 // Write writes one row; a row shorter than the header gets empty cells,
 // a longer one is cut to the header's width.
 func (c *csvWriter) Write(row []any) error {
-	for i := range c.cells {
-		c.cells[i] = ""
+	if c.err != nil {
+		return c.err
+	}
+	for i := range c.width {
+		if i > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		c.cell = c.cell[:0]
 		if i < len(row) {
-			c.cells[i] = Text(row[i])
+			c.cell = AppendText(c.cell, row[i])
 		}
 		if c.guard {
-			c.cells[i] = GuardFormula(c.cells[i], c.keepNumbers)
+			c.cell = append(c.cell[:0], GuardFormula(string(c.cell), c.keepNumbers)...)
 		}
+		c.buf = AppendCSVField(c.buf, c.cell)
 	}
-	return c.w.Write(c.cells)
+	c.buf = append(c.buf, '\n')
+	if len(c.buf) >= 32<<10 {
+		return c.flushLine()
+	}
+	return nil
 }
 
-func (c *csvWriter) Flush() error { c.w.Flush(); return c.w.Error() }
+func (c *csvWriter) flushLine() error {
+	if c.err == nil && len(c.buf) > 0 {
+		_, c.err = c.w.Write(c.buf)
+	}
+	c.buf = c.buf[:0]
+	return c.err
+}
+
+func (c *csvWriter) Flush() error { return c.flushLine() }
 
 // NewJSONL writes one JSON object per row, keyed by column name, in column order.
 func NewJSONL(w io.Writer, columns []string) Writer {
 	keys := make([][]byte, len(columns))
 	for i, c := range columns {
-		keys[i], _ = json.Marshal(c)
+		keys[i] = append(AppendJSONString(nil, c), ':')
 	}
 	return &jsonlWriter{w: w, keys: keys}
 }
 
 type jsonlWriter struct {
 	w    io.Writer
-	keys [][]byte
-	buf  bytes.Buffer
+	keys [][]byte // each column's key and colon
+	buf  []byte
 	err  error
 }
 
@@ -82,137 +117,137 @@ func (j *jsonlWriter) Write(row []any) error {
 	if j.err != nil {
 		return j.err
 	}
-	j.buf.Reset()
-	j.buf.WriteByte('{')
+	j.buf = append(j.buf[:0], '{')
 	for i, v := range row {
 		if i > 0 {
-			j.buf.WriteByte(',')
+			j.buf = append(j.buf, ',')
 		}
-		j.buf.Write(j.keys[i])
-		j.buf.WriteByte(':')
-		if err := appendJSON(&j.buf, v); err != nil {
+		j.buf = append(j.buf, j.keys[i]...)
+		var err error
+		if j.buf, err = AppendJSON(j.buf, v); err != nil {
 			return err
 		}
 	}
-	j.buf.WriteString("}\n")
-	_, j.err = j.w.Write(j.buf.Bytes())
+	j.buf = append(j.buf, "}\n"...)
+	_, j.err = j.w.Write(j.buf)
 	return j.err
 }
 
 func (j *jsonlWriter) Flush() error { return j.err }
 
 // Text renders one value as a CSV cell: "" for null, JSON for nested values.
-func Text(v any) string {
+func Text(v any) string { return string(AppendText(nil, v)) }
+
+// AppendText appends the text of one value as Text renders it.
+func AppendText(dst []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		return ""
+		return dst
 	case string:
-		return x
+		return append(dst, x...)
 	case bool:
-		return strconv.FormatBool(x)
+		return strconv.AppendBool(dst, x)
 	case int64:
-		return strconv.FormatInt(x, 10)
+		return strconv.AppendInt(dst, x, 10)
 	case int32:
-		return strconv.FormatInt(int64(x), 10)
+		return strconv.AppendInt(dst, int64(x), 10)
 	case int16:
-		return strconv.FormatInt(int64(x), 10)
+		return strconv.AppendInt(dst, int64(x), 10)
 	case int8:
-		return strconv.FormatInt(int64(x), 10)
+		return strconv.AppendInt(dst, int64(x), 10)
 	case uint64:
-		return strconv.FormatUint(x, 10)
+		return strconv.AppendUint(dst, x, 10)
 	case float64:
-		return formatFloat(x, 64)
+		return AppendFloat(dst, x, 64)
 	case float32:
-		return formatFloat(float64(x), 32)
+		return AppendFloat(dst, float64(x), 32)
 	case []byte:
-		return base64.StdEncoding.EncodeToString(x)
+		return base64.StdEncoding.AppendEncode(dst, x)
 	case time.Time:
-		return x.UTC().Format(TimestampLayout)
-	case parquetrows.LocalTimestamp:
-		return x.String()
-	case time.Duration:
-		return x.String()
-	case parquetrows.Date:
-		return x.String()
-	case parquetrows.Decimal:
-		return x.String()
-	case parquetrows.List, parquetrows.Map, parquetrows.Struct:
-		var b bytes.Buffer
-		if err := appendJSON(&b, x); err != nil {
-			return fmt.Sprintf("<%v>", err)
+		if us, ok := TimeMicros(x); ok {
+			return AppendTimestamp(dst, us, true)
 		}
-		return b.String()
+		return x.UTC().AppendFormat(dst, TimestampLayout)
+	case parquetrows.LocalTimestamp:
+		if us, ok := TimeMicros(x.Time()); ok {
+			return AppendTimestamp(dst, us, false)
+		}
+		return x.Time().AppendFormat(dst, parquetrows.LocalTimestampLayout)
+	case time.Duration:
+		return append(dst, x.String()...)
+	case parquetrows.Date:
+		return AppendDate(dst, int64(x))
+	case parquetrows.Decimal:
+		if x.Unscaled != nil && x.Unscaled.IsInt64() {
+			return AppendDecimal(dst, x.Unscaled.Int64(), x.Scale)
+		}
+		return append(dst, x.String()...)
+	case parquetrows.List, parquetrows.Map, parquetrows.Struct:
+		out, err := AppendJSON(dst, x)
+		if err != nil {
+			return append(dst, fmt.Sprintf("<%v>", err)...)
+		}
+		return out
 	}
-	return fmt.Sprint(v)
+	return append(dst, fmt.Sprint(v)...)
 }
 
-func formatFloat(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	return strconv.FormatFloat(f, 'g', -1, bits)
-}
-
-// appendJSON renders one value as JSON.
-func appendJSON(b *bytes.Buffer, v any) error {
+// AppendJSON appends one value as JSON: numbers and booleans bare, floats
+// that are not numbers as strings, decimals as numbers, lists as arrays,
+// structs as objects, maps as objects when their keys are strings (else as
+// arrays of {"key":…,"value":…}), everything else as the JSON string of
+// its Text.
+func AppendJSON(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
-		b.WriteString("null")
+		return append(dst, "null"...), nil
 	case bool, int64, int32, int16, int8, uint64:
-		b.WriteString(Text(x))
-	case float64, float32:
-		s := Text(x)
-		if s == "NaN" || s == "Infinity" || s == "-Infinity" {
-			s = strconv.Quote(s)
-		}
-		b.WriteString(s)
+		return AppendText(dst, x), nil
+	case float64:
+		return AppendJSONFloat(dst, x, 64), nil
+	case float32:
+		return AppendJSONFloat(dst, float64(x), 32), nil
 	case parquetrows.Decimal:
-		b.WriteString(x.String())
+		return AppendText(dst, x), nil
+	case string:
+		return AppendJSONString(dst, x), nil
 	case parquetrows.List:
-		b.WriteByte('[')
+		dst = append(dst, '[')
 		for i, e := range x {
 			if i > 0 {
-				b.WriteByte(',')
+				dst = append(dst, ',')
 			}
-			if err := appendJSON(b, e); err != nil {
-				return err
+			var err error
+			if dst, err = AppendJSON(dst, e); err != nil {
+				return dst, err
 			}
 		}
-		b.WriteByte(']')
+		return append(dst, ']'), nil
 	case parquetrows.Struct:
-		b.WriteByte('{')
+		dst = append(dst, '{')
 		for i, f := range x {
 			if i > 0 {
-				b.WriteByte(',')
+				dst = append(dst, ',')
 			}
-			k, _ := json.Marshal(f.Name)
-			b.Write(k)
-			b.WriteByte(':')
-			if err := appendJSON(b, f.Value); err != nil {
-				return err
+			dst = append(AppendJSONString(dst, f.Name), ':')
+			var err error
+			if dst, err = AppendJSON(dst, f.Value); err != nil {
+				return dst, err
 			}
 		}
-		b.WriteByte('}')
+		return append(dst, '}'), nil
 	case parquetrows.Map:
-		return appendMap(b, x)
-	default:
-		s, err := json.Marshal(Text(x))
-		if err != nil {
-			return err
-		}
-		b.Write(s)
+		return appendMap(dst, x)
 	}
-	return nil
+	mark := len(dst)
+	dst = AppendText(dst, v)
+	text := string(dst[mark:])
+	return AppendJSONString(dst[:mark], text), nil
 }
 
 // appendMap renders a map as a JSON object when its keys are strings, else as
 // an array of {"key":…,"value":…} objects.
-func appendMap(b *bytes.Buffer, m parquetrows.Map) error {
+func appendMap(dst []byte, m parquetrows.Map) ([]byte, error) {
 	stringKeys := true
 	for _, e := range m {
 		if _, ok := e.Key.(string); !ok {
@@ -220,37 +255,34 @@ func appendMap(b *bytes.Buffer, m parquetrows.Map) error {
 			break
 		}
 	}
+	var err error
 	if stringKeys {
-		b.WriteByte('{')
+		dst = append(dst, '{')
 		for i, e := range m {
 			if i > 0 {
-				b.WriteByte(',')
+				dst = append(dst, ',')
 			}
-			k, _ := json.Marshal(e.Key)
-			b.Write(k)
-			b.WriteByte(':')
-			if err := appendJSON(b, e.Value); err != nil {
-				return err
+			dst = append(AppendJSONString(dst, e.Key.(string)), ':')
+			if dst, err = AppendJSON(dst, e.Value); err != nil {
+				return dst, err
 			}
 		}
-		b.WriteByte('}')
-		return nil
+		return append(dst, '}'), nil
 	}
-	b.WriteByte('[')
+	dst = append(dst, '[')
 	for i, e := range m {
 		if i > 0 {
-			b.WriteByte(',')
+			dst = append(dst, ',')
 		}
-		b.WriteString(`{"key":`)
-		if err := appendJSON(b, e.Key); err != nil {
-			return err
+		dst = append(dst, `{"key":`...)
+		if dst, err = AppendJSON(dst, e.Key); err != nil {
+			return dst, err
 		}
-		b.WriteString(`,"value":`)
-		if err := appendJSON(b, e.Value); err != nil {
-			return err
+		dst = append(dst, `,"value":`...)
+		if dst, err = AppendJSON(dst, e.Value); err != nil {
+			return dst, err
 		}
-		b.WriteByte('}')
+		dst = append(dst, '}')
 	}
-	b.WriteByte(']')
-	return nil
+	return append(dst, ']'), nil
 }

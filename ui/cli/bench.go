@@ -1,191 +1,68 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"database/sql"
-	"encoding/json"
-	"flag"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
-	"syscall"
-	"time"
 
-	"github.com/lakeops/lakeops/aws/query/duck"
-	"github.com/lakeops/lakeops/etl/gen"
-	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/spf13/cobra"
+
+	"github.com/lakeops/lakeops/aws/query/duckpeer"
+	"github.com/lakeops/lakeops/etl/bench"
 )
 
-// runBench compares the pipeline with the DuckDB equivalent on generated
-// order_items: each runs in its own child process so that wall time and
-// peak memory (max RSS) are measured separately, in the same bench run.
-func runBench(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	items := fs.Int("items", 5_000_000, "order_items rows to generate (about)")
-	dirty := fs.Float64("dirty", 0.02, "share of dirty rows")
-	dir := fs.String("dir", "", "work folder (default: a temporary folder, removed after)")
-	runs := fs.Int("runs", 3, "runs of each side; medians are reported")
-	days := fs.Int("days", 15, "days (one file per day and dataset, like the seed)")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
+// benchCommand runs the bench cases (etl/bench): lakeops and its peer, each
+// in child processes of this executable, in the same run.
+func benchCommand(_ *Globals, env Env) *cobra.Command {
+	var cases string
+	var cfg bench.Config
+	cmd := &cobra.Command{
+		Use:   "bench [--case NAME,...]",
+		Short: "time lakeops against its peer on each shape of load",
+		Long: `Runs the bench cases (` + strings.Join(bench.CaseNames(), ", ") + `): generated data, lakeops and
+its peer (DuckDB, or lakeops itself on another shape of the same load) each in child processes of
+this executable, in the same run; wall time, CPU time and peak RSS, the medians of --runs runs
+and their ratios. A report for people on stdout, progress on stderr (see the README's Benchmarks).`,
+		Example: "  lakeops bench --case daily --items 5000000 --runs 5\n  lakeops bench --items 200000 --runs 1",
+		Args:    noArgs,
 	}
-	work := *dir
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "lakeops-bench-")
+	f := cmd.Flags()
+	f.StringVar(&cases, "case", "", "cases to run, comma-separated: "+strings.Join(bench.CaseNames(), ", ")+" (default: all)")
+	f.IntVar(&cfg.Items, "items", 5_000_000, "order_items rows to generate (about) for the full-size cases")
+	f.Float64Var(&cfg.Dirty, "dirty", 0.02, "share of dirty rows")
+	f.StringVar(&cfg.Work, "dir", "", "work folder (default: a temporary folder, removed after)")
+	f.IntVar(&cfg.Runs, "runs", 3, "runs of each side; medians are reported")
+	f.IntVar(&cfg.Days, "days", 15, "daily files of the daily data (one per day and dataset, like the seed)")
+	_ = cmd.RegisterFlagCompletionFunc("case", cobra.FixedCompletions(bench.CaseNames(), cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		exe, err := os.Executable()
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	raw := filepath.Join(work, "raw")
-	orders := int(float64(*items) / 5.44)
-	fmt.Fprintf(env.Stderr, "bench: generating ~%d order_items (%d orders, %.0f%% dirty) in %s\n", *items, orders, *dirty*100, raw)
-	m, err := gen.Generate(ctx, raw, gen.Options{Orders: orders, Days: *days, Dirty: *dirty, Seed: 42}, nil)
-	if err != nil {
-		return err
-	}
-	itemRows := m.Datasets["order_items"].Rows
-	var lakeT, lakeM, duckT, duckM []float64
-	for i := 0; i < *runs; i++ {
-		lakeDir := filepath.Join(work, fmt.Sprintf("lake-%d", i))
-		if err := prepareBenchLake(ctx, exe, raw, lakeDir); err != nil {
-			return err
+		for _, c := range strings.Split(cases, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				cfg.Cases = append(cfg.Cases, c)
+			}
 		}
-		t, rss, out, err := timeChild(ctx, exe, "--lake", lakeDir, "run", "--quiet", "--json")
-		if err != nil {
-			return fmt.Errorf("lakeops run: %w\n%s", err, out)
-		}
-		var sum pipeline.Summary
-		if err := json.Unmarshal(out, &sum); err != nil || sum.Totals.RowsRead != itemRows {
-			return fmt.Errorf("lakeops run read %d rows, want %d (%v)", sum.Totals.RowsRead, itemRows, err)
-		}
-		lakeT, lakeM = append(lakeT, t), append(lakeM, rss)
-		t, rss, out, err = timeChild(ctx, exe, "bench-duckdb", filepath.Join(raw, "order_items"), filepath.Join(work, fmt.Sprintf("duck-%d", i)))
-		if err != nil {
-			return fmt.Errorf("duckdb: %w\n%s", err, out)
-		}
-		duckT, duckM = append(duckT, t), append(duckM, rss)
-		fmt.Fprintf(env.Stderr, "bench: run %d: lakeops %.2fs %.0f MB, duckdb %.2fs %.0f MB (%s rows)\n", i+1, lakeT[i], lakeM[i], duckT[i], duckM[i], strings.TrimSpace(string(out)))
-		os.RemoveAll(lakeDir)
-		os.RemoveAll(filepath.Join(work, fmt.Sprintf("duck-%d", i)))
+		cfg.Exe, cfg.Out, cfg.Log = exe, env.Stdout, env.Stderr
+		return bench.Run(cmd.Context(), cfg)
 	}
-	lt, lm, dt, dm := median(lakeT), median(lakeM), median(duckT), median(duckM)
-	fmt.Fprintf(env.Stdout, "order_items rows: %d (%.1f%% dirty), medians of %d runs\n", itemRows, *dirty*100, *runs)
-	fmt.Fprintf(env.Stdout, "lakeops run: %6.2f s  peak RSS %6.0f MB\n", lt, lm)
-	fmt.Fprintf(env.Stdout, "duckdb:      %6.2f s  peak RSS %6.0f MB\n", dt, dm)
-	fmt.Fprintf(env.Stdout, "ratio:       %6.2fx time, %.2fx memory (lakeops / duckdb)\n", lt/dt, lm/dm)
-	return nil
+	return cmd
 }
 
-// prepareBenchLake makes a lake whose products and orders are loaded (not
-// timed) and whose bronze layer holds the order_items files.
-func prepareBenchLake(ctx context.Context, exe, raw, lakeDir string) error {
-	bronze := filepath.Join(lakeDir, "bronze_layer")
-	if err := linkTree(raw, bronze, func(rel string) bool { return !strings.HasPrefix(rel, "order_items") }); err != nil {
-		return err
-	}
-	if _, _, out, err := timeChild(ctx, exe, "--lake", lakeDir, "run", "--quiet"); err != nil {
-		return fmt.Errorf("load products and orders: %w\n%s", err, out)
-	}
-	return linkTree(raw, bronze, func(rel string) bool { return strings.HasPrefix(rel, "order_items") })
-}
-
-// linkTree hard-links (or copies) the files of src selected by keep into dst.
-func linkTree(src, dst string, keep func(rel string) bool) error {
-	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if !keep(filepath.ToSlash(rel)) {
-			return nil
-		}
-		target := filepath.Join(dst, rel)
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		if os.Link(p, target) == nil {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
+// benchDuckDBCommand is the DuckDB side of a bench case, in a process of
+// its own (hidden: bench runs it).
+func benchDuckDBCommand(_ *Globals, env Env) *cobra.Command {
+	return noSettings(&cobra.Command{
+		Use:                "bench-duckdb JOB ARGS...",
+		Short:              "(used by bench) the DuckDB side of a bench case",
+		Example:            "  lakeops bench-duckdb count /tmp/bench/lake",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && (args[0] == "--help" || args[0] == "-h") {
+				return cmd.Help()
+			}
+			return duckpeer.Run(cmd.Context(), args, env.Stdout)
+		},
 	})
-}
-
-// timeChild runs the executable and returns wall seconds, max RSS in MB and stdout.
-func timeChild(ctx context.Context, exe string, args ...string) (float64, float64, []byte, error) {
-	cmd := exec.CommandContext(ctx, exe, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err := cmd.Run()
-	el := time.Since(start).Seconds()
-	if err != nil {
-		return 0, 0, append(out.Bytes(), errb.Bytes()...), err
-	}
-	rss := 0.0
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = float64(ru.Maxrss) / 1024 // kilobytes on Linux
-	}
-	return el, rss, out.Bytes(), nil
-}
-
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)/2]
-}
-
-// runBenchDuckDB is the DuckDB side of the benchmark: typed read of the
-// order_items CSVs, drop invalid rows, one row per id (latest timestamp),
-// Parquet partitioned by date.
-func runBenchDuckDB(ctx context.Context, g *Globals, env Env, args []string) error {
-	if len(args) != 2 {
-		return usagef("bench-duckdb CSV_DIR OUT_DIR")
-	}
-	if !slices.Contains(sql.Drivers(), "duckdb") { // a build without cgo (benchdriver.go)
-		return duck.ErrNoEngine
-	}
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	glob := strings.ReplaceAll(filepath.Join(args[0], "*.csv"), "'", "''")
-	out := strings.ReplaceAll(args[1], "'", "''")
-	q := fmt.Sprintf(`COPY (
-  SELECT * EXCLUDE (rn) FROM (
-    SELECT *, row_number() OVER (PARTITION BY id ORDER BY order_timestamp DESC) AS rn
-    FROM read_csv('%s', header = true, ignore_errors = true, columns = {
-      'id': 'BIGINT', 'order_id': 'BIGINT', 'user_id': 'BIGINT', 'days_since_prior_order': 'INTEGER',
-      'product_id': 'BIGINT', 'add_to_cart_order': 'INTEGER', 'reordered': 'BOOLEAN',
-      'order_timestamp': 'TIMESTAMP', 'date': 'DATE'})
-    WHERE id IS NOT NULL AND order_id IS NOT NULL AND user_id IS NOT NULL AND product_id IS NOT NULL
-      AND add_to_cart_order >= 1 AND (days_since_prior_order IS NULL OR days_since_prior_order >= 0)
-      AND reordered IS NOT NULL AND order_timestamp IS NOT NULL AND date = CAST(order_timestamp AS DATE))
-  WHERE rn = 1
-) TO '%s' (FORMAT parquet, PARTITION_BY (date))`, glob, out)
-	res, err := db.ExecContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	n, _ := res.RowsAffected()
-	fmt.Fprintln(env.Stdout, n)
-	return nil
 }

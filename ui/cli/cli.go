@@ -1,22 +1,23 @@
 // Package cli is the headless command-line adapter of lakeops and the
-// composition root of both front ends: it parses the global flags and the
-// subcommands the README lists, builds the services once from the global
-// options (Root) — for its commands and for the console, whose views it
-// wires — and prints results on stdout and errors (one line) on stderr.
-// Exit status: 0 success, 1 failure, 2 usage error.
+// composition root of both front ends: a cobra command tree (tree.go) whose
+// settings come from flags, the environment and the configuration file
+// (settings.go), services built once from them (Root, root.go) — for its
+// commands and for the console, whose views it wires — results on stdout in
+// one output contract (format.go), and errors as one line on stderr.
+// Exit status: 0 success, 1 failure, 2 usage or configuration error.
 package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"log/slog"
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/awserr"
-	"github.com/lakeops/lakeops/aws/query/duck"
+	"github.com/lakeops/lakeops/etl/bench"
+	"github.com/lakeops/lakeops/ui"
 )
 
 // Exit statuses.
@@ -30,10 +31,12 @@ const (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	Stdin          io.Reader // answers to questions, a worker's action; nil: none
 }
 
-// Globals are the options that come before the subcommand: a plain
-// struct the composition root (Root) builds every service from.
+// Globals are the settings every command shares, resolved from flags, the
+// environment and the configuration file (settings.go): a plain struct the
+// composition root (Root) builds every service from.
 type Globals struct {
 	Lake        string
 	EndpointURL string
@@ -43,8 +46,23 @@ type Globals struct {
 	ReadOnly    bool
 	// SQLFileAccess lifts the local SQL engine's sandbox (see duck.Options.UnsafeFileAccess).
 	SQLFileAccess bool
-	lakeSet       bool  // --lake or LAKEOPS_LAKE was given
-	root          *Root // the services, built from these options when first asked
+	// Athena's database (also the Glue database tables register in),
+	// workgroup and result location.
+	AthenaDatabase, AthenaWorkgroup, AthenaOutputLocation string
+	// StateMachine is the Step Functions machine flow commands use with --aws.
+	StateMachine string
+	// Stack is a lakeops CloudFormation stack.
+	Stack string
+	Debug bool
+
+	// Keys and Theme are the console's, with the configuration's changes.
+	Keys  ui.KeyMap
+	Theme ui.ThemeSpec
+
+	settings *resolved    // every setting with where it came from (config show)
+	log      *slog.Logger // --debug: the AWS SDK's requests; nil: nothing
+	lakeSet  bool         // the lake was given (flag, environment or file), not the default
+	root     *Root        // the services, built from these options when first asked
 }
 
 // usageError marks an error as a usage error (exit status 2).
@@ -54,124 +72,60 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
-// command is one subcommand.
-type command struct {
-	summary string
-	run     func(ctx context.Context, g *Globals, env Env, args []string) error
-}
+// errFilesFailed marks a failure the command has reported on stdout (a run
+// in which a file failed, an execution that did not succeed): exit status
+// 1, no extra message.
+var errFilesFailed = errors.New("one or more files failed")
 
-func commands() map[string]command {
-	return map[string]command{
-		"table":        {summary: "table ls | history URI | read URI [--version N] [--format csv|jsonl] | register [--catalog local|glue] [--database D]", run: runTable},
-		"demo":         {summary: "demo [--lake DIR] [--no-console]: create a local demo lake and open the console", run: runDemo},
-		"gen":          {summary: "gen --out DIR --orders N [--dirty RATE] [--seed S]: generate seed-shaped raw CSVs", run: runGen},
-		"validate":     {summary: "validate [--json] FILE...: dry run, what would be accepted/rejected", run: runValidate},
-		"run":          {summary: "run [--json] [--force] [FILE...]: run the pipeline (default: every new raw file)", run: runRun},
-		"rejects":      {summary: "rejects [--dataset D] [--file F] [--reason R] [--open] [--format table|csv|json]", run: runRejects},
-		"reprocess":    {summary: "reprocess [--dataset D] [--file F]: retry rejected rows against the current tables", run: runReprocess},
-		"query":        {summary: "query [--engine local|athena] [--format table|csv|json] SQL: run SQL (tables: <name>, <name>@v<N> for version N)", run: runQuery},
-		"flow":         {summary: "flow run [--definition FILE] [--input JSON] [--json] | ls | start | describe | history | stop | redrive: state machines on the local runner", run: runFlow},
-		"bench":        {summary: "bench [--items N] [--runs R]: time the pipeline against the DuckDB equivalent", run: runBench},
-		"bench-duckdb": {summary: "(used by bench) the DuckDB side of the benchmark", run: runBenchDuckDB},
-		"help":         {summary: "show this help", run: nil},
-		"console":      {summary: "open the console on --lake (the default command)", run: runConsole},
-	}
-}
+// exitCode ends the process with a status a command chose and printed
+// nothing more about (the worker's).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // Main runs lakeops with the given arguments (without the program name) and
 // returns the exit status.
 func Main(ctx context.Context, args []string, env Env) int {
-	g := &Globals{}
-	fs := flag.NewFlagSet("lakeops", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.Lake, "lake", defaultLake(env), "lake root: folder, file://… or s3://bucket/prefix (env LAKEOPS_LAKE)")
-	fs.StringVar(&g.EndpointURL, "endpoint-url", "", "S3-compatible endpoint URL (path-style addressing)")
-	fs.StringVar(&g.Profile, "profile", env.Getenv("AWS_PROFILE"), "AWS shared config profile")
-	fs.StringVar(&g.Region, "region", "", "AWS region")
-	fs.BoolVar(&g.AWS, "aws", false, "use AWS services (Athena, Step Functions, Glue, SNS) instead of the local stand-ins")
-	fs.BoolVar(&g.ReadOnly, "read-only", false, "refuse every write, SQL included: only statements that read run")
-	fs.BoolVar(&g.SQLFileAccess, strings.TrimPrefix(duck.FileAccessFlag, "--"), env.Getenv("LAKEOPS_UNSAFE_SQL_FILE_ACCESS") == "1",
-		"let SQL on the local engine read and write any local file, attach databases, load extensions and change settings (env LAKEOPS_UNSAFE_SQL_FILE_ACCESS=1)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
-	memProfile := fs.String("memprofile", "", "write a heap profile (allocations) of the command to this file")
-	traceFile := fs.String("trace", "", "write an execution trace of the command to this file (go tool trace)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printUsage(env.Stdout, fs)
-			return ExitOK
-		}
-		fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
-		return ExitUsage
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "lake" {
-			g.lakeSet = true
-		}
-	})
-	if env.Getenv("LAKEOPS_LAKE") != "" {
-		g.lakeSet = true
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		rest = []string{"console"}
-	}
-	name := rest[0]
-	cmd, ok := commands()[name]
-	if name == "help" || name == "-h" {
-		printUsage(env.Stdout, fs)
-		return ExitOK
-	}
-	if !ok {
-		fmt.Fprintf(env.Stderr, "lakeops: unknown command %q; see 'lakeops help'\n", name)
-		return ExitUsage
-	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
-			return ExitFail
-		}
-		defer stop()
-	}
-	if *memProfile != "" {
+	if path := env.Getenv(bench.PeakRSSFileEnv); path != "" { // a child of lakeops bench
 		defer func() {
-			if err := writeHeapProfile(*memProfile); err != nil {
+			if err := bench.WritePeakRSS(path); err != nil {
 				fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
 			}
 		}()
 	}
-	if *traceFile != "" {
-		stop, err := startTrace(*traceFile)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "lakeops: %v\n", err)
-			return ExitFail
+	a := newApp(env)
+	defer a.cleanup()
+	root := a.tree()
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if a.g.root != nil {
+		if cerr := a.g.root.Close(); err == nil && cerr != nil {
+			err = cerr
 		}
-		defer stop()
-	}
-	g.root = newRoot(g, env)
-	err := cmd.run(ctx, g, env, rest[1:])
-	if cerr := g.root.Close(); err == nil && cerr != nil {
-		err = cerr
 	}
 	if err == nil {
 		return ExitOK
 	}
-	if errors.Is(err, errFilesFailed) {
+	var code exitCode
+	switch {
+	case errors.As(err, &code):
+		return int(code)
+	case errors.Is(err, errFilesFailed):
 		return ExitFail
 	}
-	fmt.Fprintf(env.Stderr, "lakeops %s: %s\n", name, oneLine(explainAWS(err, g).Error()))
+	name := "lakeops"
+	if cmd != nil && cmd != root {
+		name = cmd.CommandPath()
+	}
+	fmt.Fprintf(env.Stderr, "%s: %s\n", name, oneLine(explainAWS(err, a.g).Error()))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
 	}
 	return ExitFail
-}
-
-func defaultLake(env Env) string {
-	if v := env.Getenv("LAKEOPS_LAKE"); v != "" {
-		return v
-	}
-	return "lake"
 }
 
 // explainAWS turns an AWS SDK failure that no adapter explained into the
@@ -181,60 +135,13 @@ func explainAWS(err error, g *Globals) error {
 	if errors.As(err, &done) {
 		return err
 	}
-	return awserr.Explain(err, awserr.Hints{Profile: g.Profile})
+	return awserr.Explain(err, g.awsHints())
 }
+
+// awsHints are what an explained AWS failure may name: the profile in use.
+func (g *Globals) awsHints() awserr.Hints { return awserr.Hints{Profile: g.Profile} }
 
 // oneLine keeps an error message on one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}
-
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintln(w, "usage: lakeops [global flags] <command> [args]")
-	fmt.Fprintln(w, "\ncommands:")
-	cmds := commands()
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
-	}
-	fmt.Fprintln(w, "\nglobal flags:")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-}
-
-// parseInterspersed parses flags that may appear before, between or after
-// positional arguments, and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage of %s:\n%s", fs.Name(), flagHelp(fs))
-			}
-			return nil, usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-func flagHelp(fs *flag.FlagSet) string {
-	var b strings.Builder
-	fs.SetOutput(&b)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-	return b.String()
 }

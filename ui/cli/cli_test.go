@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lakeops/lakeops/aws/storage/gwtest"
+	"github.com/lakeops/lakeops/aws/storage/storagetest"
 	"github.com/lakeops/lakeops/etl/delta"
 )
 
@@ -107,7 +107,7 @@ func TestErrorsAreOneLineWithStatus(t *testing.T) {
 		{[]string{"table", "read", filepath.Join(golden, "no-such-table")}, ExitFail, "no-such-table"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--format", "xml"}, ExitUsage, "--format"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--version", "9"}, ExitFail, "version 9 is not available"},
-		{[]string{"table", "frobnicate"}, ExitUsage, "unknown table subcommand"},
+		{[]string{"table", "frobnicate"}, ExitUsage, `unknown command "frobnicate" for "lakeops table"`},
 		{[]string{"nosuchcommand"}, ExitUsage, "unknown command"},
 		{[]string{"--bogus-flag"}, ExitUsage, "bogus-flag"},
 		{[]string{"table", "read", "ftp://example/x"}, ExitFail, "ftp"},
@@ -124,21 +124,7 @@ func TestTableReadFromS3(t *testing.T) {
 	srv := gwtest.Start(t)
 	store := srv.NewStore(t, "tables/decimal")
 	src := filepath.Join(golden, "basic-decimal-table/delta")
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return store.Put(context.Background(), filepath.ToSlash(rel), f)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storagetest.PutDir(t, store, "", src)
 	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
 	t.Setenv("AWS_REGION", srv.Region)

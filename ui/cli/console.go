@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/local"
-	"github.com/lakeops/lakeops/aws/flows/sfn"
-	"github.com/lakeops/lakeops/aws/query/athena"
 	"github.com/lakeops/lakeops/etl/demo"
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/ui"
@@ -55,8 +54,7 @@ func consoleViews(p consoleParts) []ui.View {
 func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOptions, error) {
 	engName := "local (DuckDB)"
 	useAthena := r.g.AWS && r.engineName != "local" || r.engineName == "athena" // :engine overrides --aws
-	eopts := EngineOptions{Athena: useAthena, AthenaOptions: athena.Options{Database: r.env.Getenv("LAKEOPS_ATHENA_DATABASE"),
-		Workgroup: r.env.Getenv("LAKEOPS_ATHENA_WORKGROUP"), OutputLocation: r.env.Getenv("LAKEOPS_ATHENA_OUTPUT")}}
+	eopts := EngineOptions{Athena: useAthena}                                   // Athena's database, workgroup and results: the settings'
 	if useAthena {
 		engName = "athena"
 	}
@@ -87,18 +85,17 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 		parts.flows, parts.flowOpts = svc, append(opts, parts.flowOpts...)
 	}
 	parts.ops, parts.engine = o, eng
-	region := r.g.Region
-	if region == "" {
-		region = r.env.Getenv("AWS_REGION")
-	}
 	var status []string
-	if pr := joinNonEmpty("/", r.g.Profile, region); pr != "" {
+	if pr := joinNonEmpty("/", r.g.Profile, r.g.Region); pr != "" {
 		status = append(status, pr)
+	}
+	if r.g.AWS && r.g.Stack != "" {
+		status = append(status, "stack "+r.g.Stack)
 	}
 	opts := ui.AppOptions{
 		Jobs:      jm,
 		Status:    append(status, engName),
-		Keys:      ui.DefaultKeyMap(),
+		Keys:      r.g.Keys,
 		Views:     consoleViews(parts),
 		LakeLabel: r.lake.URI(),
 		Getenv:    r.env.Getenv,
@@ -109,6 +106,7 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 	if r.g.ReadOnly {
 		opts.LakeLabel += " (read-only)"
 	}
+	r.g.Theme.Apply(&opts)
 	return opts, nil
 }
 
@@ -117,12 +115,21 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 // are recorded; or Step Functions with --aws (polled: it cannot push).
 func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg)) (flows.Service, []flows.Option, error) {
 	if r.g.AWS {
-		cfg, err := r.AWSConfig(ctx)
+		c, err := r.StepFunctions(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
-		return &awsFlows{c: sfn.New(cfg, sfn.Options{}), readOnly: r.lake.CheckWritable, ops: o},
-			[]flows.Option{flows.Poll(flowPoll)}, nil
+		svc := &awsFlows{c: c, readOnly: r.lake.CheckWritable, ops: o}
+		opts := []flows.Option{flows.Poll(flowPoll)}
+		machine, err := r.g.stateMachine(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if machine != "" {
+			svc.stackMachine = flows.Machine{ID: machine, Name: machine[strings.LastIndex(machine, ":")+1:]}
+			opts = append(opts, flows.Open(machine))
+		}
+		return svc, opts, nil
 	}
 	r.Notify = func(n local.Notification) {
 		text := n.Message
@@ -151,50 +158,68 @@ func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg))
 // with the setting changed: runConsoleLoop).
 func (r *Root) openConsole(ctx context.Context) error { return r.runConsoleLoop(ctx) }
 
-func runConsole(ctx context.Context, g *Globals, env Env, args []string) error {
-	if len(args) > 0 {
-		return usagef("unknown command %q; see 'lakeops help'", args[0])
+func consoleCommand(g *Globals, _ Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "console",
+		Short: "open the console on the lake (the default command)",
+		Long: `Opens the terminal console on the lake: Files, Runs, Rejects, Tables, Query and Flows. Keys and
+the theme can be changed in the configuration file ([console] theme, colors and keys).`,
+		Example: "  lakeops console\n  lakeops --use prod --read-only",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runConsole(cmd.Context(), g)
+		},
 	}
+}
+
+// runConsole opens the console on the settings' lake.
+func runConsole(ctx context.Context, g *Globals) error {
 	if _, err := g.root.Lake(ctx, false); err != nil {
-		return fmt.Errorf("%w (make a demo lake with 'lakeops demo', or point --lake at one)", err)
+		return err
 	}
 	return g.root.openConsole(ctx)
 }
 
-func runDemo(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	dir := fs.String("lake", "", "folder for the demo lake (default: --lake, or ./lakeops-demo)")
-	noConsole := fs.Bool("no-console", false, "only create the lake")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func demoCommand(g *Globals, env Env) *cobra.Command {
+	var noConsole bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "create a local demo lake and open the console on it",
+		Long: `Makes a demo lake — the original lab's 15 days of products, orders and order items plus 5
+generated days with some dirt of every kind — in the folder of --lake (when given) or
+./lakeops-demo, unless it holds raw files already, and opens the console on it.`,
+		Example: "  lakeops demo\n  lakeops demo --lake /tmp/lake --no-console && lakeops --lake /tmp/lake run",
+		Args:    noArgs,
 	}
-	if len(pos) > 0 {
-		return usagef("demo takes no arguments")
-	}
-	if *dir == "" {
-		*dir = g.Lake
+	cmd.Flags().BoolVar(&noConsole, "no-console", false, "only create the lake")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		dir := g.Lake
 		if !g.lakeSet {
-			*dir = "lakeops-demo"
+			dir = "lakeops-demo"
 		}
+		if remoteLake(dir) {
+			return usagef("demo makes a lake in a folder on disk, not %s: give --lake DIR", dir)
+		}
+		res, err := demo.Create(ctx, dir)
+		if err != nil {
+			return err
+		}
+		if res.Created {
+			fmt.Fprintf(env.Stderr, "demo lake created in %s: %d raw files (the lab's 15 days plus 5 generated days with some dirt)\n", res.Dir, res.RawFiles)
+		} else {
+			fmt.Fprintf(env.Stderr, "using the demo lake in %s\n", res.Dir)
+		}
+		if noConsole {
+			return nil
+		}
+		g.Lake = dir // the root has opened nothing yet: it opens the demo lake
+		if _, err := g.root.Lake(ctx, true); err != nil {
+			return err
+		}
+		return g.root.openConsole(ctx)
 	}
-	res, err := demo.Create(ctx, *dir)
-	if err != nil {
-		return err
-	}
-	if res.Created {
-		fmt.Fprintf(env.Stderr, "demo lake created in %s: %d raw files (the lab's 15 days plus 5 generated days with some dirt)\n", res.Dir, res.RawFiles)
-	} else {
-		fmt.Fprintf(env.Stderr, "using the demo lake in %s\n", res.Dir)
-	}
-	if *noConsole {
-		return nil
-	}
-	g.Lake = *dir // the root has opened nothing yet: it opens the demo lake
-	if _, err := g.root.Lake(ctx, true); err != nil {
-		return err
-	}
-	return g.root.openConsole(ctx)
+	return cmd
 }
 
 // joinNonEmpty joins the non-empty parts with sep.

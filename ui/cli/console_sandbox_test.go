@@ -34,8 +34,8 @@ func TestConsoleQueryShowsRefusals(t *testing.T) {
 	tm.Send(uitest.Key("ctrl+u"))
 	tm.Type("COPY (SELECT 1) TO '" + target + "'")
 	tm.Send(uitest.Key("ctrl+r"))
-	// The whole frame, not the output stream: the renderer writes only what
-	// changed, and the editor above shows the same path.
+	// The frame, not the output stream: the renderer rewrites only the cells
+	// that differ from the first refusal's, so the second never streams whole.
 	waitFrame(t, tm, "the COPY's refusal", shows([]string{`file "` + target + `" is outside the lake's tables`}))
 	quit(t, tm)
 

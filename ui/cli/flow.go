@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,55 +14,31 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
-const flowUsage = `usage: lakeops flow <command>
-  run [--definition FILE] [--input JSON] [--json] [--wait-scale F | --no-wait]
-        run a state machine to the end on the local runner and print its events
-        (default: the project's lakeops-flow; FILE may be the seed's JSON)
-  start [--definition FILE] [--input JSON] [--wait-scale F | --no-wait] [MACHINE]
-        start an execution, print its ARN, and run it in the foreground to the
-        end (the CLI process is the runner); "flow stop ARN" from another shell stops it
-  ls [--json] [MACHINE]      machines, or a machine's executions
-  describe [--json] ARN      an execution's status, input, output and error
-  history [--json] ARN       an execution's events
-  stop ARN                   stop a running execution (ABORTED)
-  redrive [--wait-scale F | --no-wait] ARN
-        restart a FAILED execution from the state that failed, in the foreground
-Executions are kept in the lake under _lakeops/flows/. Wait states and retry
-delays use the real clock; --wait-scale 0.01 makes a 35 s Wait take 0.35 s and
---no-wait skips them (task timeouts stay in real time).`
-
-// runFlow is `lakeops flow …` on the local flows service.
-func runFlow(ctx context.Context, g *Globals, env Env, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stdout, flowUsage)
-		if len(args) == 0 {
-			return usagef("flow needs a command: run, start, ls, describe, history, stop or redrive")
-		}
-		return nil
-	}
-	sub, rest := args[0], args[1:]
-	if g.AWS {
-		return runFlowAWS(ctx, g, env, sub, rest)
-	}
-	switch sub {
-	case "run", "start":
-		return flowRun(ctx, g, env, sub, rest)
-	case "redrive":
-		return flowRedrive(ctx, g, env, rest)
-	case "ls":
-		return flowList(ctx, g, env, rest)
-	case "describe", "history":
-		return flowShow(ctx, g, env, sub, rest)
-	case "stop":
-		return flowStop(ctx, g, env, rest)
-	}
-	return usagef("flow: unknown command %q (run, start, ls, describe, history, stop, redrive)", sub)
+func flowCommand(g *Globals, env Env) *cobra.Command {
+	return group(&cobra.Command{
+		Use:   "flow",
+		Short: "state machines: on the local runner, or Step Functions with --aws",
+		Long: `Runs and inspects state machines. Locally, the runner executes Amazon States Language (the
+project's lakeops-flow by default; the lab's JSON runs unchanged) in this process, and keeps
+executions in the lake under _lakeops/flows/. Wait states and retry delays use the real clock;
+--wait-scale 0.01 makes a 35 s Wait take 0.35 s and --no-wait skips them (task timeouts stay in
+real time). With --aws the same commands talk to Step Functions, on the state machine given or
+the settings' state_machine.`,
+		Example: `  lakeops flow run --no-wait
+  lakeops flow run --definition testdata/statemachine/step_function_code.json --json
+  lakeops --aws flow ls
+  lakeops --use prod flow start --input '{"files": []}'`,
+	}, flowRunCommand(g, env, "run"), flowRunCommand(g, env, "start"), flowLsCommand(g, env), flowDescribeCommand(g, env),
+		flowHistoryCommand(g, env), flowStopCommand(g, env), flowRedriveCommand(g, env))
 }
 
 // clockFlags are the wait options of the commands that run executions.
@@ -72,7 +47,7 @@ type clockFlags struct {
 	noWait *bool
 }
 
-func addClockFlags(fs *flag.FlagSet) clockFlags {
+func addClockFlags(fs *pflag.FlagSet) clockFlags {
 	return clockFlags{
 		scale:  fs.Float64("wait-scale", 1, "multiply Wait states and retry delays by this factor (e.g. 0.01)"),
 		noWait: fs.Bool("no-wait", false, "skip Wait states and retry delays"),
@@ -127,87 +102,113 @@ func machineFor(path string, def []byte) string {
 	return name[:min(len(name), 80)]
 }
 
-// flowResult is the `flow run --json` contract.
-type flowResult struct {
-	ExecutionARN string          `json:"execution_arn"`
-	Status       string          `json:"status"`
-	Output       json.RawMessage `json:"output"`
-	Error        string          `json:"error,omitempty"`
-	Cause        string          `json:"cause,omitempty"`
-	Events       []asl.Event     `json:"events"`
-}
-
-func flowRun(ctx context.Context, g *Globals, env Env, sub string, args []string) error {
-	fs := flag.NewFlagSet("flow "+sub, flag.ContinueOnError)
-	defPath := fs.String("definition", "", "state machine JSON file (default: the project's lakeops-flow)")
-	input := fs.String("input", "{}", "execution input JSON")
-	asJSON := fs.Bool("json", false, "print one JSON object: status, output, error, cause, events")
-	cf := addClockFlags(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func flowRunCommand(g *Globals, env Env, sub string) *cobra.Command {
+	var defPath, input, name string
+	cmd := &cobra.Command{Args: maxArgs(1, "one state machine")}
+	if sub == "run" {
+		cmd.Use = "run [MACHINE_ARN]"
+		cmd.Short = "run a state machine to the end and print its events"
+		cmd.Long = `Runs a state machine on the local runner to the end (default: the project's lakeops-flow,
+which loads every new raw file of the lake with a Distributed Map), printing its events as they
+happen; --json prints one object {execution_arn, status, output, error, cause, events} instead.
+--input overrides the flow's settings, e.g. {"batch_files": 3, "max_concurrency": 8}. Exit
+status 1 unless it succeeded. With --aws it starts the machine on Step Functions (MACHINE_ARN or
+the settings' state_machine) and waits for the end.`
+		cmd.Example = `  lakeops flow run --no-wait
+  lakeops flow run --definition testdata/statemachine/step_function_code.json --json | jq .status
+  lakeops --aws flow run arn:aws:states:eu-west-1:111122223333:stateMachine:lakeops`
+	} else {
+		cmd.Use = "start [MACHINE]"
+		cmd.Short = "start an execution, print its ARN, and run it in the foreground"
+		cmd.Long = `Starts an execution and prints its ARN. Locally the CLI process is the runner: it runs the
+execution to the end in the foreground ('lakeops flow stop ARN' from another shell stops it).
+With --aws it starts the execution on Step Functions and returns.`
+		cmd.Example = `  lakeops flow start lab-seed --definition testdata/statemachine/step_function_code.json
+  lakeops --aws flow start --input '{"files": ["bronze_layer/orders/orders_2025_04_16.csv"]}'`
 	}
-	machine := definitions.LakeopsFlowName
-	var def []byte
-	switch {
-	case len(pos) > 1, len(pos) == 1 && sub == "run":
-		return usagef("flow %s: unexpected arguments %q", sub, pos)
-	case len(pos) == 1:
-		machine = pos[0]
-	}
-	if *defPath != "" {
-		if def, err = os.ReadFile(*defPath); err != nil {
-			return fmt.Errorf("flow %s: %w", sub, err)
+	f := cmd.Flags()
+	f.StringVar(&defPath, "definition", "", "state machine JSON file (default: the project's lakeops-flow; local runner only)")
+	f.StringVar(&input, "input", "{}", "execution input JSON")
+	f.StringVar(&name, "name", "", "execution name (--aws; default: generated by AWS)")
+	cf := addClockFlags(f)
+	out := addFormat(cmd, true, formatTable, formatJSON)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
 		}
-		if len(pos) == 0 {
-			machine = machineFor(*defPath, def)
+		if !json.Valid([]byte(input)) {
+			return usagef("--input is not valid JSON: %s", input)
 		}
-		if _, err := asl.Parse(def); err != nil {
-			return fmt.Errorf("flow %s: %s: invalid state machine: %w", sub, *defPath, err)
+		ctx := cmd.Context()
+		if g.AWS {
+			return awsFlowStart(ctx, g, env, sub, pos, input, name, format)
 		}
-	}
-	if !json.Valid([]byte(*input)) {
-		return usagef("--input is not valid JSON")
-	}
-	svc, err := cf.flows(ctx, g)
-	if err != nil {
-		return err
-	}
-	live := !*asJSON && sub == "run"
-	var arn string
-	var mu sync.Mutex
-	var ready bool
-	var pending []asl.Event
-	if live {
-		// Events are printed as they happen; those recorded before Start
-		// returns the ARN wait in pending.
-		svc.OnEvent = func(a string, e asl.Event) {
-			mu.Lock()
-			defer mu.Unlock()
-			if !ready {
-				pending = append(pending, e)
-				return
+		asJSON := format == formatJSON
+		machine := definitions.LakeopsFlowName
+		var def []byte
+		switch {
+		case len(pos) == 1 && sub == "run":
+			return usagef("flow run runs --definition FILE or the project's flow, not %q (on Step Functions: --aws)", pos[0])
+		case len(pos) == 1:
+			machine = pos[0]
+		}
+		if defPath != "" {
+			if def, err = os.ReadFile(defPath); err != nil {
+				return fmt.Errorf("flow %s: %w", sub, err)
 			}
-			if a == arn {
-				printEvent(env.Stdout, e)
+			if len(pos) == 0 {
+				machine = machineFor(defPath, def)
+			}
+			if _, err := asl.Parse(def); err != nil {
+				return fmt.Errorf("flow %s: %s: invalid state machine: %w", sub, defPath, err)
 			}
 		}
+		svc, err := cf.flows(ctx, g)
+		if err != nil {
+			return err
+		}
+		live := !asJSON && sub == "run"
+		var arn string
+		var mu sync.Mutex
+		var ready bool
+		var pending []asl.Event
+		if live {
+			// Events are printed as they happen; those recorded before Start
+			// returns the ARN wait in pending.
+			svc.OnEvent = func(a string, e asl.Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				if !ready {
+					pending = append(pending, e)
+					return
+				}
+				if a == arn {
+					printEvent(env.Stdout, e)
+				}
+			}
+		}
+		arn, err = svc.Start(ctx, machine, def, json.RawMessage(input))
+		if err != nil {
+			return err
+		}
+		if sub == "start" {
+			w := env.Stdout
+			if asJSON {
+				w = env.Stderr // stdout holds one JSON document
+			}
+			fmt.Fprintln(w, arn)
+		}
+		mu.Lock()
+		ready = true
+		for _, e := range pending {
+			printEvent(env.Stdout, e)
+		}
+		pending = nil
+		mu.Unlock()
+		return finishFlow(ctx, svc, env, arn, asJSON, sub == "run")
 	}
-	arn, err = svc.Start(ctx, machine, def, json.RawMessage(*input))
-	if err != nil {
-		return err
-	}
-	if sub == "start" {
-		fmt.Fprintln(env.Stdout, arn)
-	}
-	mu.Lock()
-	ready = true
-	for _, e := range pending {
-		printEvent(env.Stdout, e)
-	}
-	pending = nil
-	mu.Unlock()
-	return finishFlow(ctx, svc, env, arn, *asJSON, sub == "run")
+	return cmd
 }
 
 // finishFlow waits for an execution (stopping it if ctx ends) and reports it.
@@ -220,14 +221,7 @@ func finishFlow(ctx context.Context, svc *local.Service, env Env, arn string, as
 		return err
 	}
 	if asJSON {
-		res := flowResult{ExecutionARN: e.ARN, Status: e.Status, Output: e.Output, Events: e.Events}
-		if e.Status != asl.StatusSucceeded {
-			res.Error, res.Cause = e.Error, e.Cause
-		}
-		if res.Output == nil {
-			res.Output = json.RawMessage("null")
-		}
-		if err := writeJSON(env.Stdout, res); err != nil {
+		if err := writeJSON(env.Stdout, localResult(e)); err != nil {
 			return err
 		}
 	} else if printResult {
@@ -247,13 +241,6 @@ func finishFlow(ctx context.Context, svc *local.Service, env Env, arn string, as
 	return nil
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
 // printEvent writes one event line: id, time, type, state, and error.
 func printEvent(w io.Writer, e asl.Event) {
 	line := fmt.Sprintf("%4d  %s  %-24s %s", e.ID, e.Timestamp.UTC().Format("15:04:05.000"), e.Type, textfmt.Sanitize(e.StateName))
@@ -269,143 +256,220 @@ func printEvent(w io.Writer, e asl.Event) {
 	fmt.Fprintln(w, strings.TrimRight(line, " "))
 }
 
-func flowRedrive(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("flow redrive", flag.ContinueOnError)
-	cf := addClockFlags(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func flowRedriveCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "redrive EXECUTION_ARN",
+		Short: "restart a failed execution from the state that failed",
+		Long: `Restarts a FAILED execution from the state that failed, keeping what succeeded before it.
+Locally it runs in the foreground to the end; with --aws Step Functions redrives it.`,
+		Example: `  lakeops flow redrive arn:lakeops:states:local:000000000000:execution:lakeops-flow:20260401T100000Z-1a2b
+  lakeops --aws flow redrive arn:aws:states:eu-west-1:111122223333:execution:lakeops:x`,
+		Args: exactArgs(1, "one execution ARN"),
 	}
-	if len(pos) != 1 {
-		return usagef("flow redrive needs one execution ARN")
-	}
-	svc, err := cf.flows(ctx, g)
-	if err != nil {
-		return err
-	}
-	e, err := svc.Describe(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := svc.Redrive(ctx, e.ARN); err != nil {
-		return err
-	}
-	return finishFlow(ctx, svc, env, e.ARN, false, true)
-}
-
-func flowList(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("flow ls", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 1 {
-		return usagef("flow ls takes at most one MACHINE")
-	}
-	svc, err := openFlows(ctx, g, nil)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 0 {
-		ms, err := svc.Machines(ctx)
+	cf := addClockFlags(cmd.Flags())
+	out := addFormat(cmd, true, formatTable, formatJSON)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := out.get()
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			return writeJSON(env.Stdout, ms)
+		ctx := cmd.Context()
+		if g.AWS {
+			return awsFlowControl(ctx, g, env, "redrive", args[0], format)
 		}
-		tw := newTable(env.Stdout, "MACHINE", "REGISTERED", "ARN")
-		for _, m := range ms {
-			fmt.Fprintf(tw, "%s\t%v\t%s\n", m.Name, m.Registered, m.ARN)
+		svc, err := cf.flows(ctx, g)
+		if err != nil {
+			return err
 		}
+		e, err := svc.Describe(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if err := svc.Redrive(ctx, e.ARN); err != nil {
+			return err
+		}
+		return finishFlow(ctx, svc, env, e.ARN, format == formatJSON, true)
+	}
+	return cmd
+}
+
+func flowLsCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ls [MACHINE]",
+		Short: "the state machines, or one machine's executions",
+		Example: `  lakeops flow ls
+  lakeops flow ls lakeops-flow --format json | jq -r '.[] | select(.status == "FAILED") | .execution_arn'
+  lakeops --aws flow ls arn:aws:states:eu-west-1:111122223333:stateMachine:lakeops`,
+		Args: maxArgs(1, "one MACHINE"),
+	}
+	out := addFormat(cmd, true, formatTable, formatJSON, formatJSONL, formatCSV)
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		if g.AWS {
+			return awsFlowList(ctx, g, env, pos, format)
+		}
+		svc, err := openFlows(ctx, g, nil)
+		if err != nil {
+			return err
+		}
+		if len(pos) == 0 {
+			ms, err := svc.Machines(ctx)
+			if err != nil {
+				return err
+			}
+			list := make([]machineOut, len(ms))
+			for i, m := range ms {
+				list[i] = machineOut{Name: m.Name, ARN: m.ARN, Registered: m.Registered, DefinitionHash: m.DefinitionHash}
+			}
+			return printList(env.Stdout, format, list, func() error {
+				tw := newTable(env.Stdout, "MACHINE", "REGISTERED", "ARN")
+				for _, m := range ms {
+					fmt.Fprintf(tw, "%s\t%v\t%s\n", m.Name, m.Registered, m.ARN)
+				}
+				return tw.Flush()
+			})
+		}
+		sums, err := svc.Executions(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		list := make([]executionOut, len(sums))
+		for i, e := range sums {
+			list[i] = executionOut{ARN: e.ARN, Name: e.Name, Machine: e.Machine, Status: e.Status, StartDate: utc(e.StartDate),
+				StopDate: utc(e.StopDate), RedriveCount: e.RedriveCount}
+		}
+		return printList(env.Stdout, format, list, func() error {
+			tw := newTable(env.Stdout, "EXECUTION", "STATUS", "STARTED", "DURATION", "REDRIVES")
+			for _, e := range list {
+				dur := "-"
+				if !e.StopDate.IsZero() {
+					dur = textfmt.Duration(e.StopDate.Sub(e.StartDate))
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", e.ARN, e.Status, e.StartDate.Format(time.RFC3339), dur, e.RedriveCount)
+			}
+			return tw.Flush()
+		})
+	}
+	return cmd
+}
+
+func flowDescribeCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "describe EXECUTION_ARN",
+		Short: "an execution's status, input, output, error and Map Runs",
+		Long: `Shows an execution: status, dates, input, output, error and cause, and each Distributed Map's
+Map Run (items and child executions succeeded, failed, running, pending; the first failure).`,
+		Example: "  lakeops flow describe ARN\n  lakeops --aws flow describe ARN --json | jq .map_runs",
+		Args:    exactArgs(1, "one execution ARN"),
+	}
+	out := addFormat(cmd, true, formatTable, formatJSON)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		if g.AWS {
+			return awsFlowDescribe(ctx, g, env, args[0], format)
+		}
+		svc, err := openFlows(ctx, g, nil)
+		if err != nil {
+			return err
+		}
+		e, err := svc.Describe(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if format == formatJSON {
+			return writeJSON(env.Stdout, localExecution(e))
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "execution\t%s\nstatus\t%s\nstarted\t%s\n", e.ARN, e.Status, e.StartDate.UTC().Format(time.RFC3339))
+		if !e.StopDate.IsZero() {
+			fmt.Fprintf(tw, "stopped\t%s\n", e.StopDate.UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintf(tw, "redrives\t%d\ninput\t%s\n", e.RedriveCount, textfmt.Sanitize(string(e.Input)))
+		if e.Output != nil {
+			fmt.Fprintf(tw, "output\t%s\n", textfmt.Sanitize(string(e.Output)))
+		}
+		if e.Error != "" {
+			fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause), textfmt.Sanitize(e.FailedState))
+		}
+		printMapRuns(tw, e.MapRuns)
 		return tw.Flush()
 	}
-	list, err := svc.Executions(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if list == nil {
-			list = []local.Summary{}
-		}
-		return writeJSON(env.Stdout, list)
-	}
-	tw := newTable(env.Stdout, "EXECUTION", "STATUS", "STARTED", "DURATION", "REDRIVES")
-	for _, e := range list {
-		dur := "-"
-		if !e.StopDate.IsZero() {
-			dur = textfmt.Duration(e.StopDate.Sub(e.StartDate))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", e.ARN, e.Status, e.StartDate.Format(time.RFC3339), dur, e.RedriveCount)
-	}
-	return tw.Flush()
+	return cmd
 }
 
-func flowShow(ctx context.Context, g *Globals, env Env, sub string, args []string) error {
-	fs := flag.NewFlagSet("flow "+sub, flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func flowHistoryCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "history EXECUTION_ARN",
+		Short:   "an execution's events",
+		Example: "  lakeops flow history ARN\n  lakeops flow history ARN --format jsonl | jq -c 'select(.error != null)'",
+		Args:    exactArgs(1, "one execution ARN"),
 	}
-	if len(pos) != 1 {
-		return usagef("flow %s needs one execution ARN", sub)
-	}
-	svc, err := openFlows(ctx, g, nil)
-	if err != nil {
-		return err
-	}
-	e, err := svc.Describe(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if sub == "history" {
-		if *asJSON {
-			return writeJSON(env.Stdout, e.Events)
+	out := addFormat(cmd, true, formatTable, formatJSON, formatJSONL)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
 		}
-		for _, ev := range e.Events {
-			printEvent(env.Stdout, ev)
+		ctx := cmd.Context()
+		if g.AWS {
+			return awsFlowHistory(ctx, g, env, args[0], format)
 		}
+		svc, err := openFlows(ctx, g, nil)
+		if err != nil {
+			return err
+		}
+		e, err := svc.Describe(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return printList(env.Stdout, format, localEvents(e.Events), func() error {
+			for _, ev := range e.Events {
+				printEvent(env.Stdout, ev)
+			}
+			return nil
+		})
+	}
+	return cmd
+}
+
+func flowStopCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "stop EXECUTION_ARN",
+		Short:   "stop a running execution (ABORTED)",
+		Example: "  lakeops flow stop ARN\n  lakeops --aws flow stop ARN --json",
+		Args:    exactArgs(1, "one execution ARN"),
+	}
+	out := addFormat(cmd, true, formatTable, formatJSON)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		if g.AWS {
+			return awsFlowControl(ctx, g, env, "stop", args[0], format)
+		}
+		svc, err := openFlows(ctx, g, nil)
+		if err != nil {
+			return err
+		}
+		e, err := svc.Stop(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if format == formatJSON {
+			return writeJSON(env.Stdout, controlOut{ExecutionARN: e.ARN, Status: e.Status, StopDate: utc(e.StopDate)})
+		}
+		fmt.Fprintf(env.Stdout, "%s %s\n", e.Status, e.ARN)
 		return nil
 	}
-	e.Events, e.Definition = nil, nil
-	if *asJSON {
-		return writeJSON(env.Stdout, e)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "execution\t%s\nstatus\t%s\nstarted\t%s\n", e.ARN, e.Status, e.StartDate.Format(time.RFC3339))
-	if !e.StopDate.IsZero() {
-		fmt.Fprintf(tw, "stopped\t%s\n", e.StopDate.Format(time.RFC3339))
-	}
-	fmt.Fprintf(tw, "redrives\t%d\ninput\t%s\n", e.RedriveCount, textfmt.Sanitize(string(e.Input)))
-	if e.Output != nil {
-		fmt.Fprintf(tw, "output\t%s\n", textfmt.Sanitize(string(e.Output)))
-	}
-	if e.Error != "" {
-		fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause), textfmt.Sanitize(e.FailedState))
-	}
-	printMapRuns(tw, e.MapRuns)
-	return tw.Flush()
-}
-
-func flowStop(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("flow stop", flag.ContinueOnError)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("flow stop needs one execution ARN")
-	}
-	svc, err := openFlows(ctx, g, nil)
-	if err != nil {
-		return err
-	}
-	e, err := svc.Stop(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%s %s\n", e.Status, e.ARN)
-	return nil
+	return cmd
 }

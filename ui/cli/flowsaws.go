@@ -18,6 +18,9 @@ type awsFlows struct {
 	readOnly func(action string) error
 	// ops gives the default input of the start editor (the lake's new raw files).
 	ops *ops.Ops
+	// stackMachine is the state machine of --stack's stack: listed first
+	// (and listed even when the account's list leaves it out).
+	stackMachine flows.Machine
 }
 
 func (a *awsFlows) Name() string { return "aws" }
@@ -27,9 +30,14 @@ func (a *awsFlows) Machines(ctx context.Context) ([]flows.Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]flows.Machine, len(ms))
-	for i, m := range ms {
-		out[i] = flows.Machine{ID: m.ARN, Name: m.Name}
+	out := make([]flows.Machine, 0, len(ms)+1)
+	if a.stackMachine.ID != "" {
+		out = append(out, a.stackMachine)
+	}
+	for _, m := range ms {
+		if m.ARN != a.stackMachine.ID {
+			out = append(out, flows.Machine{ID: m.ARN, Name: m.Name})
+		}
 	}
 	return out, nil
 }

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,21 +20,98 @@ func openLake(ctx context.Context, g *Globals, create bool) (*lake.Lake, error) 
 // openOps is the root's operations layer over the lake.
 func openOps(ctx context.Context, g *Globals) (*ops.Ops, error) { return g.root.Ops(ctx) }
 
-// lakeKey turns a FILE argument into a key of the lake: a key as is, or a
-// path on disk inside a folder lake.
-func lakeKey(g *Globals, arg string) string {
-	if strings.Contains(g.Lake, "://") && !strings.HasPrefix(g.Lake, "file://") {
-		return strings.TrimPrefix(arg, "/")
+// remoteLake reports whether the lake is not a folder on this machine.
+func remoteLake(uri string) bool {
+	return strings.Contains(uri, "://") && !strings.HasPrefix(uri, "file://")
+}
+
+// lakeKeys turns FILE arguments into keys of the lake: a key as it is, a
+// path on disk inside a folder lake relative to it. A file on disk that is
+// not in the lake is a usage error saying what to do with it.
+func lakeKeys(g *Globals, args []string) ([]string, error) {
+	keys := make([]string, len(args))
+	for i, a := range args {
+		k, err := lakeKey(g, a)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+func lakeKey(g *Globals, arg string) (string, error) {
+	if remoteLake(g.Lake) {
+		if looksLikePath(arg) {
+			return "", usagef("%s is a path on disk, but the lake is %s: name a key of the lake (such as bronze_layer/orders/orders_2025_04_01.csv), "+
+				"upload the file under %s/bronze_layer/ first, or check it where it is with 'lakeops validate %s'", arg, g.Lake, g.Lake, arg)
+		}
+		return strings.TrimPrefix(filepath.ToSlash(arg), "/"), nil
 	}
 	root := strings.TrimPrefix(g.Lake, "file://")
-	if absRoot, err := filepath.Abs(root); err == nil {
-		if abs, err := filepath.Abs(arg); err == nil {
-			if _, statErr := os.Stat(abs); statErr == nil {
-				if rel, err := filepath.Rel(absRoot, abs); err == nil && !strings.HasPrefix(rel, "..") {
-					return filepath.ToSlash(rel)
-				}
-			}
-		}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("lake %s: %w", root, err)
 	}
-	return strings.TrimPrefix(filepath.ToSlash(arg), "/")
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", arg, err)
+	}
+	if _, statErr := os.Stat(abs); statErr == nil {
+		rel, err := filepath.Rel(absRoot, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return "", usagef("%s is a file on disk outside the lake %s: copy it under %s/bronze_layer/ to load it, "+
+				"or check it where it is with 'lakeops validate %s'", arg, root, root, arg)
+		}
+		return filepath.ToSlash(rel), nil
+	}
+	if filepath.IsAbs(arg) {
+		return "", usagef("%s does not exist on disk, and a key of the lake is relative (such as bronze_layer/orders/orders_2025_04_01.csv)", arg)
+	}
+	return strings.TrimPrefix(filepath.ToSlash(arg), "/"), nil
+}
+
+// looksLikePath reports whether a FILE argument is meant as a path on this
+// machine rather than a key: absolute, ./ or ../ or ~, or a file that
+// exists here outside a bronze_layer/ folder.
+func looksLikePath(arg string) bool {
+	if filepath.IsAbs(arg) || strings.HasPrefix(arg, "./") || strings.HasPrefix(arg, "../") || strings.HasPrefix(arg, "~") {
+		return true
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return !strings.HasPrefix(filepath.ToSlash(arg), "bronze_layer/")
+	}
+	return false
+}
+
+// tableURI is a table argument as a URI: a folder or URI as it is; a
+// path of the lake (silver_layer/orders) that is no folder here, under a
+// remote lake, is a usage error naming the URI meant.
+func tableURI(g *Globals, arg string) (string, error) {
+	if strings.Contains(arg, "://") || filepath.IsAbs(arg) {
+		return arg, nil
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return arg, nil
+	}
+	if remoteLake(g.Lake) {
+		return "", usagef("%s is no folder on disk; a table takes its URI: %s/%s", arg, strings.TrimSuffix(g.Lake, "/"), arg)
+	}
+	return arg, nil
+}
+
+// explainEmptyRun says on stderr why a default run loaded nothing, and
+// what to do next.
+func explainEmptyRun(ctx context.Context, o *ops.Ops, g *Globals, w io.Writer) {
+	raw := strings.TrimSuffix(g.Lake, "/") + "/" + o.RawRoot()
+	has, err := o.HasRawFiles(ctx)
+	switch {
+	case err != nil:
+		return
+	case !has:
+		fmt.Fprintf(w, "the lake has no raw files: put CSVs under %s (products.csv, orders/, order_items/), "+
+			"generate some with 'lakeops gen --out %s', or try 'lakeops demo'\n", raw, raw)
+	default:
+		fmt.Fprintf(w, "nothing new to load: every raw file under %s is ingested (name files, or --force to load them again)\n", raw)
+	}
 }

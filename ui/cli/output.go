@@ -1,12 +1,13 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 )
 
 // newTable starts an aligned text table (two spaces between columns) with
@@ -15,18 +16,6 @@ func newTable(w io.Writer, header ...string) *tabwriter.Writer {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	return tw
-}
-
-// flagsOnly parses a command's flags and refuses positional arguments.
-func flagsOnly(fs *flag.FlagSet, args []string) error {
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("%s takes no arguments, only flags", fs.Name())
-	}
-	return nil
 }
 
 // oneOf refuses a flag value that is not one of allowed.
@@ -39,4 +28,41 @@ func oneOf(name, value string, allowed ...string) error {
 		list = strings.Join(allowed[:n-1], ", ") + " or " + allowed[n-1]
 	}
 	return usagef("--%s must be %s, not %q", name, list, value)
+}
+
+// Positional arguments: each check is a usage error that says what the
+// command wants.
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, only flags (got %q)", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s needs %s (got %d arguments)", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}
+
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s needs %s", cmd.CommandPath(), what)
+		}
+		return nil
+	}
+}
+
+func maxArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("%s takes at most %s (got %q)", cmd.CommandPath(), what, args)
+		}
+		return nil
+	}
 }

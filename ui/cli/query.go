@@ -4,54 +4,67 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/big"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+
 	"github.com/lakeops/lakeops/aws/query"
-	"github.com/lakeops/lakeops/aws/query/athena"
 	"github.com/lakeops/lakeops/aws/query/duck"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 	"github.com/lakeops/lakeops/etl/rowfmt"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
-func runQuery(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	defEngine := "local"
-	if g.AWS {
-		defEngine = "athena"
+func queryCommand(g *Globals, env Env) *cobra.Command {
+	var engine, cacheDir string
+	var cacheLimit int64
+	cmd := &cobra.Command{
+		Use:   "query SQL",
+		Short: "run SQL on the lake: DuckDB locally, or Athena",
+		Long: `Runs SQL on the lake. Locally (DuckDB) the tables are views over the current Delta snapshots —
+products, orders, order_items, rejected_<dataset>, ingest_log; orders@v3 for an older version —
+sandboxed to the lake (see --unsafe-sql-file-access). With --engine athena (the default with
+--aws) it runs in Athena with the database, workgroup and result location of the settings
+(--database, --workgroup, --output-location or the configuration's lake). Rows go to stdout;
+the row count and time to stderr.`,
+		Example: `  lakeops query "SELECT date, count(*) FROM order_items GROUP BY 1 ORDER BY 1"
+  lakeops query --format json "SELECT * FROM orders LIMIT 3" | jq '.[0]'
+  lakeops --use prod query --engine athena "SELECT count(*) FROM orders"`,
+		Args: minArgs(1, `the SQL to run, e.g. lakeops query "SELECT count(*) FROM orders"`),
 	}
-	engine := fs.String("engine", defEngine, "local (DuckDB over the lake) or athena")
-	format := fs.String("format", "table", "output format: table, csv or json (one object per line)")
-	cacheDir := fs.String("cache-dir", "", "local engine: cache for data files of a remote lake (default: the user cache directory)")
-	cacheLimit := fs.Int64("cache-limit", 0, "local engine: most bytes of data files one statement may need from a remote lake (default 2 GiB)")
-	database := fs.String("database", "", "athena: Glue database")
-	workgroup := fs.String("workgroup", "", "athena: workgroup (default: primary)")
-	output := fs.String("output-location", "", "athena: s3://bucket/prefix/ for results (default: the workgroup's)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	f := cmd.Flags()
+	f.StringVar(&engine, "engine", "", "local (DuckDB over the lake) or athena (default: athena with --aws, else local)")
+	f.StringVar(&cacheDir, "cache-dir", "", "local engine: cache for data files of a remote lake (default: the user cache directory)")
+	f.Int64Var(&cacheLimit, "cache-limit", 0, "local engine: most bytes of data files one statement may need from a remote lake (default 2 GiB)")
+	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
+	_ = cmd.RegisterFlagCompletionFunc("engine", cobra.FixedCompletions([]string{"local", "athena"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
+		}
+		if engine == "" {
+			engine = "local"
+			if g.AWS {
+				engine = "athena"
+			}
+		}
+		if err := oneOf("engine", engine, "local", "athena"); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		eng, err := g.root.Engine(ctx, EngineOptions{Athena: engine == "athena",
+			Local: duck.Options{CacheDir: cacheDir, CacheLimitBytes: cacheLimit, Progress: fetchProgress(env.Stderr)}})
+		if err != nil {
+			return err
+		}
+		return runStatement(ctx, eng, strings.Join(args, " "), format, env)
 	}
-	if len(pos) == 0 {
-		return usagef("query needs the SQL to run, e.g. lakeops query \"SELECT count(*) FROM orders\"")
-	}
-	if err := oneOf("format", *format, "table", "csv", "json"); err != nil {
-		return err
-	}
-	if err := oneOf("engine", *engine, "local", "athena"); err != nil {
-		return err
-	}
-	eng, err := g.root.Engine(ctx, EngineOptions{Athena: *engine == "athena",
-		Local:         duck.Options{CacheDir: *cacheDir, CacheLimitBytes: *cacheLimit, Progress: fetchProgress(env.Stderr)},
-		AthenaOptions: athena.Options{Database: *database, Workgroup: *workgroup, OutputLocation: *output}})
-	if err != nil {
-		return err
-	}
-	return runStatement(ctx, eng, strings.Join(pos, " "), *format, env)
+	return cmd
 }
 
 // fetchProgress prints the progress of fetches into the query cache, for
@@ -84,13 +97,17 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	var w rowfmt.Writer
 	var tbl *textTable
+	var array *jsonArrayWriter
 	switch format {
-	case "csv":
+	case formatCSV:
 		if w, err = rowfmt.NewCSV(out, names); err != nil {
 			return err
 		}
-	case "json":
+	case formatJSONL:
 		w = rowfmt.NewJSONL(out, names)
+	case formatJSON:
+		array = &jsonArrayWriter{w: out}
+		w = rowfmt.NewJSONL(array, names)
 	default:
 		tbl = newTextTable(cols)
 	}
@@ -108,7 +125,7 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 		switch {
 		case tbl != nil:
 			tbl.add(row)
-		case format == "json":
+		case format == formatJSON || format == formatJSONL:
 			err = w.Write(jsonValues(cols, row))
 		default:
 			err = w.Write(row)
@@ -121,6 +138,11 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 		tbl.write(out)
 	} else if err := w.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
+	}
+	if array != nil {
+		if err := array.Close(); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)

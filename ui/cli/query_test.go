@@ -61,7 +61,7 @@ func TestQueryCountCSV(t *testing.T) {
 	}
 	// A join across the three tables, as JSON lines; the departments add
 	// up to every item.
-	out, stderr, code = run(t, "--lake", lake, "query", "--format", "json", `SELECT p.department, count(*) AS items, sum(o.total_amount) AS amount
+	out, stderr, code = run(t, "--lake", lake, "query", "--format", "jsonl", `SELECT p.department, count(*) AS items, sum(o.total_amount) AS amount
 		FROM order_items i JOIN orders o USING (order_id) JOIN products p ON p.product_id = i.product_id GROUP BY ALL ORDER BY 1`)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -139,9 +139,9 @@ func TestTableLs(t *testing.T) {
 	if len(items) != 9 || items[2] != "15" || items[3] != "40803" || items[6] != "date" || !strings.HasSuffix(items[8], "silver_layer/order_items") {
 		t.Fatalf("order_items line %q in\n%s", items, out)
 	}
-	out, _, code = run(t, "--lake", lake, "table", "ls", "--format", "json")
+	out, _, code = run(t, "--lake", lake, "table", "ls", "--format", "jsonl")
 	if code != ExitOK {
-		t.Fatalf("json: exit %d", code)
+		t.Fatalf("jsonl: exit %d", code)
 	}
 	var names []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {

@@ -24,10 +24,16 @@ func TestReadOnlyRefusesEveryWritePath(t *testing.T) {
 	if m == "" {
 		t.Fatalf("no execution ARN in:\n%s", out)
 	}
+	table := filepath.Join(lake, "silver_layer/products")
+	if _, stderr, code := run(t, "--lake", lake, "run", "bronze_layer/products.csv"); code != ExitOK {
+		t.Fatalf("load products: %s", stderr)
+	}
 	before := snapshotTree(t, lake)
 	for _, args := range [][]string{
 		{"run"}, {"run", "--force", "bronze_layer/products.csv"}, {"reprocess"}, {"table", "register"},
 		{"flow", "run", "--no-wait"}, {"flow", "start", "--no-wait"}, {"flow", "stop", m}, {"flow", "redrive", m},
+		{"table", "vacuum", table}, {"table", "vacuum", table, "--retain", "0", "--force"}, {"table", "optimize", table},
+		{"table", "clean-log", table}, {"table", "set-property", table, "owner=ops"},
 	} {
 		_, stderr, code := run(t, append([]string{"--lake", lake, "--read-only"}, args...)...)
 		if code == ExitOK || !strings.Contains(stderr, "read-only") {

@@ -1,112 +1,146 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
-func runRejects(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("rejects", flag.ContinueOnError)
-	ds := fs.String("dataset", "", "products, orders or order_items (default: all)")
-	file := fs.String("file", "", "only rows of this raw file (lake key)")
-	reason := fs.String("reason", "", "only rows with this reason code")
-	open := fs.Bool("open", false, "only rows not resolved by a reprocess")
-	format := fs.String("format", "table", "table, csv (formula cells guarded) or json (one array)")
-	if err := flagsOnly(fs, args); err != nil {
-		return err
+func rejectsCommand(g *Globals, env Env) *cobra.Command {
+	var ds, file, reason string
+	var open bool
+	cmd := &cobra.Command{
+		Use:   "rejects",
+		Short: "rejected rows with file, line, raw text and every reason",
+		Long: `Lists the rows the pipeline rejected, with the raw file, the line, the raw text and every reason
+code. csv guards formula cells; json is one array and jsonl one object a line — the shapes the
+console's Rejects export writes.`,
+		Example: `  lakeops rejects --dataset order_items --reason superseded
+  lakeops rejects --open --format csv > open-rejects.csv
+  lakeops rejects --format jsonl | jq -r .reasons[]`,
+		Args: noArgs,
 	}
-	if err := oneOf("format", *format, "table", "csv", "json"); err != nil {
-		return err
-	}
-	names, err := ops.DatasetNames(*ds)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	o, err := openOps(ctx, g)
-	if err != nil {
-		return err
-	}
-	f := ops.RejectFilter{Reason: *reason, Open: *open}
-	if *file != "" {
-		f.File = lakeKey(g, *file)
-	}
-	if *format != "table" {
-		rw, err := ops.NewRejectWriter(env.Stdout, *format)
+	f := cmd.Flags()
+	f.StringVar(&ds, "dataset", "", "products, orders or order_items (default: all)")
+	f.StringVar(&file, "file", "", "only rows of this raw file (lake key)")
+	f.StringVar(&reason, "reason", "", "only rows with this reason code")
+	f.BoolVar(&open, "open", false, "only rows not resolved by a reprocess")
+	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
+	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions([]string{"products", "orders", "order_items"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		format, err := out.get()
 		if err != nil {
 			return err
 		}
+		names, err := ops.DatasetNames(ds)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		ctx := cmd.Context()
+		o, err := openOps(ctx, g)
+		if err != nil {
+			return err
+		}
+		flt := ops.RejectFilter{Reason: reason, Open: open}
+		if file != "" {
+			if flt.File, err = lakeKey(g, file); err != nil {
+				return err
+			}
+		}
+		if format != formatTable {
+			rw, err := ops.NewRejectWriter(env.Stdout, format)
+			if err != nil {
+				return err
+			}
+			for _, name := range names {
+				rows, err := o.Rejects(ctx, name, flt)
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					if err := rw.Write(name, r); err != nil {
+						return fmt.Errorf("write output: %w", err)
+					}
+				}
+			}
+			return rw.Close()
+		}
+		tw := newTable(env.Stdout, "DATASET", "FILE", "LINE", "REASONS", "STATUS", "RAW")
+		n := 0
 		for _, name := range names {
-			rows, err := o.Rejects(ctx, name, f)
+			rows, err := o.Rejects(ctx, name, flt)
 			if err != nil {
 				return err
 			}
 			for _, r := range rows {
-				if err := rw.Write(name, r); err != nil {
-					return fmt.Errorf("write output: %w", err)
+				raw := textfmt.Sanitize(r.Raw)
+				if len(raw) > 80 {
+					raw = raw[:77] + "..."
 				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", name, textfmt.Sanitize(r.File), r.Line,
+					textfmt.Sanitize(strings.Join(r.Reasons, ";")), r.Status, raw)
+				n++
 			}
 		}
-		return rw.Close()
+		fmt.Fprintf(tw, "%s\n", textfmt.Rows(int64(n)))
+		return tw.Flush()
 	}
-	tw := newTable(env.Stdout, "DATASET", "FILE", "LINE", "REASONS", "STATUS", "RAW")
-	n := 0
-	for _, name := range names {
-		rows, err := o.Rejects(ctx, name, f)
+	return cmd
+}
+
+func reprocessCommand(g *Globals, env Env) *cobra.Command {
+	var opts ops.ReprocessOptions
+	var file string
+	cmd := &cobra.Command{
+		Use:   "reprocess",
+		Short: "retry open rejected rows against the current tables",
+		Long: `Re-checks the open rejected rows against the rules and the current tables, MERGEs those that
+now pass (a late product makes its order items valid) and marks them resolved. Nothing is deleted.`,
+		Example: `  lakeops reprocess --dataset order_items
+  lakeops reprocess --file bronze_layer/order_items/order_items_2025_04_01.csv --json`,
+		Args: noArgs,
+	}
+	cmd.Flags().StringVar(&opts.Dataset, "dataset", "", "products, orders or order_items (default: all)")
+	cmd.Flags().StringVar(&file, "file", "", "only rows of this raw file (lake key)")
+	out := addFormat(cmd, true, formatTable, formatJSON, formatJSONL, formatCSV)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		format, err := out.get()
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			raw := textfmt.Sanitize(r.Raw)
-			if len(raw) > 80 {
-				raw = raw[:77] + "..."
+		if _, err := ops.DatasetNames(opts.Dataset); err != nil {
+			return usagef("%v", err)
+		}
+		ctx := cmd.Context()
+		o, err := openOps(ctx, g)
+		if err != nil {
+			return err
+		}
+		if file != "" {
+			if opts.File, err = lakeKey(g, file); err != nil {
+				return err
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", name, textfmt.Sanitize(r.File), r.Line,
-				textfmt.Sanitize(strings.Join(r.Reasons, ";")), r.Status, raw)
-			n++
 		}
-	}
-	fmt.Fprintf(tw, "%s\n", textfmt.Rows(int64(n)))
-	return tw.Flush()
-}
-
-func runReprocess(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("reprocess", flag.ContinueOnError)
-	ds := fs.String("dataset", "", "products, orders or order_items (default: all)")
-	file := fs.String("file", "", "only rows of this raw file (lake key)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := flagsOnly(fs, args); err != nil {
+		res, err := o.Reprocess(ctx, opts)
+		for i := range res {
+			if res[i].RejectedByReason == nil {
+				res[i].RejectedByReason = map[string]int64{}
+			}
+		}
+		if perr := printList(env.Stdout, format, res, func() error {
+			tw := newTable(env.Stdout, "DATASET", "OPEN", "RESOLVED", "STILL OPEN", "SKIPPED", "INSERTED", "UPDATED", "UNCHANGED")
+			for _, r := range res {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Dataset, r.Open, r.Resolved, r.StillOpen, r.Skipped, r.Inserted, r.Updated, r.Unchanged)
+			}
+			return tw.Flush()
+		}); perr != nil {
+			return perr
+		}
 		return err
 	}
-	if _, err := ops.DatasetNames(*ds); err != nil {
-		return usagef("%v", err)
-	}
-	o, err := openOps(ctx, g)
-	if err != nil {
-		return err
-	}
-	opts := ops.ReprocessOptions{Dataset: *ds}
-	if *file != "" {
-		opts.File = lakeKey(g, *file)
-	}
-	res, err := o.Reprocess(ctx, opts)
-	if *asJSON {
-		if jerr := json.NewEncoder(env.Stdout).Encode(res); jerr != nil {
-			return jerr
-		}
-	} else {
-		tw := newTable(env.Stdout, "DATASET", "OPEN", "RESOLVED", "STILL OPEN", "SKIPPED", "INSERTED", "UPDATED", "UNCHANGED")
-		for _, r := range res {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Dataset, r.Open, r.Resolved, r.StillOpen, r.Skipped, r.Inserted, r.Updated, r.Unchanged)
-		}
-		if ferr := tw.Flush(); ferr != nil {
-			return ferr
-		}
-	}
-	return err
+	return cmd
 }

@@ -1,21 +1,29 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/lakeops/lakeops/aws/awserr"
+	"github.com/lakeops/lakeops/aws/awslog"
 	"github.com/lakeops/lakeops/aws/catalog"
 	"github.com/lakeops/lakeops/aws/catalog/glue"
 	catlocal "github.com/lakeops/lakeops/aws/catalog/local"
+	"github.com/lakeops/lakeops/aws/deploy/stack"
 	"github.com/lakeops/lakeops/aws/flows/asl"
 	"github.com/lakeops/lakeops/aws/flows/definitions"
 	"github.com/lakeops/lakeops/aws/flows/local"
+	"github.com/lakeops/lakeops/aws/flows/sfn"
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/query/athena"
 	"github.com/lakeops/lakeops/aws/query/duck"
@@ -36,12 +44,13 @@ type EngineOptions struct {
 	Athena bool
 	// Local are the DuckDB engine's options (cache folder and limit, fetch progress).
 	Local duck.Options
-	// AthenaOptions are Athena's (database, workgroup, result location).
+	// AthenaOptions are Athena's; an empty database, workgroup or result
+	// location takes the settings' (Globals).
 	AthenaOptions athena.Options
 }
 
 // Root is the composition root of the front ends. From the global options
-// (a plain struct: flags today, a config file later) it builds — once
+// (a plain struct resolved from flags, environment and config file) it builds — once
 // each, when first asked — the lake, the jobs manager, the operations
 // layer, the SQL engine, the catalog, the AWS configuration and the local
 // flows backend; Close closes every one it built, newest first. The CLI's
@@ -56,6 +65,7 @@ type Root struct {
 	ops     *ops.Ops
 	engine  query.Engine
 	awsCfg  *aws.Config
+	stack   *stack.Settings // --stack's, read once (rootstack.go)
 	catalog catalog.Catalog
 	flows   *flowsBackend
 	// Notify receives the local flows' SNS publishes (default: a line on stderr).
@@ -97,6 +107,12 @@ func (r *Root) Lake(ctx context.Context, create bool) (*lake.Lake, error) {
 	opts.Create = create
 	st, err := stores.Open(ctx, r.g.Lake, opts)
 	if err != nil {
+		if !remoteLake(r.g.Lake) {
+			if _, serr := os.Stat(strings.TrimPrefix(r.g.Lake, "file://")); errors.Is(serr, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%w: make a demo lake with 'lakeops demo', start one with 'lakeops gen --out %s/bronze_layer', "+
+					"or point --lake (or --use, see 'lakeops config show') at a lake", err, r.g.Lake)
+			}
+		}
 		return nil, err
 	}
 	if c, ok := st.(io.Closer); ok {
@@ -143,7 +159,14 @@ func (r *Root) Engine(ctx context.Context, opts EngineOptions) (query.Engine, er
 		return r.engine, nil
 	}
 	opts.Local.ReadOnly, opts.Local.UnsafeFileAccess = r.g.ReadOnly, r.g.SQLFileAccess
-	opts.AthenaOptions.ReadOnly = r.g.ReadOnly
+	a := &opts.AthenaOptions
+	a.ReadOnly, a.Hints = r.g.ReadOnly, r.g.awsHints()
+	a.Database = cmp.Or(a.Database, r.g.AthenaDatabase)
+	a.Workgroup = cmp.Or(a.Workgroup, r.g.AthenaWorkgroup)
+	a.OutputLocation = cmp.Or(a.OutputLocation, r.g.AthenaOutputLocation)
+	if err := r.withStack(ctx, &opts); err != nil {
+		return nil, err
+	}
 	if opts.Athena {
 		cfg, err := r.AWSConfig(ctx)
 		if err != nil {
@@ -165,13 +188,17 @@ func (r *Root) Engine(ctx context.Context, opts EngineOptions) (query.Engine, er
 	return r.engine, nil
 }
 
-// AWSConfig loads the AWS configuration with the global --profile and
-// --region: the one place it is loaded.
+// AWSConfig loads the AWS configuration with the settings' profile and
+// region: the one place it is loaded. The SDK logs through slog: its
+// requests with --debug, nothing otherwise (not even its warnings).
 func (r *Root) AWSConfig(ctx context.Context) (aws.Config, error) {
 	if r.awsCfg != nil {
 		return *r.awsCfg, nil
 	}
-	var load []func(*config.LoadOptions) error
+	load := []func(*config.LoadOptions) error{config.WithLogger(awslog.Logger{L: r.g.log})}
+	if r.g.Debug {
+		load = append(load, config.WithClientLogMode(awslog.DebugMode))
+	}
 	if r.g.Profile != "" {
 		load = append(load, config.WithSharedConfigProfile(r.g.Profile))
 	}
@@ -180,7 +207,7 @@ func (r *Root) AWSConfig(ctx context.Context) (aws.Config, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", awserr.Explain(err, r.g.awsHints()))
 	}
 	r.awsCfg = &cfg
 	return cfg, nil
@@ -200,17 +227,26 @@ func (r *Root) Catalog(ctx context.Context, kind, database string) (catalog.Cata
 		r.catalog = catlocal.New(lk.Store)
 	case "glue":
 		if database == "" {
-			return nil, usagef("--catalog glue needs --database")
+			return nil, usagef("--catalog glue needs the Glue database: --database, LAKEOPS_ATHENA_DATABASE or athena_database in the configuration's lake")
 		}
 		cfg, err := r.AWSConfig(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("glue: %w", err)
 		}
-		r.catalog = glue.New(cfg, glue.Options{Database: database})
+		r.catalog = glue.New(cfg, glue.Options{Database: database, Hints: r.g.awsHints()})
 	default:
 		return nil, usagef("--catalog must be local or glue, not %q", kind)
 	}
 	return r.catalog, nil
+}
+
+// StepFunctions is the Step Functions client (--aws flows).
+func (r *Root) StepFunctions(ctx context.Context) (*sfn.Client, error) {
+	cfg, err := r.AWSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sfn.New(cfg, sfn.Options{Hints: r.g.awsHints()}), nil
 }
 
 // LocalFlows is the local state-machine runner over the lake with the

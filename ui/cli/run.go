@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,105 +9,150 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/pipeline"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
-// errFilesFailed marks a run in which a file failed (exit status 1, no extra message).
-var errFilesFailed = errors.New("one or more files failed")
-
-func runRun(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the run summary as JSON on stdout")
-	force := fs.Bool("force", false, "re-run files the ingest log records as ingested")
-	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	lim := limitFlags(fs)
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func runCommand(g *Globals, env Env) *cobra.Command {
+	var force, quiet bool
+	cmd := &cobra.Command{
+		Use:   "run [FILE...]",
+		Short: "run the pipeline on raw files (default: every new raw file)",
+		Long: `Validates, deduplicates and MERGEs raw files into the lake's tables: the named files (lake keys,
+or paths inside a folder lake), or every raw file under bronze_layer/ that the ingest log has not
+recorded as ingested. Progress goes to stderr; the summary to stdout. Exit status 1 when a file
+failed (rejected rows are not a failure).`,
+		Example: `  lakeops --lake ./lake run
+  lakeops run --lake s3://bucket/lake --json | jq '.files[] | select(.status == "failed")'
+  lakeops run bronze_layer/orders/orders_2025_04_01.csv --force`,
 	}
-	o, err := openOps(ctx, g)
-	if err != nil {
-		return err
-	}
-	keys := make([]string, len(files))
-	for i, f := range files {
-		keys[i] = lakeKey(g, f)
-	}
-	req := ops.RunRequest{Files: keys, Force: *force}
-	if !*quiet {
-		req.Progress = newProgressPrinter(env.Stderr).event
-	}
-	sum, err := o.WithLimits(lim()).Run(ctx, req)
-	if sum != nil {
-		if perr := printSummary(env.Stdout, sum, *asJSON); perr != nil {
-			return perr
+	out := addFormat(cmd, true, formatTable, formatJSON)
+	cmd.Flags().BoolVar(&force, "force", false, "re-run files the ingest log records as ingested")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress on stderr")
+	lim := limitFlags(cmd.Flags())
+	cmd.RunE = func(cmd *cobra.Command, files []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
 		}
+		ctx := cmd.Context()
+		o, err := openOps(ctx, g)
+		if err != nil {
+			return err
+		}
+		keys, err := lakeKeys(g, files)
+		if err != nil {
+			return err
+		}
+		req := ops.RunRequest{Files: keys, Force: force}
+		if !quiet {
+			req.Progress = newProgressPrinter(env.Stderr).event
+		}
+		sum, err := o.WithLimits(lim()).Run(ctx, req)
+		if sum != nil {
+			if perr := printSummary(env.Stdout, sum, format); perr != nil {
+				return perr
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("run %s cancelled", sum.RunID)
+		}
+		if len(keys) == 0 && len(sum.Files) == 0 {
+			explainEmptyRun(ctx, o, g, env.Stderr)
+		}
+		if sum.Failed() {
+			return errFilesFailed
+		}
+		return nil
 	}
-	if err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("run %s cancelled", sum.RunID)
-	}
-	if sum.Failed() {
-		return errFilesFailed
-	}
-	return nil
+	return cmd
 }
 
-func runValidate(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
-	lim := limitFlags(fs)
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func validateCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "dry run: what would be accepted and rejected, writing nothing",
+		Long: `Checks files on disk, or raw files of the lake (lake keys), against the rules and the current
+tables, and prints what a run would accept and reject, by reason. Nothing is written.`,
+		Example: `  lakeops validate ~/Downloads/orders_2025_04_16.csv
+  lakeops --lake s3://bucket/lake validate bronze_layer/orders/orders_2025_04_16.csv --json`,
+		Args: minArgs(1, "at least one FILE (a file on disk or a lake key)"),
 	}
-	if len(files) == 0 {
-		return usagef("validate needs at least one FILE")
-	}
-	o, err := openOps(ctx, g)
-	if err != nil {
-		return err
-	}
-	o = o.WithLimits(lim())
-	// Files on disk are validated where they are; other names are lake keys.
-	var local, keys []string
-	for _, f := range files {
-		if _, err := os.Stat(f); err == nil {
-			local = append(local, f)
+	out := addFormat(cmd, true, formatTable, formatJSON)
+	lim := limitFlags(cmd.Flags())
+	cmd.RunE = func(cmd *cobra.Command, files []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		o, err := openOps(ctx, g)
+		if err != nil {
+			return err
+		}
+		o = o.WithLimits(lim())
+		// Files on disk are validated where they are; other names are lake keys.
+		var local, keys []string
+		for _, f := range files {
+			if _, err := os.Stat(f); err == nil {
+				local = append(local, f)
+			} else {
+				keys = append(keys, f)
+			}
+		}
+		if len(local) > 0 && len(keys) > 0 {
+			return usagef("validate: give either files on disk or lake keys, not both (on disk: %q; not on disk: %q)", local, keys)
+		}
+		var sum *pipeline.Summary
+		if len(local) > 0 {
+			sum, err = o.ValidateLocal(ctx, local...)
 		} else {
-			keys = append(keys, lakeKey(g, f))
+			if keys, err = lakeKeys(g, keys); err != nil {
+				return err
+			}
+			sum, err = o.Validate(ctx, keys...)
 		}
+		if err != nil {
+			return err
+		}
+		if err := printSummary(env.Stdout, sum, format); err != nil {
+			return err
+		}
+		if sum.Failed() {
+			return errFilesFailed
+		}
+		return nil
 	}
-	if len(local) > 0 && len(keys) > 0 {
-		return usagef("validate: give either files on disk or lake keys, not both")
-	}
-	var sum *pipeline.Summary
-	if len(local) > 0 {
-		sum, err = o.ValidateLocal(ctx, local...)
-	} else {
-		sum, err = o.Validate(ctx, keys...)
-	}
-	if err != nil {
-		return err
-	}
-	if err := printSummary(env.Stdout, sum, *asJSON); err != nil {
-		return err
-	}
-	if sum.Failed() {
-		return errFilesFailed
-	}
-	return nil
+	return cmd
 }
 
-func printSummary(w io.Writer, sum *pipeline.Summary, asJSON bool) error {
-	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+// summaryOut is the JSON of run and validate: the pipeline's summary with
+// its lists and maps never null.
+func summaryOut(sum *pipeline.Summary) *pipeline.Summary {
+	out := *sum
+	out.Files = make([]pipeline.FileResult, len(sum.Files))
+	for i, f := range sum.Files {
+		if f.RejectedByReason == nil {
+			f.RejectedByReason = map[string]int64{}
+		}
+		out.Files[i] = f
+	}
+	if out.Totals.RejectedByReason == nil {
+		out.Totals.RejectedByReason = map[string]int64{}
+	}
+	return &out
+}
+
+func printSummary(w io.Writer, sum *pipeline.Summary, format string) error {
+	if format == formatJSON {
+		return writeJSON(w, summaryOut(sum))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "FILE\tDATASET\tSTATUS\tREAD\tACCEPTED\tREJECTED\tINSERTED\tUPDATED\tUNCHANGED\t")
@@ -195,7 +236,7 @@ func (p *progressPrinter) event(e pipeline.Event) {
 }
 
 // limitFlags adds the raw-file limits to a command's flags.
-func limitFlags(fs *flag.FlagSet) func() pipeline.Limits {
+func limitFlags(fs *pflag.FlagSet) func() pipeline.Limits {
 	field := fs.Int("max-field-bytes", 0, "longest CSV field; a longer one makes its row malformed (default 1 MiB)")
 	record := fs.Int("max-record-bytes", 0, "longest CSV record (default 4 MiB)")
 	unzipped := fs.Int64("max-decompressed-bytes", 0, "largest decompressed .csv.gz; beyond it the file fails (default 16 GiB)")

@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/etl/rowfmt"
 	"github.com/lakeops/lakeops/internal/textfmt"
@@ -24,61 +23,58 @@ type tableSummary struct {
 	LastCommit time.Time `json:"last_commit"`
 }
 
-// tableLs lists the lake's tables that exist: version, files, rows (from
-// the files' stats), size, partitions and the time of the last commit.
-func tableLs(ctx context.Context, g *Globals, env Env, args []string) error {
-	fs := flag.NewFlagSet("table ls", flag.ContinueOnError)
-	format := fs.String("format", "table", "output format: table or json (one object per line)")
-	if err := flagsOnly(fs, args); err != nil {
-		return err
+// tableLsCommand lists the lake's tables that exist: version, files, rows
+// (from the files' stats), size, partitions and the time of the last commit.
+func tableLsCommand(g *Globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "ls",
+		Short:   "the lake's tables: version, files, rows, size, partitions, last commit",
+		Example: "  lakeops table ls\n  lakeops --use prod table ls --format json | jq -r '.[].name'",
+		Args:    noArgs,
 	}
-	if err := oneOf("format", *format, "table", "json"); err != nil {
-		return err
-	}
-	o, err := openOps(ctx, g)
-	if err != nil {
-		return err
-	}
-	found, err := o.LakeSummaries(ctx)
-	if err != nil {
-		return err
-	}
-	sums := make([]*tableSummary, len(found))
-	for i, t := range found {
-		sums[i] = &tableSummary{Name: t.Name, Location: t.Location, Version: t.Version, Files: t.Files,
-			SizeBytes: t.SizeBytes, Partitions: t.Partitions, LastCommit: t.LastCommit}
-		if t.RowsKnown {
-			sums[i].Rows = &t.Rows
+	out := addFormat(cmd, false, formatTable, formatJSON, formatJSONL, formatCSV)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		format, err := out.get()
+		if err != nil {
+			return err
 		}
-	}
-	if *format == "json" {
-		enc := json.NewEncoder(env.Stdout)
-		for _, s := range sums {
-			if s == nil {
-				continue
+		o, err := openOps(cmd.Context(), g)
+		if err != nil {
+			return err
+		}
+		found, err := o.LakeSummaries(cmd.Context())
+		if err != nil {
+			return err
+		}
+		sums := make([]tableSummary, 0, len(found))
+		for _, t := range found {
+			s := tableSummary{Name: t.Name, Location: t.Location, Version: t.Version, Files: t.Files,
+				SizeBytes: t.SizeBytes, Partitions: t.Partitions, LastCommit: utc(t.LastCommit)}
+			if s.Partitions == nil {
+				s.Partitions = []string{}
 			}
-			if err := enc.Encode(s); err != nil {
-				return fmt.Errorf("write output: %w", err)
+			if t.RowsKnown {
+				s.Rows = &t.Rows
 			}
+			sums = append(sums, s)
 		}
-		return nil
+		return printList(env.Stdout, format, sums, func() error {
+			tw := newTable(env.Stdout, "NAME", "VERSION", "FILES", "ROWS", "SIZE", "PARTITIONS", "LAST COMMIT", "LOCATION")
+			for _, s := range sums {
+				rows, parts, last := "?", "-", ""
+				if s.Rows != nil {
+					rows = fmt.Sprint(*s.Rows)
+				}
+				if len(s.Partitions) > 0 {
+					parts = textfmt.Sanitize(strings.Join(s.Partitions, ","))
+				}
+				if !s.LastCommit.IsZero() {
+					last = s.LastCommit.Format(rowfmt.TimestampLayout)
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Version, s.Files, rows, textfmt.Bytes(s.SizeBytes), parts, last, textfmt.Sanitize(s.Location))
+			}
+			return tw.Flush()
+		})
 	}
-	tw := newTable(env.Stdout, "NAME", "VERSION", "FILES", "ROWS", "SIZE", "PARTITIONS", "LAST COMMIT", "LOCATION")
-	for _, s := range sums {
-		if s == nil {
-			continue
-		}
-		rows, parts, last := "?", "-", ""
-		if s.Rows != nil {
-			rows = fmt.Sprint(*s.Rows)
-		}
-		if len(s.Partitions) > 0 {
-			parts = textfmt.Sanitize(strings.Join(s.Partitions, ","))
-		}
-		if !s.LastCommit.IsZero() {
-			last = s.LastCommit.UTC().Format(rowfmt.TimestampLayout)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Version, s.Files, rows, textfmt.Bytes(s.SizeBytes), parts, last, textfmt.Sanitize(s.Location))
-	}
-	return tw.Flush()
+	return cmd
 }

@@ -214,7 +214,7 @@ func (m *Model) machinesLoaded(msg machinesMsg) tea.Cmd {
 	if pos >= 0 {
 		m.machTable.SelectRow(pos)
 	}
-	return nil
+	return m.openPending()
 }
 
 func (m *Model) defLoaded(msg defMsg) tea.Cmd {

@@ -184,6 +184,7 @@ type Model struct {
 	confirm *pending
 
 	machines    []Machine
+	openOnLoad  string // a machine to open once listed (Open)
 	machLoading bool
 	machErr     error
 	machTable   *listview.Model

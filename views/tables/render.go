@@ -67,8 +67,11 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.err != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.err.Error(), w)))
 	}
+	if m.asking != nil {
+		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) }, []string{m.askLine(th)})
+	}
 	return m.list.View(w, ctx.Height, th, top,
-		"enter", "schema & history", "s", "SELECT in Query", "r", "refresh", "y", "copy location", "/", "filter")
+		"enter", "schema & history", "s", "SELECT in Query", "V/O/L", "vacuum/optimize/clean log", "r", "refresh", "y", "copy location", "/", "filter")
 }
 
 func (m *Model) renderDetail(ctx *ui.Context) string {
@@ -135,9 +138,13 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	return screen.Compose(w, ctx.Height, top, body, []string{m.focused().Footer(w, th,
-		"esc", "back", "c", "schema/history/partitions", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "y", "copy location",
-		"/", "filter")})
+	foot := m.focused().Footer(w, th,
+		"esc", "back", "c", "schema/history/partitions", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "V/O/L", "maintain",
+		"y", "copy location", "/", "filter")
+	if m.asking != nil {
+		foot = m.askLine(th)
+	}
+	return screen.Compose(w, ctx.Height, top, body, []string{foot})
 }
 
 // renderEntry shows one version of the history in full: parameters and metrics.

@@ -82,7 +82,7 @@ type detailPane struct {
 type Model struct {
 	svc  Service
 	keys ui.KeyMap
-	bind struct{ query, pane, refresh key.Binding }
+	bind struct{ query, pane, refresh, vacuum, optimize, cleanLog key.Binding }
 
 	gen     int
 	loading bool
@@ -91,7 +91,8 @@ type Model struct {
 	entries []*entry
 	list    *listview.Model
 	detail  *detailPane
-	ended   int // jobs ended, as the last snapshot said
+	ended   int  // jobs ended, as the last snapshot said
+	asking  *ask // a maintenance action waiting for y/n
 }
 
 // New returns the Tables view over svc.
@@ -100,6 +101,7 @@ func New(svc Service) *Model {
 	m.bind.query = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SELECT it in the Query view"))
 	m.bind.pane = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "detail: schema, history, partitions (files, rows, size)"))
 	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh"))
+	m.bindMaintenance()
 	m.list = listview.New(listview.Options{Empty: "no tables", Columns: []listview.Column{
 		{Title: "name", Max: 28}, {Title: "version", Right: true}, {Title: "files", Right: true},
 		{Title: "rows", Right: true}, {Title: "size", Right: true}, {Title: "partitions", Max: 16},
@@ -117,8 +119,8 @@ func (m *Model) InputFocused() bool { return m.focused().Filtering() }
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Enter, k.Back, m.bind.query, m.bind.pane, m.bind.refresh, k.Copy, k.Filter,
-		k.Up, k.Down, k.Left, k.Right}
+	return []key.Binding{k.Enter, k.Back, m.bind.query, m.bind.pane, m.bind.refresh, m.bind.vacuum, m.bind.optimize,
+		m.bind.cleanLog, k.Copy, k.Filter, k.Up, k.Down, k.Left, k.Right}
 }
 
 // Init lists the tables.
@@ -169,6 +171,10 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			}
 			return m, tea.Batch(cmds...)
 		}
+	case planMsg:
+		m.planned(msg)
+	case submittedMsg:
+		m.submitted(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
@@ -232,6 +238,9 @@ func (m *Model) focused() *listview.Model {
 
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
+	if m.asking != nil {
+		return m.answer(msg)
+	}
 	list := m.focused()
 	if list.Busy() {
 		list.Update(k, msg)
@@ -251,6 +260,9 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	e := m.current()
 	if d := m.detail; d != nil {
 		e = d.entry
+	}
+	if cmd, ok := m.maintenanceKey(ctx, msg, e); ok {
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Enter):

@@ -2,14 +2,12 @@ package tables
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/aws/storage/storagetest"
 	"github.com/lakeops/lakeops/etl/gen"
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/lake"
@@ -164,21 +162,7 @@ func TestDetailShowsProtocolFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := "../../testdata/delta-conformance/golden/dv-with-columnmapping/delta"
-	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return st.Put(context.Background(), "silver_layer/products/"+filepath.ToSlash(rel), f)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storagetest.PutDir(t, st, "silver_layer/products", src)
 	o2, _ := opstest.Ops(t, lake.New(st))
 	h = viewtest.New(t, New(o2))
 	h.Resize(200, 40)

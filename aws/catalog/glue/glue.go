@@ -13,8 +13,12 @@
 // (catalog.DeltaParameters: table_type=DELTA, classification=delta,
 // EXTERNAL=TRUE, spark.sql.sources.provider=delta; they win over the
 // definition's own parameters of the same name), its s3:// location, its
-// columns and partition keys, and a Parquet storage descriptor
-// (ParquetHiveSerDe, MapredParquetInputFormat/OutputFormat).
+// columns and partition keys (an empty list when unpartitioned, as Athena
+// wants it), and a Parquet storage descriptor (ParquetHiveSerDe,
+// MapredParquetInputFormat/OutputFormat) whose SerDe parameter "path" is
+// the location too: Spark's Hive catalog (Glue jobs, EMR) takes a data
+// source table's location from there, Athena from the descriptor's
+// Location and table_type.
 package glue
 
 import (
@@ -29,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
+	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/catalog"
 )
 
@@ -45,6 +50,8 @@ type Options struct {
 	Database  string // Glue database holding the tables (required; it must exist)
 	CatalogID string // AWS account id of the catalog; empty means the caller's account
 	PageSize  int32  // GetTables MaxResults; 0 lets Glue choose
+	// Hints are what an explained AWS failure (awserr) may name.
+	Hints awserr.Hints
 }
 
 // Catalog is a catalog.Catalog over one Glue database. It is safe for
@@ -93,7 +100,7 @@ func (c *Catalog) Register(ctx context.Context, t catalog.TableDef) error {
 			err = c.update(ctx, in, nil)
 		}
 	case err != nil:
-		return fmt.Errorf("glue: get table %s: %w", c.qualified(def.Name), err)
+		return fmt.Errorf("glue: get table %s: %w", c.qualified(def.Name), awserr.Explain(err, c.opts.Hints))
 	default:
 		var version *string
 		if got.Table != nil {
@@ -112,7 +119,7 @@ func (c *Catalog) create(ctx context.Context, in *types.TableInput) error {
 		CatalogId: c.catalogID(), DatabaseName: aws.String(c.opts.Database), TableInput: in,
 	})
 	if err != nil {
-		return fmt.Errorf("glue: create table %s: %w", c.qualified(aws.ToString(in.Name)), err)
+		return fmt.Errorf("glue: create table %s: %w", c.qualified(aws.ToString(in.Name)), awserr.Explain(err, c.opts.Hints))
 	}
 	return nil
 }
@@ -122,7 +129,7 @@ func (c *Catalog) update(ctx context.Context, in *types.TableInput, version *str
 		CatalogId: c.catalogID(), DatabaseName: aws.String(c.opts.Database), TableInput: in, VersionId: version,
 	})
 	if err != nil {
-		return fmt.Errorf("glue: update table %s: %w", c.qualified(aws.ToString(in.Name)), err)
+		return fmt.Errorf("glue: update table %s: %w", c.qualified(aws.ToString(in.Name)), awserr.Explain(err, c.opts.Hints))
 	}
 	return nil
 }
@@ -141,7 +148,7 @@ func (c *Catalog) Tables(ctx context.Context) ([]catalog.TableDef, error) {
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("glue: list tables in %s: %w", c.opts.Database, err)
+			return nil, fmt.Errorf("glue: list tables in %s: %w", c.opts.Database, awserr.Explain(err, c.opts.Hints))
 		}
 		for _, t := range out.TableList {
 			defs = append(defs, tableDef(t))
@@ -164,7 +171,7 @@ func (c *Catalog) Drop(ctx context.Context, name string) error {
 		return fmt.Errorf("glue: drop table %s: %w (%w)", c.qualified(n), catalog.ErrNotFound, err)
 	}
 	if err != nil {
-		return fmt.Errorf("glue: drop table %s: %w", c.qualified(n), err)
+		return fmt.Errorf("glue: drop table %s: %w", c.qualified(n), awserr.Explain(err, c.opts.Hints))
 	}
 	return nil
 }
@@ -187,10 +194,10 @@ func tableInput(def catalog.TableDef) *types.TableInput {
 			OutputFormat: aws.String(OutputFormatParquet),
 			SerdeInfo: &types.SerDeInfo{
 				SerializationLibrary: aws.String(SerDeParquet),
-				Parameters:           map[string]string{"serialization.format": "1"},
+				Parameters:           map[string]string{"serialization.format": "1", "path": def.Location},
 			},
 		},
-		PartitionKeys: glueColumns(def.PartitionKeys),
+		PartitionKeys: append([]types.Column{}, glueColumns(def.PartitionKeys)...), // [] rather than absent
 	}
 }
 

@@ -43,7 +43,7 @@ func wantTableInput() map[string]any {
 			"OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
 			"SerdeInfo": map[string]any{
 				"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-				"Parameters":           map[string]any{"serialization.format": "1"},
+				"Parameters":           map[string]any{"serialization.format": "1", "path": "s3://lakeops-lake/silver_layer/orders"},
 			},
 		},
 		"PartitionKeys": []any{col("date", "date")},

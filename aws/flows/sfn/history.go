@@ -64,7 +64,7 @@ func (c *Client) History(ctx context.Context, executionARN string, fn func(Event
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return wrap("GetExecutionHistory", executionARN, err)
+			return c.wrap("GetExecutionHistory", executionARN, err)
 		}
 		for i := range page.Events {
 			ev := toEvent(&page.Events[i])

@@ -44,7 +44,7 @@ func (c *Client) ListMapRuns(ctx context.Context, executionARN string) ([]MapRun
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, wrap(op, executionARN, err)
+			return nil, c.wrap(op, executionARN, err)
 		}
 		for _, m := range page.MapRuns {
 			out = append(out, MapRun{
@@ -63,7 +63,7 @@ func (c *Client) ListMapRuns(ctx context.Context, executionARN string) ([]MapRun
 func (c *Client) DescribeMapRun(ctx context.Context, mapRunARN string) (MapRun, error) {
 	out, err := c.api.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: aws.String(mapRunARN)})
 	if err != nil {
-		return MapRun{}, wrap("DescribeMapRun", mapRunARN, err)
+		return MapRun{}, c.wrap("DescribeMapRun", mapRunARN, err)
 	}
 	return MapRun{
 		ARN:                        aws.ToString(out.MapRunArn),

@@ -33,6 +33,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/lakeops/lakeops/aws/awserr"
 )
 
 // Page sizes for Options.PageSize.
@@ -46,6 +48,9 @@ type Options struct {
 	// PageSize is the maxResults sent with ListStateMachines,
 	// ListExecutions and GetExecutionHistory (1..1000); default 100.
 	PageSize int32
+	// Hints are what an explained AWS failure (awserr) may name: the
+	// profile in use.
+	Hints awserr.Hints
 }
 
 // Client talks to Step Functions. It is safe for concurrent use.
@@ -167,8 +172,15 @@ func Code(err error) string {
 	return ""
 }
 
-// wrap turns an SDK error into an *Error.
-func wrap(op, arn string, err error) error {
+// wrap turns an SDK error into an *Error; one of the failures awserr
+// knows (credentials, region, access, network) is explained, the *Error
+// still reachable through Unwrap.
+func (c *Client) wrap(op, arn string, err error) error {
+	return awserr.Explain(wrapError(op, arn, err), c.opts.Hints)
+}
+
+// wrapError turns an SDK error into an *Error.
+func wrapError(op, arn string, err error) error {
 	e := &Error{Op: op, ARN: arn, Err: err}
 	var api smithy.APIError
 	if errors.As(err, &api) {
@@ -191,7 +203,7 @@ func (c *Client) ListStateMachines(ctx context.Context) ([]Machine, error) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, wrap(op, "", err)
+			return nil, c.wrap(op, "", err)
 		}
 		for _, m := range page.StateMachines {
 			out = append(out, Machine{
@@ -224,7 +236,7 @@ func (c *Client) ListExecutions(ctx context.Context, machineARN, status string) 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, wrap(op, machineARN, err)
+			return nil, c.wrap(op, machineARN, err)
 		}
 		for _, x := range page.Executions {
 			out = append(out, Execution{
@@ -255,7 +267,7 @@ func (c *Client) Start(ctx context.Context, machineARN, name, input string) (str
 	}
 	out, err := c.api.StartExecution(ctx, in)
 	if err != nil {
-		return "", time.Time{}, wrap("StartExecution", machineARN, err)
+		return "", time.Time{}, c.wrap("StartExecution", machineARN, err)
 	}
 	arn := aws.ToString(out.ExecutionArn)
 	if arn == "" {
@@ -269,7 +281,7 @@ func (c *Client) Start(ctx context.Context, machineARN, name, input string) (str
 func (c *Client) Describe(ctx context.Context, executionARN string) (Execution, error) {
 	out, err := c.api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
-		return Execution{}, wrap("DescribeExecution", executionARN, err)
+		return Execution{}, c.wrap("DescribeExecution", executionARN, err)
 	}
 	return Execution{
 		ARN:                 aws.ToString(out.ExecutionArn),
@@ -301,7 +313,7 @@ func (c *Client) Stop(ctx context.Context, executionARN, errName, cause string) 
 	}
 	out, err := c.api.StopExecution(ctx, in)
 	if err != nil {
-		return time.Time{}, wrap("StopExecution", executionARN, err)
+		return time.Time{}, c.wrap("StopExecution", executionARN, err)
 	}
 	return toTime(out.StopDate), nil
 }
@@ -313,7 +325,7 @@ func (c *Client) Stop(ctx context.Context, executionARN, errName, cause string) 
 func (c *Client) Redrive(ctx context.Context, executionARN string) (time.Time, error) {
 	out, err := c.api.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
-		return time.Time{}, wrap("RedriveExecution", executionARN, err)
+		return time.Time{}, c.wrap("RedriveExecution", executionARN, err)
 	}
 	return toTime(out.RedriveDate), nil
 }
@@ -323,7 +335,7 @@ func (c *Client) Redrive(ctx context.Context, executionARN string) (time.Time, e
 func (c *Client) DescribeStateMachine(ctx context.Context, machineARN string) (MachineDetail, error) {
 	out, err := c.api.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(machineARN)})
 	if err != nil {
-		return MachineDetail{}, wrap("DescribeStateMachine", machineARN, err)
+		return MachineDetail{}, c.wrap("DescribeStateMachine", machineARN, err)
 	}
 	return MachineDetail{
 		Machine: Machine{

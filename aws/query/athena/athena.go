@@ -46,6 +46,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/query"
 )
 
@@ -69,6 +70,10 @@ type Options struct {
 	// keywords are not those of a query (see readOnlyRefusal). The
 	// workgroup's IAM policy is the real guard; this one stops mistakes.
 	ReadOnly bool
+
+	// Hints are what an explained AWS failure (awserr) may name: the
+	// profile in use.
+	Hints awserr.Hints
 
 	// PricePerTB is the price in USD per terabyte scanned used for Stats.CostUSD.
 	// Zero selects the list price of the client's region (PriceForRegion).
@@ -223,7 +228,7 @@ func (e *Engine) Query(ctx context.Context, sql string) (query.Rows, error) {
 	}
 	out, err := e.client.StartQueryExecution(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("athena: start query: %w", err)
+		return nil, fmt.Errorf("athena: start query: %w", awserr.Explain(err, e.opts.Hints))
 	}
 	id := aws.ToString(out.QueryExecutionId)
 	if id == "" {
@@ -249,7 +254,7 @@ func (e *Engine) wait(ctx context.Context, id string) (*types.QueryExecution, er
 			if ctx.Err() != nil {
 				return nil, e.stop(ctx, id)
 			}
-			return nil, fmt.Errorf("athena: query %s: get query execution: %w", id, err)
+			return nil, fmt.Errorf("athena: query %s: get query execution: %w", id, awserr.Explain(err, e.opts.Hints))
 		}
 		qe := out.QueryExecution
 		if qe == nil || qe.Status == nil {

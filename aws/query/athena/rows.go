@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/query"
 )
 
@@ -82,7 +83,7 @@ func (r *rows) fetch(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("athena: query %s: get results: %w", r.id, ctx.Err())
 		}
-		return fmt.Errorf("athena: query %s: get results: %w", r.id, err)
+		return fmt.Errorf("athena: query %s: get results: %w", r.id, awserr.Explain(err, r.e.opts.Hints))
 	}
 	r.page, r.pos = nil, 0
 	if rs := out.ResultSet; rs != nil {

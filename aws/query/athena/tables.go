@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/query"
 )
 
@@ -35,7 +36,7 @@ func (e *Engine) Tables(ctx context.Context) ([]query.TableInfo, error) {
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("athena: list tables in %s.%s: %w", e.opts.Catalog, e.opts.Database, err)
+			return nil, fmt.Errorf("athena: list tables in %s.%s: %w", e.opts.Catalog, e.opts.Database, awserr.Explain(err, e.opts.Hints))
 		}
 		for _, t := range out.TableMetadataList {
 			tables = append(tables, tableInfo(t))

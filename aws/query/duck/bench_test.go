@@ -7,10 +7,10 @@ import (
 
 // BenchmarkCountSeed times SELECT count(*) FROM order_items on the seed
 // lake (folder), snapshot resolution included:
-//   - fresh-engine: Open, resolve every table's snapshot, create every
-//     view, run, Close — what `lakeops query` does;
+//   - fresh-engine: Open, resolve the snapshot of the table the statement
+//     names, create its view, run, Close — what `lakeops query` does;
 //   - forced-refresh: one engine whose knowledge of the tables is dropped
-//     before each statement (every snapshot resolved and view rebuilt);
+//     before each statement (the views it had are resolved and rebuilt);
 //   - recheck: one engine that checks the logs for new commits before each
 //     statement (RecheckInterval < 0) and finds none — the console's case.
 func BenchmarkCountSeed(b *testing.B) {

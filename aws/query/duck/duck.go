@@ -13,9 +13,13 @@
 //
 // Views follow the log: before a statement runs, the tables it needs are
 // checked for newer commits (at most every Options.RecheckInterval) and only
-// the views of changed tables are rebuilt. On a folder lake DuckDB reads the
-// files in place and every table is kept current; on other stores (S3) the
-// data files are fetched through the storage layer into a local cache
+// the views of changed tables are rebuilt. A view is created when a
+// statement first names its table, so that a fresh engine resolves only
+// what its first statement reads. On a folder lake DuckDB reads the files
+// in place, and once created every view is kept current; a statement that
+// names no lake table or reads the catalog (SHOW TABLES, information_schema,
+// duckdb_tables(), …) gets the views of every table. On other stores (S3)
+// the data files are fetched through the storage layer into a local cache
 // (immutable files, reused across runs) and only the tables a statement
 // names are brought up to date and fetched.
 //
@@ -47,7 +51,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lakeops/lakeops/aws/query"
@@ -63,7 +66,7 @@ const defaultRecheck = 500 * time.Millisecond
 type Engine struct {
 	lake   *lake.Lake
 	opts   Options
-	db     *sql.DB
+	start  *start // DuckDB, started in the background (see database)
 	files  *fileSource
 	box    *sandbox
 	policy policy
@@ -77,8 +80,10 @@ type Engine struct {
 
 var _ query.Engine = (*Engine)(nil)
 
-// Open starts an in-memory DuckDB over the lake. Views are created on the
-// first statement (or Refresh), not here.
+// Open starts an in-memory DuckDB over the lake, in the background: the
+// first statement resolves the snapshots of the tables it names, and reads
+// their files' footers, while DuckDB starts (see database). Views are
+// created on the first statement (or Refresh), not here.
 func Open(ctx context.Context, lk *lake.Lake, opts Options) (*Engine, error) {
 	if opts.CacheLimitBytes <= 0 {
 		opts.CacheLimitBytes = DefaultCacheLimit
@@ -108,14 +113,7 @@ func Open(ctx context.Context, lk *lake.Lake, opts Options) (*Engine, error) {
 	if e.box, err = newSandbox(dirs, opts.UnsafeFileAccess); err != nil {
 		return nil, err
 	}
-	conn, err := duckdb.NewConnector("", nil)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("start DuckDB: %w", err), e.box.close())
-	}
-	e.db = sql.OpenDB(conn)
-	if err := e.box.apply(ctx, e.db); err != nil {
-		return nil, errors.Join(err, e.Close())
-	}
+	e.start = startDuckDB(context.WithoutCancel(ctx), e.box)
 	return e, nil
 }
 
@@ -143,11 +141,7 @@ func (e *Engine) Name() string { return "local" }
 // Close releases DuckDB (closing the sql.DB closes its connector too) and
 // removes its temporary folder.
 func (e *Engine) Close() error {
-	var err error
-	if cerr := e.db.Close(); cerr != nil {
-		err = fmt.Errorf("close DuckDB: %w", cerr)
-	}
-	return errors.Join(err, e.box.close())
+	return errors.Join(e.start.close(), e.box.close())
 }
 
 // Query brings the views the statement needs up to date, then runs it:
@@ -167,7 +161,11 @@ func (e *Engine) Query(ctx context.Context, sqlText string) (query.Rows, error) 
 	if len(stmts) == 0 {
 		return nil, errors.New("no SQL statement to run (only white space and comments)")
 	}
-	conn, err := e.db.Conn(ctx)
+	db, err := e.database(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("DuckDB connection: %w", err)
 	}
@@ -277,14 +275,19 @@ func (e *Engine) freshen(ctx context.Context, tables []*tableState, force bool) 
 	return g.Wait()
 }
 
-// prepare makes the views a statement needs current. On a folder lake every
-// table is kept current, but only the tables the statement names can fail it.
+// prepare makes the views a statement needs current: those of the tables
+// it names and, on a folder lake, every view already created (so that views
+// of the statement's own making over lake tables stay current); on a folder
+// lake a statement that names no lake table or reads the catalog (SHOW,
+// information_schema, duckdb_tables(), …) gets every table's view. Only the
+// tables the statement names can fail it.
 func (e *Engine) prepare(ctx context.Context, sc scanned) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	every := e.files.inPlace() && (sc.catalog || (len(sc.refs) == 0 && len(sc.pins) == 0))
 	var targets []*tableState
 	for _, ts := range e.tables {
-		if sc.refs[ts.Name] || e.files.inPlace() {
+		if sc.refs[ts.Name] || every || (e.files.inPlace() && ts.view >= 0) {
 			targets = append(targets, ts)
 		}
 	}
@@ -317,7 +320,11 @@ func (e *Engine) prepare(ctx context.Context, sc scanned) error {
 func (e *Engine) syncView(ctx context.Context, ts *tableState, budget *cacheBudget) error {
 	if ts.snap == nil {
 		if ts.view >= 0 {
-			if _, err := e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+QuoteIdent(ts.Name)); err != nil {
+			db, err := e.database(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := db.ExecContext(ctx, "DROP VIEW IF EXISTS "+QuoteIdent(ts.Name)); err != nil {
 				return fmt.Errorf("table %s: drop view: %w", ts.Name, err)
 			}
 			ts.view = -1
@@ -364,11 +371,23 @@ func (e *Engine) createView(ctx context.Context, name string, snap *delta.Snapsh
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 	}
-	stmt, err := viewSQL(ctx, e.db, name, snap, paths)
+	stmt, usedStats, err := viewSQL(ctx, e.database, name, snap, paths, true)
 	if err != nil {
 		return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
 	}
-	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+	db, err := e.database(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, stmt)
+	if err != nil && usedStats {
+		// The stats named a column no file holds: ask the footers.
+		if stmt, _, err = viewSQL(ctx, e.database, name, snap, paths, false); err != nil {
+			return fmt.Errorf("table %s (version %d): %w", name, snap.Version(), err)
+		}
+		_, err = db.ExecContext(ctx, stmt)
+	}
+	if err != nil {
 		return fmt.Errorf("table %s (version %d): create view: %w", name, snap.Version(), err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package duck
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"io/fs"
@@ -139,4 +140,14 @@ func count(t testing.TB, e query.Engine, sql string) int64 {
 		t.Fatalf("%s: %T %v, want int64", sql, rows[0][0], rows[0][0])
 	}
 	return n
+}
+
+// mustDB is the engine's database once DuckDB has started.
+func mustDB(t testing.TB, e *Engine) *sql.DB {
+	t.Helper()
+	db, err := e.database(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

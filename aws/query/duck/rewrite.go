@@ -21,13 +21,26 @@ func (p pin) viewName() string { return p.table + "@v" + strconv.FormatInt(p.ver
 // scanned is a statement after scanning: the SQL to run, the lake tables it
 // names and the versions it pins.
 type scanned struct {
-	sql  string
-	refs map[string]bool // lake tables named without a version
-	pins []pin
+	sql     string
+	refs    map[string]bool // lake tables named without a version
+	pins    []pin
+	catalog bool // the statement may read the catalog (SHOW, information_schema, duckdb_tables(), …)
+}
+
+// isCatalogWord reports whether a lower-case identifier is one through which
+// a statement may list or describe tables without naming them.
+func isCatalogWord(w string) bool {
+	switch w {
+	case "show", "describe", "summarize", "pragma", "information_schema", "pg_catalog", "sqlite_master", "sqlite_schema",
+		"pg_tables", "pg_views", "pg_class", "table_info", "show_tables", "show_tables_expanded", "query_table":
+		return true
+	}
+	return strings.HasPrefix(w, "duckdb_")
 }
 
 // scanSQL finds the lake tables a statement names (as bare or double-quoted
-// identifiers, case-insensitively, outside strings and comments) and
+// identifiers, case-insensitively, outside strings and comments), whether
+// it may read the catalog, and
 // rewrites time-travel references, <table>@v<N>, to the quoted view name
 // "<table>@v<N>". tables maps lower-case names to lake table names.
 func scanSQL(sql string, tables map[string]string) scanned {
@@ -42,6 +55,9 @@ func scanSQL(sql string, tables map[string]string) scanned {
 		switch {
 		case t.Kind == sqllex.Ident:
 			name = t.Text(sql)
+			if isCatalogWord(strings.ToLower(name)) {
+				out.catalog = true
+			}
 		case t.Kind == sqllex.QuotedIdent && sql[t.Start] == '"':
 			name = sqllex.QuotedName(sql, t)
 		default:

@@ -1,39 +1,17 @@
 package duck
 
 import (
-	"context"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/aws/storage/gwtest"
+	"github.com/lakeops/lakeops/aws/storage/storagetest"
 	"github.com/lakeops/lakeops/etl/lake"
 )
-
-// copyTree puts every file under dir into the store under the same key.
-func copyTree(t *testing.T, dir string, st storage.Store) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return st.Put(context.Background(), filepath.ToSlash(rel), f)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // cachedFiles lists the Parquet files in the cache, by table folder.
 func cachedFiles(t *testing.T, dir string) map[string]int {
@@ -57,7 +35,7 @@ func TestS3LakeThroughCache(t *testing.T) {
 	_, dir := seedLake(t)
 	srv := gwtest.Start(t)
 	lk := lake.New(srv.NewStore(t, "lake"))
-	copyTree(t, dir, lk.Store)
+	storagetest.PutDir(t, lk.Store, "", dir)
 	cache := t.TempDir()
 
 	var mu sync.Mutex

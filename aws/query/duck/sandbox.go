@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -40,7 +43,7 @@ func newSandbox(dirs []string, fileAccess bool) (*sandbox, error) {
 	if fileAccess {
 		return &sandbox{}, nil
 	}
-	tmp, err := os.MkdirTemp("", "lakeops-duckdb-")
+	tmp, err := engineTempDir()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: temporary folder for DuckDB: %w", err)
 	}
@@ -53,6 +56,65 @@ func newSandbox(dirs []string, fileAccess bool) (*sandbox, error) {
 		sb.allowed = append(sb.allowed, strings.TrimSuffix(abs, string(filepath.Separator))+string(filepath.Separator))
 	}
 	return sb, nil
+}
+
+// staleTempDirs is how old the temporary folder of an engine whose
+// process is gone must be before another engine removes it.
+const staleTempDirs = time.Hour
+
+// engineTempDir makes the engine's own spill folder (mode 0700),
+// engine-<pid>-<random>, under the user's cache directory,
+// lakeops/duckdb-tmp (the system's temporary directory when there is no
+// cache directory), and removes the folders of engines whose process was
+// killed before it could close them.
+func engineTempDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	base = filepath.Join(base, "lakeops", "duckdb-tmp")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", err
+	}
+	if entries, err := os.ReadDir(base); err == nil {
+		for _, e := range entries {
+			info, err := e.Info()
+			if err != nil || !e.IsDir() || time.Since(info.ModTime()) < staleTempDirs || processAlive(ownerPID(e.Name())) {
+				continue
+			}
+			_ = os.RemoveAll(filepath.Join(base, e.Name())) // best effort: a killed engine's leftovers
+		}
+	}
+	return os.MkdirTemp(base, fmt.Sprintf("engine-%d-", os.Getpid()))
+}
+
+// ownerPID reads the process id out of a temporary folder's name; 0 when
+// it has none.
+func ownerPID(name string) int {
+	rest, ok := strings.CutPrefix(name, "engine-")
+	if !ok {
+		return 0
+	}
+	pid, _, _ := strings.Cut(rest, "-")
+	n, err := strconv.Atoi(pid)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// processAlive reports whether a process may still run: only a process
+// that is surely gone (or an unknown pid, 0) counts as not alive.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || !(errors.Is(err, os.ErrProcessDone) || errors.Is(err, syscall.ESRCH))
 }
 
 // settings are the statements that configure a new database, in order.

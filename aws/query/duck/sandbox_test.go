@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -266,5 +267,40 @@ func TestTimestampWithoutZoneIsLocal(t *testing.T) {
 	}
 	if tz, ok := rows[0][1].(time.Time); !ok || !strings.HasSuffix(rowfmt.Text(tz), "Z") {
 		t.Errorf("TIMESTAMPTZ = %T %v, want an instant", rows[0][1], rows[0][1])
+	}
+}
+
+// TestKilledEnginesTempFoldersAreRemoved: a folder left by an engine whose
+// process is gone is removed by the next engine once it is an hour old; a
+// living process's folder and a new one stay.
+func TestKilledEnginesTempFoldersAreRemoved(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	base := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "lakeops", "duckdb-tmp")
+	old := time.Now().Add(-2 * time.Hour)
+	mk := func(name string, at time.Time) string {
+		p := filepath.Join(base, name)
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	gone := mk("engine-999999999-1", old) // no such process
+	alive := mk(fmt.Sprintf("engine-%d-2", os.Getpid()), old)
+	fresh := mk("engine-999999999-3", time.Now())
+	lk, _ := newFolderLake(t)
+	e := openEngine(t, lk, Options{})
+	if !strings.HasPrefix(e.box.tempDir, base) {
+		t.Fatalf("temp folder %s is not under %s", e.box.tempDir, base)
+	}
+	if _, err := os.Stat(gone); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a killed engine's old folder is still there: %v", err)
+	}
+	for _, p := range []string{alive, fresh} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
 	}
 }

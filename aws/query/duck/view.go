@@ -4,7 +4,6 @@ package duck
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -163,26 +162,37 @@ const fileColumn = "__lakeops_file"
 // nested fields included. Rows that deletion vectors delete are left out:
 // they are put in a table of (file, row index) that the scan's
 // file_row_number is anti-joined to (see deletedRowsTable).
-func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot, paths []string) (string, error) {
+//
+// With fromStats, which columns the files hold is taken from the add
+// actions' statistics when they show every column (see statsColumns),
+// saving DuckDB a pass over the footers; the statement reports whether it
+// did (usedStats), so that a caller whose statement fails can build it again
+// from the footers.
+func viewSQL(ctx context.Context, dbs dbSource, name string, snap *delta.Snapshot, paths []string, fromStats bool) (stmt string, usedStats bool, err error) {
 	cols, err := viewColumns(snap)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	create := "CREATE OR REPLACE VIEW " + QuoteIdent(name) + " AS "
-	deleted, err := deletedRowsTable(ctx, db, name, snap, paths)
-	if err != nil {
-		return "", err
-	}
 	if len(paths) == 0 {
+		if err := fillDeletedRows(ctx, dbs, name, snap, paths, ""); err != nil {
+			return "", false, err
+		}
 		sel := make([]string, len(cols))
 		for i, c := range cols {
 			sel[i] = "CAST(NULL AS " + c.typ + ") AS " + QuoteIdent(c.name)
 		}
-		return create + "SELECT " + strings.Join(sel, ", ") + " WHERE false", nil
+		return create + "SELECT " + strings.Join(sel, ", ") + " WHERE false", false, nil
+	}
+	deleted := ""
+	for _, a := range snap.Files() {
+		if a.DeletionVector != nil {
+			deleted = deletedRowsName(name)
+		}
 	}
 	groups, err := fileGroups(snap, cols, paths)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	adds := snap.Files()
 	parts := make([]string, len(groups))
@@ -192,17 +202,36 @@ func viewSQL(ctx context.Context, db *sql.DB, name string, snap *delta.Snapshot,
 		for j, k := range g.files {
 			ga[j], gp[j] = adds[k], paths[k]
 		}
-		if parts[i], err = selectSQL(ctx, db, snap, cols, g.mapping, ga, gp, deleted); err != nil {
-			return "", err
+		var used bool
+		if parts[i], used, err = selectSQL(ctx, dbs, snap, cols, g.mapping, ga, gp, deleted, fromStats); err != nil {
+			return "", false, err
 		}
+		usedStats = usedStats || used
 	}
-	return create + strings.Join(parts, " UNION ALL "), nil
+	if err := fillDeletedRows(ctx, dbs, name, snap, paths, deleted); err != nil {
+		return "", false, err
+	}
+	return create + strings.Join(parts, " UNION ALL "), usedStats, nil
+}
+
+// fillDeletedRows fills the table of the view's deleted rows, or drops it
+// when deleted is "".
+func fillDeletedRows(ctx context.Context, dbs dbSource, name string, snap *delta.Snapshot, paths []string, deleted string) error {
+	db, err := dbs(ctx)
+	if err != nil {
+		return err
+	}
+	got, err := deletedRowsTable(ctx, db, name, snap, paths)
+	if err == nil && got != deleted {
+		err = fmt.Errorf("deleted rows table %q, expected %q", got, deleted)
+	}
+	return err
 }
 
 // selectSQL is the SELECT of the view's rows from some of its data files,
 // all of which name the data columns as mapping says.
-func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []column, mapping []delta.FieldMapping,
-	adds []*delta.Add, paths []string, deleted string) (string, error) {
+func selectSQL(ctx context.Context, dbs dbSource, snap *delta.Snapshot, cols []column, mapping []delta.FieldMapping,
+	adds []*delta.Add, paths []string, deleted string, fromStats bool) (string, bool, error) {
 	keys := partKeys(snap, cols)
 	lits := make([]string, len(paths))
 	for i, p := range paths {
@@ -210,7 +239,11 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 	}
 	files := "[" + strings.Join(lits, ", ") + "]"
 	hive := len(keys) > 0 && hiveLayout(cols, keys, adds, paths)
-	opts := ", union_by_name = true"
+	fileCols, byPosition := sameColumns(paths)
+	opts := ""
+	if !byPosition {
+		opts = ", union_by_name = true"
+	}
 	switch {
 	case hive:
 		types := make([]string, 0, len(keys))
@@ -236,12 +269,28 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 	if len(keys) > 0 {
 		var err error
 		if values, err = partitionValues(cols, adds, paths); err != nil {
-			return "", err
+			return "", false, err
 		}
 	}
-	present, err := scanColumns(ctx, db, scan)
-	if err != nil {
-		return "", fmt.Errorf("read the data files: %w", err)
+	var present map[string]bool
+	known := false
+	switch {
+	case byPosition:
+		present, known = map[string]bool{}, true
+		for _, c := range fileCols {
+			present[strings.ToLower(c.Name)] = true
+		}
+	case fromStats:
+		present, known = statsColumns(cols, mapping, adds)
+	}
+	if !known {
+		db, err := dbs(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		if present, err = scanColumns(ctx, db, scan); err != nil {
+			return "", false, fmt.Errorf("read the data files: %w", err)
+		}
 	}
 	sel := make([]string, len(cols))
 	for i, c := range cols {
@@ -270,25 +319,7 @@ func selectSQL(ctx context.Context, db *sql.DB, snap *delta.Snapshot, cols []col
 		q += " JOIN (VALUES " + values + ") AS p(" + strings.Join(names, ", ") + ") ON s." +
 			QuoteIdent(fileColumn) + " = p." + QuoteIdent(fileColumn)
 	}
-	return q, nil
-}
-
-// scanColumns returns the lower-cased names of the columns a scan yields.
-func scanColumns(ctx context.Context, db *sql.DB, scan string) (map[string]bool, error) {
-	rows, err := db.QueryContext(ctx, "SELECT column_name FROM (DESCRIBE SELECT * FROM "+scan+")")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out[strings.ToLower(n)] = true
-	}
-	return out, rows.Err()
+	return q, known && !byPosition, nil
 }
 
 // partitionValues renders the VALUES rows (file path, typed partition values).
