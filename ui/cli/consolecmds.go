@@ -18,7 +18,7 @@ import (
 )
 
 // consoleCommands are the console's :commands that need the root: switch
-// the lake, the AWS profile or region, or the SQL engine (the console opens
+// the lake, the AWS profile or region, the stack or the SQL engine (the console opens
 // again through the root with the setting changed), run every new file,
 // reprocess the open rejected rows.
 func (r *Root) consoleCommands(o *ops.Ops) []ui.Command {
@@ -46,6 +46,7 @@ func (r *Root) consoleCommands(o *ops.Ops) []ui.Command {
 			return []string{"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"}
 		}),
 		sw("engine", "the SQL engine: local (DuckDB) or athena", func() []string { return []string{"local", "athena"} }),
+		sw("stack", "use another lakeops CloudFormation stack (its state machine in Flows, its Athena settings)", r.stackChoices),
 		{Name: "run", Help: "run every new raw file (R in Files)", Do: func(string) tea.Cmd {
 			return submit(ops.JobSpec{Title: "run all new files"})
 		}},
@@ -77,6 +78,8 @@ func (r *Root) switched(ctx context.Context, s ui.Switch) (*Root, error) {
 		g.Profile = s.Value
 	case "region":
 		g.Region = s.Value
+	case "stack":
+		g.Stack = s.Value
 	case "engine":
 		if s.Value != "local" && s.Value != "athena" {
 			return nil, fmt.Errorf(":engine takes local or athena, not %q", s.Value)
@@ -107,6 +110,14 @@ func (r *Root) lakeChoices() []string {
 		}
 	}
 	return out
+}
+
+// stackChoices offers the stack in use (stack names are free text).
+func (r *Root) stackChoices() []string {
+	if r.g.Stack == "" {
+		return nil
+	}
+	return []string{r.g.Stack}
 }
 
 // awsProfiles are the profile names in the shared config and credentials

@@ -29,6 +29,14 @@ func TestRootSwitched(t *testing.T) {
 		t.Fatalf("engine switch: %v %+v", err, er)
 	}
 	_ = er.Close()
+	sr, err := nr.switched(ctx, ui.Switch{Setting: "stack", Value: "lakeops-prod"})
+	if err != nil || sr.g.Stack != "lakeops-prod" || nr.g.Stack != "" || sr.g.Lake != b {
+		t.Fatalf("stack switch: %v %+v", err, sr)
+	}
+	if got := sr.stackChoices(); len(got) != 1 || got[0] != "lakeops-prod" {
+		t.Fatalf(":stack completion %v", got)
+	}
+	_ = sr.Close()
 	if _, err := r.switched(ctx, ui.Switch{Setting: "lake", Value: "s3://"}); err == nil || !strings.Contains(err.Error(), ":lake s3://") {
 		t.Fatalf("a lake that cannot open: %v", err)
 	}
