@@ -181,6 +181,19 @@ func InspectReject(datasetName string, r RejectRow) ([]FieldCheck, error) {
 		return nil, err
 	}
 	blame := columnReasons(ds, chk.Reasons)
+	if slices.Contains(chk.Reasons, dataset.ReasonMalformed) {
+		// A record that does not fit its header blames no one column:
+		// RejectNotes says how many fields it has.
+		for i := range blame {
+			blame[i] = slices.DeleteFunc(blame[i], func(c string) bool { return c == dataset.ReasonMalformed })
+			chk.Bad[i] = false
+		}
+		for i := range chk.Cells {
+			if chk.Cells[i] == "" {
+				chk.Cells[i] = "(none)"
+			}
+		}
+	}
 	for _, code := range r.Reasons {
 		if kind, col, _ := strings.Cut(code, ":"); kind == "reference" {
 			if i := ds.Index(col); i >= 0 && !slices.Contains(blame[i], code) {

@@ -177,7 +177,7 @@ func TestConsoleCancelAndQuitConfirm(t *testing.T) {
 	tm.Send(uitest.Key("R"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "running")
 	tm.Send(uitest.Key("q"))
-	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "jobs running")
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "1 job running — quit and cancel it? (y/n)")
 	tm.Send(uitest.Key("n"))
 	tm.Send(uitest.Key("x"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "cancel job 1? y/n")

@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -38,6 +40,7 @@ type exportJob struct {
 	ctx         context.Context
 	keep        int
 	res         *result
+	path        string // a file the user named ("" for dir/query-<time>.<ext>)
 }
 
 // askExport opens the export prompt when there is a result to export.
@@ -57,11 +60,47 @@ func (m *Model) askExport() {
 	}
 }
 
-// export starts writing the result in a format.
+// exportTo exports the result to a path the user named (:export PATH): a
+// file whose extension names the format, or a folder (CSV, named by time).
+func (m *Model) exportTo(ctx *ui.Context, path string) tea.Cmd {
+	switch r := m.res; {
+	case r == nil || len(r.cols) == 0:
+		m.setNote("nothing to export: run a query first", true)
+		return nil
+	case r.running:
+		m.setNote("wait for the query to finish (or cancel it with ctrl+x) before exporting", true)
+		return nil
+	case m.exporting:
+		m.setNote("an export is already running", true)
+		return nil
+	}
+	format, dir, file := "", "", ""
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".csv":
+		format, file = "csv", path
+	case ".jsonl", ".json":
+		format, file = "jsonl", path
+	case ".parquet":
+		format, file = "parquet", path
+	default:
+		if st, err := os.Stat(path); err != nil || !st.IsDir() {
+			m.setNote(path+": name a file ending in .csv, .jsonl or .parquet, or an existing folder", true)
+			return nil
+		}
+		format, dir = "csv", path
+	}
+	return m.startExport(ctx, format, dir, file)
+}
+
+// export starts writing the result in a format to the export folder.
 func (m *Model) export(ctx *ui.Context, format string) tea.Cmd {
+	return m.startExport(ctx, format, m.exportDir, "")
+}
+
+func (m *Model) startExport(ctx *ui.Context, format, dir, file string) tea.Cmd {
 	r := m.res
 	ectx, cancel := context.WithCancel(ctx.App)
-	job := exportJob{dir: m.exportDir, format: format, now: m.now(), cols: r.cols,
+	job := exportJob{dir: dir, path: file, format: format, now: m.now(), cols: r.cols,
 		vals: r.vals[:len(r.vals):len(r.vals)], cur: r.cur, ctx: ectx, keep: max(maxKeep-len(r.vals), 0), res: r}
 	r.cur = nil // the export owns the rest of the result now
 	m.exporting, m.exportCancel = true, cancel
@@ -95,7 +134,7 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 	}
 	text := fmt.Sprintf("exported %d %s to %s", msg.rows, noun, msg.path)
 	if msg.dropped > 0 {
-		text += fmt.Sprintf(" (%d rows are in the file only)", msg.dropped)
+		text += " (" + textfmt.Rows(int64(msg.dropped)) + " are in the file only)"
 	}
 	m.setNote(text, false)
 	return nil
@@ -125,8 +164,16 @@ func exportCmd(job exportJob) tea.Cmd {
 }
 
 func (job *exportJob) write(msg *exportedMsg) (string, error) {
-	f, path, err := ops.CreateExport(job.dir, "query-"+job.now.Format("20060102-150405"), job.format)
-	if err != nil {
+	var f *os.File
+	var path string
+	var err error
+	if job.path != "" { // a file the user named: never replaced
+		path = job.path
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return "", fmt.Errorf("create %s: %w", path, err)
+		}
+	} else if f, path, err = ops.CreateExport(job.dir, "query-"+job.now.Format("20060102-150405"), job.format); err != nil {
 		return "", err
 	}
 	err = job.writeTo(f, msg)

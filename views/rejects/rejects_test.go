@@ -203,3 +203,14 @@ func TestSmallSizes(t *testing.T) {
 }
 
 var _ Service = (*ops.Ops)(nil) // the operations layer is the Rejects view's service
+
+// o shows only the open rows (a reprocess resolved the others), and again all.
+func TestOpenRowsOnly(t *testing.T) {
+	h := viewtest.New(t, New(goldenRejects{}))
+	h.ExpectContains("3 rows (2 open)", "resolved")
+	h.Press("o")
+	h.ExpectContains("open rows only", "1/2")
+	h.ExpectLacks("resolved ")
+	h.Press("o")
+	h.ExpectContains("1/3")
+}
