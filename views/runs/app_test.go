@@ -37,7 +37,7 @@ var (
 	percentRe = regexp.MustCompile(`(\d+)% `)
 	bytesRe   = regexp.MustCompile(`of ([\d.]+ [KMG]?i?B)`)
 	rowsRe    = regexp.MustCompile(`([\d,]+) rows?`)
-	rateRe    = regexp.MustCompile(`([\d.]+)(k|M)?/s`)
+	rateRe    = regexp.MustCompile(`([\d.]+)(k|M)? rows/s`)
 )
 
 // headerFigures reads the job screen's progress line (the one with the
@@ -89,7 +89,7 @@ func TestRunsFiguresStayWithinTheirBounds(t *testing.T) {
 	if len(info.Files) != 21 {
 		t.Fatalf("%d files, want 21", len(info.Files))
 	}
-	lastPct, lastRows, bytesTotal, seen := -1, int64(-1), "", 0
+	lastPct, lastRows, bytesTotal, seen, lastRate := -1, int64(-1), "", 0, 0.0
 	for _, f := range p.Frames() {
 		pct, bytes, rows, rate, ok := headerFigures(f)
 		if !ok {
@@ -106,10 +106,10 @@ func TestRunsFiguresStayWithinTheirBounds(t *testing.T) {
 		case rate*0.2 > float64(total)*1.05: // 1.05: the rate is shown rounded
 			t.Fatalf("rate %.0f rows/s claims more than the job's %d rows in 200 ms:\n%s", rate, total, f)
 		}
-		lastPct, lastRows, bytesTotal = pct, rows, bytes
+		lastPct, lastRows, bytesTotal, lastRate = pct, rows, bytes, rate
 	}
-	if seen == 0 || lastPct != 100 || lastRows != total {
-		t.Fatalf("%d frames with figures, last %d%% %d rows of %d", seen, lastPct, lastRows, total)
+	if seen == 0 || lastPct != 100 || lastRows != total || lastRate <= 0 {
+		t.Fatalf("%d frames with figures, last %d%% %d rows of %d at %.0f rows/s", seen, lastPct, lastRows, total, lastRate)
 	}
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))

@@ -213,8 +213,8 @@ func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []st
 	if o.BytesTotal > 0 {
 		parts = append(parts, textfmt.Bytes(o.BytesDone)+" of "+textfmt.Bytes(o.BytesTotal))
 	}
-	if r := textfmt.Rate(o.RowsPerSec); r != "" {
-		parts = append(parts, r)
+	if r := textfmt.Rate(o.RowsPerSec); r != "" { // the header says what the rate counts
+		parts = append(parts, strings.TrimSuffix(r, "/s")+" rows/s")
 	}
 	if o.ETA > 0 {
 		parts = append(parts, "eta "+textfmt.Duration(o.ETA))
