@@ -83,7 +83,7 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	waitFrame(t, c, "the execution's end", func(scr string) bool {
 		return strings.Contains(scr, "SUCCEEDED") || strings.Contains(scr, "FAILED")
 	})
-	if scr := c.p.screen(); !strings.Contains(scr, "SUCCEEDED") {
+	if scr := c.p.Screen(); !strings.Contains(scr, "SUCCEEDED") {
 		t.Fatalf("the flow did not succeed:\n%s", scr)
 	}
 	// The distributed Maps show their Map Runs on their states.

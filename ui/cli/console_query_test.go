@@ -93,9 +93,9 @@ func TestConsoleCompletionSeesNewTables(t *testing.T) {
 	c.Send(uitest.Key("i")) // edit again
 	waitFrame(t, c, "the editor again", shows([]string{"SELECT * FROM order_it", "editing"}))
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(c.p.screen(), "SELECT * FROM order_items") {
+	for !strings.Contains(c.p.Screen(), "SELECT * FROM order_items") {
 		if time.Now().After(deadline) {
-			t.Fatalf("tab did not complete the new table:\n%s", c.p.screen())
+			t.Fatalf("tab did not complete the new table:\n%s", c.p.Screen())
 		}
 		c.Send(uitest.Key("tab"))
 		time.Sleep(50 * time.Millisecond)

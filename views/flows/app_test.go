@@ -2,47 +2,15 @@ package flows
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/uitest"
 )
-
-// probe wraps the console and keeps the last frame it drew (on the
-// program's goroutine), so the test reads whole screens rather than the
-// renderer's partial updates.
-type probe struct {
-	app  *ui.App
-	mu   sync.Mutex
-	last string
-}
-
-func (p *probe) Init() tea.Cmd { return p.app.Init() }
-
-func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := p.app.Update(msg)
-	return p, cmd
-}
-
-func (p *probe) View() tea.View {
-	v := p.app.View()
-	p.mu.Lock()
-	p.last = ansi.Strip(v.Content)
-	p.mu.Unlock()
-	return v
-}
-
-func (p *probe) screen() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.last
-}
 
 // markIn returns the status mark drawn before "[ state ]".
 func markIn(scr, state string) string {
@@ -65,14 +33,14 @@ func TestInConsole(t *testing.T) {
 	v := New(f)
 	v.every = time.Hour // only Changed refreshes here
 	app := ui.NewApp(ui.AppOptions{Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
-	p := &probe{app: app}
+	p := &uitest.Probe{Model: app}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(120, 40))
 	waitUntil := func(what string, ok func(scr string) bool) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
-		for !ok(p.screen()) {
+		for !ok(p.Screen()) {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, p.screen())
+				t.Fatalf("timed out waiting for %s; screen:\n%s", what, p.Screen())
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
