@@ -157,7 +157,7 @@ func TestLazyPaging(t *testing.T) {
 	if len(m.entries) != 1100 || m.more {
 		t.Fatalf("G: %d entries, more %v", len(m.entries), m.more)
 	}
-	h.ExpectContains("1,100 entries", "orders_1099.csv", "1100/1100")
+	h.ExpectContains("1,100 entries", "orders_1099.csv", "1,100/1,100")
 	// A stale page (an older listing generation) is dropped.
 	h.Send(listedMsg{gen: m.listGen - 1, page: ops.RawPage{More: true}})
 	if m.more {
@@ -182,7 +182,7 @@ func TestSortCoversTheWholeFolder(t *testing.T) {
 	h.Press("enter")
 	h.ExpectContains("500 entries+")
 	h.Press("s") // size
-	s := h.ExpectContains("1,200 entries", "sort: size", "1/1200")
+	s := h.ExpectContains("1,200 entries", "sort: size", "1/1,200")
 	if l := viewtest.LineWith(t, s, "4.9 KiB"); !strings.Contains(l, "orders_1150.csv") {
 		t.Fatalf("the biggest file is not first:\n%s", s)
 	}
