@@ -161,7 +161,7 @@ func TestReprocessJobSaysWhatItResolved(t *testing.T) {
 	h := viewtest.New(t, New(goldenRuns{}))
 	h.Send(ops.JobSnapshot{Jobs: []ops.Job{{ID: 3, Spec: ops.JobSpec{Title: "reprocess orders"}, State: ops.JobSucceeded,
 		Reprocess: []ops.ReprocessResult{{Dataset: "orders", Open: 6, Resolved: 3, StillOpen: 2, Skipped: 1}},
-		Log: []ops.LogLine{{Text: "reprocess orders: 6 open rows"}}}}, Ended: 1})
+		Log:       []ops.LogLine{{Text: "reprocess orders: 6 open rows"}}}}, Ended: 1})
 	if row := viewtest.LineWith(t, h.Screen(), "reprocess orders"); !strings.Contains(row, "resolved 3/6") {
 		t.Fatalf("row: %q", row)
 	}
