@@ -53,6 +53,13 @@ type AppOptions struct {
 	// events) to the program; Run forwards them. Senders must not block on
 	// it (use a buffered channel and a non-blocking send).
 	Events <-chan tea.Msg
+	// Commands are the composition root's command-line commands.
+	Commands []Command
+	// Notice is shown when the console opens (e.g. why a switch failed).
+	Notice string
+	// NoMouse leaves the mouse to the terminal (its own text selection);
+	// :mouse turns capture on and off while the console runs.
+	NoMouse bool
 }
 
 // mode is the shell's input mode; exactly one is active.
@@ -87,17 +94,36 @@ type App struct {
 
 	mode    mode
 	cmdline textinput.Model
+	tabFrom string // what was typed before tab cycled the completions
+	cycling bool   // the last key on the command line was tab
 
 	note    string // sanitized
 	noteErr bool
 	noteGen int
 
-	active   int // queued+running jobs, as the last job message said
-	confirmN int
+	active       int // queued+running jobs, as the last job message said
+	confirmN     int
+	mouse        bool // the console captures the mouse (clicks, the wheel)
+	commandsFrom []Command
+	notice       string
+	switching    *Switch // asked, waiting for the jobs question
+	helpOff      int     // the help's first column shown
+	helpCols     int     // the help's columns, last frame
+	next         *Switch // the switch to make after quitting
 }
 
 // notifyExpired clears the notification of generation gen.
 type notifyExpired struct{ gen int }
+
+// heartbeat redraws the screen every HeartbeatEvery, so what depends on
+// the clock (a running job's duration, a note that expired) is current
+// even when nothing else happens.
+type heartbeat struct{}
+
+// HeartbeatEvery is how often the shell redraws without a reason.
+const HeartbeatEvery = time.Second
+
+func beat() tea.Cmd { return tea.Tick(HeartbeatEvery, func(time.Time) tea.Msg { return heartbeat{} }) }
 
 // quitCheck carries the number of active jobs when the user asked to quit.
 type quitCheck struct{ n int }
@@ -133,7 +159,8 @@ func NewApp(opts AppOptions) *App {
 		jobs: opts.Jobs, segments: append([]string(nil), opts.Status...), ctx: ctx, stop: stop,
 		keys: keys, theme: theme, detect: detect, themeFor: themeFor,
 		views: append([]View(nil), opts.Views...), label: opts.LakeLabel,
-		notifyFor: opts.NotifyFor,
+		notifyFor: opts.NotifyFor, mouse: !opts.NoMouse,
+		commandsFrom: append([]Command(nil), opts.Commands...), notice: opts.Notice,
 	}
 	if a.notifyFor <= 0 {
 		a.notifyFor = DefaultNotifyFor
@@ -175,6 +202,10 @@ func (a *App) Init() tea.Cmd {
 	if a.detect {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
+	cmds = append(cmds, beat())
+	if a.notice != "" {
+		cmds = append(cmds, NotifyCmd(a.notice, true))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -199,6 +230,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.toCurrent(msg)
 		}
 		return a, nil
+	case tea.MouseClickMsg:
+		return a, a.click(msg)
 	case tea.MouseMsg:
 		if a.mode == modeNormal || a.mode == modeCommand {
 			return a, a.toCurrent(msg)
@@ -206,6 +239,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case Notify:
 		return a, a.notify(msg.Text, msg.Error)
+	case heartbeat:
+		return a, beat()
 	case notifyExpired:
 		if msg.gen == a.noteGen && a.note != "" {
 			a.note = ""
@@ -219,6 +254,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case JobCount:
 		a.active = msg.ActiveJobs()
 		return a, a.toAll(msg)
+	case Switch:
+		a.switching = &msg
+		return a, a.askQuit()
 	case quitCheck:
 		a.active = msg.n
 		if msg.n == 0 {
@@ -258,7 +296,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Confirm):
 			return a.quit()
 		case key.Matches(msg, k.Deny):
-			a.mode = modeNormal
+			a.mode, a.switching = modeNormal, nil
 		}
 		return nil
 	case modeCommand:
@@ -289,6 +327,12 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	case a.mode == modeHelp && key.Matches(msg, k.Back):
 		a.mode = modeNormal
 		return nil
+	case a.mode == modeHelp && key.Matches(msg, k.Right):
+		a.helpOff = min(a.helpOff+1, max(a.helpCols-1, 0))
+		return nil
+	case a.mode == modeHelp && key.Matches(msg, k.Left):
+		a.helpOff = max(a.helpOff-1, 0)
+		return nil
 	case key.Matches(msg, k.Quit):
 		return a.askQuit()
 	case a.mode == modeHelp:
@@ -298,64 +342,6 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *App) hasViews() bool { return len(a.views) > 0 }
-
-// commands are what the command line completes.
-func (a *App) commands() []string {
-	out := []string{"quit", "help"}
-	for _, v := range a.views {
-		out = append(out, strings.ToLower(v.Title()))
-	}
-	return out
-}
-
-func (a *App) openCommand() tea.Cmd {
-	a.mode = modeCommand
-	a.cmdline.Reset()
-	a.cmdline.SetSuggestions(a.commands())
-	a.cmdline.SetWidth(max(1, a.width-lipgloss.Width(a.cmdline.Prompt)-1))
-	return a.cmdline.Focus()
-}
-
-func (a *App) closeCommand() {
-	a.mode = modeNormal
-	a.cmdline.Blur()
-	a.cmdline.Reset()
-}
-
-func (a *App) commandKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, a.keys.Back):
-		a.closeCommand()
-		return nil
-	case msg.String() == "enter" || key.Matches(msg, a.keys.Enter):
-		line := a.cmdline.Value()
-		a.closeCommand()
-		return a.execute(line)
-	}
-	var cmd tea.Cmd
-	a.cmdline, cmd = a.cmdline.Update(msg)
-	return cmd
-}
-
-// execute runs a command-line command: q/quit, help, or a view title.
-func (a *App) execute(line string) tea.Cmd {
-	c := strings.ToLower(strings.TrimSpace(line))
-	switch c {
-	case "":
-		return nil
-	case "q", "quit":
-		return a.askQuit()
-	case "q!", "quit!":
-		return a.quit()
-	case "help", "h":
-		a.mode = modeHelp
-		return nil
-	}
-	if i := a.find(c); i >= 0 {
-		return a.show(i)
-	}
-	return a.notify(fmt.Sprintf("unknown command %q (try :help)", c), true)
-}
 
 // find returns the index of the view titled t (case-insensitive), or -1.
 func (a *App) find(t string) int {
@@ -411,6 +397,7 @@ func (a *App) askQuit() tea.Cmd {
 // quit cancels the application's context (every command a view runs
 // under it) and the active jobs (without waiting for them), and quits.
 func (a *App) quit() tea.Cmd {
+	a.next, a.switching = a.switching, nil
 	a.stop()
 	jobs := a.jobs
 	if jobs == nil {
@@ -492,6 +479,10 @@ func (a *App) toAll(msg tea.Msg) tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// Next is the switch the user asked for when the console quit to make
+// it (nil: the user quit).
+func (a *App) Next() *Switch { return a.next }
 
 // Current returns the title of the current view ("" without views).
 func (a *App) Current() string {

@@ -70,6 +70,8 @@ func (f *fakeView) Update(_ *Context, msg tea.Msg) (View, tea.Cmd) {
 		f.rec.add(f.title + ":key:" + m.String())
 	case tea.MouseWheelMsg:
 		f.rec.add(f.title + ":wheel")
+	case Click:
+		f.rec.add(fmt.Sprintf("%s:click:%d,%d", f.title, m.X, m.Y))
 	case tea.WindowSizeMsg:
 		f.rec.add(fmt.Sprintf("%s:size:%dx%d", f.title, m.Width, m.Height))
 	case JobCount:

@@ -45,8 +45,11 @@ func Relay(ctx context.Context, send func(tea.Msg), f Feed, every time.Duration)
 
 // Run builds the App and its program, starts a relay per feed and the
 // forwarding of opts.Events, and runs the console until the user quits or
-// ctx ends. The services are the caller's to close.
-func Run(ctx context.Context, opts AppOptions, progOpts ...tea.ProgramOption) error {
+// ctx ends. The services are the caller's to close. It returns the
+// switch the user asked for (:lake, :profile, …) when that ended it: the
+// caller builds the services again with the setting changed and runs the
+// console anew.
+func Run(ctx context.Context, opts AppOptions, progOpts ...tea.ProgramOption) (*Switch, error) {
 	if opts.Context == nil {
 		opts.Context = ctx
 	}
@@ -66,9 +69,9 @@ func Run(ctx context.Context, opts AppOptions, progOpts ...tea.ProgramOption) er
 	app.stop()
 	wg.Wait()
 	if err != nil {
-		return fmt.Errorf("console: %w", err)
+		return nil, fmt.Errorf("console: %w", err)
 	}
-	return nil
+	return app.Next(), nil
 }
 
 // Forward relays other services' messages (flow events, notifications) to

@@ -18,7 +18,10 @@ import (
 func (a *App) View() tea.View {
 	v := tea.NewView(a.frame())
 	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
+	v.MouseMode = tea.MouseModeNone
+	if a.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "lakeops"
 	if a.mode == modeCommand && a.height > 0 {
 		if c := a.cmdline.Cursor(); c != nil {
@@ -76,14 +79,19 @@ func (a *App) areaHeight() int {
 }
 
 // tabs draws the header: one tab per view, the current one highlighted.
+// tabLabel is view i's tab as drawn (a click finds its tab by these widths).
+func (a *App) tabLabel(i int) string {
+	label := textfmt.Sanitize(a.views[i].Title())
+	if i < len(a.keys.Views) && a.keys.Views[i].Enabled() {
+		label = textfmt.Sanitize(a.keys.Views[i].Help().Key) + " " + label
+	}
+	return " " + label + " "
+}
+
 func (a *App) tabs(w int) string {
 	var b strings.Builder
-	for i, v := range a.views {
-		label := textfmt.Sanitize(v.Title())
-		if i < len(a.keys.Views) && a.keys.Views[i].Enabled() {
-			label = textfmt.Sanitize(a.keys.Views[i].Help().Key) + " " + label
-		}
-		label = " " + label + " "
+	for i := range a.views {
+		label := a.tabLabel(i)
 		if i == a.cur && a.mode != modeHelp {
 			b.WriteString(a.theme.Title.Reverse(true).Render(label))
 		} else {
@@ -101,7 +109,15 @@ func (a *App) tabs(w int) string {
 func (a *App) bottom(w int) string {
 	switch a.mode {
 	case modeConfirm:
-		q := fmt.Sprintf(" %s — quit and cancel them? (y/n)", jobsRunning(a.confirmN))
+		them := "them"
+		if a.confirmN == 1 {
+			them = "it"
+		}
+		verb := "quit"
+		if a.switching != nil {
+			verb = "switch " + a.switching.Setting + " to " + textfmt.Sanitize(a.switching.Value)
+		}
+		q := fmt.Sprintf(" %s — %s and cancel %s? (y/n)", jobsRunning(a.confirmN), verb, them)
 		return a.theme.Warn.Bold(true).Render(fit(q, w))
 	case modeCommand:
 		// the input pads itself to its width: cut the padding, no "…"
@@ -115,7 +131,7 @@ func jobsRunning(n int) string {
 	if n == 0 {
 		return "no jobs running"
 	}
-	return fmt.Sprintf("%d jobs running", n)
+	return textfmt.Counted(int64(n), "job", "jobs") + " running"
 }
 
 // status draws the status bar: lake, the status segments, jobs, and a
@@ -191,7 +207,16 @@ func (a *App) help(w, h int) []string {
 		}
 		secs = append(secs, sec)
 	}
-	secs = append(secs, []entry{{d: "Commands"}, {k: ":q", d: "quit"}, {k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"}})
+	secs = append(secs, bindings("Moving in lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right, k.Filter}))
+	cmds := []entry{{d: "Commands (tab completes)"}, {k: ":q", d: "quit (asks when jobs run)"}, {k: ":q!", d: "quit at once"},
+		{k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
+		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"},
+		{k: ":export", d: "PATH: Query's result or Rejects' rows to a new file (its extension names the format) or folder"},
+		{k: ":open", d: "PATH: a .sql file in the SQL editor"}, {k: ":save", d: "PATH: the SQL editor's text to a .sql file"}}
+	for _, c := range a.commandsFrom {
+		cmds = append(cmds, entry{k: ":" + textfmt.Sanitize(c.Name), d: textfmt.Sanitize(c.Help)})
+	}
+	secs = append(secs, cmds)
 
 	keyW := 0
 	for _, sec := range secs {
@@ -222,20 +247,34 @@ func (a *App) help(w, h int) []string {
 			}
 		}
 	}
+	widths := make([]int, len(cols))
+	for i, col := range cols {
+		for _, c := range col {
+			widths[i] = max(widths[i], lipgloss.Width(c))
+		}
+	}
+	// The columns that fit from the first one shown (←/→ move it).
+	a.helpOff = max(0, min(a.helpOff, len(cols)-1))
+	end, used := a.helpOff, 0
+	for end < len(cols) && (end == a.helpOff || used+widths[end]+4 <= w) {
+		used += widths[end] + 4
+		end++
+	}
+	a.helpCols = len(cols)
+	head := fmt.Sprintf(" %s or %s closes help", k.Back.Help().Key, k.Help.Help().Key)
+	if a.helpOff > 0 || end < len(cols) {
+		head += fmt.Sprintf(" · ←/→ more (columns %d–%d of %d)", a.helpOff+1, end, len(cols))
+	}
 	out := make([]string, 1, h)
-	out[0] = a.theme.Dim.Render(fit(fmt.Sprintf(" %s or %s closes help", k.Back.Help().Key, k.Help.Help().Key), w))
+	out[0] = a.theme.Dim.Render(fit(head, w))
 	for r := range rows {
 		var b strings.Builder
-		for _, col := range cols {
-			colW := 0
-			for _, c := range col {
-				colW = max(colW, lipgloss.Width(c))
-			}
+		for ci := a.helpOff; ci < end; ci++ {
 			cell := ""
-			if r < len(col) {
-				cell = col[r]
+			if r < len(cols[ci]) {
+				cell = cols[ci][r]
 			}
-			b.WriteString(" " + cell + strings.Repeat(" ", colW-lipgloss.Width(cell)+3))
+			b.WriteString(" " + cell + strings.Repeat(" ", widths[ci]-lipgloss.Width(cell)+3))
 		}
 		out = append(out, strings.TrimRight(b.String(), " "))
 	}

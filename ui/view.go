@@ -64,6 +64,14 @@ type ShowRejects struct{ Dataset, File string }
 // OpenSQL asks for a statement in the SQL editor, run at once (the Query view).
 type OpenSQL struct{ SQL string }
 
+// LoadSQL asks for a .sql file in the SQL editor (":open PATH").
+type LoadSQL struct{ Path string }
+
+// SaveSQL asks for the SQL editor's text in a .sql file (":save PATH").
+type SaveSQL struct{ Path string }
+
+func (LoadSQL) intent()     {}
+func (SaveSQL) intent()     {}
 func (ShowJob) intent()     {}
 func (ShowRejects) intent() {}
 func (OpenSQL) intent()     {}
@@ -109,3 +117,33 @@ type Jobs interface {
 type JobCount interface {
 	ActiveJobs() int
 }
+
+// Command is a command-line command the composition root adds, e.g.
+// ":run" or ":lake PATH".
+type Command struct {
+	Name string
+	// Help says what it does (the help screen lists it).
+	Help string
+	// Args are the arguments the command line completes (nil: none known).
+	Args func() []string
+	// Do runs the command with its argument ("" without one), in a command.
+	Do func(arg string) tea.Cmd
+}
+
+// Switch asks to open the console again with one setting changed (the
+// lake, the AWS profile or region, the SQL engine): the shell asks first
+// when jobs run, quits, and Run returns it to the composition root.
+type Switch struct{ Setting, Value string }
+
+// ExportTo asks the current view to export what it shows to a path (a
+// file, whose extension names the format, or a folder): ":export PATH".
+type ExportTo struct{ Path string }
+
+// PathExporter is a view that takes ExportTo; ExportsToPath says what it
+// exports ("the query result").
+type PathExporter interface{ ExportsToPath() string }
+
+// Click is a left click in the view's area, in the view's own cells (0,0
+// is its top left), sent to the current view; wheel and other mouse
+// messages arrive as Bubble Tea sends them.
+type Click struct{ X, Y int }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // State is a job's lifecycle state.
@@ -80,6 +81,13 @@ type Info struct {
 	// Log is the job's whole log at the time of the snapshot (replayable:
 	// a view opened late sees all of it).
 	Log []LogLine
+	// Recent is the job's speed over the last RateWindow while it runs
+	// (Overall has it with the rest).
+	Recent Rate
+	// Reached is the most the job had done (bytes, stage weighted, and
+	// rows checked): what a cancelled or failed job got to before the
+	// files it did not commit went back to nothing.
+	Reached Reached
 }
 
 // Totals adds up the files' progress.
@@ -92,7 +100,6 @@ func (i Info) Totals() FileProgress {
 		t.Rows += f.Rows
 		t.Accepted += f.Accepted
 		t.Rejected += f.Rejected
-		t.RowsPerSec += f.RowsPerSec
 		for k, v := range f.ByReason {
 			t.ByReason[k] += v
 		}
@@ -107,11 +114,12 @@ type LogLine struct {
 }
 
 type job struct {
-	info   Info
-	log    []LogLine
-	cancel context.CancelFunc
-	index  map[string]int // file -> position in info.Files
-	done   chan struct{}  // closed when the job ends
+	info    Info
+	log     []LogLine
+	cancel  context.CancelFunc
+	index   map[string]int // file -> position in info.Files
+	done    chan struct{}  // closed when the job ends
+	samples []sample       // progress of the last RateWindow
 }
 
 // Manager runs jobs.
@@ -318,8 +326,9 @@ func (m *Manager) run(ctx context.Context, j *job) {
 	}
 	if sum != nil {
 		t := sum.Totals
-		m.logf(j, "%d files: %d rows read, %d accepted, %d rejected, %d inserted, %d updated, %d unchanged",
-			len(sum.Files), t.RowsRead, t.Accepted, t.Rejected, t.Inserted, t.Updated, t.Unchanged)
+		c := textfmt.Count
+		m.logf(j, "%s: %s rows read, %s accepted, %s rejected, %s inserted, %s updated, %s unchanged",
+			textfmt.Counted(int64(len(sum.Files)), "file", "files"), c(t.RowsRead), c(t.Accepted), c(t.Rejected), c(t.Inserted), c(t.Updated), c(t.Unchanged))
 	}
 	m.running--
 	m.endLocked(j)
@@ -342,7 +351,8 @@ func (m *Manager) progress(j *job, e pipeline.Event) {
 	if e.Message != "" {
 		m.logf(j, "%s: %s", e.File, e.Message)
 	}
-	if e.Stage != f.Stage && e.Stage != "" && e.Message == "" {
+	// A stage change is logged, except the end of a file: its result line says how it ended.
+	if e.Stage != f.Stage && e.Stage != "" && e.Stage != pipeline.StageQueued && e.Message == "" && e.Result == nil {
 		m.logf(j, "%s: %s", e.File, e.Stage)
 	}
 	if e.Message == "" {
@@ -353,12 +363,13 @@ func (m *Manager) progress(j *job, e pipeline.Event) {
 		r := *e.Result
 		f.Result = &r
 		f.Accepted, f.Rejected, f.Rows, f.ByReason = r.Accepted, r.Rejected, r.RowsRead, r.RejectedByReason
-		msg := fmt.Sprintf("%s: %s, %d read, %d accepted, %d rejected", e.File, r.Status, r.RowsRead, r.Accepted, r.Rejected)
+		msg := fmt.Sprintf("%s: %s, %s read, %s accepted, %s rejected", e.File, r.Status, textfmt.Count(r.RowsRead), textfmt.Count(r.Accepted), textfmt.Count(r.Rejected))
 		if r.Error != "" {
 			msg += ": " + r.Error
 		}
 		m.logf(j, "%s", msg)
 	}
+	j.sampleLocked(m.now())
 	m.notify()
 }
 

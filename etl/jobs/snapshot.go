@@ -127,6 +127,9 @@ func (f FileProgress) Fraction() float64 {
 	case pipeline.StageCommit:
 		return 0.95
 	case pipeline.StageDone:
+		if fileCancelled(f) {
+			return 0 // nothing of it was committed
+		}
 		return 1
 	}
 	return 0

@@ -5,7 +5,12 @@ const (
 	FileNew      = "new"
 	FileIngested = "ingested"
 	FilePartial  = "partially rejected"
-	FileFailed   = "failed"
+	// FileAllRejected: ingested, but every row was rejected (none accepted).
+	FileAllRejected = "all rows rejected"
+	FileFailed      = "failed"
+	// FileCancelled: its latest run was cancelled before committing it
+	// (new to a default run, like a file never seen).
+	FileCancelled = "cancelled"
 )
 
 // Index is the ingest log by file key, for looking up many files.
@@ -21,15 +26,19 @@ func NewIndex(entries []Entry) Index {
 }
 
 // Status is the ingest status of one raw file version: FileIngested when
-// an entry ingested it (FilePartial when that run rejected rows),
-// FileFailed when its latest entry failed, else FileNew. A version is new
-// to a default run exactly when its status is neither ingested nor
-// partial (Ingested).
+// an entry ingested it (FilePartial when that run rejected rows,
+// FileAllRejected when it rejected every row), FileFailed or
+// FileCancelled when its latest entry failed or was cancelled, else
+// FileNew. A version is new to a default run exactly when it is not
+// ingested (Ingested): new, failed or cancelled.
 func (ix Index) Status(id Identity) string {
 	var last *Entry
 	for i, e := range ix[id.Key] {
 		if ingests(e, id) {
-			if e.Rejected > 0 {
+			switch {
+			case e.Rejected > 0 && e.Accepted == 0:
+				return FileAllRejected
+			case e.Rejected > 0:
 				return FilePartial
 			}
 			return FileIngested
@@ -38,8 +47,11 @@ func (ix Index) Status(id Identity) string {
 			last = &ix[id.Key][i]
 		}
 	}
-	if last != nil && last.Status == StatusFailed {
+	switch {
+	case last != nil && last.Status == StatusFailed:
 		return FileFailed
+	case last != nil && last.Status == StatusCancelled:
+		return FileCancelled
 	}
 	return FileNew
 }
@@ -47,5 +59,5 @@ func (ix Index) Status(id Identity) string {
 // Ingested reports whether the identity has a succeeded entry (Ingested).
 func (ix Index) Ingested(id Identity) bool {
 	s := ix.Status(id)
-	return s == FileIngested || s == FilePartial
+	return s == FileIngested || s == FilePartial || s == FileAllRejected
 }

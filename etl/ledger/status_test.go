@@ -10,8 +10,10 @@ func TestStatusAgreesWithIngested(t *testing.T) {
 	v1 := Identity{Key: "bronze_layer/a.csv", Size: 10, ModTime: t0}
 	v2 := Identity{Key: "bronze_layer/a.csv", Size: 12, ModTime: t0.Add(time.Hour)} // the file changed
 	entry := func(id Identity, status string, rejected int64, end time.Duration) Entry {
-		return Entry{File: id.Key, Size: id.Size, ModTime: id.ModTime, Status: status, Rejected: rejected, EndedAt: t0.Add(end)}
+		return Entry{File: id.Key, Size: id.Size, ModTime: id.ModTime, Status: status, Accepted: 5, Rejected: rejected, EndedAt: t0.Add(end)}
 	}
+	allRejected := entry(v1, StatusSucceeded, 7, 1)
+	allRejected.Accepted = 0
 	for _, c := range []struct {
 		name    string
 		entries []Entry
@@ -22,7 +24,8 @@ func TestStatusAgreesWithIngested(t *testing.T) {
 		{"ingested", []Entry{entry(v1, StatusSucceeded, 0, 1)}, v1, FileIngested},
 		{"partially rejected", []Entry{entry(v1, StatusSucceeded, 3, 1)}, v1, FilePartial},
 		{"failed last", []Entry{entry(v1, StatusCancelled, 0, 1), entry(v1, StatusFailed, 0, 2)}, v1, FileFailed},
-		{"failed then cancelled", []Entry{entry(v1, StatusFailed, 0, 1), entry(v1, StatusCancelled, 0, 2)}, v1, FileNew},
+		{"every row rejected", []Entry{allRejected}, v1, FileAllRejected},
+		{"failed then cancelled", []Entry{entry(v1, StatusFailed, 0, 1), entry(v1, StatusCancelled, 0, 2)}, v1, FileCancelled},
 		{"failed, then ingested", []Entry{entry(v1, StatusFailed, 0, 1), entry(v1, StatusSucceeded, 0, 2)}, v1, FileIngested},
 		{"another version was ingested", []Entry{entry(v1, StatusSucceeded, 0, 1)}, v2, FileNew},
 	} {

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lakeops/lakeops/etl/dataset"
@@ -34,5 +35,44 @@ func TestRecheck(t *testing.T) {
 	}
 	if _, err := recheck(ds, "a,b", nil); err == nil {
 		t.Fatal("bad header accepted")
+	}
+}
+
+// The notes say what a rejected row's fields alone do not: a malformed
+// record's field count against its header's, the key a duplicate or a
+// superseded row lost on (and how to see the kept row), where a reference
+// was looked for; a malformed record blames no one column.
+func TestRejectNotes(t *testing.T) {
+	header := "order_num,order_id,user_id,order_timestamp,total_amount,date"
+	row := func(raw string, reasons ...string) RejectRow {
+		return RejectRow{Header: header, Raw: raw, Reasons: reasons}
+	}
+	for _, c := range []struct {
+		row  RejectRow
+		want string
+	}{
+		{row("1,2,3,2025-04-01T10:00:00,10.00,2025-04-01,extra", "malformed"), "malformed: the record has 7 fields, the header has 6"},
+		{row("1,2,3", "malformed"), "malformed: the record has 3 fields, the header has 6"},
+		{row("1,10351,3,2025-04-01T10:00:00,10.00,2025-04-01", "superseded"), "SELECT * FROM orders WHERE order_id = 10351 shows it"},
+		{row("1,10351,3,2025-04-01T10:00:00,10.00,2025-04-01", "duplicate"), "duplicate: an identical row with order_id 10351 was kept"},
+	} {
+		notes := RejectNotes("orders", c.row)
+		if len(notes) != 1 || !strings.Contains(notes[0], c.want) {
+			t.Errorf("%q %v: notes %q, want %q", c.row.Raw, c.row.Reasons, notes, c.want)
+		}
+	}
+	fields, err := InspectReject("orders", row("1,2,3", "malformed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fields {
+		if f.Bad {
+			t.Errorf("a malformed record blames column %s: %q", f.Column, f.Verdict)
+		}
+	}
+	items := RejectRow{Header: "id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date",
+		Raw: "1,99,3,,5,1,0,2025-04-01T10:00:00,2025-04-01", Reasons: []string{"reference:order_id"}}
+	if notes := RejectNotes("order_items", items); len(notes) != 1 || !strings.Contains(notes[0], "neither in its table nor among the run's accepted rows") {
+		t.Errorf("reference: %q", notes)
 	}
 }

@@ -33,6 +33,12 @@ type (
 	JobSnapshot = jobs.Snapshot
 	// FileProgress is one file's progress in a job.
 	FileProgress = jobs.FileProgress
+	// Overall is a job's progress across its files.
+	Overall = jobs.Overall
+	// JobRate is a job's recent speed.
+	JobRate = jobs.Rate
+	// JobReached is how far a job got (bytes done, rows checked).
+	JobReached = jobs.Reached
 	// LogLine is one line of a job's log.
 	LogLine = jobs.LogLine
 	// JobState is a job's lifecycle state.

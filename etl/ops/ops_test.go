@@ -314,6 +314,38 @@ func TestUniqueNames(t *testing.T) {
 	}
 }
 
+// A partitioned table's detail has its partitions with files, rows and bytes.
+func TestTableDetailPartitions(t *testing.T) {
+	lk := newLake(t)
+	run(t, lk)
+	o := New(lk, Options{})
+	list, err := o.ListTables(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range list.Tables {
+		if info.Name != "orders" {
+			continue
+		}
+		d, err := o.TableDetail(context.Background(), info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int64
+		for _, p := range d.PartitionStats {
+			if !strings.HasPrefix(p.Values, "date=") || p.Files == 0 || p.Bytes == 0 || !p.RowsKnown {
+				t.Fatalf("partition %+v", p)
+			}
+			rows += p.Rows
+		}
+		if len(d.PartitionStats) < 2 || rows == 0 {
+			t.Fatalf("partitions %+v", d.PartitionStats)
+		}
+		return
+	}
+	t.Fatalf("no orders table in %+v", list)
+}
+
 func TestHasRawFiles(t *testing.T) {
 	dir := t.TempDir()
 	st, err := folder.New(dir)

@@ -14,12 +14,14 @@ import (
 
 // Ingest statuses of a raw file (IngestIndex.Status).
 const (
-	RawNew      = ledger.FileNew
-	RawIngested = ledger.FileIngested
-	RawPartial  = ledger.FilePartial
-	RawFailed   = ledger.FileFailed
-	RawRunning  = "running"
-	RawNotRaw   = "not a raw file"
+	RawNew         = ledger.FileNew
+	RawIngested    = ledger.FileIngested
+	RawPartial     = ledger.FilePartial
+	RawAllRejected = ledger.FileAllRejected
+	RawFailed      = ledger.FileFailed
+	RawCancelled   = ledger.FileCancelled
+	RawRunning     = "running"
+	RawNotRaw      = "not a raw file"
 )
 
 // RawEntry is one entry of a raw-zone listing: a file or a folder.
@@ -92,7 +94,7 @@ func (o *Ops) IngestIndex(ctx context.Context) (IngestIndex, error) {
 // Status is an entry's ingest status: "" for a folder, RawNotRaw for a
 // file that is not raw CSV, RawRunning while a job works on it (running,
 // from a job snapshot's RunningFiles), else what the ingest log says
-// (RawNew, RawIngested, RawPartial, RawFailed).
+// (RawNew, RawIngested, RawPartial, RawAllRejected, RawFailed, RawCancelled).
 func (x IngestIndex) Status(e RawEntry, running map[string]bool) string {
 	switch {
 	case e.Folder:
@@ -108,18 +110,13 @@ func (x IngestIndex) Status(e RawEntry, running map[string]bool) string {
 // NewFiles lists the raw files a default run would take: every raw file
 // under the raw zone that the ingest log has not recorded as ingested.
 func (o *Ops) NewFiles(ctx context.Context) ([]string, error) {
-	x, err := o.IngestIndex(ctx)
+	p, err := o.PlanLoad(ctx, nil, false, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	files := []string{}
-	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
-		if err != nil {
-			return nil, fmt.Errorf("list raw files: %w", err)
-		}
-		if e := rawEntry(info, ""); e.Raw && !x.ix.Ingested(e.identity()) {
-			files = append(files, e.Key)
-		}
+	files := make([]string, len(p.Files))
+	for i, f := range p.Files {
+		files[i] = f.Key
 	}
 	return files, nil
 }
@@ -134,6 +131,29 @@ func (o *Ops) NewFilesInput(ctx context.Context) (string, error) {
 	b, err := json.Marshal(map[string][]string{"files": files})
 	return string(b), err
 }
+
+// NewIngestIndex indexes ingest-log entries (a front end's test builds the
+// statuses it shows from them).
+func NewIngestIndex(entries []LogEntry) IngestIndex { return IngestIndex{ix: ledger.NewIndex(entries)} }
+
+// RawFilesUnder lists the raw files under a folder of the raw zone, every
+// level (to run a whole folder).
+func (o *Ops) RawFilesUnder(ctx context.Context, dir string) ([]string, error) {
+	var out []string
+	for info, err := range o.lake.Store.List(ctx, dir, storage.ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", dir, err)
+		}
+		if e := rawEntry(info, ""); e.Raw {
+			out = append(out, e.Key)
+		}
+	}
+	return out, nil
+}
+
+// ArchiveRoot is the archive's prefix, ending in "/": where a flow moves
+// the raw files whose load succeeded.
+func (o *Ops) ArchiveRoot() string { return strings.TrimSuffix(o.lake.Layout.Archive, "/") + "/" }
 
 // HasRawFiles reports whether the raw zone holds any raw file at all (an
 // empty lake is told what to do next rather than shown an empty run).

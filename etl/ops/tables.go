@@ -196,6 +196,52 @@ type TableDetail struct {
 	HistErr    error          // the history could not be read
 	InLake     bool
 	Features   *TableFeatures // nil when the table is not in this lake
+	// PartitionStats are the table's partitions with their files, rows
+	// and bytes (from the snapshot's add actions), by partition value.
+	PartitionStats []PartitionStat
+}
+
+// PartitionStat is one partition of a table.
+type PartitionStat struct {
+	Values    string // "date=2025-04-01" (every partition column)
+	Files     int
+	Rows      int64
+	RowsKnown bool // every file has numRecords stats
+	Bytes     int64
+}
+
+// partitionStats groups a snapshot's files by partition values.
+func partitionStats(files []*delta.Add, cols []string) []PartitionStat {
+	by := map[string]*PartitionStat{}
+	for _, a := range files {
+		parts := make([]string, len(cols))
+		for i, c := range cols {
+			v := "null"
+			if p := a.PartitionValues[c]; p != nil {
+				v = *p
+			}
+			parts[i] = c + "=" + v
+		}
+		k := strings.Join(parts, "/")
+		p := by[k]
+		if p == nil {
+			p = &PartitionStat{Values: k, RowsKnown: true}
+			by[k] = p
+		}
+		p.Files++
+		p.Bytes += a.Size
+		if st, err := delta.ParseStats(a.Stats); a.Stats != "" && err == nil {
+			p.Rows += st.NumRecords
+		} else {
+			p.RowsKnown = false
+		}
+	}
+	out := make([]PartitionStat, 0, len(by))
+	for _, p := range by {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Values < out[j].Values })
+	return out
 }
 
 // TableDetail reads a table's schema (from its snapshot, else the engine's
@@ -227,6 +273,9 @@ func (o *Ops) TableDetail(ctx context.Context, info TableInfo) (*TableDetail, er
 		d.Fields = append(d.Fields, Field{Name: f.Name, Type: f.Type.String(), Nullable: n})
 	}
 	markPartitions(d.Fields, d.Partitions)
+	if len(d.Partitions) > 0 {
+		d.PartitionStats = partitionStats(snap.Files(), d.Partitions)
+	}
 	d.History, err = t.History(ctx, HistoryLimit)
 	if err != nil {
 		d.HistErr = fmt.Errorf("history of %s: %w", info.Name, err)
@@ -302,3 +351,6 @@ func (o *Ops) RegisterTables(ctx context.Context, cat catalog.Catalog) ([]Regist
 	}
 	return out, nil
 }
+
+// Statements splits an SQL script into its statements (sqllex.Statements).
+func Statements(script string) []string { return sqllex.Statements(script) }

@@ -115,7 +115,7 @@ func TestCancelledRunIsRecordedAndConsistent(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var sawItems bool
 	sum, err := pipeline.Run(ctx, lk, pipeline.Options{Progress: func(e pipeline.Event) {
-		if e.Dataset == "order_items" && !sawItems {
+		if e.Dataset == "order_items" && e.Stage != pipeline.StageQueued && !sawItems {
 			sawItems = true
 			cancel()
 		}

@@ -138,6 +138,9 @@ func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
 	for _, f := range files {
 		if f.result.Status == "" && f.dataset != nil {
 			byDataset[f.dataset.Name] = append(byDataset[f.dataset.Name], f)
+			if opts.Progress != nil { // every file of the run is known from the start, with its size
+				opts.Progress(Event{RunID: opts.RunID, File: f.info.Key, Dataset: f.dataset.Name, Stage: StageQueued, BytesTotal: f.info.Size})
+			}
 		}
 	}
 	for _, ds := range dataset.All() {

@@ -2,9 +2,12 @@ package worker
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
@@ -57,6 +60,9 @@ type DatasetBatch struct {
 }
 
 func (h Host) plan(ctx context.Context, lk *lake.Lake, req Request) (any, error) {
+	if err := namedFilesExist(ctx, lk, req.Files); err != nil {
+		return nil, err
+	}
 	p, err := pipeline.Plan(ctx, lk, pipeline.PlanOptions{Load: req.Load, Files: req.Files, Force: req.Force,
 		BatchFiles: req.BatchFiles, BatchRows: req.BatchRows})
 	if err != nil {
@@ -161,4 +167,34 @@ func (h Host) commit(ctx context.Context, lk *lake.Lake, req Request) (any, erro
 		}
 	}
 	return out, nil
+}
+
+// namedFilesExist fails a plan that names raw files that are not there (a
+// redrive after they were archived, a typo): retrying cannot bring them
+// back, and the error names them.
+func namedFilesExist(ctx context.Context, lk *lake.Lake, files []string) error {
+	var missing []string
+	for _, key := range files {
+		key = strings.TrimPrefix(key, "/")
+		_, err := lk.Store.Stat(ctx, key)
+		switch {
+		case errors.Is(err, storage.ErrNotExist):
+			missing = append(missing, key)
+		case err != nil:
+			return fmt.Errorf("plan: stat %s: %w", key, err)
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return invalid("plan: raw file %s does not exist (archived, moved or deleted since it was named)", missing[0])
+	}
+	shown := firstN(missing, maxListed)
+	more := ""
+	if len(missing) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(missing)-len(shown))
+	}
+	return invalid("plan: %d named raw files do not exist (archived, moved or deleted since they were named): %s%s",
+		len(missing), strings.Join(shown, ", "), more)
 }

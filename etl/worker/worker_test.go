@@ -55,6 +55,8 @@ func TestInvalidRequestsAreNamed(t *testing.T) {
 		`{"action":"register","catalog":"hive"}`:                           "glue or local",
 		`{"action":"register","catalog":"glue"}`:                           "needs a database",
 		`{"action":"register","catalog":"glue","database":"d"}`:            "no glue catalog",
+		// A plan (a redrive, say) naming a raw file that is gone names it.
+		`{"action":"plan","load":"x","files":["bronze_layer/orders/gone_2025_01_01.csv"]}`: "raw file bronze_layer/orders/gone_2025_01_01.csv does not exist",
 	} {
 		err := call(t, h, req, nil)
 		var we *worker.Error

@@ -24,6 +24,9 @@ type Package struct {
 	Imports    []string // direct imports (tests excluded)
 	Deps       []string // every dependency, transitively (tests excluded)
 	Module     *struct{ Path string }
+	Dir        string   // the package's folder
+	Doc        string   // the package's doc comment, its first sentence
+	GoFiles    []string // its non-test Go files (names in Dir)
 }
 
 // Rule is one layering rule: the packages it applies to may not import
@@ -145,7 +148,7 @@ func Check(module string, pkgs []Package) []Violation {
 // List runs go list -deps -json in dir on patterns and returns the
 // packages it lists (the module's and their dependencies).
 func List(dir string, patterns ...string) ([]Package, error) {
-	args := append([]string{"list", "-deps", "-json=ImportPath,Name,Imports,Deps,Module"}, patterns...)
+	args := append([]string{"list", "-deps", "-json=ImportPath,Name,Imports,Deps,Module,Dir,Doc,GoFiles"}, patterns...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")

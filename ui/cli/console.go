@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -54,8 +53,9 @@ func consoleViews(p consoleParts) []ui.View {
 // feed of job snapshots and the channel of flow events.
 func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOptions, error) {
 	engName := "local (DuckDB)"
-	eopts := EngineOptions{Athena: r.g.AWS} // Athena's database, workgroup and results: the settings'
-	if r.g.AWS {
+	useAthena := r.g.AWS && r.engineName != "local" || r.engineName == "athena" // :engine overrides --aws
+	eopts := EngineOptions{Athena: useAthena}                                   // Athena's database, workgroup and results: the settings'
+	if useAthena {
 		engName = "athena"
 	}
 	eng, err := r.Engine(ctx, eopts)
@@ -101,6 +101,7 @@ func (r *Root) consoleOptions(ctx context.Context, parts consoleParts) (ui.AppOp
 		Getenv:    r.env.Getenv,
 		Feeds:     []ui.Feed{{Changed: jm.Changed(), Message: func() tea.Msg { return jm.Snapshot() }}},
 		Events:    events,
+		Commands:  r.consoleCommands(o),
 	}
 	if r.g.ReadOnly {
 		opts.LakeLabel += " (read-only)"
@@ -152,17 +153,10 @@ func (r *Root) consoleFlows(ctx context.Context, o *ops.Ops, send func(tea.Msg))
 	return &localFlows{lake: r.lake, svc: svc, ops: o}, nil, nil
 }
 
-// openConsole runs the console on the root's lake until the user quits.
-func (r *Root) openConsole(ctx context.Context) error {
-	opts, err := r.consoleOptions(ctx, consoleParts{})
-	if err != nil {
-		return err
-	}
-	if err := ui.Run(ctx, opts); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
-}
+// openConsole runs the console on the root's lake until the user quits
+// (a :lake, :profile, :region or :engine switch opens it again on a root
+// with the setting changed: runConsoleLoop).
+func (r *Root) openConsole(ctx context.Context) error { return r.runConsoleLoop(ctx) }
 
 func consoleCommand(g *Globals, _ Env) *cobra.Command {
 	return &cobra.Command{

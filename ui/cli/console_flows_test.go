@@ -27,6 +27,8 @@ func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	tm.Send(uitest.Key("s"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "input JSON")
 	tm.Send(uitest.Key("ctrl+s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "does not read the input's files", "start this execution? y/n")
+	tm.Send(uitest.Key("y"))
 	uitest.WaitOutput(t, tm.TestModel, 60*time.Second, "SUCCEEDED", "SNS ·")
 	if _, err := os.Stat(filepath.Join(dir, "silver_layer/order_items/_delta_log")); err != nil {
 		t.Fatalf("the pipeline did not load order_items: %v", err)
@@ -47,6 +49,8 @@ func TestConsoleRunsTheLabStateMachine(t *testing.T) {
 	tm.Send(uitest.Key("s"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "input JSON")
 	tm.Send(uitest.Key("ctrl+s"))
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "start this execution? y/n")
+	tm.Send(uitest.Key("y"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "RUNNING")
 	tm.Send(uitest.Key("x"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "y/n")
@@ -74,10 +78,12 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	c.Send(uitest.Key("s"))
 	waitFrame(t, c, "the input editor", shows([]string{"input JSON", "bronze_layer/products.csv"}))
 	c.Send(uitest.Key("ctrl+s"))
+	waitFrame(t, c, "the start question", shows([]string{"start this execution? y/n"}))
+	c.Send(uitest.Key("y"))
 	waitFrame(t, c, "the execution's end", func(scr string) bool {
 		return strings.Contains(scr, "SUCCEEDED") || strings.Contains(scr, "FAILED")
 	})
-	if scr := c.p.screen(); !strings.Contains(scr, "SUCCEEDED") {
+	if scr := c.p.Screen(); !strings.Contains(scr, "SUCCEEDED") {
 		t.Fatalf("the flow did not succeed:\n%s", scr)
 	}
 	// The distributed Maps show their Map Runs on their states.
@@ -94,7 +100,7 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 		title, _, _ := strings.Cut(strings.TrimPrefix(j.Spec.Title, "flow: "), " · load ")
 		titles[title] = true
 	}
-	for _, want := range []string{"plan", "process products (1 files)", "process orders (1 files)", "process order_items (1 files)",
+	for _, want := range []string{"plan", "process products (1 file)", "process orders (1 file)", "process order_items (1 file)",
 		"commit products", "commit orders", "commit order_items", "register", "archive"} {
 		if !titles[want] {
 			t.Fatalf("no job %q among %v", want, titles)
@@ -107,7 +113,7 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	c.Type("commit order_items")
 	c.Send(uitest.Key("enter"))
 	c.Send(uitest.Key("enter")) // the one job shown
-	waitFrame(t, c, "the commit's job in detail", shows([]string{"flow: commit order_items · load", "succeeded", "committed 1 files", "inserted"}))
+	waitFrame(t, c, "the commit's job in detail", shows([]string{"flow: commit order_items · load", "succeeded", "committed 1 file", "inserted"}))
 	c.Send(uitest.Key("esc"))
 	c.Send(uitest.Key("esc"))
 	// The executions list filters too.
@@ -117,5 +123,54 @@ func TestConsoleFlowRunShowsInRuns(t *testing.T) {
 	c.Send(uitest.Key("/"))
 	c.Type("ABORTED")
 	waitFrame(t, c, "no execution matches", shows([]string{"no rows match ABORTED"}))
+	quit(t, c)
+}
+
+// TestConsoleFlowStartAsksAndKeepsFailedFiles: starting the project's
+// flow first says what it will do — the new files (as Files counts them),
+// that the loaded ones move to the archive and the failed ones stay — and
+// nothing happens until the user says yes; after the run, the file that
+// failed and the file of no known dataset are still in the raw zone, the
+// loaded ones are archived, and Files shows what is left without ctrl+r.
+func TestConsoleFlowStartAsksAndKeepsFailedFiles(t *testing.T) {
+	dir := seedLake(t)
+	writeFile(t, filepath.Join(dir, "bronze_layer/orders/orders_2025_09_09.csv"), "order_id,user_id\n1,2\n") // required columns missing
+	writeFile(t, filepath.Join(dir, "bronze_layer/customers_2025_04_01.csv"), "customer_id\n1\n")            // no known dataset
+	r := testRoot(t, dir)
+	c := startConsole(t, r, consoleParts{}, 160, 40)
+	waitFrame(t, c, "the raw files", shows([]string{"products.csv", "customers_2025_04_01.csv"}))
+	c.Send(uitest.Key("6"))
+	waitFrame(t, c, "the machines", shows([]string{"lakeops-flow"}))
+	c.Send(uitest.Key("down"))
+	c.Send(uitest.Key("enter"))
+	waitFrame(t, c, "its executions", shows([]string{"lakeops-flow · executions · 0"}))
+	c.Send(uitest.Key("s"))
+	waitFrame(t, c, "the input editor", shows([]string{"input JSON", "orders_2025_09_09.csv"}))
+	c.Send(uitest.Key("ctrl+s"))
+	day := time.Now().UTC().Format("2006/01/02")
+	waitFrame(t, c, "what the start will do", shows([]string{"what it will do", "loads 4 of the 5 files named in the input (1 products, 2 orders, 1 order_items)",
+		"then ArchiveRawFiles moves each file whose load succeeded to archive/" + day + "/",
+		"failed files and files of no known dataset stay in bronze_layer/",
+		"1 file names no known dataset", "orders_2025_09_09.csv", "start this execution? y/n"}))
+	if n := len(r.jobs.Jobs()); n != 0 {
+		t.Fatalf("%d jobs ran before the user said yes", n)
+	}
+	c.Send(uitest.Key("y"))
+	waitFrame(t, c, "the execution's end", func(scr string) bool {
+		return strings.Contains(scr, "SUCCEEDED") || strings.Contains(scr, "FAILED")
+	})
+	for _, kept := range []string{"bronze_layer/orders/orders_2025_09_09.csv", "bronze_layer/customers_2025_04_01.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, kept)); err != nil {
+			t.Errorf("%s was archived or removed: %v", kept, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bronze_layer/products.csv")); err == nil {
+		t.Errorf("products.csv was loaded but not archived")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "archive", day, "products.csv")); err != nil {
+		t.Errorf("products.csv is not in the archive: %v", err)
+	}
+	c.Send(uitest.Key("1"))
+	waitFrame(t, c, "Files without the archived files", shows([]string{"customers_2025_04_01.csv"}, "products.csv"))
 	quit(t, c)
 }

@@ -72,3 +72,33 @@ func TestConsoleQueryOnDuckDB(t *testing.T) {
 	}
 	quit(t, tm)
 }
+
+// TestConsoleCompletionSeesNewTables: the console opens on a lake with no
+// tables yet; after R loads the raw files, tab in the Query view completes
+// the new table's name without a restart.
+func TestConsoleCompletionSeesNewTables(t *testing.T) {
+	c, jm := newConsole(t, 300)
+	waitFrame(t, c, "the raw files", shows([]string{"products.csv"}))
+	c.Send(uitest.Key("5"))
+	waitFrame(t, c, "the editor", shows([]string{"SQL"}))
+	c.Type("SELECT * FROM order_it")
+	c.Send(uitest.Key("tab"))
+	waitFrame(t, c, "no table yet", shows([]string{"no table or column name starts with order_it"}, "SELECT * FROM order_items"))
+	c.Send(uitest.Key("esc"))
+	c.Send(uitest.Key("1"))
+	c.Send(uitest.Key("R"))
+	waitFrame(t, c, "the run's end", func(string) bool { return jm.Snapshot().Ended == 1 })
+	c.Send(uitest.Key("5"))
+	waitFrame(t, c, "the Query view", shows([]string{"SQL · local engine"}))
+	c.Send(uitest.Key("i")) // edit again
+	waitFrame(t, c, "the editor again", shows([]string{"SELECT * FROM order_it", "editing"}))
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(c.p.Screen(), "SELECT * FROM order_items") {
+		if time.Now().After(deadline) {
+			t.Fatalf("tab did not complete the new table:\n%s", c.p.Screen())
+		}
+		c.Send(uitest.Key("tab"))
+		time.Sleep(50 * time.Millisecond)
+	}
+	quit(t, c)
+}

@@ -5,12 +5,9 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/lakeops/lakeops/etl/gen"
@@ -44,40 +41,10 @@ func genLake(t *testing.T, orders int) string {
 	return dir
 }
 
-// probe wraps the console and keeps the last frame it drew (on the
-// program's goroutine), so a test can read whole screens, not only the
-// renderer's updates.
-type probe struct {
-	app  *ui.App
-	mu   sync.Mutex
-	last string
-}
-
-func (p *probe) Init() tea.Cmd { return p.app.Init() }
-
-func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := p.app.Update(msg)
-	return p, cmd
-}
-
-func (p *probe) View() tea.View {
-	v := p.app.View()
-	p.mu.Lock()
-	p.last = ansi.Strip(v.Content)
-	p.mu.Unlock()
-	return v
-}
-
-func (p *probe) screen() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.last
-}
-
 // console is the real console (all views, the root's services) under teatest.
 type console struct {
 	*teatest.TestModel
-	p *probe
+	p *uitest.Probe
 }
 
 // startConsole builds the console from the root and runs it at w×h with
@@ -90,7 +57,7 @@ func startConsole(t *testing.T, r *Root, parts consoleParts, w, h int) *console 
 		t.Fatal(err)
 	}
 	opts.Theme = ui.NewTheme(true, true)
-	p := &probe{app: ui.NewApp(opts)}
+	p := &uitest.Probe{Model: ui.NewApp(opts)}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(w, h))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -115,7 +82,7 @@ func waitFrame(t *testing.T, c *console, what string, ok func(scr string) bool) 
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		scr := c.p.screen()
+		scr := c.p.Screen()
 		if ok(scr) {
 			return scr
 		}
@@ -177,7 +144,7 @@ func TestConsoleCancelAndQuitConfirm(t *testing.T) {
 	tm.Send(uitest.Key("R"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "running")
 	tm.Send(uitest.Key("q"))
-	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "jobs running")
+	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "1 job running — quit and cancel it? (y/n)")
 	tm.Send(uitest.Key("n"))
 	tm.Send(uitest.Key("x"))
 	uitest.WaitOutput(t, tm.TestModel, 10*time.Second, "cancel job 1? y/n")

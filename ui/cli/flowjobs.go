@@ -8,6 +8,7 @@ import (
 	"github.com/lakeops/lakeops/aws/flows/local"
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/worker"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // workerAsJobs runs each worker action a flow invokes (plan, process a
@@ -43,7 +44,7 @@ func workerTitle(r worker.Request) string {
 		title += " " + r.Dataset
 	}
 	if len(r.Items) > 0 {
-		title += fmt.Sprintf(" (%d files)", len(r.Items))
+		title += " (" + textfmt.Counted(int64(len(r.Items)), "file", "files") + ")"
 	}
 	if r.Load != "" {
 		title += " · load " + r.Load
@@ -57,19 +58,23 @@ func workerOutcome(action string, out []byte) string {
 	case worker.ActionPlan:
 		var p worker.PlanResult
 		if json.Unmarshal(out, &p) == nil {
-			return fmt.Sprintf("planned %d files to load (%d not loaded)", p.Files, p.NotLoaded)
+			return fmt.Sprintf("planned %s to load (%s not loaded)", textfmt.Counted(int64(p.Files), "file", "files"), textfmt.Count(int64(p.NotLoaded)))
 		}
 	case worker.ActionProcess:
 		var b worker.BatchResult
 		if json.Unmarshal(out, &b) == nil {
-			return fmt.Sprintf("staged %d of %d files: %d rows read, %d valid, %d rejected", b.Staged, b.Files, b.RowsRead, b.Valid, b.Rejected)
+			c := textfmt.Count
+			return fmt.Sprintf("staged %s of %s: %s rows read, %s valid, %s rejected", c(int64(b.Staged)),
+				textfmt.Counted(int64(b.Files), "file", "files"), c(b.RowsRead), c(b.Valid), c(b.Rejected))
 		}
 	case worker.ActionCommit:
 		var c worker.CommitResult
 		if json.Unmarshal(out, &c) == nil {
 			t := c.Totals
-			return fmt.Sprintf("committed %d files (%d failed, %d skipped): %d accepted, %d rejected, %d inserted, %d updated",
-				c.Succeeded, c.Failed, c.Skipped, t.Accepted, t.Rejected, t.Inserted, t.Updated)
+			n := textfmt.Count
+			return fmt.Sprintf("committed %s (%s failed, %s skipped): %s accepted, %s rejected, %s inserted, %s updated",
+				textfmt.Counted(int64(c.Succeeded), "file", "files"), n(int64(c.Failed)), n(int64(c.Skipped)),
+				n(t.Accepted), n(t.Rejected), n(t.Inserted), n(t.Updated))
 		}
 	}
 	return ""

@@ -142,3 +142,12 @@ func (f *localFlows) Redrive(ctx context.Context, execID string) error {
 func (f *localFlows) DefaultInput(ctx context.Context, machineID string) (string, error) {
 	return f.ops.NewFilesInput(ctx)
 }
+
+// Preview says what an execution would do with input (previewStart).
+func (f *localFlows) Preview(ctx context.Context, machineID, input string) (flows.StartPreview, error) {
+	def, err := f.Definition(ctx, machineID)
+	if err != nil {
+		return flows.StartPreview{}, err
+	}
+	return previewStart(ctx, f.ops, def, input, time.Now())
+}

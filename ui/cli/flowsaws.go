@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lakeops/lakeops/aws/flows/sfn"
 	"github.com/lakeops/lakeops/etl/ops"
@@ -130,4 +131,14 @@ func (a *awsFlows) Redrive(ctx context.Context, execID string) error {
 
 func (a *awsFlows) DefaultInput(ctx context.Context, machineID string) (string, error) {
 	return a.ops.NewFilesInput(ctx)
+}
+
+// Preview says what an execution would do with input, on the console's
+// lake (previewStart).
+func (a *awsFlows) Preview(ctx context.Context, machineID, input string) (flows.StartPreview, error) {
+	def, err := a.Definition(ctx, machineID)
+	if err != nil {
+		return flows.StartPreview{}, err
+	}
+	return previewStart(ctx, a.ops, def, input, time.Now())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 func genCommand(_ *Globals, env Env) *cobra.Command {
@@ -56,7 +57,8 @@ data. Each dirty row breaks exactly one rule; --manifest (or --format json) says
 				return
 			}
 			last = time.Now()
-			fmt.Fprintf(env.Stderr, "gen: %d/%d rows (file %d of %d)\n", p.Rows, p.TotalRows, p.Files, p.TotalFiles)
+			c := textfmt.Count
+			fmt.Fprintf(env.Stderr, "gen: %s/%s rows (file %s of %s)\n", c(p.Rows), c(p.TotalRows), c(int64(p.Files)), c(int64(p.TotalFiles)))
 		}
 		m, err := gen.Generate(cmd.Context(), out, opts, progress)
 		if err != nil {
@@ -71,7 +73,8 @@ data. Each dirty row breaks exactly one rule; --manifest (or --format json) says
 			return writeJSON(env.Stdout, m)
 		}
 		abs, _ := filepath.Abs(out)
-		fmt.Fprintf(env.Stdout, "wrote %d files, %d rows (%d dirty) to %s\n", len(m.Files), m.Totals.Rows, m.Totals.Rejected, abs)
+		fmt.Fprintf(env.Stdout, "wrote %s, %s (%s dirty) to %s\n", textfmt.Counted(int64(len(m.Files)), "file", "files"),
+			textfmt.Rows(m.Totals.Rows), textfmt.Count(m.Totals.Rejected), abs)
 		return nil
 	}
 	return cmd

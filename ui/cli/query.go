@@ -149,7 +149,7 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 	}
 	if tbl != nil {
 		st := rows.Stats()
-		fmt.Fprintf(env.Stderr, "%d rows in %s\n", n, textfmt.Duration(st.Elapsed))
+		fmt.Fprintf(env.Stderr, "%s in %s\n", textfmt.Rows(int64(n)), textfmt.Duration(st.Elapsed))
 	}
 	return nil
 }

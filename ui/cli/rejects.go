@@ -86,7 +86,7 @@ console's Rejects export writes.`,
 				n++
 			}
 		}
-		fmt.Fprintf(tw, "%d rows\n", n)
+		fmt.Fprintf(tw, "%s\n", textfmt.Rows(int64(n)))
 		return tw.Flush()
 	}
 	return cmd

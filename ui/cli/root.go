@@ -71,6 +71,8 @@ type Root struct {
 	// Notify receives the local flows' SNS publishes (default: a line on stderr).
 	Notify  func(local.Notification)
 	closers []func() error
+	// engineName is the console's :engine choice ("local", "athena"; "" follows --aws).
+	engineName string
 }
 
 // flowsBackend is the local runner and its task resources.

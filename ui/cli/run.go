@@ -202,11 +202,13 @@ func (p *progressPrinter) event(e pipeline.Event) {
 	defer p.mu.Unlock()
 	name := textfmt.Sanitize(e.File)
 	switch {
+	case e.Stage == pipeline.StageQueued && e.Message == "": // every file is announced at the start
+		return
 	case e.Message != "":
 		fmt.Fprintf(p.w, "%s: %s\n", name, textfmt.Sanitize(e.Message))
 	case e.Stage == pipeline.StageDone && e.Result != nil:
 		r := e.Result
-		msg := fmt.Sprintf("%s: %s: %d read, %d accepted, %d rejected", name, r.Status, r.RowsRead, r.Accepted, r.Rejected)
+		msg := fmt.Sprintf("%s: %s: %s read, %s accepted, %s rejected", name, r.Status, textfmt.Count(r.RowsRead), textfmt.Count(r.Accepted), textfmt.Count(r.Rejected))
 		if r.Error != "" {
 			msg += ": " + textfmt.Sanitize(r.Error)
 		}
@@ -225,11 +227,11 @@ func (p *progressPrinter) event(e pipeline.Event) {
 		if e.ETA > 0 {
 			eta = " ETA " + textfmt.Duration(e.ETA)
 		}
-		rejected := fmt.Sprintf(" (%d rejected)", e.Rejected)
+		rejected := fmt.Sprintf(" (%s rejected)", textfmt.Count(e.Rejected))
 		if e.Stage == pipeline.StageScan { // the key scan checks no rules
 			rejected = ""
 		}
-		fmt.Fprintf(p.w, "%s: %s%s %d rows%s %.0f rows/s%s\n", name, e.Stage, pct, e.Rows, rejected, e.RowsPerSec, eta)
+		fmt.Fprintf(p.w, "%s: %s%s %s%s %s rows/s%s\n", name, e.Stage, pct, textfmt.Rows(e.Rows), rejected, textfmt.Count(int64(e.RowsPerSec)), eta)
 	}
 }
 

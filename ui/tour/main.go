@@ -1,8 +1,10 @@
 // Command tour records the README's pictures from the real console: it
 // builds lakeops, runs `lakeops demo` in a tmux session, drives it with
 // tmux send-keys, captures frames with `tmux capture-pane -e -p`, renders
-// them to PNG with freeze (github.com/charmbracelet/freeze, works offline)
-// and joins them into a GIF with ffmpeg. VHS needs ttyd, which Debian lacks;
+// them to SVG with freeze (github.com/charmbracelet/freeze, works offline),
+// rasterizes the SVG with ffmpeg's SVG decoder (freeze's own PNG output
+// crashes when freeze is built with Go 1.26) and joins the frames into a
+// GIF with ffmpeg. VHS needs ttyd, which Debian lacks;
 // demo.tape holds the same tour for anyone who has VHS.
 //
 // Usage (from the repository root; needs tmux, ffmpeg and freeze on PATH,
@@ -35,6 +37,12 @@ type step struct {
 func tourSteps() []step {
 	return []step{
 		{wait: 3 * time.Second, waitFor: "Files", shot: "files", hold: 3},
+		// The project's flow says what it would do and asks (n: not now).
+		{keys: []string{"6", "Down", "Enter", "s"}, wait: 2 * time.Second, waitFor: "input JSON", hold: 1},
+		{keys: []string{"C-s"}, wait: 2 * time.Second, waitFor: "start this execution? y/n", shot: "flow-start", hold: 3},
+		{keys: []string{"n"}, wait: 500 * time.Millisecond, hold: 1},
+		{keys: []string{"Escape"}, wait: 500 * time.Millisecond, hold: 1},
+		{keys: []string{"Escape", "1"}, wait: time.Second, hold: 1},
 		{keys: []string{"R"}, wait: 700 * time.Millisecond, hold: 1},
 		{wait: 700 * time.Millisecond, hold: 1},
 		{wait: 700 * time.Millisecond, hold: 1},
@@ -46,7 +54,8 @@ func tourSteps() []step {
 		{keys: []string{"Escape", "4"}, wait: 2 * time.Second, waitFor: "order_items", shot: "tables", hold: 2},
 		{keys: []string{"j", "j", "s"}, wait: 2 * time.Second, waitFor: "rows", shot: "query", hold: 3},
 		{keys: []string{"Escape", "6", "Enter", "s"}, wait: 2 * time.Second, hold: 1},
-		{keys: []string{"C-s"}, wait: 6 * time.Second, waitFor: "SUCCEEDED", shot: "flows", hold: 3},
+		{keys: []string{"C-s"}, wait: 2 * time.Second, waitFor: "start this execution? y/n", hold: 2},
+		{keys: []string{"y"}, wait: 6 * time.Second, waitFor: "SUCCEEDED", shot: "flows", hold: 3},
 		{keys: []string{"Escape", "Escape", "1"}, wait: time.Second, hold: 2},
 	}
 }
@@ -129,8 +138,14 @@ func run(out string, width, height int) error {
 		if err := os.WriteFile(ansi, []byte(frame), 0o644); err != nil {
 			return err
 		}
+		svg := filepath.Join(frames, fmt.Sprintf("step-%02d.svg", i))
+		// A monospace font the SVG rasterizer finds on the system (it does
+		// not load the web font freeze embeds): columns stay aligned.
+		if err := sh(ctx, freeze, ansi, "--language", "ansi", "--window", "--font.family", "DejaVu Sans Mono", "-o", svg); err != nil {
+			return err
+		}
 		png := filepath.Join(frames, fmt.Sprintf("step-%02d.png", i))
-		if err := sh(ctx, freeze, ansi, "--language", "ansi", "--window", "-o", png); err != nil {
+		if err := sh(ctx, "ffmpeg", "-y", "-loglevel", "error", "-width", "2400", "-i", svg, png); err != nil {
 			return err
 		}
 		for h := 0; h < max(s.hold, 1); h++ {

@@ -9,7 +9,6 @@ package files
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"path"
 	"strings"
@@ -37,6 +36,10 @@ type Service interface {
 	Validate(ctx context.Context, keys ...string) (*ops.Summary, error)
 	// Submit queues a background job.
 	Submit(spec ops.JobSpec) (int, error)
+	// RawFilesUnder lists the raw files under a folder, every level.
+	RawFilesUnder(ctx context.Context, dir string) ([]string, error)
+	// ArchiveRoot is the archive's prefix (browsable, not runnable).
+	ArchiveRoot() string
 }
 
 // Sizes of the lazy listing and the preview.
@@ -86,6 +89,9 @@ type Model struct {
 	loading   bool
 	listGen   int
 	listErr   error
+	loadAll   bool   // keep listing pages until the folder is whole (a sort, G, a refresh)
+	toBottom  bool   // then put the cursor on the last entry (G)
+	keepKey   string // then put the cursor back on this entry (a refresh)
 
 	index    ops.IngestIndex
 	indexGen int
@@ -97,12 +103,19 @@ type Model struct {
 
 	preview    *previewPane
 	previewGen int
+
+	archive string  // the archive's prefix
+	ask     *askRun // a run waiting for y/n
+	force   key.Binding
+	toArch  key.Binding
 }
 
 // New returns the Files view over svc; it starts listing when Init runs.
 func New(svc Service) *Model {
-	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), running: map[string]bool{}}
-	m.root = svc.RawRoot()
+	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), running: map[string]bool{},
+		force:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "force a re-run of the selection or file (asks)")),
+		toArch: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "the archive / back to the raw zone"))}
+	m.root, m.archive = svc.RawRoot(), svc.ArchiveRoot()
 	m.dir = m.root
 	m.list = listview.New(listview.Options{
 		Empty:   "no files here",
@@ -112,8 +125,8 @@ func New(svc Service) *Model {
 			{Label: "size", Compare: m.by(func(a, b int) int { return cmp.Compare(m.entries[b].Size, m.entries[a].Size) })},
 			{Label: "modified", Compare: m.by(func(a, b int) int { return m.entries[b].Modified.Compare(m.entries[a].Modified) })},
 			{Label: "status", Compare: m.by(func(a, b int) int { return cmp.Compare(m.statuses[a], m.statuses[b]) })}},
-		Columns: []listview.Column{{Title: "name", Max: 48}, {Title: "dataset", Max: 11},
-			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status"}},
+		Columns: []listview.Column{{Title: "name", Flex: true, Middle: true, Max: 48}, {Title: "dataset", Max: 11},
+			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status", Max: 18}},
 	})
 	m.list.SetCellStyle(m.cellStyle)
 	return m
@@ -149,7 +162,8 @@ func (m *Model) InputFocused() bool { return m.current().Filtering() }
 func (m *Model) Help() []key.Binding {
 	k := m.keys
 	open := key.NewBinding(key.WithKeys("enter", "o"), key.WithHelp("enter/o", "open folder / preview file"))
-	return []key.Binding{open, k.Back, k.Select, k.Validate, k.Run, k.RunAll, k.Sort, k.Filter, k.Refresh,
+	run := key.NewBinding(key.WithKeys(k.Run.Keys()...), key.WithHelp(k.Run.Help().Key, "run the selection, the file, or a whole folder (asks)"))
+	return []key.Binding{open, k.Back, k.Select, k.Validate, run, k.RunAll, m.force, m.toArch, k.Sort, k.Filter, k.Refresh,
 		k.Up, k.Down, k.PageUp, k.PageDown, k.Left, k.Right}
 }
 
@@ -178,10 +192,10 @@ func (m *Model) loadIndex(ctx *ui.Context) tea.Cmd {
 
 // openDir starts a fresh listing of dir.
 func (m *Model) openDir(ctx *ui.Context, dir string) tea.Cmd {
-	m.dir = dir
+	m.dir, m.loadAll, m.toBottom, m.keepKey = dir, false, false, ""
 	m.entries, m.statuses, m.more, m.listErr = nil, nil, false, nil
+	m.list.SetRows(nil) // before the filter goes: its order reads the entries
 	m.list.ClearFilter()
-	m.list.SetRows(nil)
 	m.list.Table().SetPosition(0)
 	m.listGen++
 	return m.listPage(ctx, "")
@@ -220,6 +234,10 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.entries = append(m.entries, msg.page.Entries...)
 		m.more = msg.page.More
 		m.rebuild()
+		if m.loadAll && m.more {
+			return m, m.listPage(ctx, m.entries[len(m.entries)-1].Key)
+		}
+		m.wholeLoaded()
 		return m, m.loadMore(ctx)
 	case indexMsg:
 		if msg.gen != m.indexGen {
@@ -237,10 +255,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			m.running = running
 			m.rebuild()
 		}
-		if msg.Ended > m.ended {
+		if msg.Ended > m.ended { // a run may have archived, loaded or failed files: list again
 			m.ended = msg.Ended
-			return m, m.loadIndex(ctx)
+			return m, tea.Batch(m.relist(ctx), m.loadIndex(ctx))
 		}
+	case expandedMsg:
+		return m, m.expanded(msg)
 	case validatedMsg:
 		if msg.gen != m.valGen {
 			return m, nil
@@ -258,6 +278,11 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		m.current().Update(&m.keys, msg)
 		return m, m.loadMore(ctx)
+	case ui.Click: // a row; a second click opens it
+		if _, again := m.current().Click(msg); again {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
+		return m, m.loadMore(ctx)
 	}
 	return m, nil
 }
@@ -271,7 +296,17 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		m.list.Update(k, msg)
 		return m.loadMore(ctx)
 	}
+	if m.ask != nil {
+		return m.answer(msg)
+	}
 	switch {
+	case key.Matches(msg, m.toArch):
+		if strings.HasPrefix(m.dir, m.archive) {
+			return m.openDir(ctx, m.root)
+		}
+		return m.openDir(ctx, m.archive)
+	case key.Matches(msg, m.force):
+		return m.run(ctx, true)
 	case key.Matches(msg, k.Enter), msg.String() == "o":
 		return m.open(ctx)
 	case key.Matches(msg, k.Validate):
@@ -280,23 +315,70 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.Run):
-		return m.run()
+		return m.run(ctx, false)
 	case key.Matches(msg, k.RunAll):
 		return m.submit(ops.JobSpec{Title: "run all new files"})
 	case key.Matches(msg, k.Refresh):
-		return tea.Batch(m.openDir(ctx, m.dir), m.loadIndex(ctx))
+		return tea.Batch(m.relist(ctx), m.loadIndex(ctx))
+	case m.more && (key.Matches(msg, k.Sort) || key.Matches(msg, k.Bottom)):
+		// Sort and jump over the whole folder: list the rest first.
+		m.loadAll, m.toBottom = true, key.Matches(msg, k.Bottom)
+		m.list.Update(k, msg)
+		if m.loading {
+			return nil
+		}
+		return m.listPage(ctx, m.entries[len(m.entries)-1].Key)
 	}
 	if act, cmd := m.list.Update(k, msg); act != listview.Pass {
 		return tea.Batch(cmd, m.loadMore(ctx))
 	}
-	if key.Matches(msg, k.Back) && m.dir != m.root {
+	if key.Matches(msg, k.Back) && m.dir != m.root && m.dir != m.archive {
+		top := m.root
+		if strings.HasPrefix(m.dir, m.archive) {
+			top = m.archive
+		}
 		parent := path.Dir(strings.TrimSuffix(m.dir, "/")) + "/"
-		if !strings.HasPrefix(parent, m.root) || parent == "./" {
-			parent = m.root
+		if !strings.HasPrefix(parent, top) || parent == "./" {
+			parent = top
 		}
 		return m.openDir(ctx, parent)
 	}
 	return nil
+}
+
+// relist lists the folder again, keeping the cursor on its entry (all
+// pages are listed again when more than the first were).
+func (m *Model) relist(ctx *ui.Context) tea.Cmd {
+	keep, all := "", len(m.entries) > pageSize
+	if e := m.entry(); e != nil {
+		keep = e.Key
+	}
+	pos := m.list.Table().Position()
+	cmd := m.openDir(ctx, m.dir)
+	m.keepKey, m.loadAll = keep, all
+	m.list.Table().SetPosition(pos)
+	return cmd
+}
+
+// wholeLoaded ends a listing of the whole folder: the cursor goes to the
+// end (G) or back to its entry (a refresh).
+func (m *Model) wholeLoaded() {
+	if m.more {
+		return
+	}
+	m.loadAll = false
+	if m.toBottom {
+		m.toBottom = false
+		m.list.Table().SetPosition(m.list.Len() - 1)
+	}
+	if m.keepKey != "" {
+		for i, e := range m.entries {
+			if e.Key == m.keepKey {
+				m.list.SelectRow(i)
+			}
+		}
+		m.keepKey = ""
+	}
 }
 
 // open enters a folder or previews a file.
@@ -327,42 +409,6 @@ func (m *Model) validate(ctx *ui.Context, file string) tea.Cmd {
 	}
 }
 
-// run submits the selected files (or the file under the cursor) as a job.
-func (m *Model) run() tea.Cmd {
-	files := m.list.Selected()
-	if len(files) == 0 {
-		if e := m.entry(); e != nil && !e.Folder {
-			files = []string{e.Key}
-		}
-	}
-	if len(files) == 0 {
-		m.list.SetNote("nothing to run: select files with space, or put the cursor on a file (R runs all new files)", true)
-		return nil
-	}
-	title := "run " + path.Base(files[0])
-	if len(files) > 1 {
-		title = fmt.Sprintf("run %d files", len(files))
-	}
-	m.list.ClearSelection()
-	for _, f := range files {
-		m.running[f] = true
-	}
-	m.rebuild()
-	return m.submit(ops.JobSpec{Title: title, Files: files})
-}
-
-// submit queues a job and follows it to the Runs view.
-func (m *Model) submit(spec ops.JobSpec) tea.Cmd {
-	svc := m.svc
-	return func() tea.Msg {
-		id, err := svc.Submit(spec)
-		if err != nil {
-			return ui.Notify{Text: err.Error(), Error: true}
-		}
-		return ui.Go{To: ui.ShowJob{ID: id}}
-	}
-}
-
 // entry is the entry under the cursor.
 func (m *Model) entry() *ops.RawEntry {
 	if r := m.list.Cursor(); r >= 0 && r < len(m.entries) {
@@ -379,10 +425,12 @@ func (m *Model) rebuild() {
 	for i := range m.entries {
 		e := &m.entries[i]
 		m.statuses[i] = m.index.Status(*e, m.running)
-		rows[i] = m.row(i)
-		if !e.Folder {
-			keys[i] = e.Key
+		if m.inArchive() && !e.Folder {
+			m.statuses[i] = "archived"
 		}
+		rows[i] = m.row(i)
+		keys[i] = e.Key // a folder is selected as a whole
+
 	}
 	m.list.SetRows(rows)
 	m.list.SetKeys(keys)

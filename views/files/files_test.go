@@ -152,20 +152,42 @@ func TestLazyPaging(t *testing.T) {
 		t.Fatalf("first page: %d entries, more %v", len(m.entries), m.more)
 	}
 	h.ExpectContains("500 entries+")
-	h.Press("G") // near the end: the next page loads
-	if len(m.entries) != 2*pageSize {
-		t.Fatalf("second page: %d", len(m.entries))
-	}
+	// G goes to the end of the whole folder, not of the pages loaded.
 	h.Press("G")
 	if len(m.entries) != 1100 || m.more {
-		t.Fatalf("all pages: %d more %v", len(m.entries), m.more)
+		t.Fatalf("G: %d entries, more %v", len(m.entries), m.more)
 	}
-	h.Press("G")
-	h.ExpectContains("1100 entries", "orders_1099.csv", "1100/1100")
+	h.ExpectContains("1,100 entries", "orders_1099.csv", "1,100/1,100")
 	// A stale page (an older listing generation) is dropped.
 	h.Send(listedMsg{gen: m.listGen - 1, page: ops.RawPage{More: true}})
 	if m.more {
 		t.Fatal("stale listing was applied")
+	}
+}
+
+// Sorting a folder of several pages sorts all of it: the biggest file,
+// listed last, comes first under sort: size.
+func TestSortCoversTheWholeFolder(t *testing.T) {
+	lk := opstest.Lake(t)
+	for i := 0; i < 1200; i++ {
+		body := "x"
+		if i == 1150 {
+			body = strings.Repeat("y", 5000)
+		}
+		put(t, lk, fmt.Sprintf("bronze_layer/many/orders_%04d.csv", i), body)
+	}
+	o, _ := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	moveTo(t, h, "many/")
+	h.Press("enter")
+	h.ExpectContains("500 entries+")
+	h.Press("s") // size
+	s := h.ExpectContains("1,200 entries", "sort: size", "1/1,200")
+	if l := viewtest.LineWith(t, s, "4.9 KiB"); !strings.Contains(l, "orders_1150.csv") {
+		t.Fatalf("the biggest file is not first:\n%s", s)
+	}
+	if strings.Index(s, "orders_1150.csv") > strings.Index(s, "orders_0000.csv") {
+		t.Fatalf("orders_1150.csv is not ranked first:\n%s", s)
 	}
 }
 
@@ -176,3 +198,71 @@ func TestSmallSizes(t *testing.T) {
 }
 
 var _ Service = (*ops.Ops)(nil) // the operations layer is the Files view's service
+
+// Validating order items before their orders are loaded says why their
+// rows would be rejected.
+func TestValidateSaysWhyReferencesFail(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	moveTo(t, h, "order_items/")
+	h.Press("enter")
+	moveTo(t, h, "order_items_2025_04_01.csv")
+	h.Press("v")
+	n, ok := viewtest.Last[ui.Notify](h)
+	if !ok || !strings.Contains(n.Text, "reference:order_id: the order_id are looked for in the orders table as loaded now") {
+		t.Fatalf("validation: %+v", n)
+	}
+}
+
+// F re-runs an ingested file after asking; r on a folder runs every raw
+// file under it after asking; a browses the archive, whose files are
+// "archived" and cannot be run from there.
+func TestForceFolderAndArchive(t *testing.T) {
+	lk := opstest.Lake(t)
+	opstest.Run(t, lk, "bronze_layer/products.csv")
+	opstest.Put(t, lk, "archive/2026/11/25/orders_2025_03_31.csv", "order_num,order_id\n")
+	o, jm := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	moveTo(t, h, "products.csv")
+	h.Press("F")
+	h.ExpectContains("force a re-run of 1 raw file — ingested ones load again")
+	h.Press("n")
+	if n := len(jm.Jobs()); n != 0 {
+		t.Fatalf("n ran %d jobs", n)
+	}
+	h.Press("F", "y")
+	if j := jm.Jobs(); len(j) != 1 || !j[0].Spec.Force || j[0].Spec.Files[0] != "bronze_layer/products.csv" {
+		t.Fatalf("jobs after F y: %+v", j)
+	}
+	opstest.WaitJobs(t, jm)
+	moveTo(t, h, "orders/")
+	h.Press("r")
+	h.ExpectContains("run the 2 raw files under orders/? y/n")
+	h.Press("y")
+	if j := jm.Jobs(); len(j) != 2 || len(j[0].Spec.Files) != 2 || j[0].Spec.Force {
+		t.Fatalf("jobs after r on a folder: %+v", j[0].Spec)
+	}
+	opstest.WaitJobs(t, jm)
+	h.Press("a")
+	h.ExpectContains("archive/", "2026/")
+	h.Press("enter", "enter", "enter")
+	h.ExpectContains("orders_2025_03_31.csv", "archived")
+	h.Press("r")
+	h.ExpectContains("archived files are not in the raw zone")
+	h.Press("a")
+	h.ExpectContains("bronze_layer/", "products.csv")
+}
+
+// A click selects a row; a second click on it opens it.
+func TestClickRows(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	h.Frame()
+	h.Send(ui.Click{X: 5, Y: 3}) // title, header, order_items/, orders/
+	m := h.View.(*Model)
+	if e := m.entry(); e == nil || e.Name != "orders/" {
+		t.Fatalf("click selected %+v", e)
+	}
+	h.Send(ui.Click{X: 5, Y: 3})
+	h.ExpectContains("bronze_layer/orders/")
+}

@@ -43,6 +43,7 @@ func (p *previewPane) load(msg previewMsg) {
 	}
 	cols[0].Right = true
 	p.list.SetColumns(cols)
+	p.list.Table().SetPinned(1) // the line number stays when scrolled right
 	p.list.SetRows(msg.p.Rows)
 	p.list.SetEmpty("the file has a header and no records")
 	bad := msg.p.Bad
@@ -82,15 +83,22 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.preview != nil {
 		return m.renderPreview(ctx)
 	}
-	info := fmt.Sprintf("%d entries", len(m.entries))
+	info := textfmt.Counted(int64(len(m.entries)), "entry", "entries")
 	if m.more {
 		info += "+"
 	}
-	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, "sort: " + m.list.SortLabel()}
+	order := "sort: " + m.list.SortLabel()
+	if m.more && m.list.SortLabel() != "name" {
+		order += th.Warn.Render(fmt.Sprintf(" (of the first %s only)", textfmt.Count(int64(len(m.entries)))))
+	}
+	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, order}
 	if n := len(m.list.Selected()); n > 0 {
 		parts = append(parts, th.Warn.Render(fmt.Sprintf("%d selected", n)))
 	}
-	if m.loading {
+	switch {
+	case m.loadAll && m.more:
+		parts = append(parts, th.Warn.Render(fmt.Sprintf("listing the whole folder: %s so far…", textfmt.Count(int64(len(m.entries))))))
+	case m.loading:
 		parts = append(parts, th.Dim.Render("loading…"))
 	}
 	parts = append(parts, th.Dim.Render(m.list.Status()))
@@ -98,8 +106,16 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.listErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.listErr.Error(), w)))
 	}
+	if m.ask != nil {
+		m.list.SetBodyTop(len(top))
+		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) },
+			[]string{th.Warn.Render(table.Truncate(m.ask.question, w))})
+	}
+	if m.inArchive() {
+		return m.list.View(w, ctx.Height, th, top, "enter", "open", "v", "validate", "a", "raw zone", "s", "sort", "/", "filter")
+	}
 	return m.list.View(w, ctx.Height, th, top, "enter", "open", "space", "select", "v", "validate", "r", "run",
-		"R", "run all new", "s", "sort", "/", "filter")
+		"R", "run all new", "F", "force", "a", "archive", "s", "sort", "/", "filter")
 }
 
 func (m *Model) renderPreview(ctx *ui.Context) string {
@@ -124,13 +140,16 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 		}
 		top = []string{title + sum, th.Dim.Render(table.Truncate(note, w))}
 	}
-	first, end := p.list.Table().VisibleColumns()
-	cols := len(p.list.Table().Columns())
 	if p.loading || p.err != nil {
 		return screen.Compose(w, ctx.Height, top, nil, []string{p.list.Footer(w, th, "esc", "close")})
 	}
-	return p.list.View(w, ctx.Height, th, top, "esc", "close", "←/→", fmt.Sprintf("columns %d-%d of %d", first+1, end, cols),
-		"v", "validate", "r", "run", "/", "filter")
+	// The body first: the columns it shows are this frame's, not the last one's.
+	p.list.SetBodyTop(len(top))
+	body := p.list.Body(w, max(ctx.Height-len(top)-1, 0), th)
+	first, end := p.list.Table().VisibleColumns()
+	cols := len(p.list.Table().Columns()) - 1 // the pinned line column aside
+	return screen.Compose(w, ctx.Height, top, func(int) string { return body }, []string{p.list.Footer(w, th,
+		"esc", "close", "←/→", fmt.Sprintf("columns %d-%d of %d", first, end-1, cols), "v", "validate", "r", "run", "/", "filter")})
 }
 
 // row is the table row of entry i.
@@ -156,7 +175,7 @@ func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 			return th.OK, true
 		case ops.RawPartial, ops.RawRunning:
 			return th.Warn, true
-		case ops.RawFailed:
+		case ops.RawFailed, ops.RawAllRejected:
 			return th.Error, true
 		case ops.RawNew:
 			return lipgloss.Style{}, false
@@ -186,9 +205,16 @@ func validationText(msg validatedMsg) (string, bool) {
 		var parts []string
 		codes := ops.SortedReasons(f.RejectedByReason)
 		for _, code := range codes[:min(len(codes), 4)] {
-			parts = append(parts, fmt.Sprintf("%s %d", code, f.RejectedByReason[code]))
+			parts = append(parts, fmt.Sprintf("%s %s", code, textfmt.Count(f.RejectedByReason[code])))
 		}
 		text += " (" + strings.Join(parts, ", ") + ")"
+		for _, code := range codes {
+			if kind, col, _ := strings.Cut(code, ":"); kind == "reference" {
+				table := map[string]string{"order_id": "orders", "product_id": "products"}[col]
+				text += fmt.Sprintf("; %s: the %s are looked for in the %s table as loaded now — load it first (or run the files together)", code, col, table)
+				break
+			}
+		}
 	}
 	return text, false
 }

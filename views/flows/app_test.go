@@ -2,46 +2,15 @@ package flows
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/uitest"
 )
-
-// probe wraps the console and keeps the last frame it drew (on the
-// program's goroutine), so the test reads whole screens rather than the
-// renderer's partial updates.
-type probe struct {
-	app  *ui.App
-	mu   sync.Mutex
-	last string
-}
-
-func (p *probe) Init() tea.Cmd { return p.app.Init() }
-
-func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := p.app.Update(msg)
-	return p, cmd
-}
-
-func (p *probe) View() tea.View {
-	v := p.app.View()
-	p.mu.Lock()
-	p.last = ansi.Strip(v.Content)
-	p.mu.Unlock()
-	return v
-}
-
-func (p *probe) screen() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.last
-}
 
 // markIn returns the status mark drawn before "[ state ]".
 func markIn(scr, state string) string {
@@ -64,14 +33,14 @@ func TestInConsole(t *testing.T) {
 	v := New(f)
 	v.every = time.Hour // only Changed refreshes here
 	app := ui.NewApp(ui.AppOptions{Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
-	p := &probe{app: app}
+	p := &uitest.Probe{Model: app}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(120, 40))
 	waitUntil := func(what string, ok func(scr string) bool) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
-		for !ok(p.screen()) {
+		for !ok(p.Screen()) {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, p.screen())
+				t.Fatalf("timed out waiting for %s; screen:\n%s", what, p.Screen())
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -101,6 +70,16 @@ func TestInConsole(t *testing.T) {
 	press('s', 0)
 	waitFor("start lakehouse", `"files": [`)
 	press('s', tea.ModCtrl)
+	// Nothing starts before the user has seen what the execution does.
+	waitFor("what it will do", "loads 2 files", "archive/2026/11/25/", "orders_2025-01-01.csv", "start this execution? y/n")
+	if starts, _, _, _ := f.calls(); len(starts) != 0 {
+		t.Fatalf("started before the user said yes: %v", starts)
+	}
+	press('n', 0) // back to the input, nothing started
+	waitFor("start lakehouse", `"files": [`)
+	press('s', tea.ModCtrl)
+	waitFor("start this execution? y/n")
+	press('y', 0)
 	waitFor("execution run-1", "RUNNING", "[ Glue StartJobRun ]")
 	waitUntil("Glue StartJobRun ▶", func(scr string) bool { return markIn(scr, "Glue StartJobRun") == "▶" })
 	if starts, _, _, _ := f.calls(); len(starts) != 1 || !strings.Contains(starts[0].input, "orders_2025-01-01.csv") {
@@ -124,6 +103,37 @@ func TestInConsole(t *testing.T) {
 	if _, stops, _, _ := f.calls(); len(stops) != 1 || stops[0] != "exec-1" {
 		t.Fatalf("stops %v", stops)
 	}
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestFocusKeyIsTheOneHelpNames: the help says how to move between the
+// graph and the events, and that key does it in the console (tab is the
+// shell's: it switches views).
+func TestFocusKeyIsTheOneHelpNames(t *testing.T) {
+	f := newFakeService(t)
+	f.add(4)
+	v := New(f)
+	v.every = time.Hour
+	app := ui.NewApp(ui.AppOptions{Theme: ui.NewTheme(true, true), Views: []ui.View{v}, LakeLabel: "/tmp/lake"})
+	p := &uitest.Probe{Model: app}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(120, 40))
+	p.WaitScreen(t, 5*time.Second, "lakehouse")
+	tm.Send(uitest.Key("enter"))
+	p.WaitScreen(t, 5*time.Second, "executions · 1")
+	tm.Send(uitest.Key("enter"))
+	p.WaitScreen(t, 5*time.Second, "execution run-1")
+	tm.Send(uitest.Key("?"))
+	scr := p.WaitScreen(t, 5*time.Second, "focus the graph or the events")
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.Contains(l, "focus the graph") && !strings.Contains(l, "f") {
+			t.Fatalf("help names no key that works: %q", l)
+		}
+	}
+	tm.Send(uitest.Key("?"))
+	p.WaitScreen(t, 5*time.Second, "execution run-1")
+	tm.Send(uitest.Key("f"))
+	p.WaitScreen(t, 5*time.Second, "▸ events")
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

@@ -1,10 +1,9 @@
 package flows
 
 import (
+	"charm.land/lipgloss/v2"
 	"fmt"
 	"strings"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
@@ -19,15 +18,17 @@ const wideAt = 100
 // above) the events and the selected state's input and output.
 func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	e := m.exec
-	head := th.Title.Render("execution ") + table.Truncate(execLabel(e), max(w/3, 10))
+	rest := ""
 	if e.Status != "" {
 		st, _ := statusStyle(th, e.Status)
-		head += " · " + st.Render(textfmt.Sanitize(e.Status))
+		rest += " · " + st.Render(textfmt.Sanitize(e.Status))
 	}
 	if !e.Start.IsZero() {
-		head += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
+		rest += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
 	}
-	head += th.Dim.Render(" · " + table.Truncate(machineLabel(m.machine), max(w/4, 8)))
+	rest += th.Dim.Render(" · " + table.Truncate(machineLabel(m.machine), max(w/4, 8)))
+	// The name gets what the rest of the line leaves (a third at least).
+	head := th.Title.Render("execution ") + table.Truncate(execLabel(e), max(w-10-lipgloss.Width(rest), w/3, 10)) + rest
 	top := []string{head}
 	if e.Error != "" || e.Cause != "" {
 		top = append(top, th.Error.Render(table.Truncate(strings.TrimSpace(e.Error+" "+firstLine(e.Cause)), w)))
@@ -35,7 +36,7 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	if m.execErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.execErr.Error(), w)))
 	}
-	hints := []string{"esc", "back", "←→", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
+	hints := []string{"esc", "back", "←→/f", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
 	hints = append(hints, m.actionHints(e)...)
 	hints = append(hints, "y", "copy")
 	hints = append(hints, "/", "filter events")
@@ -70,10 +71,11 @@ func (m *Model) execBody(w, h int, th *ui.Theme) string {
 	return strings.Join(lines, "\n")
 }
 
-// paneTitle styles a pane's title by focus.
+// paneTitle styles a pane's title by focus (marked, so it shows without
+// colours too).
 func paneTitle(th *ui.Theme, text string, focused bool) string {
 	if focused {
-		return th.Title.Render(text)
+		return th.Title.Render("▸ " + text)
 	}
 	return th.Header.Render(text)
 }
@@ -270,17 +272,9 @@ func wrap(text string, w int) []string {
 	if text == "" {
 		return nil
 	}
-	iw := max(w-2, 1)
 	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		l = textfmt.Sanitize(strings.TrimRight(l, "\r"))
-		if ansi.StringWidth(l) <= iw {
-			out = append(out, "  "+l)
-			continue
-		}
-		for _, part := range strings.Split(ansi.Wrap(l, iw, ""), "\n") {
-			out = append(out, "  "+part)
-		}
+	for _, l := range table.Wrap(text, max(w-2, 1)) {
+		out = append(out, "  "+l)
 	}
 	return out
 }

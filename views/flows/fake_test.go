@@ -56,6 +56,7 @@ type fakeService struct {
 	startErr  error
 	defErr    error
 	starts    []startCall
+	previews  []startCall
 	stops     []string
 	redrives  []string
 	histCalls int
@@ -140,6 +141,15 @@ func (f *fakeService) History(_ context.Context, id string) ([]Event, error) {
 		return slices.Clone(x.events), nil
 	}
 	return nil, fmt.Errorf("no execution %s", id)
+}
+
+// Preview says the fake's input files would load and be archived.
+func (f *fakeService) Preview(_ context.Context, machine, input string) (StartPreview, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.previews = append(f.previews, startCall{machine: machine, input: input})
+	return StartPreview{Lines: []string{"loads 2 files", "then Archive Files moves each file whose load succeeded to archive/2026/11/25/"},
+		Files: []PreviewFile{{Name: "bronze_layer/orders/orders_2025-01-01.csv", Dataset: "orders", Status: "new", Size: 1234567}}}, nil
 }
 
 func (f *fakeService) DefaultInput(context.Context, string) (string, error) {

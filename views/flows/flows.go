@@ -54,6 +54,10 @@ type Service interface {
 	// DefaultInput is the input the editor is prefilled with (e.g. the new
 	// raw files); "" means "{}".
 	DefaultInput(ctx context.Context, machineID string) (string, error)
+	// Preview says what an execution of a machine with a JSON input would
+	// do (which files it loads, which it moves); the view shows it and
+	// asks before it calls Start.
+	Preview(ctx context.Context, machineID, input string) (StartPreview, error)
 }
 
 // Machine is one state machine: its ID (an ARN on AWS) and name.
@@ -218,6 +222,10 @@ type Model struct {
 	edStarting bool
 	edSize     editor.Size
 	styled     *ui.Theme
+
+	preview      *StartPreview // the start question, when asked
+	previewInput string
+	previewList  *listview.Model
 }
 
 // New returns the Flows view over svc; a nil svc shows a note instead.
@@ -230,8 +238,8 @@ func New(svc Service, opts ...Option) *Model {
 		bind: bindings{
 			start:      b([]string{"s"}, "s", "start an execution (input editor)"),
 			redrive:    b([]string{"R"}, "R", "redrive a failed execution"),
-			refresh:    b([]string{"r", "ctrl+r"}, "r", "refresh"),
-			focus:      b([]string{"tab"}, "←/→ tab", "focus the graph or the events"),
+			refresh:    b([]string{"r", "ctrl+r"}, "ctrl+r", "refresh"),
+			focus:      b([]string{"f"}, "←/→ f", "focus the graph or the events (tab switches views)"),
 			submit:     b([]string{"ctrl+s"}, "ctrl+s", "start with this input"),
 			cancelEdit: b([]string{"esc"}, "esc", "close the editor"),
 		}}
@@ -245,6 +253,7 @@ func New(svc Service, opts ...Option) *Model {
 		{Title: "id", Width: 4, Right: true}, {Title: "time", Width: 8}, {Title: "type", Max: 28}, {Title: "state"}}})
 	m.evTable.SetCellStyle(m.eventStyle)
 	m.editor = newEditor()
+	m.previewList = newPreviewList()
 	if svc != nil {
 		m.name = svc.Name()
 	}
@@ -309,6 +318,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case tea.MouseWheelMsg:
 		m.wheel(msg)
+	case ui.Click: // a row; a second click opens it
+		if m.mode != modeExec && !m.editing {
+			if _, again := m.list().Click(msg); again {
+				return m, m.key(tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
+		}
 	}
 	return m, nil
 }

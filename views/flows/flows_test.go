@@ -247,6 +247,11 @@ func TestStartWithEditor(t *testing.T) {
 	h.Press("backspace", "backspace")
 	h.Type(`,"force":true}`)
 	h.Press("ctrl+s")
+	h.ExpectContains("start this execution? y/n")
+	if starts, _, _, _ := f.calls(); len(starts) != 0 {
+		t.Fatalf("Start was called before the user said yes: %v", starts)
+	}
+	h.Press("y")
 	starts, _, _, _ := f.calls()
 	want := strings.TrimSuffix(pretty, "}") + `,"force":true}`
 	if len(starts) != 1 || starts[0].input != want || starts[0].machine != f.machines[0].ID {
@@ -277,7 +282,7 @@ func TestStartWithEditor(t *testing.T) {
 	if v.editor.Value() != "{}" {
 		t.Fatalf("an empty default input is not {}: %q", v.editor.Value())
 	}
-	h.Press("backspace", "backspace", "ctrl+s")
+	h.Press("backspace", "backspace", "ctrl+s", "y")
 	if starts, _, _, _ := f.calls(); len(starts) != 2 || starts[1].input != "{}" {
 		t.Fatalf("empty input: %q", starts)
 	}
@@ -410,7 +415,7 @@ func TestFramesStayInBounds(t *testing.T) {
 	check("detail")
 	h.Press("pgdown", "pgdown", "pgdown")
 	check("detail scrolled")
-	h.Press("tab")
+	h.Press("f")
 	check("events")
 	h.Press("x")
 	check("confirm")
@@ -448,7 +453,7 @@ func TestFocusAndEvents(t *testing.T) {
 	h.Resize(80, 24)
 	openFirst(t, h)
 	h.ExpectContains("state IsCrawlingComplete") // narrow: the detail pane under the graph
-	h.Press("tab")
+	h.Press("f")
 	h.ExpectContains("events · 10", "ChoiceStateEntered")
 	h.Press("up", "up", "enter") // CheckCrawlerStatus entered → select it
 	if v.focusEvents || v.selName() != "CheckCrawlerStatus" {
@@ -488,7 +493,7 @@ func TestErrorsAreShown(t *testing.T) {
 	f.mu.Lock()
 	f.startErr = errors.New("ExecutionLimitExceeded")
 	f.mu.Unlock()
-	h.Press("s", "ctrl+s")
+	h.Press("s", "ctrl+s", "y")
 	h.ExpectContains("start lakehouse", "ExecutionLimitExceeded")
 	if !v.InputFocused() {
 		t.Fatal("the editor closed after a failed start")

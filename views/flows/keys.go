@@ -244,11 +244,14 @@ func (m *Model) openEditor() tea.Cmd {
 }
 
 func (m *Model) closeEditor() {
-	m.editing, m.edLoading, m.edStarting = false, false, false
+	m.editing, m.edLoading, m.edStarting, m.preview = false, false, false, nil
 	m.editor.Blur()
 }
 
 func (m *Model) editorKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.preview != nil {
+		return m.previewKey(msg)
+	}
 	switch {
 	case key.Matches(msg, m.bind.submit):
 		if m.edStarting {
@@ -263,7 +266,7 @@ func (m *Model) editorKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.edErr, m.edStarting = "", true
-		return m.startCmd(m.edMachine, input)
+		return m.previewCmd(m.edMachine, input) // say what it will do and ask first
 	case key.Matches(msg, m.bind.cancelEdit):
 		m.closeEditor()
 		m.gen.start++ // a start under way no longer opens its execution

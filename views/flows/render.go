@@ -48,8 +48,9 @@ func (m *Model) renderMachines(w, h int, th *ui.Theme) string {
 	case m.machErr != nil:
 		title += " " + th.Error.Render(table.Truncate(m.machErr.Error(), w))
 	}
+	m.machTable.SetBodyTop(1)
 	body := func(bh int) string { return m.machTable.Body(w, bh, th) }
-	hints := []string{"enter", "executions", "s", "start", "r", "refresh", "/", "filter"}
+	hints := []string{"enter", "executions", "s", "start", "ctrl+r", "refresh", "/", "filter"}
 	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
 }
 
@@ -67,6 +68,7 @@ func (m *Model) renderExecs(w, h int, th *ui.Theme) string {
 		hints = append(hints, m.actionHints(e)...)
 	}
 	hints = append(hints, "esc", "machines", "/", "filter")
+	m.execTable.SetBodyTop(1)
 	body := func(bh int) string { return m.execTable.Body(w, bh, th) }
 	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
 }
@@ -83,6 +85,9 @@ func (m *Model) actionHints(e Execution) []string {
 }
 
 func (m *Model) renderEditor(w, h int, th *ui.Theme) string {
+	if m.preview != nil {
+		return m.renderPreview(w, h, th)
+	}
 	m.styleEditor(th)
 	m.sizeEditor(w, h)
 	title := th.Title.Render("start ") + table.Truncate(machineLabel(m.edMachine), max(w/2, 10)) +
@@ -91,11 +96,11 @@ func (m *Model) renderEditor(w, h int, th *ui.Theme) string {
 		title += th.Dim.Render(" · loading the default input…")
 	}
 	if m.edStarting {
-		title += th.Warn.Render(" · starting…")
+		title += th.Warn.Render(" · reading what it would do…")
 	}
 	// The error line is always there (blank without an error) so the
 	// editor keeps its size when an error shows.
-	bottom := []string{th.Error.Render(table.Truncate(m.edErr, w)), th.Dim.Render(screen.Hints("ctrl+s", "start", "esc", "cancel"))}
+	bottom := []string{th.Error.Render(table.Truncate(m.edErr, w)), th.Dim.Render(screen.Hints("ctrl+s", "start (says what it will do and asks)", "esc", "cancel"))}
 	return screen.Compose(w, h, []string{title}, func(int) string { return m.editor.View() }, bottom)
 }
 

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -38,6 +39,7 @@ type exportJob struct {
 	ctx         context.Context
 	keep        int
 	res         *result
+	path        string // a file the user named ("" for dir/query-<time>.<ext>)
 }
 
 // askExport opens the export prompt when there is a result to export.
@@ -57,11 +59,45 @@ func (m *Model) askExport() {
 	}
 }
 
-// export starts writing the result in a format.
+// ExportsToPath marks the view as taking :export PATH.
+func (m *Model) ExportsToPath() string { return "the query result" }
+
+// exportExts are the file extensions :export PATH takes and their formats.
+func exportExts() map[string]string {
+	return map[string]string{".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
+}
+
+// exportTo exports the result to a path the user named (:export PATH): a
+// file whose extension names the format, or a folder (CSV, named by time).
+func (m *Model) exportTo(ctx *ui.Context, path string) tea.Cmd {
+	switch r := m.res; {
+	case r == nil || len(r.cols) == 0:
+		m.setNote("nothing to export: run a query first", true)
+		return nil
+	case r.running:
+		m.setNote("wait for the query to finish (or cancel it with ctrl+x) before exporting", true)
+		return nil
+	case m.exporting:
+		m.setNote("an export is already running", true)
+		return nil
+	}
+	t, err := ops.ParseExportTarget(path, exportExts(), "csv")
+	if err != nil {
+		m.setNote(err.Error(), true)
+		return nil
+	}
+	return m.startExport(ctx, t.Format, t.Dir, t.File)
+}
+
+// export starts writing the result in a format to the export folder.
 func (m *Model) export(ctx *ui.Context, format string) tea.Cmd {
+	return m.startExport(ctx, format, m.exportDir, "")
+}
+
+func (m *Model) startExport(ctx *ui.Context, format, dir, file string) tea.Cmd {
 	r := m.res
 	ectx, cancel := context.WithCancel(ctx.App)
-	job := exportJob{dir: m.exportDir, format: format, now: m.now(), cols: r.cols,
+	job := exportJob{dir: dir, path: file, format: format, now: m.now(), cols: r.cols,
 		vals: r.vals[:len(r.vals):len(r.vals)], cur: r.cur, ctx: ectx, keep: max(maxKeep-len(r.vals), 0), res: r}
 	r.cur = nil // the export owns the rest of the result now
 	m.exporting, m.exportCancel = true, cancel
@@ -93,9 +129,9 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 	if msg.rows == 1 {
 		noun = "row"
 	}
-	text := fmt.Sprintf("exported %d %s to %s", msg.rows, noun, msg.path)
+	text := fmt.Sprintf("exported %s %s to %s", textfmt.Count(int64(msg.rows)), noun, msg.path)
 	if msg.dropped > 0 {
-		text += fmt.Sprintf(" (%d rows are in the file only)", msg.dropped)
+		text += " (" + textfmt.Rows(int64(msg.dropped)) + " are in the file only)"
 	}
 	m.setNote(text, false)
 	return nil
@@ -125,7 +161,8 @@ func exportCmd(job exportJob) tea.Cmd {
 }
 
 func (job *exportJob) write(msg *exportedMsg) (string, error) {
-	f, path, err := ops.CreateExport(job.dir, "query-"+job.now.Format("20060102-150405"), job.format)
+	t := ops.ExportTarget{File: job.path, Dir: job.dir, Format: job.format} // a named file is never replaced
+	f, path, err := t.Create("query-" + job.now.Format("20060102-150405"))
 	if err != nil {
 		return "", err
 	}

@@ -68,6 +68,14 @@ func (f *fakeEngine) Query(ctx context.Context, sql string) (ops.Rows, error) {
 		}
 	case strings.Contains(sql, "boom"):
 		return nil, errors.New("Parser Error: syntax error at or near \"boom\"\n\x1b[31mLINE 1: SELECT boom\x1b[0m")
+	case strings.Contains(sql, "golden"): // wide rows: 7-digit counts, a long text
+		note := "customer asked for the order to be split across two deliveries because the second half was on back order; " +
+			"support agreed and waived the fee"
+		return &fakeRows{f: f, n: 3, cols: []ops.Column{{Name: "order_id", Type: "BIGINT"}, {Name: "items", Type: "BIGINT"},
+			{Name: "total_amount", Type: "DECIMAL(12,2)"}, {Name: "note", Type: "VARCHAR"}, {Name: "date", Type: "DATE"}},
+			row: func(i int) []any {
+				return []any{int64(8_000_000_001 + i), int64(3_302_817 - i*1_000_000), fmt.Sprintf("%d.50", 1_234_567+i), note, "2025-04-01"}
+			}}, nil
 	case strings.Contains(sql, "big"):
 		return &fakeRows{f: f, n: bigRows, cols: []ops.Column{{Name: "n", Type: "BIGINT"}, {Name: "label", Type: "VARCHAR"},
 			{Name: "delta", Type: "BIGINT"}}, row: func(i int) []any {

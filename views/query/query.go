@@ -95,6 +95,7 @@ func DefaultHistoryFile() string {
 type bindings struct {
 	run, runStmt, cancel, more, copyRow, edit key.Binding
 	histPrev, histNext, complete, results     key.Binding
+	histSearch                                key.Binding
 }
 
 // Model is the Query view.
@@ -121,6 +122,13 @@ type Model struct {
 	tablesGen int
 	tablesErr error
 	tablesOK  bool
+	app       context.Context // the application's context (for reloading the tables)
+	bodyTop   int             // the view's line where the results area starts
+	histPick  *listview.Model // the history search, when open
+	tabs      []*result       // a script's results, one per statement (nil for one statement)
+	tab       int
+	queue     []string // the script's statements still to run
+	ended     int      // jobs ended, as the last snapshot said
 
 	history    []string
 	histLoaded bool
@@ -142,16 +150,17 @@ func New(eng Engine, opts ...Option) *Model {
 		return key.NewBinding(key.WithKeys(k), key.WithHelp(help, desc))
 	}
 	m.bind = bindings{
-		run:      b("ctrl+r", "ctrl+r", "run the editor"),
-		runStmt:  b("ctrl+e", "ctrl+e", "run the statement under the cursor"),
-		cancel:   b("ctrl+x", "ctrl+x", "cancel the running query or export"),
-		more:     b("m", "m", "load more rows"),
-		copyRow:  b("Y", "Y", "copy the row (tab-separated)"),
-		edit:     b("i", "i", "edit the SQL"),
-		histPrev: b("ctrl+p", "ctrl+p", "previous statement (editor)"),
-		histNext: b("ctrl+n", "ctrl+n", "next statement (editor)"),
-		complete: b("tab", "tab", "complete a table/column name (editor)"),
-		results:  b("esc", "esc", "leave the editor for the results"),
+		run:        b("ctrl+r", "ctrl+r", "run the editor"),
+		runStmt:    b("ctrl+e", "ctrl+e", "run the statement under the cursor"),
+		cancel:     b("ctrl+x", "ctrl+x", "cancel the running query or export"),
+		more:       b("m", "m", "load more rows"),
+		copyRow:    b("Y", "Y", "copy the row (tab-separated)"),
+		edit:       b("i", "i", "edit the SQL"),
+		histPrev:   b("ctrl+p", "ctrl+p", "previous statement (editor)"),
+		histNext:   b("ctrl+n", "ctrl+n", "next statement (editor)"),
+		histSearch: b("ctrl+o", "ctrl+o", "search the history (type to filter, enter edits)"),
+		complete:   b("tab", "tab", "complete a table/column name (editor)"),
+		results:    b("esc", "esc", "leave the editor for the results"),
 	}
 	if eng != nil {
 		m.engName = eng.Name()
@@ -171,15 +180,24 @@ func New(eng Engine, opts ...Option) *Model {
 func (m *Model) Title() string { return "Query" }
 
 // InputFocused reports whether the SQL editor or the filter has focus.
-func (m *Model) InputFocused() bool { return m.editor.Focused() || m.list.Filtering() }
+func (m *Model) InputFocused() bool {
+	return m.editor.Focused() || m.list.Filtering() || m.histPick != nil
+}
 
 // Takes OpenSQL.
-func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.OpenSQL); return ok }
+func (m *Model) Takes(i ui.Intent) bool {
+	switch i.(type) {
+	case ui.OpenSQL, ui.LoadSQL, ui.SaveSQL:
+		return true
+	}
+	return false
+}
 
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k, b := m.keys, m.bind
-	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.complete, b.results, b.edit,
+	tabs := key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "results: the previous/next statement's result (ctrl+r runs each statement)"))
+	return []key.Binding{b.run, b.runStmt, b.cancel, b.histPrev, b.histNext, b.histSearch, b.complete, b.results, b.edit, tabs,
 		k.Enter, b.more, k.Copy, b.copyRow, k.Export, k.Filter, k.Up, k.Down, k.Left, k.Right}
 }
 
@@ -194,8 +212,18 @@ func (m *Model) Init(ctx *ui.Context) tea.Cmd {
 }
 
 func (m *Model) loadTables(ctx *ui.Context) tea.Cmd {
+	m.app = ctx.App
+	return m.reloadTables()
+}
+
+// reloadTables asks the engine for the tables again (a run committed, a
+// statement created or dropped one): completion knows what is there now.
+func (m *Model) reloadTables() tea.Cmd {
+	if m.eng == nil || m.app == nil {
+		return nil
+	}
 	m.tablesGen++
-	return tablesCmd(ctx.App, m.eng, m.tablesGen)
+	return tablesCmd(m.app, m.eng, m.tablesGen)
 }
 
 // Update handles messages and keys.
@@ -207,6 +235,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.editor.Blur()
 		m.list.Dismiss()
 		return m, m.run(ctx, msg.SQL)
+	case ops.JobSnapshot:
+		ended := msg.Ended > m.ended
+		m.ended = msg.Ended
+		if ended {
+			return m, m.reloadTables()
+		}
 	case tablesMsg:
 		if msg.gen == m.tablesGen {
 			m.tables, m.tablesErr, m.tablesOK = msg.tables, msg.err, msg.err == nil
@@ -225,6 +259,14 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case exportedMsg:
 		return m, m.exported(msg)
+	case ui.ExportTo:
+		return m, m.exportTo(ctx, msg.Path)
+	case ui.LoadSQL:
+		return m, loadSQL(msg.Path)
+	case ui.SaveSQL:
+		return m, saveSQL(msg.Path, m.editor.Value())
+	case sqlFileMsg:
+		return m, m.sqlFile(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.PasteMsg:
@@ -238,6 +280,12 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		if !m.editor.Focused() {
 			m.list.Update(&m.keys, msg)
 		}
+	case ui.Click: // a result row; a second click opens it
+		if !m.editor.Focused() {
+			if _, again := m.list.Click(msg); again {
+				return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
+		}
 	}
 	return m, nil
 }
@@ -249,6 +297,13 @@ func (m *Model) busy() bool { return m.res != nil && m.res.running }
 
 func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	b := &m.bind
+	if m.histPick != nil {
+		return m.historyKey(msg)
+	}
+	if key.Matches(msg, b.histSearch) {
+		m.openHistory()
+		return nil
+	}
 	if m.list.Filtering() {
 		_, cmd := m.list.Update(&m.keys, msg)
 		return cmd
@@ -257,7 +312,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, b.run):
 		m.comp = nil
-		return m.run(ctx, m.editor.Value())
+		return m.runScript(ctx, m.editor.Value())
 	case key.Matches(msg, b.runStmt):
 		m.comp = nil
 		return m.run(ctx, ops.StatementAt(m.editor.Value(), m.cursorOffset()))
@@ -307,6 +362,12 @@ func (m *Model) resultsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, b := &m.keys, &m.bind
 	m.setNote("", false)
 	switch {
+	case msg.String() == "[":
+		m.showTab(m.tabIndex() - 1)
+		return nil
+	case msg.String() == "]":
+		m.showTab(m.tabIndex() + 1)
+		return nil
 	case key.Matches(msg, b.edit):
 		return m.editor.Focus()
 	case key.Matches(msg, k.Enter):

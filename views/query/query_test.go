@@ -177,7 +177,7 @@ func TestLoadMore(t *testing.T) {
 		t.Fatalf("exhausted result says more is available:\n%s", s)
 	}
 	d.press("m")
-	d.waitScreen("all 2500 rows are loaded")
+	d.waitScreen("all 2,500 rows are loaded")
 	d.waitFor("the result to be closed", func() bool { _, c := f.counts(); return c == 1 })
 	if m.list.Len() != bigRows {
 		t.Fatalf("table has %d rows", m.list.Len())
@@ -192,7 +192,7 @@ func TestExportCSVGuardsFormulas(t *testing.T) {
 	d.press("esc", "e")
 	d.waitScreen("(c)sv, (j)son lines or (p)arquet")
 	d.press("c")
-	s := d.waitScreen("exported 2500 rows to")
+	s := d.waitScreen("exported 2,500 rows to")
 	path := filepath.Join(dir, "query-20260102-030405.csv")
 	if !strings.Contains(s, "query-20260102-030405.csv") {
 		t.Fatalf("export path not shown:\n%s", s)
@@ -409,5 +409,99 @@ func TestStaleTicksDropped(t *testing.T) {
 	d.press("ctrl+x")
 	if _, cmd := m.Update(d.ctx, tickMsg{gen: m.tickGen}); cmd != nil {
 		t.Fatal("a tick after the query ended scheduled another")
+	}
+}
+
+// :export PATH writes the result to the file named (its extension says
+// the format; an existing file is not replaced) or into a folder.
+func TestExportToPath(t *testing.T) {
+	d, _, dir := setup(t)
+	d.runSQL("SELECT * FROM orders")
+	d.press("esc")
+	target := filepath.Join(dir, "picked.csv")
+	d.send(ui.ExportTo{Path: target})
+	d.waitScreen("exported 3 rows to " + target)
+	b, err := os.ReadFile(target)
+	if err != nil || !strings.HasPrefix(string(b), "order_id,customer,total_amount,date\n") {
+		t.Fatalf("export file: %v %q", err, b)
+	}
+	d.send(ui.ExportTo{Path: target})
+	d.waitScreen("create " + target)
+	d.send(ui.ExportTo{Path: filepath.Join(dir, "nope.txt")})
+	d.waitScreen("name a file ending in .csv, .json, .jsonl or .parquet")
+}
+
+// ctrl+o searches the history: typing filters it, enter puts the
+// statement in the editor.
+func TestHistorySearch(t *testing.T) {
+	d, _, _ := setup(t)
+	d.runSQL("SELECT 1 FROM orders")
+	d.runSQL("SELECT count(*) FROM products")
+	d.runSQL("SELECT 2 FROM order_items")
+	d.press("ctrl+o")
+	d.waitScreen("SQL history", "3 statements")
+	d.typeText("products")
+	s := d.waitScreen("/products", "SELECT count(*) FROM products")
+	if strings.Contains(s, "FROM order_items") {
+		t.Fatalf("the search did not filter:\n%s", s)
+	}
+	d.press("enter", "enter")
+	if got := d.model().editor.Value(); got != "SELECT count(*) FROM products" {
+		t.Fatalf("editor holds %q", got)
+	}
+}
+
+// :save PATH writes the editor's text to a .sql file, :open PATH reads one
+// into the editor; other names are refused.
+func TestSaveAndOpenSQLFiles(t *testing.T) {
+	d, _, dir := setup(t)
+	d.typeText("SELECT * FROM orders\nWHERE total_amount > 10")
+	path := filepath.Join(dir, "q.sql")
+	d.send(ui.SaveSQL{Path: path})
+	d.waitFor("the file", func() bool {
+		b, _ := os.ReadFile(path)
+		return string(b) == "SELECT * FROM orders\nWHERE total_amount > 10\n"
+	})
+	d.model().editor.Reset()
+	d.send(ui.LoadSQL{Path: path})
+	d.waitFor("the editor", func() bool { return d.model().editor.Value() == "SELECT * FROM orders\nWHERE total_amount > 10\n" })
+	d.send(ui.SaveSQL{Path: filepath.Join(dir, "q.txt")})
+	d.waitFor("the refusal", func() bool {
+		for _, m := range d.out {
+			if n, ok := m.(ui.Notify); ok && n.Error && strings.Contains(n.Text, "name a file ending in .sql") {
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := os.Stat(filepath.Join(dir, "q.txt")); err == nil {
+		t.Fatal("wrote a file not named .sql")
+	}
+}
+
+// A script of several statements runs each in turn, one result tab each
+// ([ and ] switch); a statement that fails stops the rest.
+func TestOneResultTabPerStatement(t *testing.T) {
+	d, f, _ := setup(t)
+	d.typeText("SELECT * FROM orders; SELECT * FROM golden")
+	d.press("ctrl+r")
+	d.waitScreen("results 1 [2]", "items", "note")
+	if q := f.last(); q != "SELECT * FROM golden" {
+		t.Fatalf("last statement run %q", q)
+	}
+	d.press("esc", "[")
+	s := d.waitScreen("results [1] 2", "customer")
+	if strings.Contains(s, "items") {
+		t.Fatalf("tab 1 shows tab 2's columns:\n%s", s)
+	}
+	d.press("]")
+	d.waitScreen("results 1 [2]", "items")
+	d.press("i")
+	d.model().editor.Reset()
+	d.typeText("SELECT 1 FROM orders; SELECT boom; SELECT 2 FROM orders")
+	d.press("ctrl+r")
+	d.waitScreen("statement 2 did not finish: the 1 after it did not run")
+	if q := f.last(); q != "SELECT boom" {
+		t.Fatalf("ran on after a failure: %q", q)
 	}
 }

@@ -31,6 +31,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.list.DetailOpen() {
 		return m.renderDetail(ctx)
 	}
+	if m.histPick != nil {
+		return m.renderHistory(ctx)
+	}
 	// The editor grows with its text, up to a third of the view.
 	edH := max(3, min(m.editor.LineCount()+1, 10, h/3))
 	if h < 10 {
@@ -39,6 +42,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 	m.edSize.Fit(&m.editor, w, edH)
 	top := []string{m.header(ctx)}
 	ed := strings.Split(m.editor.View(), "\n")
+	if !m.editor.Focused() && strings.TrimSpace(m.editor.Value()) != "" {
+		ed = highlight(m.editor.Value(), w, edH, th) // the statement, highlighted, while the results have the keys
+	}
 	for i := range edH {
 		line := ""
 		if i < len(ed) {
@@ -46,7 +52,11 @@ func (m *Model) Render(ctx *ui.Context) string {
 		}
 		top = append(top, line)
 	}
+	if len(m.tabs) > 1 {
+		top = append(top, table.Clip(m.tabsLine(th), w))
+	}
 	top = append(top, m.statusLine(th, w))
+	m.bodyTop = len(top)
 	return screen.Compose(w, h, top, func(bh int) string { return m.body(ctx, bh) }, []string{m.footer(th, w)})
 }
 
@@ -167,6 +177,7 @@ func (m *Model) body(ctx *ui.Context, h int) string {
 		}
 		return strings.Join(lines, "\n")
 	}
+	m.list.SetBodyTop(m.bodyTop + len(lines)) // for clicks
 	lines = append(lines, m.renderTable(w, h, th))
 	return strings.Join(lines, "\n")
 }
@@ -208,14 +219,7 @@ func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 
 // wrapText sanitizes text from an engine or from data and wraps it to w
 // cells, keeping its own line breaks.
-func wrapText(s string, w int) []string {
-	w = max(w, 1)
-	var out []string
-	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		out = append(out, strings.Split(ansi.Wrap(textfmt.Sanitize(line), w, ""), "\n")...)
-	}
-	return out
-}
+func wrapText(s string, w int) []string { return table.Wrap(s, w) }
 
 // shortDuration renders a finished query's time: "850ms", "12.3s", "4m05s".
 func shortDuration(d time.Duration) string { return textfmt.Duration(d) }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
 )
@@ -163,8 +164,12 @@ func closeCmd(c *cursor) tea.Cmd {
 	return func() tea.Msg { _ = c.close(); return nil }
 }
 
-// run starts sql, abandoning the current result.
-func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd {
+// run starts sql, abandoning the current result, and remembers it.
+func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd { return m.runStatement(ctx, sql, true) }
+
+// runStatement starts one statement (remembered in the history unless it
+// is part of a script, which is remembered whole).
+func (m *Model) runStatement(ctx *ui.Context, sql string, remember bool) tea.Cmd {
 	sql = trimStatement(sql)
 	if sql == "" {
 		m.setNote("nothing to run: the editor (or the statement under the cursor) is empty", true)
@@ -174,7 +179,10 @@ func (m *Model) run(ctx *ui.Context, sql string) tea.Cmd {
 		m.setNote(noEngineNote, true)
 		return nil
 	}
-	cmds := []tea.Cmd{m.abandon(), m.remember(sql)}
+	cmds := []tea.Cmd{m.abandon()}
+	if remember {
+		cmds = append(cmds, m.remember(sql))
+	}
 	m.seq++
 	start, cancel := startCmd(ctx.App, m.eng, sql, m.seq, m.rowCap)
 	now := m.now()
@@ -223,6 +231,7 @@ func (m *Model) chunk(msg chunkMsg) tea.Cmd {
 	if msg.first {
 		r.cols = msg.cols
 		m.list.SetColumns(tableColumns(msg.cols))
+		m.list.Table().SetPinned(1) // the first column (the key, as a rule) stays when scrolled right
 	}
 	if len(msg.vals) > 0 {
 		r.vals = append(r.vals, msg.vals...)
@@ -245,7 +254,28 @@ func (m *Model) chunk(msg chunkMsg) tea.Cmd {
 	if r.elapsed == 0 {
 		r.elapsed = m.now().Sub(r.started)
 	}
-	return nil
+	var cmds []tea.Cmd
+	if r.done && r.err == nil && changesTables(r.sql) {
+		cmds = append(cmds, m.reloadTables())
+	}
+	if m.app != nil {
+		cmds = append(cmds, m.nextStatement(&ui.Context{App: m.app}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// changesTables reports a statement that may create, drop or rename a
+// table (anything but a read): completion reloads the tables after it.
+func changesTables(sql string) bool {
+	f := strings.Fields(strings.ToUpper(sql))
+	if len(f) == 0 {
+		return false
+	}
+	switch f[0] {
+	case "SELECT", "WITH", "FROM", "VALUES", "SHOW", "DESCRIBE", "EXPLAIN", "SUMMARIZE", "TABLE", "(":
+		return false
+	}
+	return true
 }
 
 // cancel stops the running query (or export) without leaving the view.
@@ -283,7 +313,7 @@ func (m *Model) loadMore() tea.Cmd {
 		if r.partial {
 			m.setNote("the result was closed early: run the query again to read further", true)
 		} else {
-			m.setNote(fmt.Sprintf("all %d rows are loaded", len(r.vals)), false)
+			m.setNote("all "+textfmt.Rows(int64(len(r.vals)))+" are loaded", false)
 		}
 		return nil
 	}

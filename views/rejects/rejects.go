@@ -19,6 +19,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
 )
@@ -69,7 +70,8 @@ type Model struct {
 	exportDir string
 	now       func() time.Time
 	root      string
-	bind      struct{ dataset, file, reason key.Binding }
+	bind      struct{ dataset, file, reason, open key.Binding }
+	openOnly  bool // show only the open rejected rows (not those a reprocess resolved)
 
 	datasets []string
 	ds       int
@@ -97,6 +99,7 @@ func New(svc Service, opts ...Option) *Model {
 	m.bind.dataset = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "next dataset"))
 	m.bind.file = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter by file"))
 	m.bind.reason = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cycle reason code filter"))
+	m.bind.open = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open rows only / all rows"))
 	m.list = listview.New(listview.Options{Exports: []listview.Format{
 		{Key: "c", Name: "csv", Label: "(c)sv"}, {Key: "j", Name: "json", Label: "(j)son"}}})
 	m.list.SetCellStyle(m.cellStyle)
@@ -109,10 +112,9 @@ func New(svc Service, opts ...Option) *Model {
 // Title is the tab name.
 func (m *Model) Title() string { return "Rejects" }
 
-// InputFocused reports whether a filter is being typed.
-func (m *Model) InputFocused() bool {
-	return m.list.Filtering() || (m.picker != nil && m.picker.Filtering())
-}
+// InputFocused reports whether a filter is being typed or the file picker
+// is open (it takes every key, digits too, until enter or esc).
+func (m *Model) InputFocused() bool { return m.list.Filtering() || m.picker != nil }
 
 // Takes ShowRejects.
 func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowRejects); return ok }
@@ -120,7 +122,7 @@ func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowRejects); return ok
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k := m.keys
-	return []key.Binding{m.bind.dataset, m.bind.file, m.bind.reason, k.Filter, k.Enter, k.Back, k.Reprocess,
+	return []key.Binding{m.bind.dataset, m.bind.file, m.bind.reason, m.bind.open, k.Filter, k.Enter, k.Back, k.Reprocess,
 		k.Export, k.Copy, k.Refresh, k.Up, k.Down, k.Left, k.Right}
 }
 
@@ -181,11 +183,13 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.watch = msg.id
 		text := fmt.Sprintf("job %d queued: %s (see Runs); the list reloads when it ends", msg.id, msg.title)
 		return m, ui.NotifyCmd(text, false) // the shell shows it; no second copy in the view
+	case ui.ExportTo:
+		return m, m.exportTo(msg.Path)
 	case exportedMsg:
 		if msg.err != nil {
 			return m, ui.NotifyCmd(msg.err.Error(), true)
 		}
-		return m, ui.NotifyCmd(fmt.Sprintf("exported %d rows to %s", msg.rows, msg.path), false)
+		return m, ui.NotifyCmd(fmt.Sprintf("exported %s to %s", textfmt.Rows(int64(msg.rows)), msg.path), false)
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
@@ -193,6 +197,14 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			m.picker.Update(&m.keys, msg)
 		} else {
 			m.list.Update(&m.keys, msg)
+		}
+	case ui.Click: // a row (or a file in the picker); a second click opens it
+		list := m.list
+		if m.picker != nil {
+			list = m.picker
+		}
+		if _, again := list.Click(msg); again {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
 		}
 	}
 	return m, nil
@@ -239,6 +251,10 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, m.bind.reason):
 		m.cycleReason()
+		return nil
+	case key.Matches(msg, m.bind.open):
+		m.openOnly = !m.openOnly
+		m.applyFilters()
 		return nil
 	case key.Matches(msg, k.Enter):
 		if m.current() != nil {
@@ -314,19 +330,40 @@ func (m *Model) reprocess() tea.Cmd {
 	}
 }
 
-// export writes the rows in view (filtered, in view order) to a file.
+// export writes the rows in view (filtered, in view order) to a new
+// file in the export folder.
 func (m *Model) export(format string) tea.Cmd {
+	return m.exportRows(ops.ExportTarget{Dir: m.exportDir, Format: format})
+}
+
+// exportTo writes the rows in view to a path the user named (:export
+// PATH): a .csv, .json or .jsonl file (never replaced) or a folder.
+func (m *Model) exportTo(path string) tea.Cmd {
+	t, err := ops.ParseExportTarget(path, ops.RejectExportExts(), "csv")
+	if err != nil {
+		return ui.NotifyCmd(err.Error(), true)
+	}
+	return m.exportRows(t)
+}
+
+func (m *Model) exportRows(t ops.ExportTarget) tea.Cmd {
+	if m.list.Len() == 0 {
+		return ui.NotifyCmd("nothing to export: no rejected rows are shown", true)
+	}
 	rows := make([]ops.RejectRow, 0, m.list.Len())
 	for pos := 0; pos < m.list.Len(); pos++ {
 		rows = append(rows, m.rows[m.shown[m.list.RowAt(pos)]])
 	}
 	m.list.SetNote("exporting…", false)
-	dir, now, ds := m.exportDir, m.now(), m.dataset()
+	now, ds := m.now(), m.dataset()
 	return func() tea.Msg {
-		path, err := ops.ExportRejects(dir, now, ds, format, rows)
+		path, err := ops.ExportRejectsTo(t, now, ds, rows)
 		return exportedMsg{path: path, rows: len(rows), err: err}
 	}
 }
+
+// ExportsToPath marks the view as taking :export PATH.
+func (m *Model) ExportsToPath() string { return "the rejected rows shown" }
 
 // applyFilters rebuilds the list from the rows, the file and the reason filters.
 func (m *Model) applyFilters() {
@@ -339,8 +376,11 @@ func (m *Model) applyFilters() {
 		if m.reasonF != "" && !slices.Contains(r.Reasons, m.reasonF) {
 			continue
 		}
+		if m.openOnly && r.Status != ops.RejectOpen {
+			continue
+		}
 		m.shown = append(m.shown, i)
-		row := []string{fmt.Sprint(r.Line), strings.Join(r.Reasons, " "), r.Status, r.Raw}
+		row := []string{textfmt.Count(r.Line), strings.Join(r.Reasons, " "), r.Status, r.Raw}
 		if m.fileF == "" {
 			row = append([]string{path.Base(r.File)}, row...) // the full path is in the detail pane
 		}
@@ -350,14 +390,14 @@ func (m *Model) applyFilters() {
 	cols := []listview.Column{{Title: "line", Width: 6, Right: true}, {Title: "reasons", Max: 30},
 		{Title: "status", Width: 8}, {Title: "raw"}}
 	if m.fileF == "" {
-		cols = append([]listview.Column{{Title: "file", Max: 30}}, cols...)
+		cols = append([]listview.Column{{Title: "file", Max: 20, Middle: true}}, cols...)
 	}
 	if len(cols) != len(m.list.Table().Columns()) {
 		m.list.SetColumns(cols)
 	}
 	m.list.SetEmpty("no rejected rows in " + m.dataset())
-	if m.fileF != "" || m.reasonF != "" {
-		m.list.SetEmpty("no rejected rows match the file/reason filter (esc clears it)")
+	if m.fileF != "" || m.reasonF != "" || m.openOnly {
+		m.list.SetEmpty("no rejected rows match the file/reason/open filter (esc clears the file and reason, o shows all)")
 	}
 	m.list.SetRows(cells)
 }
@@ -409,7 +449,7 @@ func (m *Model) openPicker() {
 	for _, f := range m.files {
 		rows = append(rows, []string{m.short(f), fmt.Sprint(counts[f])})
 	}
-	m.picker = listview.New(listview.Options{Columns: []listview.Column{{Title: "file", Max: 60},
+	m.picker = listview.New(listview.Options{Columns: []listview.Column{{Title: "file", Flex: true, Middle: true, Max: 60},
 		{Title: "rejected rows", Right: true}}})
 	m.picker.SetRows(rows)
 	for i, f := range m.files {

@@ -1,7 +1,6 @@
 package rejects
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -24,11 +23,16 @@ func (m *Model) detail(row, w int, th *ui.Theme) listview.Detail {
 	}
 	r := m.rows[m.shown[row]]
 	lines := []string{
-		th.Title.Render(fmt.Sprintf("line %d", r.Line)) + " of " + table.Truncate(m.short(r.File), max(w/2, 10)) +
+		th.Title.Render("line "+textfmt.Count(r.Line)) + " of " + table.Truncate(m.short(r.File), max(w/2, 10)) +
 			th.Dim.Render(" · "+textfmt.Sanitize(r.Status+" · run "+r.RunID)+" · "+textfmt.Time(r.RejectedAt)),
 		th.Error.Render("reasons: ") + table.Truncate(strings.Join(r.Reasons, ", "), w),
-		th.Header.Render("raw record") + th.Dim.Render(" (control characters and invalid bytes shown escaped)"),
 	}
+	for _, note := range ops.RejectNotes(m.dataset(), r) {
+		for _, l := range table.Wrap(note, max(w-2, 1)) {
+			lines = append(lines, "  "+th.Warn.Render(l))
+		}
+	}
+	lines = append(lines, th.Header.Render("raw record")+th.Dim.Render(" (control characters and invalid bytes shown escaped)"))
 	lines = append(lines, strings.Split(ansi.Hardwrap(textfmt.Sanitize(r.Raw), max(w, 1), true), "\n")...)
 	lines = append(lines, th.Header.Render("fields")+th.Dim.Render(" re-read with the file's header and checked again"))
 	fields, err := ops.InspectReject(m.dataset(), r)
@@ -74,7 +78,13 @@ func (m *Model) Render(ctx *ui.Context) string {
 			tabs = append(tabs, th.Tab.Render(d))
 		}
 	}
-	head := strings.Join(tabs, " ") + th.Dim.Render(fmt.Sprintf(" · %d rows · %s", len(m.rows), m.list.Status()))
+	open := 0
+	for _, r := range m.rows {
+		if r.Status == ops.RejectOpen {
+			open++
+		}
+	}
+	head := strings.Join(tabs, " ") + th.Dim.Render(" · "+textfmt.Rows(int64(len(m.rows)))+" ("+textfmt.Count(int64(open))+" open) · "+m.list.Status())
 	if m.loading {
 		head += th.Dim.Render(" · loading…")
 	}
@@ -86,17 +96,21 @@ func (m *Model) Render(ctx *ui.Context) string {
 	if m.reasonF != "" {
 		filters = append(filters, "reason: "+th.Warn.Render(table.Truncate(m.reasonF, 30)))
 	}
+	if m.openOnly {
+		filters = append(filters, th.Warn.Render("open rows only")+th.Dim.Render(" (o: all)"))
+	}
 	if len(filters) > 0 {
-		top = append(top, strings.Join(filters, " · ")+th.Dim.Render(" · esc clears"))
+		top = append(top, strings.Join(filters, " · ")+th.Dim.Render(" · esc clears the file and reason"))
 	}
 	if m.loadErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.loadErr.Error(), w)))
 	}
 	if m.picker != nil {
 		top = append(top, th.Title.Render("pick a file")+th.Dim.Render(" · enter choose · esc cancel"))
+		m.picker.SetBodyTop(len(top))
 		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.picker.Body(w, h, th) },
 			[]string{m.picker.Footer(w, th, "enter", "choose", "esc", "cancel", "/", "filter")})
 	}
-	return m.list.View(w, ctx.Height, th, top, "d", "dataset", "f", "file", "c", "reason", "/", "text",
+	return m.list.View(w, ctx.Height, th, top, "d", "dataset", "f", "file", "c", "reason", "o", "open only", "/", "text",
 		"enter", "detail", "p", "reprocess", "e", "export", "y", "copy")
 }

@@ -26,42 +26,43 @@ func (m *Model) took(j ops.Job) time.Duration {
 	return j.Ended.Sub(j.Started)
 }
 
-// rate is rows per second: live while running, the average when done.
-func (m *Model) rate(j ops.Job, t ops.FileProgress) float64 {
-	if j.State.Done() {
-		if d := m.took(j); d > 0 {
-			return float64(t.Rows) / d.Seconds()
+// progressCell is a job's progress in a list cell: the bar while it runs
+// or succeeded, the state and how far it got when it was cancelled or failed.
+func progressCell(j ops.Job, o ops.Overall, width int) string {
+	switch j.State {
+	case ops.JobCancelled, ops.JobFailed:
+		if o.BytesTotal > 0 { // how far it got, committed or not
+			return fmt.Sprintf("%s at %d%%", j.State, int(min(float64(o.Reached.Bytes)/float64(o.BytesTotal), 1)*100))
 		}
-		return 0
+		if o.Fraction >= 0 && o.Fraction < 1 {
+			return fmt.Sprintf("%s at %d%%", j.State, int(o.Fraction*100))
+		}
+		return string(j.State)
 	}
-	return t.RowsPerSec
+	return progress.Plain(o.Fraction, width)
 }
 
 func (m *Model) jobRow(j ops.Job) []string {
-	t := j.Totals()
+	o := j.Overall(m.now())
 	took := ""
 	if d := m.took(j); d >= 0 {
 		took = textfmt.Duration(d)
 	}
-	accepted, rejected := textfmt.Count(t.Accepted), textfmt.Count(t.Rejected)
+	accepted, rejected := textfmt.Count(o.Accepted), textfmt.Count(o.Rejected)
 	if len(j.Files) == 0 { // no file seen (yet): a queued run, a flow's worker action
 		accepted, rejected = "", ""
 	}
-	return []string{fmt.Sprint(j.ID), j.Spec.Title, string(j.State), progress.Plain(j.Fraction(), 14),
-		accepted, rejected, textfmt.Rate(m.rate(j, t)), textfmt.Clock(j.Started), took}
-}
-
-func (m *Model) fileRow(f ops.FileProgress) []string {
-	stage := string(f.Stage)
-	if f.Result != nil {
-		stage = f.Result.Status
+	cell := progressCell(j, o, 14)
+	if len(j.Reprocess) > 0 { // a reprocess: what it resolved, of the open rows it looked at
+		var open, resolved, still int64
+		for _, r := range j.Reprocess {
+			open, resolved, still = open+r.Open, resolved+r.Resolved, still+r.StillOpen
+		}
+		cell = fmt.Sprintf("resolved %s/%s", textfmt.Count(resolved), textfmt.Count(open))
+		accepted, rejected = textfmt.Count(resolved), textfmt.Count(still)
 	}
-	eta := ""
-	if f.ETA > 0 && !f.Done() {
-		eta = textfmt.Duration(f.ETA)
-	}
-	return []string{m.short(f.File), stage, progress.Plain(f.Fraction(), 12), textfmt.Count(f.Rows),
-		textfmt.Count(f.Accepted), textfmt.Count(f.Rejected), textfmt.Rate(f.RowsPerSec), eta, f.Dataset}
+	return []string{fmt.Sprint(j.ID), j.Spec.Title, string(j.State), cell,
+		accepted, rejected, textfmt.Rate(o.RowsPerSec), textfmt.Clock(j.Started), took}
 }
 
 // stateStyle colours a job state or a file status of the ingest log.
@@ -91,24 +92,6 @@ func (m *Model) listStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 		return th.Bar, true
 	case 5:
 		return th.Warn, j.Totals().Rejected > 0
-	}
-	return lipgloss.Style{}, false
-}
-
-func (m *Model) fileStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
-	if row < 0 || row >= len(m.job.Files) {
-		return lipgloss.Style{}, false
-	}
-	f := m.job.Files[row]
-	switch col {
-	case 1:
-		if f.Result != nil {
-			return stateStyle(th, f.Result.Status)
-		}
-	case 2:
-		return th.Bar, true
-	case 5:
-		return th.Warn, f.Rejected > 0
 	}
 	return lipgloss.Style{}, false
 }
@@ -174,13 +157,25 @@ func (m *Model) Render(ctx *ui.Context) string {
 	var hints []string
 	switch m.mode {
 	case modeList:
-		active := 0
+		active, queued := 0, 0
+		var eta time.Duration
 		for _, j := range m.jobs {
-			if !j.State.Done() {
+			switch {
+			case j.State == ops.JobQueued:
+				queued++
 				active++
+			case !j.State.Done():
+				active++
+				eta = max(eta, j.Overall(m.now()).ETA)
 			}
 		}
 		title = th.Title.Render("jobs") + th.Dim.Render(fmt.Sprintf(" · %d active · %d total", active, len(m.jobs)))
+		if eta > 0 { // the running jobs end when the slowest does; queued ones are not known yet
+			title += th.Dim.Render(" · eta " + textfmt.Duration(eta))
+			if queued > 0 {
+				title += th.Dim.Render(" + " + textfmt.Counted(int64(queued), "queued job", "queued jobs"))
+			}
+		}
 		hints = []string{"enter", "open", "x", "cancel", "h", "history", "/", "filter"}
 	case modeJob:
 		return m.renderJob(ctx)
@@ -195,11 +190,12 @@ func (m *Model) Render(ctx *ui.Context) string {
 		hints = []string{"enter", "files of the run", "h/esc", "jobs", "/", "filter"}
 	case modeRun:
 		r := m.runs[m.runIdx]
-		title = th.Title.Render("run "+table.Truncate(r.ID, 40)) + th.Dim.Render(fmt.Sprintf(" · %s · %d files · ",
-			textfmt.Time(r.Started), len(r.Files))) + r.Status
+		title = th.Title.Render("run "+table.Truncate(r.ID, 40)) + th.Dim.Render(fmt.Sprintf(" · %s · %s · ",
+			textfmt.Time(r.Started), textfmt.Counted(int64(len(r.Files)), "file", "files"))) + r.Status
 		hints = []string{"enter", "rejected rows of the file", "esc", "history", "/", "filter"}
 	}
 	list := m.active()
+	list.SetBodyTop(1)
 	return screen.Compose(w, ctx.Height, []string{title}, func(h int) string { return list.Body(w, h, th) },
 		[]string{m.footer(list, w, th, hints)})
 }
@@ -212,69 +208,48 @@ func (m *Model) footer(list *listview.Model, w int, th *ui.Theme, hints []string
 	return list.Footer(w, th, hints...)
 }
 
-func (m *Model) renderJob(ctx *ui.Context) string {
-	th, w, j := ctx.Theme, ctx.Width, m.job
-	t := j.Totals()
-	state := string(j.State)
-	if state == "" {
-		state = "waiting for its first report"
-	}
-	st, _ := stateStyle(th, state)
-	head := th.Title.Render(fmt.Sprintf("job %d ", j.ID)) + table.Truncate(j.Spec.Title, max(w/3, 10)) + " · " +
-		st.Render(state)
-	if !j.Started.IsZero() {
-		head += th.Dim.Render(" · started " + textfmt.Clock(j.Started) + " · " + textfmt.Duration(m.took(j)))
-	}
-	if j.RunID != "" {
-		head += th.Dim.Render(" · run " + textfmt.Sanitize(j.RunID))
-	}
-	stats := " " + textfmt.Count(t.Rows) + " rows"
-	if r := textfmt.Rate(m.rate(j, t)); r != "" {
-		stats += " · " + r
-	}
-	stats += fmt.Sprintf(" · accepted %s · rejected %s", textfmt.Count(t.Accepted), textfmt.Count(t.Rejected))
-	barW := max(min(w-lipgloss.Width(stats), 40), 6)
-	top := []string{head, progress.Render(j.Fraction(), barW, th) + stats}
-	if j.Err != "" {
-		top = append(top, th.Error.Render(table.Truncate(j.Err, w)))
-	}
-	for _, r := range j.Reprocess {
-		top = append(top, fmt.Sprintf("reprocess %s: %d open looked at, %d resolved, %d still open, %d skipped",
-			r.Dataset, r.Open, r.Resolved, r.StillOpen, r.Skipped))
-	}
-	hints := []string{"esc", "jobs", "x", "cancel", "pgup/pgdn", "log", "/", "filter"}
-	if j.State.Done() {
-		hints = []string{"esc", "jobs", "enter", "rejected rows of the file", "pgup/pgdn", "log", "/", "filter"}
-	}
-	body := func(h int) string { return m.jobBody(w, h, th, t) }
-	return screen.Compose(w, ctx.Height, top, body, []string{m.footer(m.files, w, th, hints)})
-}
-
-// jobBody stacks the files table, the rejected counts by reason and the log.
-func (m *Model) jobBody(w, h int, th *ui.Theme, t ops.FileProgress) string {
-	log := m.job.Log
-	filesH := min(m.files.Len()+1, max(h/2, 2), h)
-	if m.files.Len() == 0 {
-		filesH = min(2, h)
-	}
-	lines := strings.Split(m.files.Body(w, filesH, th), "\n")
-	if h-filesH >= 1 && len(t.ByReason) > 0 {
-		var parts []string
-		for _, code := range ops.SortedReasons(t.ByReason) {
-			parts = append(parts, fmt.Sprintf("%s %s", code, textfmt.Count(t.ByReason[code])))
+// overallLines are the job's progress across its files: a bar (or how
+// far a cancelled or failed job got), bytes done of the job's bytes, the
+// recent rate and the time left; then rows checked, accepted, rejected.
+func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []string {
+	var parts []string
+	stopped := j.State == ops.JobCancelled || j.State == ops.JobFailed
+	switch {
+	case stopped && o.BytesTotal > 0 && o.Reached.Bytes > o.BytesDone: // files it read went uncommitted
+		committed := "nothing committed"
+		if o.BytesDone > 0 {
+			committed = textfmt.Bytes(o.BytesDone) + " of it committed"
 		}
-		lines = append(lines, th.Warn.Render("rejected by reason: ")+table.Truncate(strings.Join(parts, " · "), w))
+		parts = append(parts, textfmt.Bytes(o.Reached.Bytes)+" of "+textfmt.Bytes(o.BytesTotal)+" read, "+committed)
+	case o.BytesTotal > 0:
+		parts = append(parts, textfmt.Bytes(o.BytesDone)+" of "+textfmt.Bytes(o.BytesTotal))
 	}
-	if len(lines) < h {
-		lines = append(lines, th.Header.Render(fmt.Sprintf("log (%d lines)", len(log))))
+	if r := textfmt.Rate(o.RowsPerSec); r != "" { // the header says what the rate counts
+		parts = append(parts, strings.TrimSuffix(r, "/s")+" rows/s")
 	}
-	m.logH = max(h-len(lines), 0)
-	if m.follow || m.logOff > max(len(log)-m.logH, 0) {
-		m.logOff = max(len(log)-m.logH, 0)
+	if o.ETA > 0 {
+		parts = append(parts, "eta "+textfmt.Duration(o.ETA))
 	}
-	for i := m.logOff; i < len(log) && len(lines) < h; i++ {
-		l := log[i]
-		lines = append(lines, th.Dim.Render(textfmt.Clock(l.At))+" "+table.Truncate(l.Text, max(w-9, 1)))
+	stats := ""
+	if len(parts) > 0 {
+		stats = " · " + strings.Join(parts, " · ")
 	}
-	return strings.Join(lines, "\n")
+	counts := fmt.Sprintf("%s checked · accepted %s · rejected %s", textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	if stopped && o.Reached.Rows > o.Rows {
+		counts = fmt.Sprintf("%s checked before it stopped · committed: accepted %s · rejected %s",
+			textfmt.Rows(o.Reached.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	}
+	if !j.State.Done() && o.Rows > 0 { // dedup and references are checked when a dataset commits
+		counts = fmt.Sprintf("%s checked · accepted so far %s (before dedup and references) · rejected %s",
+			textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	}
+	var bar string
+	switch j.State {
+	case ops.JobCancelled, ops.JobFailed:
+		st, _ := stateStyle(th, string(j.State))
+		bar = st.Render(progressCell(j, o, 0))
+	default:
+		bar = progress.Render(o.Fraction, max(min(w-lipgloss.Width(stats), 40), 10), th)
+	}
+	return []string{table.Clip(bar+stats, w), table.Clip(counts, w)}
 }

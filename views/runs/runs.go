@@ -70,12 +70,18 @@ type Model struct {
 	list    *listview.Model
 	confirm int // job awaiting a cancel confirmation; 0 for none
 
-	jobID  int
-	job    ops.Job
-	files  *listview.Model
-	logOff int // first log line shown
-	follow bool
-	logH   int // log pane height of the last frame
+	jobID     int
+	job       ops.Job
+	files     *listview.Model
+	logOff    int // first log screen line shown
+	follow    bool
+	logH      int // log pane height of the last frame
+	logLines  int // log screen lines of the last frame (wrapped)
+	focusLog  bool
+	bodyTop   int // the job screen's first body line, and its log's title line within the body (for clicks)
+	logTop    int
+	focus     key.Binding
+	detailKey key.Binding
 
 	runs        []ops.PastRun
 	histGen     int
@@ -89,25 +95,22 @@ type Model struct {
 // New returns the Runs view over svc.
 func New(svc Service) *Model {
 	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), root: svc.RawRoot(), now: time.Now, follow: true,
-		history: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history of past runs"))}
+		history:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history of past runs")),
+		focus:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "job: move between the files and the log")),
+		detailKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "job: the file's detail (a failed file's whole error)"))}
 	m.list = listview.New(listview.Options{Empty: "no jobs yet: run files from the Files view (r, R)", Columns: []listview.Column{
-		{Title: "id", Width: 4, Right: true}, {Title: "title", Max: 40}, {Title: "state", Width: 9},
-		{Title: "progress", Width: 14}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
+		{Title: "id", Width: 4, Right: true}, {Title: "title", Flex: true}, {Title: "state", Width: 9},
+		{Title: "progress", Max: 28}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
 		{Title: "rows/s", Width: 8, Right: true}, {Title: "started", Width: 8}, {Title: "took"}}})
 	m.list.SetCellStyle(m.listStyle)
-	m.files = listview.New(listview.Options{Empty: "no file progress yet", Columns: []listview.Column{
-		{Title: "file", Max: 28}, {Title: "stage", Width: 9}, {Title: "progress", Width: 12},
-		{Title: "rows", Width: 8, Right: true}, {Title: "accepted", Width: 8, Right: true},
-		{Title: "rejected", Width: 8, Right: true}, {Title: "rows/s", Width: 8, Right: true},
-		{Title: "eta", Width: 6, Right: true}, {Title: "dataset"}}})
-	m.files.SetCellStyle(m.fileStyle)
+	m.files = m.newFileList()
 	m.hist = listview.New(listview.Options{Empty: "no runs in the ingest log yet", Columns: []listview.Column{
 		{Title: "started", Width: 19}, {Title: "status", Width: 9}, {Title: "files", Width: 5, Right: true},
 		{Title: "read", Width: 9, Right: true}, {Title: "accepted", Width: 9, Right: true},
 		{Title: "rejected", Width: 9, Right: true}, {Title: "took", Width: 7, Right: true}, {Title: "run"}}})
 	m.hist.SetCellStyle(m.histStyle)
 	m.runFiles = listview.New(listview.Options{Columns: []listview.Column{
-		{Title: "file", Max: 30}, {Title: "status", Width: 9}, {Title: "read", Width: 8, Right: true},
+		{Title: "file", Flex: true, Middle: true, Max: 30}, {Title: "status", Width: 9}, {Title: "read", Width: 8, Right: true},
 		{Title: "accepted", Width: 8, Right: true}, {Title: "rejected", Width: 8, Right: true},
 		{Title: "dataset", Max: 11}, {Title: "error"}}})
 	m.runFiles.SetCellStyle(m.runFileStyle)
@@ -126,8 +129,9 @@ func (m *Model) Takes(i ui.Intent) bool { _, ok := i.(ui.ShowJob); return ok }
 // Help lists the view's keys.
 func (m *Model) Help() []key.Binding {
 	k := m.keys
-	logKeys := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn/g/G", "scroll the job log"))
-	return []key.Binding{k.Enter, k.Back, k.Cancel, m.history, k.Filter, logKeys, k.Up, k.Down}
+	logKeys := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("↑↓ pgup/pgdn g/G", "move in the focused pane (files or log)"))
+	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "job: sort the files (running first, size, name, as started)"))
+	return []key.Binding{k.Enter, k.Back, k.Cancel, m.history, k.Filter, m.focus, m.detailKey, sort, logKeys}
 }
 
 // Init has nothing to load: the jobs come with the relay's snapshots.
@@ -164,6 +168,13 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m, m.key(ctx, msg)
+	case ui.Click:
+		if m.mode == modeJob {
+			return m, m.clickJob(msg)
+		}
+		if _, again := m.active().Click(msg); again {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
 	case tea.MouseWheelMsg:
 		if m.mode == modeJob {
 			switch msg.Button {
@@ -210,19 +221,10 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		list.Update(k, msg)
 		return nil
 	}
-	switch {
-	case m.mode == modeJob && key.Matches(msg, k.PageUp):
-		m.scrollLog(-max(m.logH-1, 1))
-		return nil
-	case m.mode == modeJob && key.Matches(msg, k.PageDown):
-		m.scrollLog(max(m.logH-1, 1))
-		return nil
-	case m.mode == modeJob && key.Matches(msg, k.Top):
-		m.follow, m.logOff = false, 0
-		return nil
-	case m.mode == modeJob && key.Matches(msg, k.Bottom):
-		m.follow = true
-		return nil
+	if m.mode == modeJob {
+		if cmd, ok := m.jobKey(msg); ok {
+			return cmd
+		}
 	}
 	switch {
 	case key.Matches(msg, m.history) && (m.mode == modeList || m.mode == modeHistory):
@@ -279,19 +281,7 @@ func (m *Model) enter() tea.Cmd {
 			m.open(id)
 		}
 	case modeJob:
-		r := m.files.Cursor()
-		if r < 0 || r >= len(m.job.Files) {
-			return nil
-		}
-		f := m.job.Files[r]
-		switch {
-		case !m.job.State.Done():
-			m.files.SetNote("the job is still running: its rejected rows are written when it ends", true)
-		case f.Rejected == 0:
-			m.files.SetNote(path.Base(f.File)+" has no rejected rows", false)
-		default:
-			return ui.GoCmd(ui.ShowRejects{Dataset: f.Dataset, File: f.File})
-		}
+		return m.enterFile()
 	case modeHistory:
 		if r := m.hist.Cursor(); r >= 0 && r < len(m.runs) {
 			m.runIdx = r
@@ -322,8 +312,9 @@ func (m *Model) selectedJob() int {
 func (m *Model) open(id int) {
 	if m.jobID != id {
 		m.files.Table().SetPosition(0)
+		m.files.CloseDetail()
 	}
-	m.jobID, m.mode, m.follow = id, modeJob, true
+	m.jobID, m.mode, m.follow, m.focusLog = id, modeJob, true, false
 	for i, j := range m.jobs {
 		if j.ID == id {
 			m.list.SelectRow(i)
@@ -368,11 +359,11 @@ func (m *Model) showJob() {
 
 func (m *Model) scrollLog(n int) {
 	if m.follow {
-		m.logOff = max(len(m.job.Log)-m.logH, 0)
+		m.logOff = max(m.logLines-m.logH, 0)
 	}
 	m.follow = false
 	m.logOff = max(0, m.logOff+n)
-	if m.logOff >= len(m.job.Log)-m.logH {
+	if m.logOff >= m.logLines-m.logH {
 		m.follow = true
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lakeops/lakeops/etl/jobs"
 	"github.com/lakeops/lakeops/etl/ops"
@@ -31,7 +32,7 @@ func TestJobFinishesWithCounts(t *testing.T) {
 	// products: 1053 rows, 1000 accepted, 53 rejected; orders day 1: 316
 	// rows, 300 accepted, 16 rejected (the generator's manifest).
 	s := h.ExpectContains("succeeded", "100%", "accepted 1,300", "rejected 69", "rejected by reason:",
-		"log (", "finished", "products.csv: succeeded, 1053 read, 1000 accepted, 53 rejected")
+		"log · ", "finished", "products.csv: succeeded, 1,053 read, 1,000 accepted, 53 rejected")
 	if l := viewtest.LineWith(t, s, "orders/orders_2025_04_01.csv "); !strings.Contains(l, "300") || !strings.Contains(l, "16") {
 		t.Fatalf("file row: %q", l)
 	}
@@ -126,7 +127,7 @@ func TestHistoryFromLedger(t *testing.T) {
 	h.Press("h")
 	h.ExpectContains("history", sum.RunID, "succeeded", "1,053", "1,000", "53")
 	h.Press("enter")
-	h.ExpectContains("run "+sum.RunID, "products.csv", "1 files")
+	h.ExpectContains("run "+sum.RunID, "products.csv", "1 file ·")
 	h.Press("enter")
 	g, ok := viewtest.Last[ui.Go](h)
 	if !ok || g.To.(ui.ShowRejects).File != "bronze_layer/products.csv" {
@@ -154,3 +155,68 @@ var (
 )
 
 var _ Service = (*ops.Ops)(nil) // the operations layer is the Runs view's service
+
+// A reprocess job says what it resolved, in the list and on its screen.
+func TestReprocessJobSaysWhatItResolved(t *testing.T) {
+	h := viewtest.New(t, New(goldenRuns{}))
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{{ID: 3, Spec: ops.JobSpec{Title: "reprocess orders"}, State: ops.JobSucceeded,
+		Reprocess: []ops.ReprocessResult{{Dataset: "orders", Open: 6, Resolved: 3, StillOpen: 2, Skipped: 1}},
+		Log:       []ops.LogLine{{Text: "reprocess orders: 6 open rows"}}}}, Ended: 1})
+	if row := viewtest.LineWith(t, h.Screen(), "reprocess orders"); !strings.Contains(row, "resolved 3/6") {
+		t.Fatalf("row: %q", row)
+	}
+	h.Press("enter")
+	h.ExpectContains("reprocess orders: 6 open rows looked at, 3 resolved, 2 still open, 1 duplicate left open",
+		"log · 1 line", "reprocess orders: 6 open rows")
+	// It read no file: no row counts of zero, no empty file pane.
+	if s := h.Screen(); strings.Contains(s, "0 rows checked") || strings.Contains(s, "no file progress yet") || strings.Contains(s, "files ·") {
+		t.Fatalf("a job that read no file shows file figures:\n%s", s)
+	}
+}
+
+// The list's header has the running jobs' time left.
+func TestListHeaderETA(t *testing.T) {
+	m := New(goldenRuns{})
+	m.now = func() time.Time { return goldenTime.Add(83 * time.Second) }
+	h := viewtest.New(t, m)
+	queued := ops.Job{ID: 8, Spec: ops.JobSpec{Title: "later"}, State: ops.JobQueued}
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{queued, goldenJob()}})
+	h.ExpectContains("jobs · 2 active · 2 total · eta 2.5s + 1 queued job")
+}
+
+// On the job screen a click on the log focuses it; a click on a file
+// focuses the files and selects it.
+func TestClickJobPanes(t *testing.T) {
+	m := New(goldenRuns{})
+	m.now = func() time.Time { return goldenTime.Add(83 * time.Second) }
+	h := viewtest.New(t, m)
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{goldenJob()}})
+	h.Send(ui.ShowJob{ID: 7})
+	s := h.Screen()
+	logLine := -1
+	for i, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "log · 3 lines") {
+			logLine = i
+		}
+	}
+	h.Send(ui.Click{X: 3, Y: logLine + 1})
+	h.ExpectContains("▸ log")
+	h.Send(ui.Click{X: 3, Y: 6}) // head, 2 progress lines, files title, header, first file, second file
+	h.ExpectContains("▸ files · 2/4")
+}
+
+// A cancelled job says how far it got (read and checked), and that what
+// it read of the cancelled files was not committed.
+func TestCancelledJobSaysHowFarItGot(t *testing.T) {
+	h := viewtest.New(t, New(goldenRuns{}))
+	cancelled := &ops.FileResult{File: "bronze_layer/order_items/big.csv", Dataset: "order_items", Status: ops.FileCancelled}
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{{ID: 2, Spec: ops.JobSpec{Title: "force run 1 file"}, State: ops.JobCancelled,
+		Started: goldenTime, Ended: goldenTime.Add(2 * time.Second),
+		Files:   []ops.FileProgress{{File: cancelled.File, Dataset: "order_items", Stage: "done", BytesTotal: 64 << 20, Result: cancelled}},
+		Reached: ops.JobReached{Bytes: 40 << 20, Rows: 613_654}}}, Ended: 1})
+	if row := viewtest.LineWith(t, h.Screen(), "force run 1 file"); !strings.Contains(row, "cancelled at 62%") {
+		t.Fatalf("row: %q", row)
+	}
+	h.Press("enter")
+	h.ExpectContains("40.0 MiB of 64.0 MiB read, nothing committed", "613,654 rows checked before it stopped")
+}

@@ -56,7 +56,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		return m.renderDetail(ctx)
 	}
 	th, w := ctx.Theme, ctx.Width
-	head := th.Title.Render("Tables") + th.Dim.Render(fmt.Sprintf(" · %d tables", len(m.entries)))
+	head := th.Title.Render("Tables") + th.Dim.Render(" · "+textfmt.Counted(int64(len(m.entries)), "table", "tables"))
 	if m.source != "" {
 		head += th.Dim.Render(" · from the " + textfmt.Sanitize(m.source))
 	}
@@ -71,7 +71,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) }, []string{m.askLine(th)})
 	}
 	return m.list.View(w, ctx.Height, th, top,
-		"enter", "schema & history", "s", "SELECT in Query", "V/O/L", "vacuum/optimize/clean log", "r", "refresh", "y", "copy location", "/", "filter")
+		"enter", "schema & history", "s", "SELECT in Query", "V/O/L", "maintain", "ctrl+r", "refresh", "y", "copy location", "/", "filter")
 }
 
 func (m *Model) renderDetail(ctx *ui.Context) string {
@@ -110,24 +110,36 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 		return th.Dim.Render("  " + text)
 	}
 	body := func(h int) string {
-		sh := min(d.schema.Len()+1, max((h-2)/2, 2))
-		if d.schema.Len() == 0 {
-			sh = 2
+		// Each pane gets what it needs when both fit; else the history
+		// keeps a third (at least three lines) and the schema the rest.
+		lower := d.history // the history, or the partitions when they have the keys
+		if d.focus == 2 {
+			lower = d.parts
 		}
-		hh := h - 2 - sh
+		avail, needS, needH := max(h-2, 0), max(d.schema.Len()+1, 2), max(lower.Len()+1, 2)
+		sh := needS
+		if needS+needH > avail {
+			sh = max(avail-min(needH, max(avail/3, 3)), min(2, avail))
+		}
+		sh = min(sh, avail)
+		hh := avail - sh
 		lines := []string{title(0, fmt.Sprintf("schema · %d columns", d.schema.Len())), d.schema.Body(w, sh, th)}
 		htitle := fmt.Sprintf("history · newest first, up to %d versions", ops.HistoryLimit)
 		if d.d != nil && d.d.HistErr != nil {
 			htitle = "history · " + d.d.HistErr.Error()
 		}
-		lines = append(lines, title(1, table.Truncate(htitle, max(w-2, 1))))
+		pane := 1
+		if d.focus == 2 {
+			pane, htitle = 2, "partitions · "+textfmt.Counted(int64(d.parts.Len()), "partition", "partitions")+" with their files, rows and size"
+		}
+		lines = append(lines, title(pane, table.Truncate(htitle, max(w-2, 1))))
 		if hh > 0 {
-			lines = append(lines, d.history.Body(w, hh, th))
+			lines = append(lines, lower.Body(w, hh, th))
 		}
 		return strings.Join(lines, "\n")
 	}
 	foot := m.focused().Footer(w, th,
-		"esc", "back", "c", "schema/history", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "V/O/L", "maintain",
+		"esc", "back", "c", "schema/history/partitions", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "V/O/L", "maintain",
 		"y", "copy location", "/", "filter")
 	if m.asking != nil {
 		foot = m.askLine(th)

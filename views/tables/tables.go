@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 	"github.com/lakeops/lakeops/ui/components/listview"
 )
@@ -71,7 +72,8 @@ type detailPane struct {
 	d       *ops.TableDetail
 	schema  *listview.Model
 	history *listview.Model
-	focus   int               // 0: schema, 1: history
+	focus   int // 0: schema, 1: history, 2: partitions
+	parts   *listview.Model
 	open    *ops.TableVersion // the history entry shown in full, if any
 	off     int               // first line of the open entry on screen
 }
@@ -97,13 +99,14 @@ type Model struct {
 func New(svc Service) *Model {
 	m := &Model{svc: svc, keys: ui.DefaultKeyMap()}
 	m.bind.query = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SELECT it in the Query view"))
-	m.bind.pane = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "switch schema/history (detail)"))
-	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh"))
+	m.bind.pane = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "detail: schema, history, partitions (files, rows, size)"))
+	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("ctrl+r", "refresh"))
 	m.bindMaintenance()
 	m.list = listview.New(listview.Options{Empty: "no tables", Columns: []listview.Column{
 		{Title: "name", Max: 28}, {Title: "version", Right: true}, {Title: "files", Right: true},
 		{Title: "rows", Right: true}, {Title: "size", Right: true}, {Title: "partitions", Max: 16},
 		{Title: "last commit"}}})
+	m.list.Table().SetPinned(1) // the name stays when scrolled right
 	return m
 }
 
@@ -176,6 +179,10 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		return m, m.key(ctx, msg)
 	case tea.MouseWheelMsg:
 		m.focused().Update(&m.keys, msg)
+	case ui.Click: // a row; a second click opens it
+		if _, again := m.focused().Click(msg); again && m.detail == nil {
+			return m, m.key(ctx, tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
 	}
 	return m, nil
 }
@@ -218,8 +225,11 @@ func (m *Model) current() *entry {
 // focused is the list the keys go to.
 func (m *Model) focused() *listview.Model {
 	if d := m.detail; d != nil {
-		if d.focus == 0 {
+		switch d.focus {
+		case 0:
 			return d.schema
+		case 2:
+			return d.parts
 		}
 		return d.history
 	}
@@ -272,7 +282,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.detail != nil && key.Matches(msg, m.bind.pane):
-		m.detail.focus = 1 - m.detail.focus
+		m.detail.focus = (m.detail.focus + 1) % 3
 		return nil
 	case key.Matches(msg, m.bind.refresh):
 		if d := m.detail; d != nil {
@@ -299,7 +309,9 @@ func (m *Model) openDetail(ctx *ui.Context, e *entry) tea.Cmd {
 		schema: listview.New(listview.Options{Empty: "loading…", Columns: []listview.Column{{Title: "column", Max: 32},
 			{Title: "type", Max: 24}, {Title: "nullable"}, {Title: "partition"}}}),
 		history: listview.New(listview.Options{Empty: "loading…", Columns: []listview.Column{{Title: "version", Right: true},
-			{Title: "time"}, {Title: "operation", Max: 20}, {Title: "metrics"}}})}
+			{Title: "time"}, {Title: "operation", Max: 20}, {Title: "metrics"}}}),
+		parts: listview.New(listview.Options{Empty: "not partitioned", Columns: []listview.Column{{Title: "partition", Flex: true},
+			{Title: "files", Right: true}, {Title: "rows", Right: true}, {Title: "size", Right: true}}})}
 	if m.detail != nil && m.detail.name == e.info.Name {
 		d.focus = m.detail.focus
 	}
@@ -343,6 +355,15 @@ func (d *detailPane) fill(msg detailMsg) {
 	}
 	d.history.SetEmpty("no history")
 	d.history.SetRows(hrows)
+	prows := make([][]string, len(d.d.PartitionStats))
+	for i, p := range d.d.PartitionStats {
+		rows := textfmt.Count(p.Rows)
+		if !p.RowsKnown {
+			rows = "?"
+		}
+		prows[i] = []string{p.Values, textfmt.Count(int64(p.Files)), rows, textfmt.Bytes(p.Bytes)}
+	}
+	d.parts.SetRows(prows)
 	if len(d.d.History) > 0 && d.focus == 0 && len(d.d.Fields) == 0 {
 		d.focus = 1
 	}

@@ -83,18 +83,18 @@ func TestApplyCreatesTheStack(t *testing.T) {
 	store := srv.NewStore(t, "lake/")
 	dir, m := fakeArtifacts(t)
 	f := queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-missing.xml", Status: 400},
-		queryfake.Reply{Action: "CreateChangeSet", File: "create-change-set.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-pending.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-create-page1.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-create-page2.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-review.xml"},
-		queryfake.Reply{Action: "ExecuteChangeSet", File: "execute-change-set.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-create-1.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-in-progress.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-missing.xml", Status: 400},
+		queryfake.Reply{Op: "CreateChangeSet", File: "create-change-set.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-pending.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-create-page1.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-create-page2.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-review.xml"},
+		queryfake.Reply{Op: "ExecuteChangeSet", File: "execute-change-set.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-create-1.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-in-progress.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
 	)
 	rec := &recorder{approve: true}
 	st, plan, err := client(f).Apply(context.Background(), rec.apply(Apply{
@@ -203,16 +203,16 @@ func readKey(t *testing.T, store interface {
 // failure, not the cancelled resources after it.
 func TestFailedUpdateRollsBack(t *testing.T) {
 	f := queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-		queryfake.Reply{Action: "CreateChangeSet", File: "create-change-set-update.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-update.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-before-update.xml"},
-		queryfake.Reply{Action: "ExecuteChangeSet", File: "execute-change-set.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-update-1.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-update-rollback-in-progress.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-update-2.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-update-rollback-complete.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-update-2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "CreateChangeSet", File: "create-change-set-update.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-update.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-before-update.xml"},
+		queryfake.Reply{Op: "ExecuteChangeSet", File: "execute-change-set.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-update-1.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-update-rollback-in-progress.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-update-2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-update-rollback-complete.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-update-2.xml"},
 	)
 	c := client(f)
 	plan, err := c.Plan(context.Background(), "lakeops", Template{URL: "https://b.s3.eu-west-1.amazonaws.com/t.json", Parameters: map[string]string{"LakeBucketName": "lake-bucket"}})
@@ -258,11 +258,11 @@ func TestApplyWithoutChanges(t *testing.T) {
 	dir, _ := fakeArtifacts(t)
 	srv := gwtest.Start(t)
 	f := queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-		queryfake.Reply{Action: "CreateChangeSet", File: "create-change-set-update.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-no-changes.xml"},
-		queryfake.Reply{Action: "DeleteChangeSet", File: "delete-change-set.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "CreateChangeSet", File: "create-change-set-update.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-no-changes.xml"},
+		queryfake.Reply{Op: "DeleteChangeSet", File: "delete-change-set.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
 	)
 	rec := &recorder{approve: true}
 	st, plan, err := client(f).Apply(context.Background(), rec.apply(Apply{
@@ -281,10 +281,10 @@ func TestApplyDeclinedAndFailedChangeSets(t *testing.T) {
 	dir, _ := fakeArtifacts(t)
 	srv := gwtest.Start(t)
 	f := queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-		queryfake.Reply{Action: "CreateChangeSet", File: "create-change-set-update.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-update.xml"},
-		queryfake.Reply{Action: "DeleteChangeSet", File: "delete-change-set.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "CreateChangeSet", File: "create-change-set-update.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-update.xml"},
+		queryfake.Reply{Op: "DeleteChangeSet", File: "delete-change-set.xml"},
 	)
 	rec := &recorder{approve: false}
 	_, _, err := client(f).Apply(context.Background(), rec.apply(Apply{
@@ -299,9 +299,9 @@ func TestApplyDeclinedAndFailedChangeSets(t *testing.T) {
 	}
 
 	f = queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-		queryfake.Reply{Action: "CreateChangeSet", File: "create-change-set-update.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-failed.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "CreateChangeSet", File: "create-change-set-update.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-failed.xml"},
 	)
 	_, err = client(f).Plan(context.Background(), "lakeops", Template{URL: "https://b.s3.eu-west-1.amazonaws.com/t.json"})
 	f.Done()
@@ -310,7 +310,7 @@ func TestApplyDeclinedAndFailedChangeSets(t *testing.T) {
 	}
 
 	// A stack in the middle of an operation is not planned over.
-	f = queryfake.New(t, cfnVersion, queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-update-rollback-in-progress.xml"})
+	f = queryfake.New(t, cfnVersion, queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-update-rollback-in-progress.xml"})
 	_, err = client(f).Plan(context.Background(), "lakeops", Template{URL: "https://b/t.json"})
 	f.Done()
 	if err == nil || !strings.Contains(err.Error(), "UPDATE_ROLLBACK_IN_PROGRESS") {
@@ -322,9 +322,9 @@ func TestApplyDeclinedAndFailedChangeSets(t *testing.T) {
 // first apply) is planned as a CREATE again.
 func TestApplyAfterADeclinedCreate(t *testing.T) {
 	f := queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-review.xml"},
-		queryfake.Reply{Action: "CreateChangeSet", File: "create-change-set.xml"},
-		queryfake.Reply{Action: "DescribeChangeSet", File: "describe-change-set-create-page2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-review.xml"},
+		queryfake.Reply{Op: "CreateChangeSet", File: "create-change-set.xml"},
+		queryfake.Reply{Op: "DescribeChangeSet", File: "describe-change-set-create-page2.xml"},
 	)
 	p, err := client(f).Plan(context.Background(), "lakeops", Template{URL: "https://b/t.json"})
 	f.Done()
@@ -336,7 +336,7 @@ func TestApplyAfterADeclinedCreate(t *testing.T) {
 // deploy status and the stack lookup: the outputs become the settings the
 // console and the CLI use.
 func TestLookup(t *testing.T) {
-	f := queryfake.New(t, cfnVersion, queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"})
+	f := queryfake.New(t, cfnVersion, queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"})
 	s, err := Lookup(context.Background(), f.Config(), "lakeops", Options{})
 	f.Done()
 	if err != nil {
@@ -352,15 +352,15 @@ func TestLookup(t *testing.T) {
 		t.Errorf("DescribeStacks %v", f.Requests()[0].Form)
 	}
 
-	f = queryfake.New(t, cfnVersion, queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-missing.xml", Status: 400})
+	f = queryfake.New(t, cfnVersion, queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-missing.xml", Status: 400})
 	if _, err := Lookup(context.Background(), f.Config(), "lakeops", Options{}); !errors.Is(err, ErrNoStack) {
 		t.Errorf("missing stack: %v", err)
 	}
-	f = queryfake.New(t, cfnVersion, queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-not-lakeops.xml"})
+	f = queryfake.New(t, cfnVersion, queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-not-lakeops.xml"})
 	if _, err := Lookup(context.Background(), f.Config(), "website", Options{}); err == nil || !strings.Contains(err.Error(), "not a lakeops stack") {
 		t.Errorf("another stack: %v", err)
 	}
-	f = queryfake.New(t, cfnVersion, queryfake.Reply{Action: "DescribeStacks", File: "access-denied.xml", Status: 403})
+	f = queryfake.New(t, cfnVersion, queryfake.Reply{Op: "DescribeStacks", File: "access-denied.xml", Status: 403})
 	_, err = Lookup(context.Background(), f.Config(), "lakeops", Options{Profile: "dev"})
 	var ae *awserr.Error
 	if !errors.As(err, &ae) || ae.Kind != awserr.AccessDenied || !strings.Contains(err.Error(), "cloudformation:DescribeStacks") || strings.Contains(err.Error(), "because") {
@@ -371,14 +371,14 @@ func TestLookup(t *testing.T) {
 // deploy delete: DeleteStack, then the stack's events to DELETE_COMPLETE.
 func TestDelete(t *testing.T) {
 	f := queryfake.New(t, cfnVersion,
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
-		queryfake.Reply{Action: "DeleteStack", File: "delete-stack.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-delete-1.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-delete-in-progress.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-delete-2.xml"},
-		queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-delete-complete.xml"},
-		queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-delete-2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
+		queryfake.Reply{Op: "DeleteStack", File: "delete-stack.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-delete-1.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-delete-in-progress.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-delete-2.xml"},
+		queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-delete-complete.xml"},
+		queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-delete-2.xml"},
 	)
 	var events []Event
 	if err := client(f).Delete(context.Background(), "lakeops", func(e Event) { events = append(events, e) }); err != nil {
@@ -409,10 +409,10 @@ func TestTemplateURL(t *testing.T) {
 func TestFastAnswersOnKeptConnections(t *testing.T) {
 	for round := range 60 {
 		f := queryfake.New(t, cfnVersion,
-			queryfake.Reply{Action: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
-			queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
-			queryfake.Reply{Action: "DeleteStack", File: "delete-stack.xml"},
-			queryfake.Reply{Action: "DescribeStackEvents", File: "describe-stack-events-delete-1.xml"},
+			queryfake.Reply{Op: "DescribeStacks", File: "describe-stacks-create-complete.xml"},
+			queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-create-2.xml"},
+			queryfake.Reply{Op: "DeleteStack", File: "delete-stack.xml"},
+			queryfake.Reply{Op: "DescribeStackEvents", File: "describe-stack-events-delete-1.xml"},
 		)
 		c := client(f)
 		ctx := context.Background()

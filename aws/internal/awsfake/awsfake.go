@@ -10,14 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Reply is one scripted answer of the fake service: the operation it expects
@@ -42,17 +38,14 @@ type Service struct {
 	prefix string // e.g. "AmazonAthena."
 	ctype  string // e.g. "application/x-amz-json-1.1"
 	srv    *httptest.Server
-
-	mu     sync.Mutex
-	script []Reply
-	calls  []Call
+	*Script[Call]
 }
 
 // New starts a fake service for the test; contentType is the protocol's
 // ("application/x-amz-json-1.0" or "-1.1").
 func New(t *testing.T, prefix, contentType string, script ...Reply) *Service {
 	t.Helper()
-	f := &Service{t: t, prefix: prefix, ctype: contentType, script: script}
+	f := &Service{t: t, prefix: prefix, ctype: contentType, Script: NewScript[Call](t, script...)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -65,14 +58,9 @@ func (f *Service) serve(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("read request body: %v", err)
 	}
 	target := r.Header.Get("X-Amz-Target")
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		t.Errorf("%s: request %s %s, want POST /", target, r.Method, r.URL.Path)
-	}
+	CheckSigned(t, r, target)
 	if ct := r.Header.Get("Content-Type"); ct != f.ctype {
 		t.Errorf("%s: Content-Type %q, want %s", target, ct, f.ctype)
-	}
-	if auth := r.Header.Get("Authorization"); !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDLAKEOPSTEST/") {
-		t.Errorf("%s: request not signed with the static test credentials: %q", target, auth)
 	}
 	var body map[string]any
 	if err := json.Unmarshal(raw, &body); err != nil {
@@ -82,55 +70,23 @@ func (f *Service) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		t.Errorf("X-Amz-Target %q does not start with %q", target, f.prefix)
 	}
-
-	f.mu.Lock()
-	f.calls = append(f.calls, Call{Op: op, Body: body})
-	var next Reply
-	if len(f.script) > 0 {
-		next, f.script = f.script[0], f.script[1:]
-	}
-	f.mu.Unlock()
-
-	if next.Op == "" {
-		t.Errorf("unexpected %s: the script is used up", op)
-		http.Error(w, `{"__type":"InternalServerException","Message":"script used up"}`, http.StatusInternalServerError)
+	resp, status, ok := f.Take(op, Call{Op: op, Body: body})
+	if !ok {
+		http.Error(w, `{"__type":"InternalServerException","Message":"script used up"}`, status)
 		return
-	}
-	if next.Op != op {
-		t.Errorf("got %s, want %s", op, next.Op)
-	}
-	resp, err := os.ReadFile(filepath.Join("testdata", next.File))
-	if err != nil {
-		t.Errorf("recorded response: %v", err)
 	}
 	w.Header().Set("Content-Type", f.ctype)
 	w.Header().Set("X-Amzn-Requestid", "7f6a3a52-2bb0-4c1e-9a54-6d2b3c4e5f60")
-	status := next.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
 	w.WriteHeader(status)
 	_, _ = w.Write(resp)
 }
 
 // Config points an SDK client at the fake service, with static credentials
 // and no retries.
-func (f *Service) Config() aws.Config {
-	return aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLAKEOPSTEST", "not-a-secret", ""),
-		BaseEndpoint:     aws.String(f.srv.URL),
-		HTTPClient:       f.srv.Client(),
-		RetryMaxAttempts: 1,
-	}
-}
+func (f *Service) Config() aws.Config { return TestConfig("us-east-1", f.srv.URL, f.srv.Client()) }
 
 // Requests returns the calls received so far.
-func (f *Service) Requests() []Call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]Call(nil), f.calls...)
-}
+func (f *Service) Requests() []Call { return f.Calls() }
 
 // Ops lists the operations received so far, in order.
 func (f *Service) Ops() []string {
@@ -139,16 +95,6 @@ func (f *Service) Ops() []string {
 		ops = append(ops, c.Op)
 	}
 	return ops
-}
-
-// Done fails the test if scripted replies were left unused.
-func (f *Service) Done() {
-	f.t.Helper()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, r := range f.script {
-		f.t.Errorf("scripted %s (%s) was never requested", r.Op, r.File)
-	}
 }
 
 // Field walks a decoded JSON body: Field(b, "QueryExecutionContext", "Database").

@@ -10,6 +10,7 @@ package listview
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -88,15 +89,18 @@ type Model struct {
 	format     string // the format picked last
 	note       string
 	noteErr    bool
+	noteAt     time.Time
+	noteFor    time.Duration
 	detail     func(row, width int, th *ui.Theme) Detail
 	detailOff  int
 	detailRow  int
 	detailPage int
+	bodyTop    int // the view's line where the body was drawn last (for clicks)
 }
 
 // New returns a list with the given options.
 func New(opts Options) *Model {
-	m := &Model{opts: opts, filter: lineinput.New("/"), selected: map[string]bool{}}
+	m := &Model{opts: opts, filter: lineinput.New("/"), selected: map[string]bool{}, noteFor: NoteFor}
 	cols := opts.Columns
 	if opts.Select {
 		cols = append([]table.Column{{Title: " ", Width: 1}}, cols...)
@@ -244,11 +248,26 @@ func (m *Model) ClearFilter() {
 	m.table.SetFilter("")
 }
 
-// SetNote shows a note on the footer line until the next key.
-func (m *Model) SetNote(text string, isErr bool) { m.note, m.noteErr = text, isErr }
+// NoteFor is how long a note stays on the footer line (unless a key
+// clears it first).
+const NoteFor = 10 * time.Second
+
+// SetNote shows a note on the footer line until the next key, for at most
+// NoteFor (the shell redraws every second, so it goes by itself).
+func (m *Model) SetNote(text string, isErr bool) {
+	m.note, m.noteErr, m.noteAt = text, isErr, time.Now()
+}
+
+// SetNoteFor changes how long notes stay.
+func (m *Model) SetNoteFor(d time.Duration) { m.noteFor = d }
 
 // Note is the note shown, if any.
-func (m *Model) Note() string { return m.note }
+func (m *Model) Note() string {
+	if m.note != "" && time.Since(m.noteAt) > m.noteFor {
+		m.note = ""
+	}
+	return m.note
+}
 
 // AskExport opens the export prompt about what ("12 rows" when empty).
 func (m *Model) AskExport(what string) {
@@ -259,11 +278,7 @@ func (m *Model) AskExport(what string) {
 	for i, f := range m.opts.Exports {
 		labels[i] = f.Label
 	}
-	choice := strings.Join(labels, ", ")
-	if n := len(labels); n > 1 {
-		choice = strings.Join(labels[:n-1], ", ") + " or " + labels[n-1]
-	}
-	m.prompt = fmt.Sprintf("export %s as %s? any other key cancels", what, choice)
+	m.prompt = fmt.Sprintf("export %s as %s? any other key cancels", what, textfmt.OrList(labels))
 }
 
 // ExportFormat is the format the user picked (after Export).
@@ -435,7 +450,7 @@ func (m *Model) Footer(w int, th *ui.Theme, hints ...string) string {
 		return m.filter.View(w, th)
 	}
 	line := th.Dim.Render(screen.Hints(hints...))
-	if m.note != "" {
+	if m.Note() != "" {
 		style := th.OK
 		if m.noteErr {
 			style = th.Error
@@ -448,9 +463,24 @@ func (m *Model) Footer(w int, th *ui.Theme, hints ...string) string {
 	return line
 }
 
+// SetBodyTop says on which line of the view the body is drawn (View sets
+// it; a view that draws Body itself says it), for clicks.
+func (m *Model) SetBodyTop(line int) { m.bodyTop = line }
+
+// Click moves the cursor to the clicked row; again reports a click on the
+// row the cursor was on (the view opens it, as enter would). Clicks on the
+// detail pane or outside the rows are not the list's.
+func (m *Model) Click(c ui.Click) (hit, again bool) {
+	if m.detail != nil || m.Busy() {
+		return false, false
+	}
+	return m.table.ClickLine(c.Y - m.bodyTop)
+}
+
 // View draws the whole screen in exactly w × h cells: the top lines, the
 // body (table or detail pane) and the footer with the hints.
 func (m *Model) View(w, h int, th *ui.Theme, top []string, hints ...string) string {
+	m.bodyTop = len(top)
 	return screen.Compose(w, h, top, func(bh int) string { return m.Body(w, bh, th) },
 		[]string{m.Footer(w, th, hints...)})
 }

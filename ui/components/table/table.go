@@ -19,6 +19,10 @@ import (
 // DefaultMax caps an auto-sized column's width when Column.Max is 0.
 const DefaultMax = 40
 
+// minFlex is the least width the flexible column gives up to when the line
+// is short (names stay readable; the columns after it are cut first).
+const minFlex = 16
+
 // wheelStep is how many rows one mouse wheel notch moves.
 const wheelStep = 3
 
@@ -26,13 +30,25 @@ const wheelStep = 3
 type Column struct {
 	Title string
 	// Width is a fixed width in cells; 0 sizes the column from its title and
-	// the visible cells, capped at Max. The last column is flexible: it takes
-	// whatever width is left.
+	// the visible cells. A right-aligned column (a number) is never cut: it
+	// is as wide as its widest cell even when that is more than Width.
 	Width int
-	// Max caps an auto width (DefaultMax when 0).
+	// Max caps an auto width only when the line cannot hold every column
+	// at the width it needs (DefaultMax when 0).
 	Max int
 	// Right aligns the column's cells to the right (numbers).
 	Right bool
+	// Flex marks the column that takes the width left over (and gives it
+	// back first when the line is short): a name. Without one, the last
+	// column on screen is flexible.
+	Flex bool
+	// Middle cuts a long cell in the middle ("orders_2025…_04_02.csv"),
+	// keeping the end that tells file names apart.
+	Middle bool
+	// Optional drops the column from a frame whose rows on screen have
+	// nothing in it (a rate once every file is done, an error column
+	// without errors), so the others get its width.
+	Optional bool
 }
 
 // CellStyle returns the style of a cell, by row index (into the rows given
@@ -45,17 +61,19 @@ type Model struct {
 	rows  [][]string
 	index []int // rows in view order after filter and sort; nil means all rows in order
 
-	cursor  int // position in view order
-	offset  int // first position on screen
-	colOff  int // first column on screen
-	sortCol int // -1: unsorted
-	desc    bool
-	order   func(a, b int) int // a custom order (SetOrder); nil: none
-	filter  string
-	style   CellStyle
-	page    int   // body height of the last frame
-	seen    []int // widest cell drawn so far per column (auto widths only grow)
-	visible [2]int
+	cursor   int // position in view order
+	offset   int // first position on screen
+	colOff   int // first column on screen
+	sortCol  int // -1: unsorted
+	desc     bool
+	order    func(a, b int) int // a custom order (SetOrder); nil: none
+	filter   string
+	style    CellStyle
+	page     int   // body height of the last frame
+	seen     []int // widest cell drawn so far per column (auto widths only grow)
+	pinned   int   // leading columns that stay on screen when scrolled right
+	onScreen []int // the columns of the last frame, in order
+	whole    bool  // the last frame showed the last column and cut none
 
 	// Empty is shown when there are no rows (a filter with no match says so itself).
 	Empty string
@@ -165,14 +183,51 @@ func (m *Model) PageSize() int { return max(m.page, 1) }
 // view (to load the next page of a lazy listing).
 func (m *Model) NearEnd(n int) bool { return m.cursor >= m.Len()-1-n }
 
-// ScrollColumns moves the first column on screen by n (negative: left).
+// ScrollColumns moves the first scrolled column on screen by n (negative:
+// left); it stops when the last column is on screen.
 func (m *Model) ScrollColumns(n int) {
-	m.colOff = max(0, min(m.colOff+n, len(m.cols)-1))
+	if n > 0 && m.whole {
+		return // everything to the right is on screen already
+	}
+	lo := 0
+	if m.pinned > 0 && m.pinned < len(m.cols) {
+		lo = m.pinned
+	}
+	m.colOff = max(lo, min(max(m.colOff, lo)+n, len(m.cols)-1))
+	if n < 0 && m.colOff == lo {
+		m.colOff = 0
+	}
 }
 
 // VisibleColumns returns the first and one past the last column of the
-// last frame, to tell the user about columns scrolled out of view.
-func (m *Model) VisibleColumns() (first, end int) { return m.visible[0], m.visible[1] }
+// last frame that scrolling moves (pinned columns aside), to tell the user
+// about columns scrolled out of view.
+func (m *Model) VisibleColumns() (first, end int) {
+	first, end = max(m.colOff, m.pinned), max(m.colOff, m.pinned)
+	for _, c := range m.onScreen {
+		if c >= m.pinned {
+			end = c + 1
+		}
+	}
+	return min(first, end), end
+}
+
+// SetPinned keeps the first n columns (the key: a line number, a name) on
+// screen when the table is scrolled right.
+func (m *Model) SetPinned(n int) { m.pinned = max(n, 0) }
+
+// ClickLine moves the cursor to the row drawn on line (0 is the header) of
+// the last frame; it reports whether a row is there, and whether the
+// cursor was on it already (a second click: open it).
+func (m *Model) ClickLine(line int) (hit, again bool) {
+	pos := m.offset + line - 1
+	if line < 1 || line > m.page || pos >= m.Len() {
+		return false, false
+	}
+	again = pos == m.cursor
+	m.SetPosition(pos)
+	return true, again
+}
 
 // SetCellStyle sets (or clears, with nil) the per-cell style function.
 func (m *Model) SetCellStyle(f CellStyle) { m.style = f }

@@ -173,7 +173,7 @@ func TestWidthsTruncationAndSanitize(t *testing.T) {
 	if strings.Contains(out, "\x1b[31m") || strings.Contains(out, "\a") {
 		t.Fatalf("raw escape reached the output: %q", out)
 	}
-	if !strings.Contains(lines[1], `\x1b[31mred`) {
+	if !strings.Contains(lines[1], `\x1b[31`) {
 		t.Fatalf("escape not shown escaped: %q", lines[1])
 	}
 	if !strings.Contains(lines[1], "日本語") || !strings.Contains(lines[1], "…") {
@@ -281,5 +281,48 @@ func TestSetOrder(t *testing.T) {
 	m.SetFilter("")
 	if m.RowAt(0) != 0 || m.RowAt(2) != 2 {
 		t.Fatal("SetOrder(nil) did not restore the rows' own order")
+	}
+}
+
+// Columns take the width they need, the flexible name column what is
+// left; numbers are never cut; a pinned key column stays when scrolled.
+func TestLayoutGivesWidthWhereItIsNeeded(t *testing.T) {
+	long := "bronze_layer/order_items/order_items_2025_04_01_with_a_rather_long_name.csv"
+	m := New(Column{Title: "file", Flex: true, Max: 20}, Column{Title: "rows", Width: 6, Right: true},
+		Column{Title: "status", Max: 9}, Column{Title: "note"})
+	m.SetRows([][]string{{long, "3,302,817", "partially rejected", "x"}})
+	wide := ansi.Strip(m.Render(200, 2, nil))
+	if !strings.Contains(wide, long) || !strings.Contains(wide, "3,302,817") || !strings.Contains(wide, "partially rejected") {
+		t.Fatalf("200 columns cut something:\n%s", wide)
+	}
+	narrow := ansi.Strip(m.Render(60, 2, nil))
+	if !strings.Contains(narrow, "3,302,817") {
+		t.Fatalf("a number was cut at 60 columns:\n%s", narrow)
+	}
+	if strings.Contains(narrow, long) || !strings.Contains(narrow, "…") {
+		t.Fatalf("the name should give way at 60 columns:\n%s", narrow)
+	}
+	lines := checkFrame(t, m.Render(60, 2, nil), 60, 2)
+	if ansi.StringWidth(lines[1]) != 60 {
+		t.Fatalf("the line is not filled: %q", lines[1])
+	}
+	// Pinned: scrolling right keeps the key column.
+	p := New(Column{Title: "line", Width: 4, Right: true}, Column{Title: "a", Width: 30}, Column{Title: "b", Width: 30}, Column{Title: "c", Width: 30})
+	p.SetPinned(1)
+	p.SetRows([][]string{{"7", "aaa", "bbb", "ccc"}})
+	keys := ui.DefaultKeyMap()
+	p.Render(50, 2, nil)
+	p.Update(&keys, uitest.Key("right"))
+	got := ansi.Strip(p.Render(50, 2, nil))
+	if !strings.HasPrefix(strings.TrimLeft(got, " "), "line b") || !strings.Contains(got, "7 bbb") {
+		t.Fatalf("pinned column lost on scroll:\n%s", got)
+	}
+	// Nothing more to the right: scrolling stops instead of emptying the line.
+	w := New(Column{Title: "x", Width: 3}, Column{Title: "y", Width: 3})
+	w.SetRows([][]string{{"1", "2"}})
+	w.Render(80, 2, nil)
+	w.Update(&keys, uitest.Key("right"))
+	if got := ansi.Strip(w.Render(80, 2, nil)); !strings.HasPrefix(got, "x") {
+		t.Fatalf("scrolled right with nothing to the right:\n%s", got)
 	}
 }

@@ -1,0 +1,64 @@
+package ops
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/lakeops/lakeops/etl/csvread"
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/internal/textfmt"
+)
+
+// RejectNotes say, in words, why a rejected row was rejected where its
+// fields alone do not tell: a malformed record's field count against its
+// header's, which row a duplicate or superseded one lost to, and where a
+// reference was looked for. One line per reason that needs one.
+func RejectNotes(datasetName string, r RejectRow) []string {
+	ds, err := dataset.ByName(datasetName)
+	if err != nil {
+		return nil
+	}
+	header, _ := firstRecord([]byte(r.Header))
+	rec, recErr := firstRecord(r.RawBytes())
+	key := ""
+	if header != nil && rec != nil && rec.Err == nil {
+		if m, err := ds.MapHeader(header.Fields); err == nil && m.Pos[ds.Key] >= 0 && m.Pos[ds.Key] < rec.NumFields() {
+			key = string(rec.Field(m.Pos[ds.Key]))
+		}
+	}
+	keyName := ds.Columns[ds.Key].Name
+	lookup := fmt.Sprintf("SELECT * FROM %s WHERE %s = %s", ds.Name, keyName, key)
+	var out []string
+	for _, code := range r.Reasons {
+		kind, col, _ := strings.Cut(code, ":")
+		switch {
+		case kind == dataset.ReasonMalformed:
+			switch {
+			case recErr != nil || rec == nil:
+				out = append(out, "malformed: the record could not be read as CSV")
+			case rec.Err != nil:
+				out = append(out, "malformed: "+rec.Err.Error())
+			case header != nil:
+				out = append(out, fmt.Sprintf("malformed: the record has %s, the header has %d",
+					textfmt.Counted(int64(rec.NumFields()), "field", "fields"), header.NumFields()))
+			}
+		case kind == dataset.ReasonDuplicate && key != "":
+			out = append(out, fmt.Sprintf("duplicate: an identical row with %s %s was kept; %s shows it", keyName, key, lookup))
+		case kind == dataset.ReasonSuperseded && key != "":
+			why := "a later order_timestamp (or the same one, later in the input)"
+			if ds.Timestamp < 0 {
+				why = "a place later in the input"
+			}
+			out = append(out, fmt.Sprintf("superseded: another row with %s %s and %s was kept; %s shows it", keyName, key, why, lookup))
+		case kind == "reference":
+			out = append(out, fmt.Sprintf("%s: the %s is neither in its table nor among the run's accepted rows (a reprocess after that table is loaded tries again)", code, col))
+		}
+	}
+	return out
+}
+
+// firstRecord reads the first CSV record of b.
+func firstRecord(b []byte) (*csvread.Record, error) {
+	return csvread.NewReader(bytes.NewReader(b), csvread.Options{}).Next()
+}

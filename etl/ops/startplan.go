@@ -1,0 +1,122 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lakeops/lakeops/aws/storage"
+	"github.com/lakeops/lakeops/etl/dataset"
+)
+
+// PlannedFile is one raw file a load would take.
+type PlannedFile struct {
+	Key     string
+	Dataset string // "?" when the name says none (the file will fail)
+	Size    int64
+	// Status is the file's ingest status (RawNew, RawIngested, …), or
+	// "missing" when a named file does not exist.
+	Status string
+}
+
+// Planned statuses beyond the ingest log's.
+const (
+	// PlanMissing: a named file does not exist (the load fails naming it).
+	PlanMissing = "missing"
+)
+
+// LoadPlan is what a load (a run, a flow execution) would do, said before
+// it starts: the files it takes — the named ones, or the new ones as
+// ledger.Ingested decides (NewFiles) — and where a successful file is
+// archived to.
+type LoadPlan struct {
+	Files []PlannedFile
+	// Named: the files were named (not the new files of the raw zone).
+	Named bool
+	Force bool
+	// RawRoot is the raw zone; ArchivePrefix is where a file whose load
+	// succeeded is moved (archive/YYYY/MM/DD/ of today, UTC).
+	RawRoot, ArchivePrefix string
+}
+
+// Missing lists the named files that do not exist.
+func (p LoadPlan) Missing() []string {
+	var out []string
+	for _, f := range p.Files {
+		if f.Status == PlanMissing {
+			out = append(out, f.Key)
+		}
+	}
+	return out
+}
+
+// Skipped counts the named files a load without force skips (ingested already).
+func (p LoadPlan) Skipped() int {
+	n := 0
+	for _, f := range p.Files {
+		if !p.Force && (f.Status == RawIngested || f.Status == RawPartial || f.Status == RawAllRejected) {
+			n++
+		}
+	}
+	return n
+}
+
+// ByDataset counts the files by dataset.
+func (p LoadPlan) ByDataset() map[string]int {
+	out := map[string]int{}
+	for _, f := range p.Files {
+		if f.Status != PlanMissing {
+			out[f.Dataset]++
+		}
+	}
+	return out
+}
+
+// PlanLoad says what a load of files (none: every new raw file) would
+// take, at now (for the archive's date folder).
+func (o *Ops) PlanLoad(ctx context.Context, files []string, force bool, now time.Time) (LoadPlan, error) {
+	p := LoadPlan{Named: len(files) > 0, Force: force, RawRoot: o.RawRoot(),
+		ArchivePrefix: strings.TrimSuffix(o.lake.Layout.Archive, "/") + "/" + now.UTC().Format("2006/01/02") + "/"}
+	x, err := o.IngestIndex(ctx)
+	if err != nil {
+		return p, err
+	}
+	add := func(e RawEntry) {
+		p.Files = append(p.Files, PlannedFile{Key: e.Key, Dataset: e.Dataset, Size: e.Size, Status: x.Status(e, nil)})
+	}
+	if !p.Named {
+		for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
+			if err != nil {
+				return p, fmt.Errorf("list raw files: %w", err)
+			}
+			if e := rawEntry(info, ""); e.Raw && !x.ix.Ingested(e.identity()) {
+				add(e)
+			}
+		}
+		return p, nil
+	}
+	seen := map[string]bool{}
+	for _, key := range files {
+		key = strings.TrimPrefix(key, "/")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		info, err := o.lake.Store.Stat(ctx, key)
+		switch {
+		case errors.Is(err, storage.ErrNotExist):
+			ds := "?"
+			if d, ok := dataset.Detect(key); ok {
+				ds = d.Name
+			}
+			p.Files = append(p.Files, PlannedFile{Key: key, Dataset: ds, Status: PlanMissing})
+		case err != nil:
+			return p, fmt.Errorf("stat %s: %w", key, err)
+		default:
+			add(rawEntry(info, ""))
+		}
+	}
+	return p, nil
+}
