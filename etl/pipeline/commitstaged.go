@@ -200,7 +200,7 @@ func (d *dsRun) commitFiles(ctx context.Context, files []*rawFile, ordinal map[*
 			st.rejected = rejectLog{}
 		}
 		d.beforeCommit = func(ctx context.Context) error { return d.saveRecord(ctx, files, recKey, rec) }
-		err = d.merge(ctx, refs, func(accept acceptFunc) error { return d.stagedRows(ctx, files, ordinal, accept) })
+		err = d.merge(ctx, ready(refs), func(accept acceptFunc) error { return d.stagedRows(ctx, files, ordinal, accept) })
 		var ce *delta.ConflictError
 		if errors.As(err, &ce) && attempt < maxMergeAttempts && ctx.Err() == nil {
 			d.emit(files[0], StageCommit, fmt.Sprintf("MERGE lost a race (%v); re-planning", err))

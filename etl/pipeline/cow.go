@@ -34,7 +34,7 @@ type candidate struct {
 // merge plans and commits the MERGE of the rows feed yields on the current
 // silver snapshot. Only files whose key range holds a key of d.keys are
 // read, and only those with a changed row are rewritten.
-func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) error) error {
+func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), feed func(acceptFunc) error) error {
 	t := d.r.lake.Silver(d.ds.Name)
 	snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: d.ds.Schema(), PartitionColumns: d.ds.PartitionColumns(), Name: d.ds.Name})
 	if err != nil {
@@ -42,6 +42,10 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 	}
 	rh := newRowHasher()
 	cands, existing, err := d.matchExisting(ctx, snap, rh)
+	if err != nil {
+		return err
+	}
+	refs, err := loadRefs() // loaded while the key pass read and the files were matched
 	if err != nil {
 		return err
 	}
@@ -74,31 +78,30 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 		return err
 	}
 	tx := snap.NewTransaction()
-	rewritten := 0
 	names := snap.Schema().Names()
+	var rewrite []*delta.Add
 	for _, c := range cands {
 		tx.ReadFile(c.add.Path)
-		if !c.changed {
-			continue
+		if c.changed {
+			rewrite = append(rewrite, c.add)
+			tx.Remove(c.add, true)
 		}
-		rewritten++
-		tx.Remove(c.add, true)
-		err := eachCells(ctx, snap, c.add, names, d.ds, func(rows []dataset.Value, n int) error {
-			ncol := len(rows) / n
-			for j := range n {
-				vals := rows[j*ncol : (j+1)*ncol]
-				if nv, ok := updates[vals[d.ds.Key].I]; ok {
-					vals = nv
-				}
-				if err := out.write(ctx, vals); err != nil {
-					return err
-				}
+	}
+	err = decodeAhead(ctx, snap, rewrite, names, d.ds, func(rows []dataset.Value, n int) error {
+		ncol := len(rows) / n
+		for j := range n {
+			vals := rows[j*ncol : (j+1)*ncol]
+			if nv, ok := updates[vals[d.ds.Key].I]; ok {
+				vals = nv
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			if err := out.write(ctx, vals); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	adds, err := out.close(ctx)
 	if err != nil {
@@ -124,7 +127,7 @@ func (d *dsRun) merge(ctx context.Context, refs *refSets, feed func(acceptFunc) 
 		Parameters: map[string]string{"predicate": fmt.Sprintf("target.%s = source.%s", keyName, keyName), "runId": d.r.opts.RunID},
 		Metrics: map[string]string{"numTargetRowsInserted": fmt.Sprint(ins), "numTargetRowsUpdated": fmt.Sprint(upd),
 			"numTargetRowsCopied": fmt.Sprint(out.copied(ins + upd)), "numTargetFilesAdded": fmt.Sprint(len(adds)),
-			"numTargetFilesRemoved": fmt.Sprint(rewritten), "numSourceRowsUnchanged": fmt.Sprint(unch)}})
+			"numTargetFilesRemoved": fmt.Sprint(len(rewrite)), "numSourceRowsUnchanged": fmt.Sprint(unch)}})
 	var cpe *delta.CheckpointError
 	if err != nil && !errors.As(err, &cpe) {
 		return err

@@ -235,6 +235,13 @@ func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, a *delta.Add
 // pass types rows: decoded a page at a time by typed column readers, or
 // through the row path when a column cannot be read as cells.
 func eachCells(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, ds *dataset.Dataset, fn func(rows []dataset.Value, n int) error) error {
+	return eachCellsInto(ctx, snap, a, names, ds, nil, fn)
+}
+
+// eachCellsInto is eachCells decoding each batch into a buffer of
+// cellBatchRows rows that next gives (one buffer for every batch when next
+// is nil).
+func eachCellsInto(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, ds *dataset.Dataset, next func() ([]dataset.Value, error), fn func(rows []dataset.Value, n int) error) error {
 	sc, err := snap.ScanFile(ctx, a, names...)
 	if err != nil {
 		return err
@@ -247,10 +254,18 @@ func eachCells(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []
 		return err
 	}
 	defer cr.Close()
-	buf := make([]dataset.Value, cellBatchRows*len(names))
+	var buf []dataset.Value
+	if next == nil {
+		buf = make([]dataset.Value, cellBatchRows*len(names))
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if next != nil {
+			if buf, err = next(); err != nil {
+				return err
+			}
 		}
 		n, err := cr.Read(buf, cellBatchRows)
 		if errors.Is(err, io.EOF) {
@@ -262,6 +277,79 @@ func eachCells(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []
 		if err := fn(buf[:n*len(names)], n); err != nil {
 			return err
 		}
+	}
+}
+
+// decodedBatch is n rows of cells decoded ahead.
+type decodedBatch struct {
+	rows []dataset.Value
+	n    int
+}
+
+// decodeAhead calls fn with the rows of the files in order, as eachCells
+// does, while a goroutine of its own decodes the next batches (at most two
+// ahead), so that decoding and what fn does share the CPUs.
+func decodeAhead(ctx context.Context, snap *delta.Snapshot, adds []*delta.Add, names []string, ds *dataset.Dataset, fn func(rows []dataset.Value, n int) error) error {
+	if len(adds) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const buffers = 3
+	free := make(chan []dataset.Value, buffers)
+	for range buffers {
+		free <- make([]dataset.Value, cellBatchRows*len(names))
+	}
+	var cur []dataset.Value // the decoder's buffer not yet sent (a file's last Read finds no rows)
+	next := func() ([]dataset.Value, error) {
+		if cur != nil {
+			return cur, nil
+		}
+		select {
+		case cur = <-free:
+			return cur, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	batches := make(chan decodedBatch, buffers-1)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		for _, a := range adds {
+			err := eachCellsInto(ctx, snap, a, names, ds, next, func(rows []dataset.Value, n int) error {
+				if cap(rows) == cellBatchRows*len(names) {
+					cur = nil // sent: the consumer gives it back
+				}
+				select {
+				case batches <- decodedBatch{rows: rows, n: n}:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			if err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	for b := range batches {
+		if err := fn(b.rows, b.n); err != nil {
+			cancel()
+			for range batches { // let the decoder end
+			}
+			return err
+		}
+		if cap(b.rows) == cellBatchRows*len(names) { // the row path's rows are its own
+			free <- b.rows[:cap(b.rows)]
+		}
+	}
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return ctx.Err()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
@@ -26,14 +27,16 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		err  error
 	}
 	refsc := make(chan loaded, 1)
-	go func() { // the reference keys load while the key pass reads
+	go func() { // the reference keys load while the key pass reads and the MERGE matches
 		refs, err := d.loadRefs(ctx)
 		refsc <- loaded{refs, err}
 	}()
-	keyErr := d.keyPass(ctx, files)
-	lr := <-refsc
-	if keyErr != nil {
-		return keyErr
+	refs := sync.OnceValues(func() (*refSets, error) {
+		lr := <-refsc
+		return lr.refs, lr.err
+	})
+	if err := d.keyPass(ctx, files); err != nil {
+		return err
 	}
 	var ok []*rawFile
 	for _, f := range files {
@@ -44,11 +47,11 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if len(ok) == 0 {
 		return nil
 	}
-	refs, err := lr.refs, lr.err
-	if err != nil {
-		return err
-	}
 	if r.opts.DryRun {
+		refs, err := refs()
+		if err != nil {
+			return err
+		}
 		return d.dryRun(ctx, ok, refs)
 	}
 	for attempt := 1; ; attempt++ {
@@ -90,6 +93,11 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	}
 	d.finish(ok)
 	return nil
+}
+
+// ready is reference keys already loaded, as merge takes them.
+func ready(refs *refSets) func() (*refSets, error) {
+	return func() (*refSets, error) { return refs, nil }
 }
 
 // failFile fails the file a FileError names and reports whether it did.

@@ -100,7 +100,9 @@ func redeliver(t *testing.T, raw []byte, table map[int64][]string, col string, r
 // unchanged; the MERGE's inserted, updated and unchanged counts, its
 // metrics and the table read back through the row path are what a model of
 // the table says, only files holding a changed key are rewritten, and a
-// forced re-run of the same files writes nothing.
+// forced re-run of the same files writes nothing. The generated lake's
+// four days are all re-delivered, so that more files are rewritten than
+// the rewrite decodes ahead.
 func TestMergeCountsAndContentOnGeneratedLakes(t *testing.T) {
 	ctx := context.Background()
 	t.Run("generated order_items", func(t *testing.T) {
@@ -115,8 +117,12 @@ func TestMergeCountsAndContentOnGeneratedLakes(t *testing.T) {
 		}
 		// The two days forced first, so that the table holds what they say
 		// of their keys (a row another day superseded goes back).
-		days := []string{"order_items_2025_04_02.csv", "order_items_2025_04_04.csv"}
-		if _, err := pipeline.Run(ctx, lk, pipeline.Options{Force: true, Files: []string{"bronze_layer/order_items/" + days[0], "bronze_layer/order_items/" + days[1]}}); err != nil {
+		days := []string{"order_items_2025_04_01.csv", "order_items_2025_04_02.csv", "order_items_2025_04_03.csv", "order_items_2025_04_04.csv"}
+		var forced []string
+		for _, day := range days {
+			forced = append(forced, "bronze_layer/order_items/"+day)
+		}
+		if _, err := pipeline.Run(ctx, lk, pipeline.Options{Force: true, Files: forced}); err != nil {
 			t.Fatal(err)
 		}
 		table, _ := tableByKey(t, lk, "order_items", "id")
@@ -129,7 +135,7 @@ func TestMergeCountsAndContentOnGeneratedLakes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res = append(res, redeliver(t, b, table, "add_to_cart_order", rng, 0.1+0.3*float64(i), &next))
+			res = append(res, redeliver(t, b, table, "add_to_cart_order", rng, 0.05+0.15*float64(i), &next))
 			keys = append(keys, fmt.Sprintf("bronze_layer/order_items/redelivered_%d.csv", i))
 			putFile(t, lk.Store, keys[i], res[i].body)
 		}
