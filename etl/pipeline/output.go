@@ -35,6 +35,7 @@ type output struct {
 	lastPart  dataset.Value                          // partition value of the last row written
 	lastFile  *delta.PartitionFile
 	recent    [64]recentFile // open files by the low bits of their partition value's integer
+	stage     rowStage
 	adds      []*delta.Add
 	written   int64
 	committed bool
@@ -62,6 +63,8 @@ func (o *output) share() {
 	}
 }
 
+// write writes a row: straight to its file while rows keep to the
+// partition of the row before, else through the stage (see rowStage).
 func (o *output) write(ctx context.Context, vals []dataset.Value) error {
 	if o.fwErr != nil {
 		return o.fwErr
@@ -72,19 +75,31 @@ func (o *output) write(ctx context.Context, vals []dataset.Value) error {
 			part = dataset.Value{Null: true}
 		}
 	}
-	if o.lastFile != nil && part == o.lastPart {
+	if len(o.stage.parts) == 0 && o.lastFile != nil && part == o.lastPart {
 		return o.writeTo(ctx, o.lastFile, vals)
+	}
+	if o.stage.add(part, vals) {
+		return o.flushStage(ctx)
+	}
+	return nil
+}
+
+// fileFor is the open file of a partition, opened when there is none (vals
+// is a row of it).
+func (o *output) fileFor(ctx context.Context, part dataset.Value, vals []dataset.Value) (*delta.PartitionFile, error) {
+	if o.lastFile != nil && part == o.lastPart {
+		return o.lastFile, nil
 	}
 	slot := &o.recent[uint64(part.I)%uint64(len(o.recent))]
 	if slot.pf != nil && slot.part == part {
 		o.lastPart, o.lastFile = part, slot.pf
-		return o.writeTo(ctx, slot.pf, vals)
+		return slot.pf, nil
 	}
 	pf := o.open[part]
 	if pf == nil {
 		if len(o.open) >= maxOpenFiles {
 			if err := o.closeLargest(ctx); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		pf = o.fw.Open(ctx, partitionValue(o.ds, vals))
@@ -93,7 +108,20 @@ func (o *output) write(ctx context.Context, vals []dataset.Value) error {
 	}
 	o.lastPart, o.lastFile = part, pf
 	*slot = recentFile{part: part, pf: pf}
-	return o.writeTo(ctx, pf, vals)
+	return pf, nil
+}
+
+// flushStage writes the staged rows, partition by partition (in the order
+// the partitions first came), each partition's rows in input order.
+func (o *output) flushStage(ctx context.Context) error {
+	defer o.stage.reset()
+	return o.stage.grouped(func(part dataset.Value, row []dataset.Value) error {
+		pf, err := o.fileFor(ctx, part, row)
+		if err != nil {
+			return err
+		}
+		return o.writeTo(ctx, pf, row)
+	})
 }
 
 func (o *output) writeTo(ctx context.Context, pf *delta.PartitionFile, vals []dataset.Value) error {
@@ -145,6 +173,9 @@ func (o *output) closeLargest(ctx context.Context) error {
 // close finishes every open file, all at once (each has its own encoder
 // and upload to wait for), and returns all add actions.
 func (o *output) close(ctx context.Context) ([]*delta.Add, error) {
+	if err := o.flushStage(ctx); err != nil {
+		return nil, err
+	}
 	o.lastFile, o.recent = nil, [64]recentFile{}
 	keys := make([]dataset.Value, 0, len(o.open))
 	for k := range o.open {
