@@ -26,7 +26,7 @@ const empty = math.MinInt64
 const blockSlots = 8
 
 // Set is a set of int64 keys. It is not safe for concurrent use, not even
-// for lookups (they remember the last page they touched).
+// for lookups (they remember the pages they touched).
 type Set struct {
 	pages
 	hint    int // keys expected, to size the table once it is needed
@@ -208,9 +208,8 @@ func (s *Set) AnyIn(lo, hi int64) bool {
 // Set may be used on several goroutines at once, as long as no key is
 // added meanwhile.
 type Lookup struct {
-	s       *Set
-	last    *page
-	lastIdx int64
+	s      *Set
+	recent recentPages
 }
 
 // Lookup returns a view of s for lookups on another goroutine.
@@ -221,15 +220,14 @@ func (l *Lookup) Has(k int64) bool {
 	s := l.s
 	if !s.pages.off {
 		idx := k >> pageBits
-		if l.last == nil || idx != l.lastIdx {
+		slot := l.recent.slot(idx)
+		if slot.pg == nil || slot.idx != idx {
 			if pg := s.pages.byIndex[idx]; pg != nil {
-				l.last, l.lastIdx = pg, idx
-			} else {
-				l.last = nil
+				*slot = pageSlot{idx: idx, pg: pg}
 			}
 		}
-		if l.last != nil {
-			return l.last.has(k)
+		if slot.pg != nil && slot.idx == idx {
+			return slot.pg.has(k)
 		}
 	}
 	if k == empty {

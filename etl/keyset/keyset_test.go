@@ -330,3 +330,38 @@ func TestLookupsOnSeveralGoroutines(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysTakingTurnsAmongPages: ids of rows whose dates interleave take
+// turns among dozens of pages, more than the pages a set remembers, some
+// of their page indexes alike in their low bits, negative ones among
+// them; the set and a Lookup of it answer as a map does.
+func TestKeysTakingTurnsAmongPages(t *testing.T) {
+	const runs = 90 // pages taking turns, over the 64 remembered
+	s := NewSet(0)
+	ref := map[int64]bool{}
+	base := func(run int) int64 {
+		if run%9 == 0 {
+			return -int64(run+1) << pageBits // negative page indexes
+		}
+		return int64(run*64+run%3) << pageBits // indexes equal modulo 64 among runs
+	}
+	for i := range 40_000 {
+		run := i % runs
+		k := base(run) + int64(i/runs)*3
+		if got, want := s.AddNew(k), !ref[k]; got != want {
+			t.Fatalf("AddNew(%d) = %v, want %v", k, got, want)
+		}
+		ref[k] = true
+	}
+	if s.pages.off || len(s.pages.byIndex) < runs {
+		t.Fatalf("the keys went to the table (%d pages): the test would not look pages up", len(s.pages.byIndex))
+	}
+	l := s.Lookup()
+	for i := range 120_000 {
+		run := i % runs
+		k := base(run) + int64(i/runs)
+		if s.Has(k) != ref[k] || l.Has(k) != ref[k] {
+			t.Fatalf("Has(%d) = %v, Lookup %v, want %v", k, s.Has(k), l.Has(k), ref[k])
+		}
+	}
+}
