@@ -324,6 +324,10 @@ func (m *Manager) run(ctx context.Context, j *job) {
 		j.info.State = Succeeded
 		m.logf(j, "finished")
 	}
+	if sum != nil && len(sum.Files) == 0 && len(spec.Files) == 0 && err == nil && ctx.Err() == nil {
+		m.logf(j, "nothing new to load: every raw file is ingested (a forced run loads files again)")
+		sum = nil
+	}
 	if sum != nil {
 		t := sum.Totals
 		c := textfmt.Count
