@@ -39,10 +39,10 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	if m.execErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.execErr.Error(), w)))
 	}
-	hints := []string{"esc", "back", "←→/f", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
-	hints = append(hints, m.actionHints(e)...)
-	hints = append(hints, "y", "copy")
-	hints = append(hints, "/", "filter events")
+	// The actions first: a narrow screen cuts the navigation keys (? has them).
+	hints := append([]string{"esc", "back"}, m.actionHints(e)...)
+	hints = append(hints, "s", "start", "y", "copy", "/", "filter events",
+		"←→/f", "focus", "↑↓", "state", "pgup/pgdn", "detail")
 	return screen.Compose(w, h, top, func(bh int) string { return m.execBody(w, bh, th) },
 		[]string{m.footer(th, w, hints)})
 }

@@ -309,7 +309,7 @@ func TestStopAsksFirst(t *testing.T) {
 		t.Fatalf("aborted state mark %q", got)
 	}
 	h.Press("x")
-	h.ExpectContains("nothing to stop: run-1 already ABORTED")
+	h.ExpectContains("nothing to stop: the execution already ABORTED")
 	if v.confirm != nil {
 		t.Fatal("asked to stop a stopped execution")
 	}
@@ -324,10 +324,11 @@ func TestRefusedKeyLeavesNoQuestion(t *testing.T) {
 	f := newFakeService(t)
 	f.add(8) // succeeded
 	h, v, _ := newHarness(t, f)
+	h.Resize(80, 22) // the notes fit an 80×24 terminal whole
 	openFirst(t, h)
 	h.ExpectContains("SUCCEEDED")
 	h.Press("x")
-	scr := h.ExpectContains("nothing to stop: run-1 already SUCCEEDED")
+	scr := h.ExpectContains("nothing to stop: the execution already SUCCEEDED")
 	if strings.Contains(scr, "y/n") || v.confirm != nil {
 		t.Fatalf("a question is open:\n%s", scr)
 	}
@@ -335,7 +336,7 @@ func TestRefusedKeyLeavesNoQuestion(t *testing.T) {
 	if _, ok := viewtest.Last[ui.Copy](h); ok {
 		t.Fatal("the y after the refusal copied")
 	}
-	h.ExpectContains("nothing to stop: run-1 already SUCCEEDED (no question is open)")
+	h.ExpectContains("no question is open: nothing to stop: the execution already SUCCEEDED")
 	h.Press("y")
 	if _, ok := viewtest.Last[ui.Copy](h); !ok {
 		t.Fatal("y copies again once the refusal was answered")
@@ -359,7 +360,7 @@ func TestRefusedKeyLeavesNoQuestion(t *testing.T) {
 	if _, stops, _, _ := f.calls(); len(stops) != 0 {
 		t.Fatalf("stopped an execution that had ended: %v", stops)
 	}
-	h.ExpectContains("nothing to stop: run-2 already SUCCEEDED")
+	h.ExpectContains("nothing to stop: the execution already SUCCEEDED")
 }
 
 // TestRedriveWhereStepFunctionsAllows: like RedriveExecution, R redrives
@@ -377,13 +378,14 @@ func TestRedriveWhereStepFunctionsAllows(t *testing.T) {
 	f.timeOut(timedOutID)
 	f.add(8) // succeeded, newest
 	h, v, _ := newHarness(t, f)
+	h.Resize(80, 22) // the notes fit an 80×24 terminal whole
 	h.Press("enter")
 	scr := h.ExpectContains("SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT")
 	if strings.Contains(scr, "R redrive") {
 		t.Fatalf("redrive offered for a SUCCEEDED execution:\n%s", scr)
 	}
 	h.Press("R")
-	h.ExpectContains("nothing to redrive: run-4 is SUCCEEDED")
+	h.ExpectContains("nothing to redrive: it SUCCEEDED (R takes FAILED, ABORTED, TIMED_OUT)")
 	if v.confirm != nil {
 		t.Fatal("asked to redrive a succeeded execution")
 	}
@@ -399,7 +401,7 @@ func TestRedriveWhereStepFunctionsAllows(t *testing.T) {
 		}
 		h.ExpectContains("RUNNING")
 		h.Press("R")
-		h.ExpectContains("is RUNNING (only FAILED, ABORTED or TIMED_OUT executions can be redriven)")
+		h.ExpectContains("nothing to redrive: it is RUNNING (R takes FAILED, ABORTED, TIMED_OUT)")
 		if i == 2 {
 			break
 		}

@@ -50,7 +50,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			// A y or n meant as an answer while the refusal shows: no
 			// question is open, so it does nothing (not even y's copy);
 			// enter and esc keep their own meaning.
-			m.setNote(why+" (no question is open)", true)
+			m.setNote("no question is open: "+why, true)
 			return nil
 		}
 	}
@@ -119,11 +119,17 @@ func (m *Model) ask(verb string) {
 // refusal says why verb ("stop" or "redrive") does not apply to an
 // execution in its status, or is "" when it does.
 func refusal(verb string, e Execution) string {
+	// The execution is the one selected: the note leaves its name out to
+	// fit an 80-column line.
 	switch {
 	case verb == "stop" && !isLive(e.Status):
-		return fmt.Sprintf("nothing to stop: %s already %s", execLabel(e), e.Status)
+		return "nothing to stop: the execution already " + e.Status
 	case verb == "redrive" && !redrivable(e.Status):
-		return fmt.Sprintf("nothing to redrive: %s is %s (only FAILED, ABORTED or TIMED_OUT executions can be redriven)", execLabel(e), e.Status)
+		how := "is " + e.Status
+		if e.Status == StatusSucceeded {
+			how = e.Status
+		}
+		return fmt.Sprintf("nothing to redrive: it %s (R takes FAILED, ABORTED, TIMED_OUT)", how)
 	}
 	return ""
 }
