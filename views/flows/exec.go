@@ -341,7 +341,7 @@ func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
 	}
 	lines := []string{table.Clip(head, w)}
 	if c := r.Executions; c.Total > 0 && c.Total != r.Total {
-		lines = append(lines, wrap(countsText(textfmt.Counted(c.Total, "child execution", "child executions")+" (batches)",
+		lines = append(lines, wrap(countsText("child executions "+textfmt.Count(c.Total),
 			c.Succeeded, c.Running, c.Pending, c.Failed, c.Aborted), w)...)
 	}
 	lines = append(lines, wrap(countsText("items "+textfmt.Count(r.Total), r.Succeeded, r.Running, r.Pending, r.Failed, r.Aborted), w)...)

@@ -58,26 +58,30 @@ func TestMapRunShowsChildExecutions(t *testing.T) {
 	h.Resize(200, 60)
 	openFirst(t, h)
 	h.ExpectContains("map run · running · up to 40 child executions at once",
-		"1 child execution (batches): ✓ 0 succeeded · ▶ 1 running · 0 pending · ✗ 0 failed",
+		"child executions 1: ✓ 0 succeeded · ▶ 1 running · 0 pending · ✗ 0 failed",
 		"items 200: ✓ 0 succeeded · ▶ 200 running · 0 pending · ✗ 0 failed")
+	h.Resize(80, 40) // each on one line at 80 columns too
+	h.ExpectContains("child executions 1: ✓ 0 succeeded · ▶ 1 running · 0 pending · ✗ 0 failed",
+		"items 200: ✓ 0 succeeded · ▶ 200 running · 0 pending · ✗ 0 failed")
+	h.Resize(200, 60)
 	// 80 batches of 5, 40 at once: the waiting ones are pending.
 	h.Send(Changed{ExecID: id, MapRun: &MapRun{ID: "mr-1", State: state, Status: "RUNNING", MaxConcurrency: 40,
 		Total: 400, Running: 200, Pending: 150, Succeeded: 50,
 		Executions: MapRunCounts{Total: 80, Running: 40, Pending: 30, Succeeded: 10}}})
-	h.ExpectContains("80 child executions (batches): ✓ 10 succeeded · ▶ 40 running · 30 pending",
+	h.ExpectContains("child executions 80: ✓ 10 succeeded · ▶ 40 running · 30 pending",
 		"items 400: ✓ 50 succeeded · ▶ 200 running · 150 pending")
 	// One item per child execution: the items line says it all.
 	h.Send(Changed{ExecID: id, MapRun: &MapRun{ID: "mr-1", State: state, Status: "RUNNING", MaxConcurrency: 40,
 		Total: 100, Running: 40, Pending: 60, Executions: MapRunCounts{Total: 100, Running: 40, Pending: 60}}})
 	h.ExpectContains("items 100: ✓ 0 succeeded · ▶ 40 running · 60 pending")
-	h.ExpectLacks("(batches)")
+	h.ExpectLacks("child executions 100")
 	// At 80 columns nothing of it is cut.
 	h.Send(Changed{ExecID: id, MapRun: &MapRun{ID: "mr-1", State: state, Status: "RUNNING", MaxConcurrency: 40,
 		Total: 1200, Running: 600, Pending: 150, Succeeded: 400, Failed: 30, Aborted: 20,
 		Executions: MapRunCounts{Total: 240, Running: 40, Pending: 30, Succeeded: 80, Failed: 6, Aborted: 4}}})
 	h.Resize(80, 60)
 	scr := strings.Join(strings.Fields(h.Screen()), " ")
-	for _, want := range []string{"240 child executions (batches): ✓ 80 succeeded · ▶ 40 running · 30 pending · ✗ 6 failed · ■ 4 aborted",
+	for _, want := range []string{"child executions 240: ✓ 80 succeeded · ▶ 40 running · 30 pending · ✗ 6 failed · ■ 4 aborted",
 		"items 1,200: ✓ 400 succeeded · ▶ 600 running · 150 pending · ✗ 30 failed · ■ 20 aborted"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("at 80 columns the Map Run lacks %q:\n%s", want, h.Screen())
