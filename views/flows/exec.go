@@ -146,17 +146,10 @@ func graphHead(title string, states, w int, th *ui.Theme) []string {
 		return []string{title + th.Dim.Render(" · "+key)}
 	}
 	lines := []string{title + th.Dim.Render(count)}
-	line := ""
-	for _, part := range legendParts() { // a mark and its name stay together
-		if line != "" && lipgloss.Width(line)+1+lipgloss.Width(part) > w {
-			lines, line = append(lines, th.Dim.Render(line)), ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += part
+	for _, l := range packLines(legendParts(), " ", w) { // a mark and its name stay together
+		lines = append(lines, th.Dim.Render(l))
 	}
-	return append(lines, th.Dim.Render(line))
+	return lines
 }
 
 // graphLine draws line i of the graph.
@@ -319,10 +312,13 @@ func firstLine(s string) string {
 
 // mapRunProgress is a Map Run in a few words: "12/40 items done".
 func mapRunProgress(r MapRun) string {
-	done := r.Succeeded + r.Failed + r.Aborted
+	done := r.Succeeded + r.Failed // aborted items were not done
 	s := textfmt.Count(done) + "/" + textfmt.Counted(r.Total, "item", "items") + " done"
 	if r.Failed > 0 {
 		s += fmt.Sprintf(", %s failed", textfmt.Count(r.Failed))
+	}
+	if r.Aborted > 0 {
+		s += fmt.Sprintf(", %s aborted", textfmt.Count(r.Aborted))
 	}
 	return s
 }
@@ -341,10 +337,10 @@ func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
 	}
 	lines := []string{table.Clip(head, w)}
 	if c := r.Executions; c.Total > 0 && c.Total != r.Total {
-		lines = append(lines, wrap(countsText("child executions "+textfmt.Count(c.Total),
-			c.Succeeded, c.Running, c.Pending, c.Failed, c.Aborted), w)...)
+		lines = append(lines, countsLines("child executions "+textfmt.Count(c.Total),
+			c.Succeeded, c.Running, c.Pending, c.Failed, c.Aborted, w)...)
 	}
-	lines = append(lines, wrap(countsText("items "+textfmt.Count(r.Total), r.Succeeded, r.Running, r.Pending, r.Failed, r.Aborted), w)...)
+	lines = append(lines, countsLines("items "+textfmt.Count(r.Total), r.Succeeded, r.Running, r.Pending, r.Failed, r.Aborted, w)...)
 	if r.Error != "" {
 		for _, l := range wrap("first failure: "+r.Error, w) {
 			lines = append(lines, th.Error.Render(l))
@@ -353,13 +349,35 @@ func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
 	return lines
 }
 
-// countsText is "what: ✓ 1 succeeded · ▶ 2 running · 3 pending · ✗ 0 failed"
-// (and the aborted, when there are).
-func countsText(what string, succeeded, running, pending, failed, aborted int64) string {
-	s := fmt.Sprintf("%s: ✓ %s succeeded · ▶ %s running · %s pending · ✗ %s failed", what,
-		textfmt.Count(succeeded), textfmt.Count(running), textfmt.Count(pending), textfmt.Count(failed))
+// countsLines are "  what: ✓ 1 succeeded · ▶ 2 running · 3 pending · ✗ 0
+// failed" (and the aborted, when there are), broken between counts to fit
+// w cells.
+func countsLines(what string, succeeded, running, pending, failed, aborted int64, w int) []string {
+	parts := []string{what + ": ✓ " + textfmt.Count(succeeded) + " succeeded", "▶ " + textfmt.Count(running) + " running",
+		textfmt.Count(pending) + " pending", "✗ " + textfmt.Count(failed) + " failed"}
 	if aborted > 0 {
-		s += " · ■ " + textfmt.Count(aborted) + " aborted"
+		parts = append(parts, "■ "+textfmt.Count(aborted)+" aborted")
 	}
-	return s
+	lines := packLines(parts, " · ", w-2)
+	for i := range lines {
+		lines[i] = "  " + lines[i]
+	}
+	return lines
+}
+
+// packLines joins parts with sep into lines of at most w cells, breaking
+// only between parts.
+func packLines(parts []string, sep string, w int) []string {
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		if line != "" && lipgloss.Width(line+sep+p) > w {
+			lines, line = append(lines, line), ""
+		}
+		if line != "" {
+			line += sep
+		}
+		line += p
+	}
+	return append(lines, line)
 }
