@@ -278,11 +278,7 @@ func (m *Model) AskExport(what string) {
 	for i, f := range m.opts.Exports {
 		labels[i] = f.Label
 	}
-	choice := strings.Join(labels, ", ")
-	if n := len(labels); n > 1 {
-		choice = strings.Join(labels[:n-1], ", ") + " or " + labels[n-1]
-	}
-	m.prompt = fmt.Sprintf("export %s as %s? any other key cancels", what, choice)
+	m.prompt = fmt.Sprintf("export %s as %s? any other key cancels", what, textfmt.OrList(labels))
 }
 
 // ExportFormat is the format the user picked (after Export).
