@@ -24,7 +24,7 @@ import (
 // maintenanceTable refuses --read-only and opens the command's table.
 func maintenanceTable(cmd *cobra.Command, g *Globals, uri string) (*delta.Table, error) {
 	if g.ReadOnly {
-		return nil, fmt.Errorf("%s: %w", strings.TrimPrefix(cmd.CommandPath(), "lakeops "), lake.ErrReadOnly)
+		return nil, lake.ErrReadOnly
 	}
 	return openTable(cmd.Context(), g, uri)
 }
@@ -268,12 +268,12 @@ delta.appendOnly, or names outside delta.*; values are checked.`,
 		for _, kv := range args[1:] {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok || k == "" {
-				return usagef("table set-property wants KEY=VALUE, not %q", kv)
+				return usagef("wants KEY=VALUE, not %q", kv)
 			}
 			set[k] = v
 		}
 		if len(set) == 0 && len(unset) == 0 {
-			return usagef("table set-property needs KEY=VALUE or --unset KEY")
+			return usagef("needs KEY=VALUE or --unset KEY")
 		}
 		t, err := maintenanceTable(cmd, g, args[0])
 		if err != nil {

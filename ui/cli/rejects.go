@@ -27,10 +27,11 @@ console's Rejects export writes.`,
 	f := cmd.Flags()
 	f.StringVar(&ds, "dataset", "", "products, orders or order_items (default: all)")
 	f.StringVar(&file, "file", "", "only rows of this raw file (lake key)")
-	f.StringVar(&reason, "reason", "", "only rows with this reason code")
+	f.StringVar(&reason, "reason", "", "only rows with this reason code (e.g. malformed, required:order_id, superseded)")
 	f.BoolVar(&open, "open", false, "only rows not resolved by a reprocess")
 	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
-	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions([]string{"products", "orders", "order_items"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions(ops.Datasets(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("reason", cobra.FixedCompletions(ops.ReasonCodes(ops.Datasets()), cobra.ShellCompDirectiveNoFileComp))
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		format, err := out.get()
 		if err != nil {
@@ -38,6 +39,9 @@ console's Rejects export writes.`,
 		}
 		names, err := ops.DatasetNames(ds)
 		if err != nil {
+			return usagef("%v", err)
+		}
+		if err := ops.CheckReason(reason, names); err != nil {
 			return usagef("%v", err)
 		}
 		ctx := cmd.Context()
@@ -134,7 +138,9 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 		if perr := printList(env.Stdout, format, res, func() error {
 			tw := newTable(env.Stdout, "DATASET", "OPEN", "RESOLVED", "STILL OPEN", "SKIPPED", "INSERTED", "UPDATED", "UNCHANGED")
 			for _, r := range res {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Dataset, r.Open, r.Resolved, r.StillOpen, r.Skipped, r.Inserted, r.Updated, r.Unchanged)
+				c := textfmt.Count
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Dataset, c(r.Open), c(r.Resolved), c(r.StillOpen), c(r.Skipped),
+					c(r.Inserted), c(r.Updated), c(r.Unchanged))
 			}
 			return tw.Flush()
 		}); perr != nil {
