@@ -48,6 +48,14 @@ func templateFlags(fs *pflag.FlagSet, opts *deploy.Options) {
 	fs.BoolVar(&opts.CreateBucket, "create-bucket", false, "the stack creates the lake's bucket (else it exists and sends events to EventBridge)")
 }
 
+// checkTemplateFlags refuses a --compute or --arch the template has no form for.
+func checkTemplateFlags(opts deploy.Options) error {
+	if err := oneOf("compute", opts.Compute, deploy.ComputeLambda, deploy.ComputeFargate); err != nil {
+		return err
+	}
+	return oneOf("arch", opts.Arch, deploy.ArchARM64, deploy.ArchAMD64)
+}
+
 func deployTemplateCommand(env Env) *cobra.Command {
 	var opts deploy.Options
 	cmd := &cobra.Command{
@@ -56,6 +64,9 @@ func deployTemplateCommand(env Env) *cobra.Command {
 		Example: "  lakeops deploy template\n  lakeops deploy template --compute fargate --arch amd64 --create-bucket > lakeops.template.json",
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if err := checkTemplateFlags(opts); err != nil {
+				return err
+			}
 			b, err := deploy.JSON(opts)
 			if err != nil {
 				return usagef("%v", err)
@@ -214,6 +225,9 @@ first failure.`,
 	f.Var(&overrides, "parameter", "a stack parameter, NAME=VALUE (repeatable), e.g. WorkerMemoryMB=1769")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
+		if err := checkTemplateFlags(opts); err != nil {
+			return err
+		}
 		if err := checkWritable(g, "deploy the stack"); err != nil {
 			return err
 		}

@@ -77,7 +77,7 @@ the log and hidden files stay, so time travel inside the retention still reads.`
 			}
 			d := time.Duration(retain * float64(time.Hour))
 			opts.Retention = &d
-		} else if retain != -1 {
+		} else if retain != -1 || cmd.Flags().Changed("retain") {
 			return usagef("--retain must be at least 0 hours, not %v", retain)
 		}
 		t, err := maintenanceTable(cmd, g, args[0])

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +53,7 @@ console's Rejects export writes.`,
 		}
 		flt := ops.RejectFilter{Reason: reason, Open: open}
 		if file != "" {
-			if flt.File, err = lakeKey(g, file); err != nil {
+			if flt.File, err = loggedRawFile(ctx, o, g, file); err != nil {
 				return err
 			}
 		}
@@ -125,7 +127,7 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 			return err
 		}
 		if file != "" {
-			if opts.File, err = lakeKey(g, file); err != nil {
+			if opts.File, err = loggedRawFile(ctx, o, g, file); err != nil {
 				return err
 			}
 		}
@@ -149,4 +151,34 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 		return err
 	}
 	return cmd
+}
+
+// loggedRawFile is a --file argument as a lake key that the ingest log
+// records (no other file can have rejected rows); another is a usage error
+// naming the nearest recorded key.
+func loggedRawFile(ctx context.Context, o *ops.Ops, g *Globals, arg string) (string, error) {
+	key, err := lakeKey(g, arg)
+	if err != nil {
+		return "", err
+	}
+	runs, err := o.RunHistory(ctx)
+	if err != nil {
+		return "", err
+	}
+	var keys []string
+	for _, r := range runs {
+		for _, f := range r.Files {
+			if f.File == key {
+				return key, nil
+			}
+			if !slices.Contains(keys, f.File) {
+				keys = append(keys, f.File)
+			}
+		}
+	}
+	near := ""
+	if n := textfmt.Nearest(key, keys, 3); n != "" {
+		near = fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return "", usagef("--file %s: no run has read that raw file%s; name a lake key the ingest log records, as 'lakeops rejects' lists them", textfmt.Sanitize(key), near)
 }

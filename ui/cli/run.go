@@ -39,6 +39,10 @@ failed (rejected rows are not a failure).`,
 		if err != nil {
 			return err
 		}
+		limits, err := lim()
+		if err != nil {
+			return err
+		}
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
@@ -52,7 +56,7 @@ failed (rejected rows are not a failure).`,
 		if !quiet {
 			req.Progress = newProgressPrinter(env.Stderr).event
 		}
-		sum, err := o.WithLimits(lim()).Run(ctx, req)
+		sum, err := o.WithLimits(limits).Run(ctx, req)
 		if sum != nil && !ranAny(sum) {
 			sum.RunID = "" // nothing was loaded or recorded: no run to name
 		}
@@ -95,12 +99,16 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 		if err != nil {
 			return err
 		}
+		limits, err := lim()
+		if err != nil {
+			return err
+		}
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
 			return err
 		}
-		o = o.WithLimits(lim())
+		o = o.WithLimits(limits)
 		// Files on disk are validated where they are; other names are lake keys.
 		var local, keys []string
 		for _, f := range files {
@@ -253,12 +261,21 @@ func (p *progressPrinter) event(e pipeline.Event) {
 	}
 }
 
-// limitFlags adds the raw-file limits to a command's flags.
-func limitFlags(fs *pflag.FlagSet) func() pipeline.Limits {
+// limitFlags adds the raw-file limits to a command's flags; a negative
+// one is a usage error.
+func limitFlags(fs *pflag.FlagSet) func() (pipeline.Limits, error) {
 	field := fs.Int("max-field-bytes", 0, "longest CSV field; a longer one makes its row malformed (default 1 MiB)")
 	record := fs.Int("max-record-bytes", 0, "longest CSV record (default 4 MiB)")
 	unzipped := fs.Int64("max-decompressed-bytes", 0, "largest decompressed .csv.gz; beyond it the file fails (default 16 GiB)")
-	return func() pipeline.Limits {
-		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped}
+	return func() (pipeline.Limits, error) {
+		for _, l := range []struct {
+			name string
+			v    int64
+		}{{"max-field-bytes", int64(*field)}, {"max-record-bytes", int64(*record)}, {"max-decompressed-bytes", *unzipped}} {
+			if l.v < 0 {
+				return pipeline.Limits{}, usagef("--%s must be 0 (the default) or more, not %d", l.name, l.v)
+			}
+		}
+		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped}, nil
 	}
 }

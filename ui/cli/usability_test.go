@@ -264,3 +264,34 @@ func TestStatusIsTheLakeAtAGlance(t *testing.T) {
 		t.Errorf("statsu: exit %d %q", code, stderr)
 	}
 }
+
+// TestUnknownValuesAreRefused: a value no flag can mean is a usage error
+// saying what it takes, not a silent default or an empty answer.
+func TestUnknownValuesAreRefused(t *testing.T) {
+	lake := querySeedLake(t, "products.csv")
+	table := filepath.Join(lake, "silver_layer/products")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rejects", "--file", "bronze_layer/product.csv"}, `lakeops rejects: --file bronze_layer/product.csv: no run has read that raw file (did you mean "bronze_layer/products.csv"?)`},
+		{[]string{"reprocess", "--file", "bronze_layer/nope.csv"}, "lakeops reprocess: --file bronze_layer/nope.csv: no run has read that raw file;"},
+		{[]string{"reprocess", "--dataset", "order"}, `did you mean "orders"?`},
+		{[]string{"bench", "--case", "dayly"}, `lakeops bench: --case: unknown case "dayly" (did you mean "daily"?): the cases are daily,`},
+		{[]string{"deploy", "template", "--compute", "lamda"}, `lakeops deploy template: --compute must be lambda or fargate, not "lamda"`},
+		{[]string{"deploy", "template", "--arch", "x86"}, `lakeops deploy template: --arch must be arm64 or amd64, not "x86"`},
+		{[]string{"table", "history", table, "--limit", "-3"}, "lakeops table history: --limit must be 0 (all) or more, not -3"},
+		{[]string{"table", "read", table, "--version", "-1"}, "lakeops table read: --version must be 0 or more, not -1"},
+		{[]string{"table", "vacuum", table, "--retain", "-1"}, "lakeops table vacuum: --retain must be at least 0 hours, not -1"},
+		{[]string{"run", "--max-field-bytes", "-1"}, "lakeops run: --max-field-bytes must be 0 (the default) or more, not -1"},
+		{[]string{"validate", "--max-record-bytes", "-2", "bronze_layer/products.csv"}, "lakeops validate: --max-record-bytes must be 0 (the default) or more, not -2"},
+	} {
+		out, stderr, code := run(t, append([]string{"--lake", lake}, c.args...)...)
+		if code != ExitUsage || out != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, stderr, c.want)
+		}
+	}
+	if out, stderr, code := run(t, "--lake", lake, "rejects", "--file", "bronze_layer/products.csv"); code != ExitOK || !strings.Contains(out, "0 rows") {
+		t.Errorf("a file the log records: exit %d %q\n%s", code, stderr, out)
+	}
+}
