@@ -94,6 +94,8 @@ type App struct {
 
 	mode    mode
 	cmdline textinput.Model
+	tabFrom string // what was typed before tab cycled the completions
+	cycling bool   // the last key on the command line was tab
 
 	note    string // sanitized
 	noteErr bool

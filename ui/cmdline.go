@@ -4,11 +4,15 @@ package ui
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // commands are what the command line completes.
@@ -36,7 +40,39 @@ func (a *App) openCommand() tea.Cmd {
 	return a.cmdline.Focus()
 }
 
+// complete puts the next command that starts with what was typed on the
+// line: a first tab the first match (in alphabetical order), each tab
+// after it the next one, round.
+func (a *App) complete() {
+	typed := a.tabFrom
+	if !a.cycling {
+		typed = a.cmdline.Value()
+	}
+	var matches []string
+	for _, c := range a.commands() {
+		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(typed)) && c != typed {
+			matches = append(matches, c)
+		}
+	}
+	if len(matches) == 0 {
+		return
+	}
+	sort.Strings(matches)
+	matches = slices.Compact(matches)
+	next := 0
+	if a.cycling {
+		if i := slices.Index(matches, a.cmdline.Value()); i >= 0 {
+			next = (i + 1) % len(matches)
+		}
+	}
+	a.tabFrom, a.cycling = typed, true
+	a.cmdline.SetValue(matches[next])
+	a.cmdline.SetSuggestions(a.commands()) // the grey hint follows the line
+	a.cmdline.CursorEnd()
+}
+
 func (a *App) closeCommand() {
+	a.cycling = false
 	a.mode = modeNormal
 	a.cmdline.Blur()
 	a.cmdline.Reset()
@@ -51,7 +87,11 @@ func (a *App) commandKey(msg tea.KeyPressMsg) tea.Cmd {
 		line := a.cmdline.Value()
 		a.closeCommand()
 		return a.execute(line)
+	case msg.String() == "tab":
+		a.complete()
+		return nil
 	}
+	a.cycling = false
 	var cmd tea.Cmd
 	a.cmdline, cmd = a.cmdline.Update(msg)
 	return cmd
@@ -96,6 +136,11 @@ func (a *App) execute(line string) tea.Cmd {
 		if strings.TrimSpace(arg) == "" {
 			return a.notify(":export needs a path: a file (.csv, .jsonl, .parquet) or a folder", true)
 		}
+		if a.hasViews() {
+			if _, ok := a.views[a.cur].(PathExporter); !ok {
+				return a.notify(a.exportWhere(), true)
+			}
+		}
 		return a.toCurrent(ExportTo{Path: strings.TrimSpace(arg)})
 	}
 	for _, cmd := range a.commandsFrom {
@@ -104,4 +149,18 @@ func (a *App) execute(line string) tea.Cmd {
 		}
 	}
 	return a.notify(fmt.Sprintf("unknown command %q (try :help)", c), true)
+}
+
+// exportWhere says which views take :export and what each exports.
+func (a *App) exportWhere() string {
+	var where []string
+	for _, v := range a.views {
+		if e, ok := v.(PathExporter); ok {
+			where = append(where, v.Title()+" ("+e.ExportsToPath()+")")
+		}
+	}
+	if len(where) == 0 {
+		return ":export: no view here exports"
+	}
+	return ":export works in " + textfmt.OrList(where) + "; " + a.views[a.cur].Title() + " has nothing to export"
 }

@@ -82,3 +82,29 @@ func TestCommandsAndSwitch(t *testing.T) {
 		t.Fatalf("next %+v", n)
 	}
 }
+
+// tab on the command line cycles through every command that starts with
+// what was typed (in alphabetical order, round); :export where the view
+// has nothing to export says where it works.
+func TestCommandLineTabCyclesAndExportSaysWhere(t *testing.T) {
+	rec := &recorder{}
+	a := NewApp(AppOptions{Theme: NewTheme(true, true), Views: fakeViews(rec, "Files", "Runs"),
+		Commands: []Command{{Name: "region", Help: "use another region", Do: func(string) tea.Cmd { return nil }},
+			{Name: "reprocess", Help: "retry", Do: func(string) tea.Cmd { return nil }}}})
+	p := &uitest.Probe{Model: a}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 24))
+	p.WaitScreen(t, 5*time.Second, "FILES pane")
+	tm.Send(uitest.Key(":"))
+	tm.Send(uitest.Key("r"))
+	for _, want := range []string{":region", ":reprocess", ":runs", ":region"} {
+		tm.Send(uitest.Key("tab"))
+		p.WaitScreen(t, 5*time.Second, want+" ")
+	}
+	tm.Send(uitest.Key("esc"))
+	tm.Send(uitest.Key(":"))
+	tm.Type("export /tmp/x.csv")
+	tm.Send(uitest.Key("enter"))
+	p.WaitScreen(t, 5*time.Second, ":export: no view here exports")
+	tm.Send(uitest.Key("ctrl+c"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -207,9 +207,11 @@ func (a *App) help(w, h int) []string {
 		}
 		secs = append(secs, sec)
 	}
-	cmds := []entry{{d: "Commands (tab completes)"}, {k: ":q", d: "quit"}, {k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
+	secs = append(secs, bindings("Moving in lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right, k.Filter}))
+	cmds := []entry{{d: "Commands (tab completes)"}, {k: ":q", d: "quit (asks when jobs run)"}, {k: ":q!", d: "quit at once"},
+		{k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
 		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"},
-		{k: ":export", d: "PATH: the view's rows to a file (.csv, .jsonl, .parquet) or folder"},
+		{k: ":export", d: "PATH: Query's result or Rejects' rows to a new file (its extension names the format) or folder"},
 		{k: ":open", d: "PATH: a .sql file in the SQL editor"}, {k: ":save", d: "PATH: the SQL editor's text to a .sql file"}}
 	for _, c := range a.commandsFrom {
 		cmds = append(cmds, entry{k: ":" + textfmt.Sanitize(c.Name), d: textfmt.Sanitize(c.Help)})

@@ -139,6 +139,10 @@ type Switch struct{ Setting, Value string }
 // file, whose extension names the format, or a folder): ":export PATH".
 type ExportTo struct{ Path string }
 
+// PathExporter is a view that takes ExportTo; ExportsToPath says what it
+// exports ("the query result").
+type PathExporter interface{ ExportsToPath() string }
+
 // Click is a left click in the view's area, in the view's own cells (0,0
 // is its top left), sent to the current view; wheel and other mouse
 // messages arrive as Bubble Tea sends them.

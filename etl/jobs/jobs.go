@@ -84,6 +84,10 @@ type Info struct {
 	// Recent is the job's speed over the last RateWindow while it runs
 	// (Overall has it with the rest).
 	Recent Rate
+	// Reached is the most the job had done (bytes, stage weighted, and
+	// rows checked): what a cancelled or failed job got to before the
+	// files it did not commit went back to nothing.
+	Reached Reached
 }
 
 // Totals adds up the files' progress.
@@ -320,6 +324,10 @@ func (m *Manager) run(ctx context.Context, j *job) {
 		j.info.State = Succeeded
 		m.logf(j, "finished")
 	}
+	if sum != nil && len(sum.Files) == 0 && len(spec.Files) == 0 && err == nil && ctx.Err() == nil {
+		m.logf(j, "nothing new to load: every raw file is ingested (a forced run loads files again)")
+		sum = nil
+	}
 	if sum != nil {
 		t := sum.Totals
 		c := textfmt.Count
@@ -347,7 +355,8 @@ func (m *Manager) progress(j *job, e pipeline.Event) {
 	if e.Message != "" {
 		m.logf(j, "%s: %s", e.File, e.Message)
 	}
-	if e.Stage != f.Stage && e.Stage != "" && e.Stage != pipeline.StageQueued && e.Message == "" {
+	// A stage change is logged, except the end of a file: its result line says how it ended.
+	if e.Stage != f.Stage && e.Stage != "" && e.Stage != pipeline.StageQueued && e.Message == "" && e.Result == nil {
 		m.logf(j, "%s: %s", e.File, e.Stage)
 	}
 	if e.Message == "" {

@@ -24,6 +24,13 @@ type Rate struct {
 	RowsPerSec, BytesPerSec float64
 }
 
+// Reached is how far a job got: bytes done (stage weighted) and rows
+// checked, at their highest.
+type Reached struct {
+	Bytes int64
+	Rows  int64
+}
+
 // Overall is a job's progress across all its files: bytes done of the
 // bytes of every file the job takes (files not started count from the
 // start, so the fraction never falls as files begin), rows checked so
@@ -39,6 +46,9 @@ type Overall struct {
 	Accepted, Rejected int64
 	Rate
 	ETA time.Duration // 0 when unknown or ended
+	// Reached is the most the job had done; for a cancelled or failed job
+	// more than BytesDone and Rows when files it read were not committed.
+	Reached Reached
 }
 
 // bytesDone is the stage-weighted bytes done over the job's files.
@@ -64,6 +74,7 @@ func (i Info) Overall(now time.Time) Overall {
 	done, total := i.bytesDone()
 	o := Overall{BytesDone: int64(done), BytesTotal: total, Fraction: i.Fraction()}
 	o.Rows, o.Accepted, o.Rejected = i.rowsChecked()
+	o.Reached = Reached{Bytes: max(i.Reached.Bytes, o.BytesDone), Rows: max(i.Reached.Rows, o.Rows)}
 	switch {
 	case i.State == Running:
 		o.Rate = i.Recent
@@ -85,6 +96,7 @@ func (j *job) sampleLocked(now time.Time) {
 	done, _ := j.info.bytesDone()
 	rows, _, _ := j.info.rowsChecked()
 	s := sample{at: now, done: done, rows: rows}
+	j.info.Reached = Reached{Bytes: max(j.info.Reached.Bytes, int64(done)), Rows: max(j.info.Reached.Rows, rows)}
 	if n := len(j.samples); n > 0 && now.Sub(j.samples[n-1].at) < sampleEvery {
 		j.samples[n-1] = s // the newest sample moves; the window's start stays
 	} else {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,10 +80,17 @@ func TestCancelledJobIsNotComplete(t *testing.T) {
 	m := New(newLake(t, 20000), 1)
 	defer m.Close()
 	id := m.Submit(Spec{Title: "all"})
+	var seen Overall
 	for range m.Changed() {
-		if info, _ := m.Job(id); info.State == Running && len(info.Files) > 0 {
-			m.Cancel(id)
-			break
+		info, _ := m.Job(id)
+		if info.State.Done() {
+			t.Fatal("the job ended before it had read anything to cancel")
+		}
+		if info.State == Running && len(info.Files) > 0 {
+			if seen = info.Overall(time.Now()); seen.BytesDone > 0 && seen.Rows > 0 {
+				m.Cancel(id)
+				break
+			}
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -91,7 +99,42 @@ func TestCancelledJobIsNotComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, _ := m.Job(id)
-	if o := info.Overall(time.Now()); info.State != Cancelled || o.Fraction >= 1 {
+	o := info.Overall(time.Now())
+	if info.State != Cancelled || o.Fraction >= 1 {
 		t.Fatalf("cancelled job: %s at %.2f", info.State, o.Fraction)
+	}
+	// How far it got stays known after its files went back to nothing.
+	if o.Reached.Bytes < seen.BytesDone || o.Reached.Rows < seen.Rows {
+		t.Fatalf("reached %+v, but %d bytes and %d rows were seen done before the cancel", o.Reached, seen.BytesDone, seen.Rows)
+	}
+	for _, l := range info.Log {
+		if strings.HasSuffix(l.Text, ": done") {
+			t.Fatalf("a file's end is logged twice (%q): its result line says how it ended", l.Text)
+		}
+	}
+}
+
+// A run that finds nothing new says so instead of a summary of zero files.
+func TestNothingNewSaysSo(t *testing.T) {
+	m := New(newLake(t, 200), 1)
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m.Submit(Spec{Title: "first"})
+	if err := m.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := m.Submit(Spec{Title: "again"})
+	if err := m.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := m.Job(id)
+	var text []string
+	for _, l := range info.Log {
+		text = append(text, l.Text)
+	}
+	all := strings.Join(text, "\n")
+	if info.State != Succeeded || !strings.Contains(all, "nothing new to load") || strings.Contains(all, "0 files:") {
+		t.Fatalf("second run %s, log:\n%s", info.State, all)
 	}
 }

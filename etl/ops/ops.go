@@ -37,6 +37,8 @@ type (
 	Overall = jobs.Overall
 	// JobRate is a job's recent speed.
 	JobRate = jobs.Rate
+	// JobReached is how far a job got (bytes done, rows checked).
+	JobReached = jobs.Reached
 	// LogLine is one line of a job's log.
 	LogLine = jobs.LogLine
 	// JobState is a job's lifecycle state.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,11 +126,18 @@ func (rw *RejectWriter) Close() error {
 // rejects-<dataset>-<time>.<format> in dir (never replacing a file) and
 // returns its absolute path.
 func ExportRejects(dir string, now time.Time, ds, format string, rows []RejectRow) (string, error) {
-	f, path, err := CreateExport(dir, fmt.Sprintf("rejects-%s-%s", ds, now.Format("20060102-150405")), format)
+	return ExportRejectsTo(ExportTarget{Dir: dir, Format: format}, now, ds, rows)
+}
+
+// ExportRejectsTo writes rows of dataset ds to the target (a file the user
+// named, never replaced, or a folder as ExportRejects does) and returns the
+// file's absolute path; a file that fails half-way is removed.
+func ExportRejectsTo(t ExportTarget, now time.Time, ds string, rows []RejectRow) (string, error) {
+	f, path, err := t.Create(fmt.Sprintf("rejects-%s-%s", ds, now.Format("20060102-150405")))
 	if err != nil {
 		return "", fmt.Errorf("export rejected rows: %w", err)
 	}
-	err = writeRejects(f, ds, format, rows)
+	err = writeRejects(f, ds, t.Format, rows)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -139,10 +145,13 @@ func ExportRejects(dir string, now time.Time, ds, format string, rows []RejectRo
 		_ = os.Remove(path)
 		return "", fmt.Errorf("export rejected rows: write %s: %w", path, err)
 	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
 	return path, nil
+}
+
+// RejectExportExts are the file extensions a rejects export takes and
+// their formats.
+func RejectExportExts() map[string]string {
+	return map[string]string{".csv": "csv", ".json": "json", ".jsonl": "jsonl"}
 }
 
 func writeRejects(w io.Writer, ds, format string, rows []RejectRow) error {

@@ -96,3 +96,11 @@ func Rate(perSec float64) string {
 	}
 	return fmt.Sprintf("%.0f/s", perSec)
 }
+
+// OrList joins choices as "a, b or c".
+func OrList(items []string) string {
+	if n := len(items); n > 1 {
+		return strings.Join(items[:n-1], ", ") + " or " + items[n-1]
+	}
+	return strings.Join(items, "")
+}

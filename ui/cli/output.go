@@ -25,11 +25,7 @@ func oneOf(name, value string, allowed ...string) error {
 	if slices.Contains(allowed, value) {
 		return nil
 	}
-	list := strings.Join(allowed, ", ")
-	if n := len(allowed); n > 1 {
-		list = strings.Join(allowed[:n-1], ", ") + " or " + allowed[n-1]
-	}
-	return usagef("--%s must be %s, not %q", name, list, value)
+	return usagef("--%s must be %s, not %q", name, textfmt.OrList(allowed), value)
 }
 
 // Positional arguments: each check is a usage error that says what the

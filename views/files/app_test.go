@@ -61,14 +61,14 @@ func TestWholeFolderSortAndJump(t *testing.T) {
 	tm.Send(uitest.Key("enter"))
 	p.WaitScreen(t, 10*time.Second, "500 entries+")
 	tm.Send(uitest.Key("s"))
-	scr := p.WaitScreen(t, 10*time.Second, "1,200 entries", "sort: size", "1/1200")
+	scr := p.WaitScreen(t, 10*time.Second, "1,200 entries", "sort: size", "1/1,200")
 	if first := strings.Split(scr, "\n")[3]; !strings.Contains(first, "orders_1150.csv") {
 		t.Fatalf("sort: size does not rank the biggest file first:\n%s", scr)
 	}
 	typeText(tm, "sss") // back to name
 	p.WaitScreen(t, 5*time.Second, "sort: name")
 	tm.Send(uitest.Key("G"))
-	p.WaitScreen(t, 5*time.Second, "1200/1200", "orders_1199.csv")
+	p.WaitScreen(t, 5*time.Second, "1,200/1,200", "orders_1199.csv")
 }
 
 // TestNoStaleListingOrNotes: when a job ends, Files lists the folder again

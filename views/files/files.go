@@ -12,6 +12,7 @@ import (
 	"maps"
 	"path"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -40,6 +41,8 @@ type Service interface {
 	RawFilesUnder(ctx context.Context, dir string) ([]string, error)
 	// ArchiveRoot is the archive's prefix (browsable, not runnable).
 	ArchiveRoot() string
+	// PlanLoad says what a run of files (none: every new one) would take.
+	PlanLoad(ctx context.Context, files []string, force bool, now time.Time) (ops.LoadPlan, error)
 }
 
 // Sizes of the lazy listing and the preview.
@@ -317,7 +320,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Run):
 		return m.run(ctx, false)
 	case key.Matches(msg, k.RunAll):
-		return m.submit(ops.JobSpec{Title: "run all new files"})
+		return m.runAll(ctx)
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(m.relist(ctx), m.loadIndex(ctx))
 	case m.more && (key.Matches(msg, k.Sort) || key.Matches(msg, k.Bottom)):

@@ -157,7 +157,7 @@ func TestLazyPaging(t *testing.T) {
 	if len(m.entries) != 1100 || m.more {
 		t.Fatalf("G: %d entries, more %v", len(m.entries), m.more)
 	}
-	h.ExpectContains("1,100 entries", "orders_1099.csv", "1100/1100")
+	h.ExpectContains("1,100 entries", "orders_1099.csv", "1,100/1,100")
 	// A stale page (an older listing generation) is dropped.
 	h.Send(listedMsg{gen: m.listGen - 1, page: ops.RawPage{More: true}})
 	if m.more {
@@ -182,7 +182,7 @@ func TestSortCoversTheWholeFolder(t *testing.T) {
 	h.Press("enter")
 	h.ExpectContains("500 entries+")
 	h.Press("s") // size
-	s := h.ExpectContains("1,200 entries", "sort: size", "1/1200")
+	s := h.ExpectContains("1,200 entries", "sort: size", "1/1,200")
 	if l := viewtest.LineWith(t, s, "4.9 KiB"); !strings.Contains(l, "orders_1150.csv") {
 		t.Fatalf("the biggest file is not first:\n%s", s)
 	}
@@ -265,4 +265,35 @@ func TestClickRows(t *testing.T) {
 	}
 	h.Send(ui.Click{X: 5, Y: 3})
 	h.ExpectContains("bronze_layer/orders/")
+}
+
+// r on files that are ingested already says so (F forces) instead of a
+// run that skips them; R with nothing new says so and runs nothing.
+func TestRunSaysWhatIsIngestedAlready(t *testing.T) {
+	lk := opstest.Lake(t)
+	o, jm := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	h.Press("R")
+	opstest.WaitJobs(t, jm)
+	runs := len(jm.Jobs())
+	if runs != 1 {
+		t.Fatalf("R on a new lake ran %d jobs", runs)
+	}
+	h.Press("ctrl+r")
+	moveTo(t, h, "products.csv")
+	h.Press("r")
+	h.ExpectContains("products.csv is ingested already: F forces a re-run")
+	moveTo(t, h, "orders/")
+	h.Press("r")
+	h.ExpectContains("all 2 raw files under orders/ are ingested already: F forces a re-run")
+	h.Press("R")
+	h.ExpectContains("nothing new to load: every raw file under bronze_layer/ is ingested (F forces a re-run)")
+	if n := len(jm.Jobs()); n != runs {
+		t.Fatalf("%d jobs after r and R on ingested files, want %d", n, runs)
+	}
+	opstest.Put(t, lk, "bronze_layer/orders/orders_2025_04_09.csv", "order_num,order_id,user_id,order_timestamp,total_amount,date\n1,90001,5,2025-04-09T10:00:00Z,10.00,2025-04-09\n")
+	h.Press("ctrl+r")
+	moveTo(t, h, "orders/")
+	h.Press("r")
+	h.ExpectContains("run the 3 raw files under orders/? 2 ingested already (F forces them) · y/n")
 }

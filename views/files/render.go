@@ -43,7 +43,6 @@ func (p *previewPane) load(msg previewMsg) {
 	}
 	cols[0].Right = true
 	p.list.SetColumns(cols)
-	p.list.Table().SetPinned(1) // the line number stays when scrolled right
 	p.list.SetRows(msg.p.Rows)
 	p.list.SetEmpty("the file has a header and no records")
 	bad := msg.p.Bad

@@ -238,7 +238,7 @@ func New(svc Service, opts ...Option) *Model {
 		bind: bindings{
 			start:      b([]string{"s"}, "s", "start an execution (input editor)"),
 			redrive:    b([]string{"R"}, "R", "redrive a failed execution"),
-			refresh:    b([]string{"r", "ctrl+r"}, "r", "refresh"),
+			refresh:    b([]string{"r", "ctrl+r"}, "ctrl+r", "refresh"),
 			focus:      b([]string{"f"}, "←/→ f", "focus the graph or the events (tab switches views)"),
 			submit:     b([]string{"ctrl+s"}, "ctrl+s", "start with this input"),
 			cancelEdit: b([]string{"esc"}, "esc", "close the editor"),

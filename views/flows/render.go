@@ -50,7 +50,7 @@ func (m *Model) renderMachines(w, h int, th *ui.Theme) string {
 	}
 	m.machTable.SetBodyTop(1)
 	body := func(bh int) string { return m.machTable.Body(w, bh, th) }
-	hints := []string{"enter", "executions", "s", "start", "r", "refresh", "/", "filter"}
+	hints := []string{"enter", "executions", "s", "start", "ctrl+r", "refresh", "/", "filter"}
 	return screen.Compose(w, h, []string{title}, body, []string{m.footer(th, w, hints)})
 }
 

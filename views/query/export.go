@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -60,6 +59,14 @@ func (m *Model) askExport() {
 	}
 }
 
+// ExportsToPath marks the view as taking :export PATH.
+func (m *Model) ExportsToPath() string { return "the query result" }
+
+// exportExts are the file extensions :export PATH takes and their formats.
+func exportExts() map[string]string {
+	return map[string]string{".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
+}
+
 // exportTo exports the result to a path the user named (:export PATH): a
 // file whose extension names the format, or a folder (CSV, named by time).
 func (m *Model) exportTo(ctx *ui.Context, path string) tea.Cmd {
@@ -74,22 +81,12 @@ func (m *Model) exportTo(ctx *ui.Context, path string) tea.Cmd {
 		m.setNote("an export is already running", true)
 		return nil
 	}
-	format, dir, file := "", "", ""
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".csv":
-		format, file = "csv", path
-	case ".jsonl", ".json":
-		format, file = "jsonl", path
-	case ".parquet":
-		format, file = "parquet", path
-	default:
-		if st, err := os.Stat(path); err != nil || !st.IsDir() {
-			m.setNote(path+": name a file ending in .csv, .jsonl or .parquet, or an existing folder", true)
-			return nil
-		}
-		format, dir = "csv", path
+	t, err := ops.ParseExportTarget(path, exportExts(), "csv")
+	if err != nil {
+		m.setNote(err.Error(), true)
+		return nil
 	}
-	return m.startExport(ctx, format, dir, file)
+	return m.startExport(ctx, t.Format, t.Dir, t.File)
 }
 
 // export starts writing the result in a format to the export folder.
@@ -132,7 +129,7 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 	if msg.rows == 1 {
 		noun = "row"
 	}
-	text := fmt.Sprintf("exported %d %s to %s", msg.rows, noun, msg.path)
+	text := fmt.Sprintf("exported %s %s to %s", textfmt.Count(int64(msg.rows)), noun, msg.path)
 	if msg.dropped > 0 {
 		text += " (" + textfmt.Rows(int64(msg.dropped)) + " are in the file only)"
 	}
@@ -164,16 +161,9 @@ func exportCmd(job exportJob) tea.Cmd {
 }
 
 func (job *exportJob) write(msg *exportedMsg) (string, error) {
-	var f *os.File
-	var path string
-	var err error
-	if job.path != "" { // a file the user named: never replaced
-		path = job.path
-		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return "", fmt.Errorf("create %s: %w", path, err)
-		}
-	} else if f, path, err = ops.CreateExport(job.dir, "query-"+job.now.Format("20060102-150405"), job.format); err != nil {
+	t := ops.ExportTarget{File: job.path, Dir: job.dir, Format: job.format} // a named file is never replaced
+	f, path, err := t.Create("query-" + job.now.Format("20060102-150405"))
+	if err != nil {
 		return "", err
 	}
 	err = job.writeTo(f, msg)

@@ -192,7 +192,7 @@ func TestExportCSVGuardsFormulas(t *testing.T) {
 	d.press("esc", "e")
 	d.waitScreen("(c)sv, (j)son lines or (p)arquet")
 	d.press("c")
-	s := d.waitScreen("exported 2500 rows to")
+	s := d.waitScreen("exported 2,500 rows to")
 	path := filepath.Join(dir, "query-20260102-030405.csv")
 	if !strings.Contains(s, "query-20260102-030405.csv") {
 		t.Fatalf("export path not shown:\n%s", s)
@@ -428,7 +428,7 @@ func TestExportToPath(t *testing.T) {
 	d.send(ui.ExportTo{Path: target})
 	d.waitScreen("create " + target)
 	d.send(ui.ExportTo{Path: filepath.Join(dir, "nope.txt")})
-	d.waitScreen("name a file ending in .csv, .jsonl or .parquet")
+	d.waitScreen("name a file ending in .csv, .json, .jsonl or .parquet")
 }
 
 // ctrl+o searches the history: typing filters it, enter puts the

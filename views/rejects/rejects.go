@@ -183,6 +183,8 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 		m.watch = msg.id
 		text := fmt.Sprintf("job %d queued: %s (see Runs); the list reloads when it ends", msg.id, msg.title)
 		return m, ui.NotifyCmd(text, false) // the shell shows it; no second copy in the view
+	case ui.ExportTo:
+		return m, m.exportTo(msg.Path)
 	case exportedMsg:
 		if msg.err != nil {
 			return m, ui.NotifyCmd(msg.err.Error(), true)
@@ -328,19 +330,40 @@ func (m *Model) reprocess() tea.Cmd {
 	}
 }
 
-// export writes the rows in view (filtered, in view order) to a file.
+// export writes the rows in view (filtered, in view order) to a new
+// file in the export folder.
 func (m *Model) export(format string) tea.Cmd {
+	return m.exportRows(ops.ExportTarget{Dir: m.exportDir, Format: format})
+}
+
+// exportTo writes the rows in view to a path the user named (:export
+// PATH): a .csv, .json or .jsonl file (never replaced) or a folder.
+func (m *Model) exportTo(path string) tea.Cmd {
+	t, err := ops.ParseExportTarget(path, ops.RejectExportExts(), "csv")
+	if err != nil {
+		return ui.NotifyCmd(err.Error(), true)
+	}
+	return m.exportRows(t)
+}
+
+func (m *Model) exportRows(t ops.ExportTarget) tea.Cmd {
+	if m.list.Len() == 0 {
+		return ui.NotifyCmd("nothing to export: no rejected rows are shown", true)
+	}
 	rows := make([]ops.RejectRow, 0, m.list.Len())
 	for pos := 0; pos < m.list.Len(); pos++ {
 		rows = append(rows, m.rows[m.shown[m.list.RowAt(pos)]])
 	}
 	m.list.SetNote("exporting…", false)
-	dir, now, ds := m.exportDir, m.now(), m.dataset()
+	now, ds := m.now(), m.dataset()
 	return func() tea.Msg {
-		path, err := ops.ExportRejects(dir, now, ds, format, rows)
+		path, err := ops.ExportRejectsTo(t, now, ds, rows)
 		return exportedMsg{path: path, rows: len(rows), err: err}
 	}
 }
+
+// ExportsToPath marks the view as taking :export PATH.
+func (m *Model) ExportsToPath() string { return "the rejected rows shown" }
 
 // applyFilters rebuilds the list from the rows, the file and the reason filters.
 func (m *Model) applyFilters() {

@@ -214,3 +214,38 @@ func TestOpenRowsOnly(t *testing.T) {
 	h.Press("o")
 	h.ExpectContains("1/3")
 }
+
+// :export PATH writes the rows shown to the file the user names (its
+// extension says the format), never replacing one, or into a folder; a
+// path of no known kind is refused naming what would do.
+func TestExportToPath(t *testing.T) {
+	h, dir, _ := setup(t)
+	h.Send(ui.ShowRejects{Dataset: "orders", File: hostile})
+	lines := filepath.Join(dir, "picked.jsonl")
+	h.Send(ui.ExportTo{Path: lines})
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, "exported 3 rows to "+lines) {
+		t.Fatalf("notify: %+v", h.Out)
+	}
+	data, err := os.ReadFile(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(strings.TrimSpace(string(data)), "\n") + 1; got != 3 || !strings.HasPrefix(string(data), "{") {
+		t.Fatalf("jsonl export: %d lines: %s", got, data)
+	}
+	h.Send(ui.ExportTo{Path: lines}) // never replaced
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || !n.Error || !strings.Contains(n.Text, "exists") {
+		t.Fatalf("second export to the same file: %+v", h.Out)
+	}
+	if again, _ := os.ReadFile(lines); string(again) != string(data) {
+		t.Fatal("the first export was changed")
+	}
+	h.Send(ui.ExportTo{Path: dir})
+	if recs := readCSV(t, filepath.Join(dir, "rejects-orders-20260102-030405.csv")); len(recs) != 4 {
+		t.Fatalf("folder export: %q", recs)
+	}
+	h.Send(ui.ExportTo{Path: filepath.Join(dir, "rows.txt")})
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || !n.Error || !strings.Contains(n.Text, "name a file ending in .csv, .json or .jsonl") {
+		t.Fatalf("a .txt path: %+v", h.Out)
+	}
+}

@@ -251,26 +251,40 @@ func (m *Model) renderJob(ctx *ui.Context) string {
 		state = "waiting for its first report"
 	}
 	st, _ := stateStyle(th, state)
-	head := th.Title.Render(fmt.Sprintf("job %d ", j.ID)) + table.Truncate(j.Spec.Title, max(w/3, 10)) + " · " +
-		st.Render(state)
+	prefix := fmt.Sprintf("job %d ", j.ID)
+	rest := " · " + state
 	if !j.Started.IsZero() {
-		head += th.Dim.Render(" · started " + textfmt.Clock(j.Started) + " · " + textfmt.Duration(m.took(j)))
+		rest += " · started " + textfmt.Clock(j.Started) + " · " + textfmt.Duration(m.took(j))
 	}
+	run := ""
 	if j.RunID != "" {
-		head += th.Dim.Render(" · run " + textfmt.Sanitize(j.RunID))
+		run = " · run " + textfmt.Sanitize(j.RunID)
 	}
-	top := append([]string{head}, m.overallLines(j, j.Overall(m.now()), w, th)...)
+	// The title gets what the state and times leave (the run id gives way first).
+	titleW := max(w-lipgloss.Width(prefix+rest), 10)
+	head := table.Clip(th.Title.Render(prefix)+table.Truncate(j.Spec.Title, titleW)+" · "+st.Render(state)+
+		th.Dim.Render(strings.TrimPrefix(rest, " · "+state)+run), w)
+	top := []string{head}
+	if len(j.Files) > 0 || !j.State.Done() && len(j.Reprocess) == 0 {
+		top = append(top, m.overallLines(j, j.Overall(m.now()), w, th)...)
+	}
 	if j.Err != "" {
 		top = append(top, th.Error.Render(table.Truncate(j.Err, w)))
 	}
 	for _, r := range j.Reprocess {
-		top = append(top, fmt.Sprintf("reprocess %s: %s looked at, %s resolved, %s still open, %s skipped", r.Dataset,
-			textfmt.Counted(r.Open, "open row", "open rows"), textfmt.Count(r.Resolved), textfmt.Count(r.StillOpen), textfmt.Count(r.Skipped)))
+		line := fmt.Sprintf("reprocess %s: %s looked at, %s resolved, %s still open", r.Dataset,
+			textfmt.Counted(r.Open, "open row", "open rows"), textfmt.Count(r.Resolved), textfmt.Count(r.StillOpen))
+		if r.Skipped > 0 {
+			line += ", " + textfmt.Counted(r.Skipped, "duplicate", "duplicates") + " left open"
+		}
+		top = append(top, table.Clip(line, w))
 	}
 	hints := []string{"esc", "jobs", "f", "files/log", "d", "file detail", "s", "sort", "x", "cancel"}
 	switch {
 	case m.files.DetailOpen():
 		hints = []string{"esc", "close", "↑↓", "other files", "pgup/pgdn", "scroll", "enter", "rejected rows"}
+	case j.State.Done() && len(j.Files) == 0:
+		hints = []string{"esc", "jobs", "↑↓ g G", "scroll the log"}
 	case j.State.Done():
 		hints = []string{"esc", "jobs", "enter", "rejected rows / error", "f", "files/log", "d", "file detail", "s", "sort"}
 	}
@@ -291,6 +305,10 @@ func (m *Model) jobBody(w, h int, th *ui.Theme) string {
 	}
 	n := m.files.Len()
 	filesH := min(n+1, max(h/2, 2), h-1)
+	if n == 0 && m.job.State.Done() { // a job that read no file (reprocess, a flow's commit, maintenance): its log
+		m.focusLog = true
+		return m.logPane(nil, w, h, th, paneTitle)
+	}
 	switch {
 	case m.files.DetailOpen(): // the detail pane gets the room, the log a few lines
 		filesH = max(h-1-min(5, h/3), 1)
@@ -308,6 +326,11 @@ func (m *Model) jobBody(w, h int, th *ui.Theme) string {
 		}
 		lines = append(lines, th.Warn.Render("rejected by reason: ")+table.Truncate(strings.Join(parts, " · "), w))
 	}
+	return m.logPane(lines, w, h, th, paneTitle)
+}
+
+// logPane puts the job's log, wrapped, under the lines above it.
+func (m *Model) logPane(lines []string, w, h int, th *ui.Theme, paneTitle func(string, bool) string) string {
 	log := m.wrappedLog(w)
 	m.logTop = len(lines)
 	if len(lines) < h {

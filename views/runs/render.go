@@ -31,6 +31,9 @@ func (m *Model) took(j ops.Job) time.Duration {
 func progressCell(j ops.Job, o ops.Overall, width int) string {
 	switch j.State {
 	case ops.JobCancelled, ops.JobFailed:
+		if o.BytesTotal > 0 { // how far it got, committed or not
+			return fmt.Sprintf("%s at %d%%", j.State, int(min(float64(o.Reached.Bytes)/float64(o.BytesTotal), 1)*100))
+		}
 		if o.Fraction >= 0 && o.Fraction < 1 {
 			return fmt.Sprintf("%s at %d%%", j.State, int(o.Fraction*100))
 		}
@@ -210,7 +213,15 @@ func (m *Model) footer(list *listview.Model, w int, th *ui.Theme, hints []string
 // recent rate and the time left; then rows checked, accepted, rejected.
 func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []string {
 	var parts []string
-	if o.BytesTotal > 0 {
+	stopped := j.State == ops.JobCancelled || j.State == ops.JobFailed
+	switch {
+	case stopped && o.BytesTotal > 0 && o.Reached.Bytes > o.BytesDone: // files it read went uncommitted
+		committed := "nothing committed"
+		if o.BytesDone > 0 {
+			committed = textfmt.Bytes(o.BytesDone) + " of it committed"
+		}
+		parts = append(parts, textfmt.Bytes(o.Reached.Bytes)+" of "+textfmt.Bytes(o.BytesTotal)+" read, "+committed)
+	case o.BytesTotal > 0:
 		parts = append(parts, textfmt.Bytes(o.BytesDone)+" of "+textfmt.Bytes(o.BytesTotal))
 	}
 	if r := textfmt.Rate(o.RowsPerSec); r != "" { // the header says what the rate counts
@@ -224,6 +235,10 @@ func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []st
 		stats = " · " + strings.Join(parts, " · ")
 	}
 	counts := fmt.Sprintf("%s checked · accepted %s · rejected %s", textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	if stopped && o.Reached.Rows > o.Rows {
+		counts = fmt.Sprintf("%s checked before it stopped · committed: accepted %s · rejected %s",
+			textfmt.Rows(o.Reached.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	}
 	if !j.State.Done() && o.Rows > 0 { // dedup and references are checked when a dataset commits
 		counts = fmt.Sprintf("%s checked · accepted so far %s (before dedup and references) · rejected %s",
 			textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))

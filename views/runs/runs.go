@@ -99,8 +99,8 @@ func New(svc Service) *Model {
 		focus:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "job: move between the files and the log")),
 		detailKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "job: the file's detail (a failed file's whole error)"))}
 	m.list = listview.New(listview.Options{Empty: "no jobs yet: run files from the Files view (r, R)", Columns: []listview.Column{
-		{Title: "id", Width: 4, Right: true}, {Title: "title", Max: 40}, {Title: "state", Width: 9},
-		{Title: "progress", Width: 14}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
+		{Title: "id", Width: 4, Right: true}, {Title: "title", Flex: true}, {Title: "state", Width: 9},
+		{Title: "progress", Max: 28}, {Title: "accepted", Width: 9, Right: true}, {Title: "rejected", Width: 9, Right: true},
 		{Title: "rows/s", Width: 8, Right: true}, {Title: "started", Width: 8}, {Title: "took"}}})
 	m.list.SetCellStyle(m.listStyle)
 	m.files = m.newFileList()

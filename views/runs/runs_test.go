@@ -160,12 +160,18 @@ var _ Service = (*ops.Ops)(nil) // the operations layer is the Runs view's servi
 func TestReprocessJobSaysWhatItResolved(t *testing.T) {
 	h := viewtest.New(t, New(goldenRuns{}))
 	h.Send(ops.JobSnapshot{Jobs: []ops.Job{{ID: 3, Spec: ops.JobSpec{Title: "reprocess orders"}, State: ops.JobSucceeded,
-		Reprocess: []ops.ReprocessResult{{Dataset: "orders", Open: 5, Resolved: 3, StillOpen: 2}}}}, Ended: 1})
-	if row := viewtest.LineWith(t, h.Screen(), "reprocess orders"); !strings.Contains(row, "resolved 3/5") {
+		Reprocess: []ops.ReprocessResult{{Dataset: "orders", Open: 6, Resolved: 3, StillOpen: 2, Skipped: 1}},
+		Log:       []ops.LogLine{{Text: "reprocess orders: 6 open rows"}}}}, Ended: 1})
+	if row := viewtest.LineWith(t, h.Screen(), "reprocess orders"); !strings.Contains(row, "resolved 3/6") {
 		t.Fatalf("row: %q", row)
 	}
 	h.Press("enter")
-	h.ExpectContains("reprocess orders: 5 open rows looked at, 3 resolved, 2 still open")
+	h.ExpectContains("reprocess orders: 6 open rows looked at, 3 resolved, 2 still open, 1 duplicate left open",
+		"log · 1 line", "reprocess orders: 6 open rows")
+	// It read no file: no row counts of zero, no empty file pane.
+	if s := h.Screen(); strings.Contains(s, "0 rows checked") || strings.Contains(s, "no file progress yet") || strings.Contains(s, "files ·") {
+		t.Fatalf("a job that read no file shows file figures:\n%s", s)
+	}
 }
 
 // The list's header has the running jobs' time left.
@@ -197,4 +203,20 @@ func TestClickJobPanes(t *testing.T) {
 	h.ExpectContains("▸ log")
 	h.Send(ui.Click{X: 3, Y: 6}) // head, 2 progress lines, files title, header, first file, second file
 	h.ExpectContains("▸ files · 2/4")
+}
+
+// A cancelled job says how far it got (read and checked), and that what
+// it read of the cancelled files was not committed.
+func TestCancelledJobSaysHowFarItGot(t *testing.T) {
+	h := viewtest.New(t, New(goldenRuns{}))
+	cancelled := &ops.FileResult{File: "bronze_layer/order_items/big.csv", Dataset: "order_items", Status: ops.FileCancelled}
+	h.Send(ops.JobSnapshot{Jobs: []ops.Job{{ID: 2, Spec: ops.JobSpec{Title: "force run 1 file"}, State: ops.JobCancelled,
+		Started: goldenTime, Ended: goldenTime.Add(2 * time.Second),
+		Files:   []ops.FileProgress{{File: cancelled.File, Dataset: "order_items", Stage: "done", BytesTotal: 64 << 20, Result: cancelled}},
+		Reached: ops.JobReached{Bytes: 40 << 20, Rows: 613_654}}}, Ended: 1})
+	if row := viewtest.LineWith(t, h.Screen(), "force run 1 file"); !strings.Contains(row, "cancelled at 62%") {
+		t.Fatalf("row: %q", row)
+	}
+	h.Press("enter")
+	h.ExpectContains("40.0 MiB of 64.0 MiB read, nothing committed", "613,654 rows checked before it stopped")
 }

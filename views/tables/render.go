@@ -71,7 +71,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) }, []string{m.askLine(th)})
 	}
 	return m.list.View(w, ctx.Height, th, top,
-		"enter", "schema & history", "s", "SELECT in Query", "V/O/L", "vacuum/optimize/clean log", "r", "refresh", "y", "copy location", "/", "filter")
+		"enter", "schema & history", "s", "SELECT in Query", "V/O/L", "maintain", "ctrl+r", "refresh", "y", "copy location", "/", "filter")
 }
 
 func (m *Model) renderDetail(ctx *ui.Context) string {

@@ -100,13 +100,12 @@ func New(svc Service) *Model {
 	m := &Model{svc: svc, keys: ui.DefaultKeyMap()}
 	m.bind.query = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SELECT it in the Query view"))
 	m.bind.pane = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "detail: schema, history, partitions (files, rows, size)"))
-	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh"))
+	m.bind.refresh = key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("ctrl+r", "refresh"))
 	m.bindMaintenance()
 	m.list = listview.New(listview.Options{Empty: "no tables", Columns: []listview.Column{
 		{Title: "name", Max: 28}, {Title: "version", Right: true}, {Title: "files", Right: true},
 		{Title: "rows", Right: true}, {Title: "size", Right: true}, {Title: "partitions", Max: 16},
 		{Title: "last commit"}}})
-	m.list.Table().SetPinned(1) // the name stays when scrolled right
 	return m
 }
 

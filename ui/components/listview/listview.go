@@ -106,6 +106,9 @@ func New(opts Options) *Model {
 		cols = append([]table.Column{{Title: " ", Width: 1}}, cols...)
 	}
 	m.table = table.New(cols...)
+	// The key column (the first; after the selection mark when there is
+	// one) stays when the list scrolls right.
+	m.table.SetPinned(len(cols) - len(opts.Columns) + 1)
 	if opts.Empty != "" {
 		m.table.Empty = opts.Empty
 	}
@@ -278,11 +281,7 @@ func (m *Model) AskExport(what string) {
 	for i, f := range m.opts.Exports {
 		labels[i] = f.Label
 	}
-	choice := strings.Join(labels, ", ")
-	if n := len(labels); n > 1 {
-		choice = strings.Join(labels[:n-1], ", ") + " or " + labels[n-1]
-	}
-	m.prompt = fmt.Sprintf("export %s as %s? any other key cancels", what, choice)
+	m.prompt = fmt.Sprintf("export %s as %s? any other key cancels", what, textfmt.OrList(labels))
 }
 
 // ExportFormat is the format the user picked (after Export).

@@ -6,9 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
-func itoa(n int) string { return strconv.Itoa(n) }
+// itoa writes a count with thousands separators (1,234).
+func itoa(n int) string { return textfmt.Count(int64(n)) }
 
 // SetFilter shows only rows with a cell that contains q (case-insensitive);
 // "" shows every row. The cursor stays on its row when that row still shows.
