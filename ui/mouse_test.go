@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +106,28 @@ func TestCommandLineTabCyclesAndExportSaysWhere(t *testing.T) {
 	tm.Type("export /tmp/x.csv")
 	tm.Send(uitest.Key("enter"))
 	p.WaitScreen(t, 5*time.Second, ":export: no view here exports")
+	tm.Send(uitest.Key("ctrl+c"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// A note longer than the line wraps (up to three lines) instead of being
+// cut, and the view gives it the room.
+func TestLongNoteWraps(t *testing.T) {
+	rec := &recorder{}
+	a := NewApp(AppOptions{Theme: NewTheme(true, true), Views: fakeViews(rec, "Files"),
+		Commands: []Command{{Name: "long", Help: "a long note", Do: func(string) tea.Cmd {
+			return NotifyCmd("export the result: create /tmp/u/nodir/x.csv: open /tmp/u/nodir/x.csv: no such file or directory (the folder must exist)", true)
+		}}}})
+	p := &uitest.Probe{Model: a}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
+	p.WaitScreen(t, 5*time.Second, "FILES pane")
+	tm.Send(uitest.Key(":"))
+	tm.Type("long")
+	tm.Send(uitest.Key("enter"))
+	scr := p.WaitScreen(t, 5*time.Second, "export the result", "(the folder must exist)")
+	if lines := strings.Split(scr, "\n"); len(lines) != 24 {
+		t.Fatalf("%d lines on a 24-line screen:\n%s", len(lines), scr)
+	}
 	tm.Send(uitest.Key("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

@@ -60,7 +60,9 @@ func (a *App) frame() string {
 		if a.noteErr {
 			st = a.theme.Error
 		}
-		lines = append(lines, st.Render(fit(" "+a.note, w)))
+		for _, l := range a.noteLines(w) {
+			lines = append(lines, st.Render(fit(l, w)))
+		}
 	}
 	lines = append(lines, a.bottom(w))
 	if len(lines) > h { // too short for everything: keep the top and the bottom line
@@ -71,11 +73,30 @@ func (a *App) frame() string {
 
 // areaHeight is the height of the view area for the current size.
 func (a *App) areaHeight() int {
-	h := a.height - 2
-	if a.note != "" {
-		h--
+	return max(a.height-2-len(a.noteLines(a.width)), 0)
+}
+
+// maxNoteLines is how many lines a long note may wrap to.
+const maxNoteLines = 3
+
+// noteLines is the note wrapped to the width (a long one is read whole,
+// up to maxNoteLines lines, the last one cut).
+func (a *App) noteLines(w int) []string {
+	if a.note == "" {
+		return nil
 	}
-	return max(h, 0)
+	if w < 20 || lipgloss.Width(a.note)+1 <= w {
+		return []string{" " + a.note}
+	}
+	lines := strings.Split(lipgloss.NewStyle().Width(w-1).Render(a.note), "\n")
+	if len(lines) > maxNoteLines {
+		lines = lines[:maxNoteLines]
+		lines[maxNoteLines-1] = strings.TrimRight(lines[maxNoteLines-1], " ") + "…"
+	}
+	for i := range lines {
+		lines[i] = " " + strings.TrimRight(lines[i], " ")
+	}
+	return lines
 }
 
 // tabs draws the header: one tab per view, the current one highlighted.

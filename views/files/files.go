@@ -269,8 +269,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			return m, nil
 		}
 		text, isErr := validationText(msg)
-		m.current().SetNote(text, isErr)
-		return m, ui.NotifyCmd(text, isErr)
+		return m, ui.NotifyCmd(text, isErr) // the shell's line, wrapped when long: said once
 	case previewMsg:
 		if m.preview == nil || msg.gen != m.previewGen {
 			return m, nil
