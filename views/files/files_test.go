@@ -208,7 +208,7 @@ func TestValidateSaysWhyReferencesFail(t *testing.T) {
 	moveTo(t, h, "order_items_2025_04_01.csv")
 	h.Press("v")
 	n, ok := viewtest.Last[ui.Notify](h)
-	if !ok || !strings.Contains(n.Text, "reference:order_id: the order_id are looked for in the orders table as loaded now") {
+	if !ok || !strings.Contains(n.Text, "references are checked against the tables as loaded now: load orders first") {
 		t.Fatalf("validation: %+v", n)
 	}
 }

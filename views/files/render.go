@@ -210,7 +210,7 @@ func validationText(msg validatedMsg) (string, bool) {
 		for _, code := range codes {
 			if kind, col, _ := strings.Cut(code, ":"); kind == "reference" {
 				table := map[string]string{"order_id": "orders", "product_id": "products"}[col]
-				text += fmt.Sprintf("; %s: the %s are looked for in the %s table as loaded now — load it first (or run the files together)", code, col, table)
+				text += fmt.Sprintf("; references are checked against the tables as loaded now: load %s first, or run the files together", table)
 				break
 			}
 		}
