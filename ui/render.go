@@ -233,7 +233,7 @@ func (a *App) help(w, h int) []string {
 		{k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
 		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"},
 		{k: ":export", d: "PATH: Query's result or Rejects' rows to a new file (its extension names the format) or folder"},
-		{k: ":open", d: "PATH: a .sql file in the SQL editor"}, {k: ":save", d: "PATH: the SQL editor's text to a .sql file"}}
+		{k: ":open", d: "PATH: a .sql file in the SQL editor"}, {k: ":save", d: "PATH: the SQL editor's text to a .sql file (never another existing one)"}}
 	for _, c := range a.commandsFrom {
 		cmds = append(cmds, entry{k: ":" + textfmt.Sanitize(c.Name), d: textfmt.Sanitize(c.Help)})
 	}
