@@ -99,6 +99,10 @@ func (m *Model) maintenanceKey(ctx *ui.Context, msg tea.KeyPressMsg, e *entry) (
 				out.what = fmt.Sprintf("%s (%s) removed or never committed before %s (retention %s)",
 					textfmt.Counted(int64(len(res.Files)), "data file", "data files"), textfmt.Bytes(res.Bytes),
 					textfmt.Time(res.Cutoff), ops.FormatInterval(res.Retention))
+				if len(res.Files) == 0 {
+					out.what = fmt.Sprintf("no data file was removed or left uncommitted before %s (retention %s)",
+						textfmt.Time(res.Cutoff), ops.FormatInterval(res.Retention))
+				}
 			}
 		case ops.MaintainOptimize:
 			p, err := mt.PlanOptimize(c, info, ops.OptimizeTargetSize)
