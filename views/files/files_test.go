@@ -296,3 +296,21 @@ func TestRunSaysWhatIsIngestedAlready(t *testing.T) {
 	h.Press("r")
 	h.ExpectContains("run the 3 raw files under orders/? 2 ingested already (F forces them) · y/n")
 }
+
+// In a folder of one dataset the title names it once and its column gives
+// the file names the room; at the root (several datasets) the column stays.
+func TestOneDatasetFolderGivesNamesTheRoom(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	h.Resize(80, 24)
+	root := h.ExpectContains("order_items/")
+	if hdr := viewtest.LineWith(t, root, "modified"); !strings.Contains(hdr, "dataset") {
+		t.Fatalf("the root's header lacks the dataset column: %q", hdr)
+	}
+	moveTo(t, h, "order_items/")
+	h.Press("enter")
+	s := h.ExpectContains("order_items/ · ", "dataset order_items", "order_items_2025_04_01.csv")
+	if hdr := viewtest.LineWith(t, s, "modified"); strings.Contains(hdr, "dataset") {
+		t.Fatalf("the dataset column stays in a folder of one dataset: %q", hdr)
+	}
+}

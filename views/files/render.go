@@ -91,6 +91,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 		order += th.Warn.Render(fmt.Sprintf(" (of the first %s only)", textfmt.Count(int64(len(m.entries)))))
 	}
 	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, order}
+	if m.oneDataset != "" { // its column gives the names the room
+		parts = append(parts[:2], append([]string{"dataset " + m.oneDataset}, parts[2:]...)...)
+	}
 	if n := len(m.list.Selected()); n > 0 {
 		parts = append(parts, th.Warn.Render(fmt.Sprintf("%d selected", n)))
 	}
@@ -154,10 +157,14 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 // row is the table row of entry i.
 func (m *Model) row(i int) []string {
 	e := &m.entries[i]
-	if e.Folder {
-		return []string{e.Name, e.Dataset, "", "", ""}
+	ds := e.Dataset
+	if m.oneDataset != "" {
+		ds = "" // the title says it once
 	}
-	return []string{e.Name, e.Dataset, textfmt.Bytes(e.Size), textfmt.Time(e.Modified), m.statuses[i]}
+	if e.Folder {
+		return []string{e.Name, ds, "", "", ""}
+	}
+	return []string{e.Name, ds, textfmt.Bytes(e.Size), textfmt.Time(e.Modified), m.statuses[i]}
 }
 
 // cellStyle colours folder names and the status column.
