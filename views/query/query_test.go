@@ -525,6 +525,9 @@ func TestOneResultTabPerStatement(t *testing.T) {
 	if q := f.last(); q != "SELECT * FROM golden" {
 		t.Fatalf("last statement run %q", q)
 	}
+	if h := d.model().history; len(h) != 1 || h[0] != "SELECT * FROM orders; SELECT * FROM golden" {
+		t.Fatalf("the history holds %q, want the script once", h)
+	}
 	d.press("esc", "[")
 	s := d.waitScreen("results [1] 2", "customer")
 	if strings.Contains(s, "items") {
