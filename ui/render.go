@@ -248,23 +248,35 @@ func (a *App) help(w, h int) []string {
 	keyW = min(keyW, 14)
 	rows := max(h-1, 1)
 	var cols [][]string
+	descW := max(w-keyW-6, 20) // a description wider than the screen wraps under itself
 	for _, sec := range secs {
 		for i, e := range sec {
-			cell := a.theme.Title.Render(e.d)
+			cells := []string{a.theme.Title.Render(e.d)}
 			if i > 0 {
 				kk := fit(e.k, keyW)
-				cell = a.theme.Key.Render(kk+strings.Repeat(" ", keyW-lipgloss.Width(kk))) + "  " + e.d
+				pad := strings.Repeat(" ", keyW+2)
+				cells = cells[:0]
+				for j, part := range strings.Split(lipgloss.NewStyle().Width(descW).Render(e.d), "\n") {
+					part = strings.TrimRight(part, " ")
+					if j == 0 {
+						cells = append(cells, a.theme.Key.Render(kk+strings.Repeat(" ", keyW-lipgloss.Width(kk)))+"  "+part)
+					} else {
+						cells = append(cells, pad+part)
+					}
+				}
 			}
-			n := len(cols)
-			switch {
-			case n == 0, len(cols[n-1]) >= rows:
-				cols = append(cols, []string{cell})
-			case i == 0 && len(cols[n-1])+1+min(len(sec), rows) > rows:
-				cols = append(cols, []string{cell}) // the section starts a column
-			case i == 0:
-				cols[n-1] = append(cols[n-1], "", cell)
-			default:
-				cols[n-1] = append(cols[n-1], cell)
+			for _, cell := range cells {
+				n := len(cols)
+				switch {
+				case n == 0, len(cols[n-1]) >= rows:
+					cols = append(cols, []string{cell})
+				case i == 0 && len(cols[n-1])+1+min(len(sec), rows) > rows:
+					cols = append(cols, []string{cell}) // the section starts a column
+				case i == 0:
+					cols[n-1] = append(cols[n-1], "", cell)
+				default:
+					cols[n-1] = append(cols[n-1], cell)
+				}
 			}
 		}
 	}
