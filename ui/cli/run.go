@@ -257,7 +257,11 @@ func (p *progressPrinter) event(e pipeline.Event) {
 		if e.Stage == pipeline.StageScan { // the key scan checks no rules
 			rejected = ""
 		}
-		fmt.Fprintf(p.w, "%s: %s%s %s%s %s rows/s%s\n", name, e.Stage, pct, textfmt.Rows(e.Rows), rejected, textfmt.Count(int64(e.RowsPerSec)), eta)
+		rate := ""
+		if e.RowsPerSec > 0 {
+			rate = " " + textfmt.Count(int64(e.RowsPerSec)) + " rows/s"
+		}
+		fmt.Fprintf(p.w, "%s: %s%s %s%s%s%s\n", name, e.Stage, pct, textfmt.Rows(e.Rows), rejected, rate, eta)
 	}
 }
 
