@@ -408,15 +408,19 @@ func (a *App) quit() tea.Cmd {
 
 // notify shows text (sanitized) for notifyFor; empty text clears.
 func (a *App) notify(text string, isErr bool) tea.Cmd {
-	had := a.note != ""
+	had := len(a.noteLines(a.width))
 	a.note, a.noteErr = textfmt.Sanitize(strings.TrimSpace(text)), isErr
 	a.noteGen++
 	gen := a.noteGen
 	if a.note == "" {
 		return a.layout(false)
 	}
-	expire := tea.Tick(a.notifyFor, func(time.Time) tea.Msg { return notifyExpired{gen: gen} })
-	if had {
+	stay := a.notifyFor
+	if n := len(a.noteLines(a.width)); n > 1 { // a long note stays long enough to be read
+		stay *= time.Duration(n)
+	}
+	expire := tea.Tick(stay, func(time.Time) tea.Msg { return notifyExpired{gen: gen} })
+	if had == len(a.noteLines(a.width)) { // the views keep their height
 		return expire
 	}
 	return tea.Batch(expire, a.layout(false))
@@ -434,10 +438,7 @@ func (a *App) setTheme(t *Theme) {
 // a line each) and sends views a WindowSizeMsg of their area when it
 // changed, or always when force is set.
 func (a *App) layout(force bool) tea.Cmd {
-	w, h := max(a.width, 0), max(a.height-2, 0)
-	if a.note != "" {
-		h = max(h-1, 0)
-	}
+	w, h := max(a.width, 0), a.areaHeight()
 	for _, c := range a.ctxs {
 		c.Width, c.Height = w, h
 	}

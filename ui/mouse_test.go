@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/lakeops/lakeops/ui/uitest"
@@ -105,6 +107,57 @@ func TestCommandLineTabCyclesAndExportSaysWhere(t *testing.T) {
 	tm.Type("export /tmp/x.csv")
 	tm.Send(uitest.Key("enter"))
 	p.WaitScreen(t, 5*time.Second, ":export: no view here exports")
+	tm.Send(uitest.Key("ctrl+c"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// A note longer than the line wraps (up to three lines) instead of being
+// cut, and the view gives it the room.
+func TestLongNoteWraps(t *testing.T) {
+	rec := &recorder{}
+	a := NewApp(AppOptions{Theme: NewTheme(true, true), Views: fakeViews(rec, "Files"),
+		Commands: []Command{{Name: "long", Help: "a long note", Do: func(string) tea.Cmd {
+			return NotifyCmd("export the result: create /tmp/u/nodir/x.csv: open /tmp/u/nodir/x.csv: no such file or directory (the folder must exist)", true)
+		}}}})
+	p := &uitest.Probe{Model: a}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
+	p.WaitScreen(t, 5*time.Second, "FILES pane")
+	tm.Send(uitest.Key(":"))
+	tm.Type("long")
+	tm.Send(uitest.Key("enter"))
+	scr := p.WaitScreen(t, 5*time.Second, "export the result", "(the folder must exist)")
+	if lines := strings.Split(scr, "\n"); len(lines) != 24 {
+		t.Fatalf("%d lines on a 24-line screen:\n%s", len(lines), scr)
+	}
+	tm.Send(uitest.Key("ctrl+c"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// In the help a command's description longer than the screen wraps under
+// itself instead of being cut.
+func TestHelpWrapsLongDescriptions(t *testing.T) {
+	rec := &recorder{}
+	long := "use another lakeops CloudFormation stack: its state machine in Flows and its Athena settings, the tail-word"
+	a := NewApp(AppOptions{Theme: NewTheme(true, true), Views: fakeViews(rec, "Files"),
+		Commands: []Command{{Name: "stack", Help: long, Do: func(string) tea.Cmd { return nil }}}})
+	p := &uitest.Probe{Model: a}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
+	p.WaitScreen(t, 5*time.Second, "FILES pane")
+	tm.Type("?")
+	p.WaitScreen(t, 5*time.Second, "Global keys")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(p.Screen(), "tail-word") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the long description is cut:\n%s", p.Screen())
+		}
+		tm.Send(uitest.Key("right")) // the next help column
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, l := range strings.Split(p.Screen(), "\n") {
+		if lipgloss.Width(l) > 80 {
+			t.Fatalf("a help line is %d cells wide: %q", lipgloss.Width(l), l)
+		}
+	}
 	tm.Send(uitest.Key("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

@@ -60,7 +60,9 @@ func (a *App) frame() string {
 		if a.noteErr {
 			st = a.theme.Error
 		}
-		lines = append(lines, st.Render(fit(" "+a.note, w)))
+		for _, l := range a.noteLines(w) {
+			lines = append(lines, st.Render(fit(l, w)))
+		}
 	}
 	lines = append(lines, a.bottom(w))
 	if len(lines) > h { // too short for everything: keep the top and the bottom line
@@ -71,11 +73,30 @@ func (a *App) frame() string {
 
 // areaHeight is the height of the view area for the current size.
 func (a *App) areaHeight() int {
-	h := a.height - 2
-	if a.note != "" {
-		h--
+	return max(a.height-2-len(a.noteLines(a.width)), 0)
+}
+
+// maxNoteLines is how many lines a long note may wrap to.
+const maxNoteLines = 3
+
+// noteLines is the note wrapped to the width (a long one is read whole,
+// up to maxNoteLines lines, the last one cut).
+func (a *App) noteLines(w int) []string {
+	if a.note == "" {
+		return nil
 	}
-	return max(h, 0)
+	if w < 20 || lipgloss.Width(a.note)+1 <= w {
+		return []string{" " + a.note}
+	}
+	lines := strings.Split(lipgloss.NewStyle().Width(w-1).Render(a.note), "\n")
+	if len(lines) > maxNoteLines {
+		lines = lines[:maxNoteLines]
+		lines[maxNoteLines-1] = strings.TrimRight(lines[maxNoteLines-1], " ") + "…"
+	}
+	for i := range lines {
+		lines[i] = " " + strings.TrimRight(lines[i], " ")
+	}
+	return lines
 }
 
 // tabs draws the header: one tab per view, the current one highlighted.
@@ -212,7 +233,7 @@ func (a *App) help(w, h int) []string {
 		{k: ":help", d: "this screen"}, {k: ":<view>", d: "switch, e.g. :runs"},
 		{k: ":mouse", d: "on/off: off leaves text selection to the terminal"},
 		{k: ":export", d: "PATH: Query's result or Rejects' rows to a new file (its extension names the format) or folder"},
-		{k: ":open", d: "PATH: a .sql file in the SQL editor"}, {k: ":save", d: "PATH: the SQL editor's text to a .sql file"}}
+		{k: ":open", d: "PATH: a .sql file in the SQL editor"}, {k: ":save", d: "PATH: the SQL editor's text to a .sql file (never another existing one)"}}
 	for _, c := range a.commandsFrom {
 		cmds = append(cmds, entry{k: ":" + textfmt.Sanitize(c.Name), d: textfmt.Sanitize(c.Help)})
 	}
@@ -227,23 +248,35 @@ func (a *App) help(w, h int) []string {
 	keyW = min(keyW, 14)
 	rows := max(h-1, 1)
 	var cols [][]string
+	descW := max(w-keyW-6, 20) // a description wider than the screen wraps under itself
 	for _, sec := range secs {
 		for i, e := range sec {
-			cell := a.theme.Title.Render(e.d)
+			cells := []string{a.theme.Title.Render(e.d)}
 			if i > 0 {
 				kk := fit(e.k, keyW)
-				cell = a.theme.Key.Render(kk+strings.Repeat(" ", keyW-lipgloss.Width(kk))) + "  " + e.d
+				pad := strings.Repeat(" ", keyW+2)
+				cells = cells[:0]
+				for j, part := range strings.Split(lipgloss.NewStyle().Width(descW).Render(e.d), "\n") {
+					part = strings.TrimRight(part, " ")
+					if j == 0 {
+						cells = append(cells, a.theme.Key.Render(kk+strings.Repeat(" ", keyW-lipgloss.Width(kk)))+"  "+part)
+					} else {
+						cells = append(cells, pad+part)
+					}
+				}
 			}
-			n := len(cols)
-			switch {
-			case n == 0, len(cols[n-1]) >= rows:
-				cols = append(cols, []string{cell})
-			case i == 0 && len(cols[n-1])+1+min(len(sec), rows) > rows:
-				cols = append(cols, []string{cell}) // the section starts a column
-			case i == 0:
-				cols[n-1] = append(cols[n-1], "", cell)
-			default:
-				cols[n-1] = append(cols[n-1], cell)
+			for _, cell := range cells {
+				n := len(cols)
+				switch {
+				case n == 0, len(cols[n-1]) >= rows:
+					cols = append(cols, []string{cell})
+				case i == 0 && len(cols[n-1])+1+min(len(sec), rows) > rows:
+					cols = append(cols, []string{cell}) // the section starts a column
+				case i == 0:
+					cols[n-1] = append(cols[n-1], "", cell)
+				default:
+					cols[n-1] = append(cols[n-1], cell)
+				}
 			}
 		}
 	}

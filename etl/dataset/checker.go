@@ -168,3 +168,30 @@ func (dm *dateMemo) parse(b []byte) (int64, bool) {
 	}
 	return days, ok
 }
+
+// ReasonCodes are every reason code a row of the dataset can be rejected
+// with: the row rules' (malformed, encoding, then per column its required,
+// parse and range rules), mismatch:date, dedup's duplicate and superseded,
+// and for order_items the references etl/pipeline checks.
+func (d *Dataset) ReasonCodes() []string {
+	codes := []string{ReasonMalformed, ReasonEncoding}
+	for _, p := range newPlan(&Mapping{Dataset: d, Pos: make([]int, len(d.Columns))}) {
+		if !p.optional {
+			codes = append(codes, p.required)
+		}
+		if p.typ != String {
+			codes = append(codes, p.bad)
+		}
+		if p.rng != noRange {
+			codes = append(codes, p.outside)
+		}
+	}
+	if d.Timestamp >= 0 && d.Date >= 0 {
+		codes = append(codes, ReasonMismatch)
+	}
+	codes = append(codes, ReasonDuplicate, ReasonSuperseded)
+	if d.Name == OrderItems {
+		codes = append(codes, "reference:order_id", "reference:product_id")
+	}
+	return codes
+}

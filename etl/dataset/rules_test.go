@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,6 +73,29 @@ func TestReasonCodes(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s %q: reasons %q, want %q", c.dataset, c.line, got, c.want)
 		}
+		for _, code := range SplitReasons(got) {
+			if !slices.Contains(m.Dataset.ReasonCodes(), code) {
+				t.Errorf("%s: %s is not among its ReasonCodes %q", c.dataset, code, m.Dataset.ReasonCodes())
+			}
+		}
+	}
+}
+
+func TestReasonCodesList(t *testing.T) {
+	d, _ := ByName(Orders)
+	want := "malformed;encoding;type:order_num;required:order_id;type:order_id;required:user_id;type:user_id;" +
+		"required:order_timestamp;timestamp:order_timestamp;required:total_amount;type:total_amount;range:total_amount;" +
+		"required:date;date:date;mismatch:date;duplicate;superseded"
+	if got := JoinReasons(d.ReasonCodes()); got != want {
+		t.Errorf("orders' reason codes:\n%s\nwant\n%s", got, want)
+	}
+	items, _ := ByName(OrderItems)
+	products, _ := ByName(Products)
+	if c := items.ReasonCodes(); !slices.Contains(c, "reference:product_id") || slices.Contains(c, "required:days_since_prior_order") {
+		t.Errorf("order_items' reason codes: %q", c)
+	}
+	if c := products.ReasonCodes(); slices.Contains(c, "mismatch:date") || slices.Contains(c, "type:department") || !slices.Contains(c, "required:department") {
+		t.Errorf("products' reason codes: %q", c)
 	}
 }
 

@@ -65,7 +65,7 @@ func Generate(ctx context.Context, dir string, opts Options, progress func(Progr
 		Datasets: map[string]*Counts{}}
 	for _, sub := range []string{"", "orders", "order_items"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			return nil, fmt.Errorf("gen: create output folder: %w", err)
+			return nil, fmt.Errorf("create the output folder: %w", err)
 		}
 	}
 	g.report("")
@@ -121,12 +121,12 @@ func (g *generator) writeFile(fp filePlan, header []byte, src source) (fm FileMa
 	fm = FileManifest{Path: fp.rel, Dataset: fp.dataset, Date: fp.date, Rows: fp.clean + fp.dirty,
 		Accepted: fp.clean, Rejected: fp.dirty}
 	if err := g.ctx.Err(); err != nil {
-		return fm, fmt.Errorf("gen: %s: %w", fp.rel, err)
+		return fm, fmt.Errorf("%s: %w", fp.rel, err)
 	}
 	path := filepath.Join(g.dir, filepath.FromSlash(fp.rel))
 	f, err := os.Create(path)
 	if err != nil {
-		return fm, fmt.Errorf("gen: %w", err)
+		return fm, err
 	}
 	defer func() {
 		if err != nil {
@@ -141,7 +141,7 @@ func (g *generator) writeFile(fp filePlan, header []byte, src source) (fm FileMa
 		bw = bufio.NewWriterSize(gz, bufferSize)
 	}
 	if _, err := bw.Write(header); err != nil {
-		return fm, fmt.Errorf("gen: write %s: %w", path, err)
+		return fm, fmt.Errorf("write %s: %w", path, err)
 	}
 	sp := g.specs[fp.dataset]
 	dirt := newRand(g.plan.opts.Seed, streamDirty, fp.stream)
@@ -162,12 +162,12 @@ func (g *generator) writeFile(fp filePlan, header []byte, src source) (fm FileMa
 			b = src.appendClean(b)
 		}
 		if _, err := bw.Write(b); err != nil {
-			return fm, fmt.Errorf("gen: write %s: %w", path, err)
+			return fm, fmt.Errorf("write %s: %w", path, err)
 		}
 		g.rows++
 		if g.rows%cancelEvery == 0 {
 			if err := g.ctx.Err(); err != nil {
-				return fm, fmt.Errorf("gen: %s: %w", fp.rel, err)
+				return fm, fmt.Errorf("%s: %w", fp.rel, err)
 			}
 			if g.rows%progressEvery == 0 {
 				g.report(fp.rel)
@@ -179,11 +179,11 @@ func (g *generator) writeFile(fp filePlan, header []byte, src source) (fm FileMa
 		err = errors.Join(err, gz.Close())
 	}
 	if err = errors.Join(err, f.Close()); err != nil {
-		return fm, fmt.Errorf("gen: write %s: %w", path, err)
+		return fm, fmt.Errorf("write %s: %w", path, err)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return fm, fmt.Errorf("gen: %w", err)
+		return fm, err
 	}
 	fm.Bytes = st.Size()
 	g.files++

@@ -81,10 +81,10 @@ func (m *Manifest) File(rel string) (*FileManifest, bool) {
 func (m *Manifest) WriteJSON(path string) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("gen: encode manifest: %w", err)
+		return fmt.Errorf("encode the manifest: %w", err)
 	}
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("gen: write manifest: %w", err)
+		return fmt.Errorf("write the manifest: %w", err)
 	}
 	return nil
 }

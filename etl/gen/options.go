@@ -56,34 +56,43 @@ type Options struct {
 	FirstOrderID, FirstItemID int64
 }
 
+// OptionError is an option out of its range: the caller's mistake, which a
+// command line reports as a usage error naming its flag.
+type OptionError struct {
+	Option string // the field of Options: "Orders", "Days", "Products", "Dirty", "ItemsPerOrder"
+	Msg    string // the rule and the value, e.g. "must be >= 0, got -5"
+}
+
+func (e *OptionError) Error() string { return "gen: " + e.Option + " " + e.Msg }
+
 // normalize fills defaults and validates.
 func (o Options) normalize() (Options, error) {
 	if o.Orders < 0 {
-		return o, fmt.Errorf("gen: orders must be >= 0, got %d", o.Orders)
+		return o, &OptionError{Option: "Orders", Msg: fmt.Sprintf("must be >= 0, got %d", o.Orders)}
 	}
 	if o.Days < 0 || o.Days > maxDays {
-		return o, fmt.Errorf("gen: days must be in 0..%d, got %d", maxDays, o.Days)
+		return o, &OptionError{Option: "Days", Msg: fmt.Sprintf("must be in 0..%d, got %d", maxDays, o.Days)}
 	}
 	if o.Days == 0 {
 		o.Days = (o.Orders + OrdersPerDay - 1) / OrdersPerDay
 		if o.Days > maxDays {
-			return o, fmt.Errorf("gen: %d orders at %d a day need more than %d days; set Days", o.Orders, OrdersPerDay, maxDays)
+			return o, &OptionError{Option: "Orders", Msg: fmt.Sprintf("must be at most %d (%d a day for at most %d days), got %d", maxDays*OrdersPerDay, OrdersPerDay, maxDays, o.Orders)}
 		}
 	}
 	if o.Products < 0 || o.Products >= FreshIDBase {
-		return o, fmt.Errorf("gen: products must be in 0..%d, got %d", FreshIDBase-1, o.Products)
+		return o, &OptionError{Option: "Products", Msg: fmt.Sprintf("must be in 0..%d, got %d", FreshIDBase-1, o.Products)}
 	}
 	if o.Products == 0 {
 		o.Products = DefaultProducts
 	}
 	if math.IsNaN(o.Dirty) || o.Dirty < 0 || o.Dirty > MaxDirty {
-		return o, fmt.Errorf("gen: dirty must be in 0..%g, got %g", MaxDirty, o.Dirty)
+		return o, &OptionError{Option: "Dirty", Msg: fmt.Sprintf("must be in 0..%g, got %g", MaxDirty, o.Dirty)}
 	}
 	if o.ItemsPerOrder == 0 {
 		o.ItemsPerOrder = DefaultItemsPerOrder
 	}
 	if math.IsNaN(o.ItemsPerOrder) || o.ItemsPerOrder < 1 || o.ItemsPerOrder > 1000 {
-		return o, fmt.Errorf("gen: items per order must be in 1..1000, got %g", o.ItemsPerOrder)
+		return o, &OptionError{Option: "ItemsPerOrder", Msg: fmt.Sprintf("must be in 1..1000, got %g", o.ItemsPerOrder)}
 	}
 	if o.Start.IsZero() {
 		o.Start = time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
@@ -173,7 +182,7 @@ func makePlan(o Options) (*plan, error) {
 		p.days = append(p.days, dp)
 	}
 	if nextItem >= FreshIDBase {
-		return nil, fmt.Errorf("gen: %d items would reach the fresh id range (%d); generate fewer", nextItem-1, int64(FreshIDBase))
+		return nil, &OptionError{Option: "Orders", Msg: fmt.Sprintf("must be fewer: %d orders make %d items, which would reach the fresh id range (%d)", o.Orders, nextItem-1, int64(FreshIDBase))}
 	}
 	ext := ".csv"
 	if o.Gzip {

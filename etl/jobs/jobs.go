@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/pipeline"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
@@ -324,6 +325,10 @@ func (m *Manager) run(ctx context.Context, j *job) {
 		j.info.State = Succeeded
 		m.logf(j, "finished")
 	}
+	if sum != nil && len(sum.Files) == 0 && len(spec.Files) == 0 && err == nil && ctx.Err() == nil {
+		m.logf(j, "nothing new to load: every raw file is ingested (a forced run loads files again)")
+		sum = nil
+	}
 	if sum != nil {
 		t := sum.Totals
 		c := textfmt.Count
@@ -363,7 +368,11 @@ func (m *Manager) progress(j *job, e pipeline.Event) {
 		r := *e.Result
 		f.Result = &r
 		f.Accepted, f.Rejected, f.Rows, f.ByReason = r.Accepted, r.Rejected, r.RowsRead, r.RejectedByReason
-		msg := fmt.Sprintf("%s: %s, %s read, %s accepted, %s rejected", e.File, r.Status, textfmt.Count(r.RowsRead), textfmt.Count(r.Accepted), textfmt.Count(r.Rejected))
+		word := r.Status
+		if r.Status == ledger.StatusSucceeded {
+			word = ledger.IngestedWord(r.Accepted, r.Rejected) // the word Files and Runs show
+		}
+		msg := fmt.Sprintf("%s: %s, %s read, %s accepted, %s rejected", e.File, word, textfmt.Count(r.RowsRead), textfmt.Count(r.Accepted), textfmt.Count(r.Rejected))
 		if r.Error != "" {
 			msg += ": " + r.Error
 		}

@@ -109,7 +109,9 @@ func (j *job) sampleLocked(now time.Time) {
 	}
 	j.samples = j.samples[cut:]
 	first := j.samples[0]
-	if dt := now.Sub(first.at).Seconds(); dt > 0 {
+	// A rate needs a window of at least sampleEvery: over a few
+	// milliseconds a burst of rows reads as millions a second.
+	if dt := now.Sub(first.at).Seconds(); dt >= sampleEvery.Seconds() {
 		j.info.Recent = Rate{RowsPerSec: float64(rows-first.rows) / dt, BytesPerSec: (done - first.done) / dt}
 	}
 }

@@ -113,3 +113,28 @@ func TestCancelledJobIsNotComplete(t *testing.T) {
 		}
 	}
 }
+
+// A run that finds nothing new says so instead of a summary of zero files.
+func TestNothingNewSaysSo(t *testing.T) {
+	m := New(newLake(t, 200), 1)
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m.Submit(Spec{Title: "first"})
+	if err := m.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := m.Submit(Spec{Title: "again"})
+	if err := m.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := m.Job(id)
+	var text []string
+	for _, l := range info.Log {
+		text = append(text, l.Text)
+	}
+	all := strings.Join(text, "\n")
+	if info.State != Succeeded || !strings.Contains(all, "nothing new to load") || strings.Contains(all, "0 files:") {
+		t.Fatalf("second run %s, log:\n%s", info.State, all)
+	}
+}

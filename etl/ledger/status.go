@@ -13,6 +13,19 @@ const (
 	FileCancelled = "cancelled"
 )
 
+// IngestedWord is the status of a file a run ingested with these counts:
+// FileIngested, FilePartial when rows were rejected, FileAllRejected when
+// none was accepted (the one place these words are chosen).
+func IngestedWord(accepted, rejected int64) string {
+	switch {
+	case rejected > 0 && accepted == 0:
+		return FileAllRejected
+	case rejected > 0:
+		return FilePartial
+	}
+	return FileIngested
+}
+
 // Index is the ingest log by file key, for looking up many files.
 type Index map[string][]Entry
 
@@ -35,13 +48,7 @@ func (ix Index) Status(id Identity) string {
 	var last *Entry
 	for i, e := range ix[id.Key] {
 		if ingests(e, id) {
-			switch {
-			case e.Rejected > 0 && e.Accepted == 0:
-				return FileAllRejected
-			case e.Rejected > 0:
-				return FilePartial
-			}
-			return FileIngested
+			return IngestedWord(e.Accepted, e.Rejected)
 		}
 		if Same(e.Identity(), id) && (last == nil || e.EndedAt.After(last.EndedAt)) {
 			last = &ix[id.Key][i]

@@ -55,6 +55,11 @@ func TestRejectNotes(t *testing.T) {
 		{row("1,2,3", "malformed"), "malformed: the record has 3 fields, the header has 6"},
 		{row("1,10351,3,2025-04-01T10:00:00,10.00,2025-04-01", "superseded"), "SELECT * FROM orders WHERE order_id = 10351 shows it"},
 		{row("1,10351,3,2025-04-01T10:00:00,10.00,2025-04-01", "duplicate"), "duplicate: an identical row with order_id 10351 was kept"},
+		{row("1,2,3,01/04/2025 10:00,10.00,2025-04-01", "timestamp:order_timestamp"), "order_timestamp must be a date and time, YYYY-MM-DD HH:MM"},
+		{row("1,2,3,2025-04-01T10:00:00,10.00,01/04/2025", "date:date"), "date:date: date must be a calendar date, YYYY-MM-DD"},
+		{row("1,2,3,2025-04-01T10:00:00,10.00,2025-04-02", "mismatch:date"), "date is not the day (UTC) of order_timestamp"},
+		{row("1,2,,2025-04-01T10:00:00,10.00,2025-04-01", "required:user_id"), "user_id is empty"},
+		{row("1,2,3,2025-04-01T10:00:00,10.00,2025-04-01", "encoding"), "not valid UTF-8"},
 	} {
 		notes := RejectNotes("orders", c.row)
 		if len(notes) != 1 || !strings.Contains(notes[0], c.want) {

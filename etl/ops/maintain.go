@@ -140,6 +140,38 @@ func (o *Ops) Optimize(ctx context.Context, info TableInfo, targetSize int64) (*
 	return t.Optimize(ctx, delta.OptimizeOptions{TargetSize: targetSize})
 }
 
+// OptimizePlan is what an optimize would do, said before it runs.
+type OptimizePlan struct {
+	Files      int   // small files it would pack
+	Bytes      int64 // their size
+	Bins       int   // files it would write
+	Partitions int   // partitions it would touch
+}
+
+// PlanOptimize says what Optimize would pack at targetSize, writing nothing.
+func (o *Ops) PlanOptimize(ctx context.Context, info TableInfo, targetSize int64) (OptimizePlan, error) {
+	t := o.resolve(info)
+	if t == nil {
+		return OptimizePlan{}, fmt.Errorf("optimize %s: the table is not in this lake", info.Name)
+	}
+	snap, err := t.Snapshot(ctx)
+	if err != nil {
+		return OptimizePlan{}, fmt.Errorf("optimize %s: %w", info.Name, err)
+	}
+	p := OptimizePlan{}
+	parts := map[string]bool{}
+	for _, bin := range delta.PlanOptimize(snap.Files(), snap.PartitionColumns(), targetSize) {
+		p.Bins++
+		parts[delta.PartitionKey(snap.PartitionColumns(), bin[0].PartitionValues)] = true
+		for _, a := range bin {
+			p.Files++
+			p.Bytes += a.Size
+		}
+	}
+	p.Partitions = len(parts)
+	return p, nil
+}
+
 // CleanupLog deletes (or, dry, lists) the log files a table's
 // delta.logRetentionDuration lets go.
 func (o *Ops) CleanupLog(ctx context.Context, info TableInfo, dryRun bool) (*LogCleanupResult, error) {

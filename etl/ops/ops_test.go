@@ -368,3 +368,27 @@ func TestHasRawFiles(t *testing.T) {
 		t.Fatalf("with a .csv.gz: %v %v", has, err)
 	}
 }
+
+func TestCheckReasonAndDatasetNames(t *testing.T) {
+	all := Datasets()
+	for _, ok := range []string{"", "malformed", "superseded", "reference:product_id", "type:total_amount", "required:department"} {
+		if err := CheckReason(ok, all); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	err := CheckReason("nope", all)
+	if err == nil || !strings.Contains(err.Error(), `unknown reason code "nope"`) || !strings.Contains(err.Error(), "malformed, encoding") ||
+		strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("nope: %v", err)
+	}
+	if err := CheckReason("superceded", all); err == nil || !strings.Contains(err.Error(), `did you mean "superseded"?`) {
+		t.Errorf("superceded: %v", err)
+	}
+	// A code of another dataset is not one of this dataset's.
+	if err := CheckReason("reference:product_id", []string{"orders"}); err == nil || !strings.Contains(err.Error(), "for orders") {
+		t.Errorf("reference:product_id for orders: %v", err)
+	}
+	if _, err := DatasetNames("order"); err == nil || !strings.Contains(err.Error(), `did you mean "orders"?`) {
+		t.Errorf("order: %v", err)
+	}
+}

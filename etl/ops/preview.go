@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // Preview is the first records of a raw file, each checked against the
@@ -157,13 +159,50 @@ func Datasets() []string {
 	return out
 }
 
-// DatasetNames checks a dataset name: all of them for "", else that one.
+// DatasetNames checks a dataset name: all of them for "", else that one;
+// an unknown one is an error naming the nearest.
 func DatasetNames(name string) ([]string, error) {
 	if name == "" {
 		return Datasets(), nil
 	}
 	if _, err := dataset.ByName(name); err != nil {
+		if near := textfmt.Nearest(name, Datasets(), 2); near != "" {
+			return nil, fmt.Errorf("%w; did you mean %q?", err, near)
+		}
 		return nil, err
 	}
 	return []string{name}, nil
+}
+
+// ReasonCodes are the reason codes rows of the named datasets can be
+// rejected with, each once, in dataset order (dataset.ReasonCodes).
+func ReasonCodes(datasets []string) []string {
+	var codes []string
+	for _, name := range datasets {
+		d, err := dataset.ByName(name)
+		if err != nil {
+			continue
+		}
+		for _, c := range d.ReasonCodes() {
+			if !slices.Contains(codes, c) {
+				codes = append(codes, c)
+			}
+		}
+	}
+	return codes
+}
+
+// CheckReason refuses a reason code that no row of the datasets can have
+// ("" passes): the error names the nearest code, when one is close, and
+// the known ones.
+func CheckReason(reason string, datasets []string) error {
+	codes := ReasonCodes(datasets)
+	if reason == "" || slices.Contains(codes, reason) {
+		return nil
+	}
+	near := ""
+	if n := textfmt.Nearest(reason, codes, 3); n != "" {
+		near = fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return fmt.Errorf("unknown reason code %q for %s%s: the codes are %s", reason, strings.Join(datasets, ", "), near, strings.Join(codes, ", "))
 }

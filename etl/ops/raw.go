@@ -168,3 +168,7 @@ func (o *Ops) HasRawFiles(ctx context.Context) (bool, error) {
 	}
 	return false, nil
 }
+
+// IngestedWord is the status word of a file ingested with these counts
+// (RawIngested, RawPartial or RawAllRejected), as IngestIndex.Status says it.
+func IngestedWord(accepted, rejected int64) string { return ledger.IngestedWord(accepted, rejected) }

@@ -12,8 +12,10 @@ import (
 
 // RejectNotes say, in words, why a rejected row was rejected where its
 // fields alone do not tell: a malformed record's field count against its
-// header's, which row a duplicate or superseded one lost to, and where a
-// reference was looked for. One line per reason that needs one.
+// header's, which row a duplicate or superseded one lost to, where a
+// reference was looked for, and what a date, timestamp, required value or
+// encoding must be. One line per reason that needs one (a type or range
+// code names its column's rule in the field view).
 func RejectNotes(datasetName string, r RejectRow) []string {
 	ds, err := dataset.ByName(datasetName)
 	if err != nil {
@@ -51,6 +53,16 @@ func RejectNotes(datasetName string, r RejectRow) []string {
 				why = "a place later in the input"
 			}
 			out = append(out, fmt.Sprintf("superseded: another row with %s %s and %s was kept; %s shows it", keyName, key, why, lookup))
+		case kind == "timestamp":
+			out = append(out, fmt.Sprintf("%s: %s must be a date and time, YYYY-MM-DD HH:MM[:SS[.fraction]] (T or a space between), with Z or ±HH:MM or none (UTC)", code, col))
+		case kind == "date":
+			out = append(out, fmt.Sprintf("%s: %s must be a calendar date, YYYY-MM-DD", code, col))
+		case code == dataset.ReasonMismatch:
+			out = append(out, "mismatch:date: date is not the day (UTC) of order_timestamp")
+		case kind == dataset.ReasonEncoding:
+			out = append(out, "encoding: the record is not valid UTF-8 text")
+		case kind == "required":
+			out = append(out, fmt.Sprintf("%s: %s is empty, and the table needs a value", code, col))
 		case kind == "reference":
 			out = append(out, fmt.Sprintf("%s: the %s is neither in its table nor among the run's accepted rows (a reprocess after that table is loaded tries again)", code, col))
 		}

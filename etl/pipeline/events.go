@@ -62,7 +62,9 @@ func (t *tracker) update(read, rows, accepted, rejected int64, byReason map[stri
 	e := t.base
 	e.BytesRead, e.Rows, e.Accepted, e.Rejected = read, rows, accepted, rejected
 	e.ByReason = copyCounts(byReason)
-	if el := now.Sub(t.started).Seconds(); el > 0 {
+	// A rate and a time left once the file has been read for 200 ms: before
+	// that a few rows over microseconds read as millions a second.
+	if el := now.Sub(t.started).Seconds(); el >= 0.2 {
 		e.RowsPerSec = float64(rows) / el
 		if read > 0 && e.BytesTotal > read {
 			e.ETA = time.Duration(float64(e.BytesTotal-read) / (float64(read) / el) * float64(time.Second))

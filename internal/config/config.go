@@ -20,6 +20,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // File is a parsed configuration file.
@@ -177,12 +179,7 @@ func suggest(key []string) string {
 	if len(key) == 3 && key[0] == "lakes" {
 		table = "lakes.*"
 	}
-	best, dist := "", 3
-	for _, k := range known(table) {
-		if d := distance(key[len(key)-1], k); d < dist {
-			best, dist = k, d
-		}
-	}
+	best := textfmt.Nearest(key[len(key)-1], known(table), 2)
 	list := strings.Join(known(table), ", ")
 	switch {
 	case best != "":
@@ -304,26 +301,4 @@ func keyParts(n *unstable.Node) []string {
 		parts = append(parts, string(it.Node().Data))
 	}
 	return parts
-}
-
-// distance is the Levenshtein distance of two strings (in bytes), for
-// suggestions.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/aws/query/duckpeer"
 	"github.com/lakeops/lakeops/etl/bench"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // benchCommand runs the bench cases (etl/bench): lakeops and its peer, each
@@ -39,9 +42,17 @@ and their ratios. A report for people on stdout, progress on stderr (see the REA
 			return err
 		}
 		for _, c := range strings.Split(cases, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				cfg.Cases = append(cfg.Cases, c)
+			if c = strings.TrimSpace(c); c == "" {
+				continue
 			}
+			if names := bench.CaseNames(); !slices.Contains(names, c) {
+				near := ""
+				if n := textfmt.Nearest(c, names, 3); n != "" {
+					near = fmt.Sprintf(" (did you mean %q?)", n)
+				}
+				return usagef("--case: unknown case %q%s: the cases are %s", c, near, strings.Join(names, ", "))
+			}
+			cfg.Cases = append(cfg.Cases, c)
 		}
 		cfg.Exe, cfg.Out, cfg.Log = exe, env.Stdout, env.Stderr
 		return bench.Run(cmd.Context(), cfg)

@@ -107,7 +107,7 @@ func TestErrorsAreOneLineWithStatus(t *testing.T) {
 		{[]string{"table", "read", filepath.Join(golden, "no-such-table")}, ExitFail, "no-such-table"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--format", "xml"}, ExitUsage, "--format"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--version", "9"}, ExitFail, "version 9 is not available"},
-		{[]string{"table", "frobnicate"}, ExitUsage, `unknown command "frobnicate" for "lakeops table"`},
+		{[]string{"table", "frobnicate"}, ExitUsage, `lakeops table: unknown command "frobnicate"`},
 		{[]string{"nosuchcommand"}, ExitUsage, "unknown command"},
 		{[]string{"--bogus-flag"}, ExitUsage, "bogus-flag"},
 		{[]string{"table", "read", "ftp://example/x"}, ExitFail, "ftp"},

@@ -199,7 +199,7 @@ generated days with some dirt of every kind — in the folder of --lake (when gi
 			dir = "lakeops-demo"
 		}
 		if remoteLake(dir) {
-			return usagef("demo makes a lake in a folder on disk, not %s: give --lake DIR", dir)
+			return usagef("a demo lake is a folder on disk, not %s: give --lake DIR", dir)
 		}
 		res, err := demo.Create(ctx, dir)
 		if err != nil {

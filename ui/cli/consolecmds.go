@@ -47,8 +47,20 @@ func (r *Root) consoleCommands(o *ops.Ops) []ui.Command {
 		}),
 		sw("engine", "the SQL engine: local (DuckDB) or athena", func() []string { return []string{"local", "athena"} }),
 		sw("stack", "use another lakeops CloudFormation stack (its state machine in Flows, its Athena settings)", r.stackChoices),
-		{Name: "run", Help: "run every new raw file (R in Files)", Do: func(string) tea.Cmd {
-			return submit(ops.JobSpec{Title: "run all new files"})
+		{Name: "run", Help: "run every new raw file (R in Files)", Do: func(arg string) tea.Cmd {
+			if arg != "" {
+				return ui.NotifyCmd(":run takes no argument (it runs every new raw file; r in Files runs the ones picked)", true)
+			}
+			return func() tea.Msg {
+				files, err := o.NewFiles(context.Background())
+				switch {
+				case err != nil:
+					return ui.Notify{Text: err.Error(), Error: true}
+				case len(files) == 0:
+					return ui.Notify{Text: "nothing new to load: every raw file is ingested (F in Files forces a re-run)"}
+				}
+				return submit(ops.JobSpec{Title: "run all new files"})()
+			}
 		}},
 		{Name: "reprocess", Help: "retry the open rejected rows against the tables (:reprocess DATASET for one)",
 			Args: func() []string { return []string{dataset.Products, dataset.Orders, dataset.OrderItems} },

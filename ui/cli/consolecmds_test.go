@@ -67,5 +67,12 @@ func TestConsoleRunCommand(t *testing.T) {
 		t.Fatalf("jobs: %+v", j)
 	}
 	waitFrame(t, c, "the reprocess job", shows([]string{"reprocess the open rejected rows of orders"}))
+	c.Send(uitest.Key(":")) // every file is ingested now: :run says so and runs nothing
+	c.Type("run")
+	c.Send(uitest.Key("enter"))
+	waitFrame(t, c, "nothing new", shows([]string{"nothing new to load: every raw file is ingested"}))
+	if n := len(jm.Jobs()); n != 2 {
+		t.Fatalf("%d jobs after :run with nothing new", n)
+	}
 	quit(t, c)
 }

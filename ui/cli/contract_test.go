@@ -115,6 +115,9 @@ func contractCases(t *testing.T) map[string]contractCase {
 			fakeStackAWS(t) // CloudFormation's recorded DescribeStacks answer
 			return []string{"--stack", "lakeops", "deploy", "status"}
 		}, data: []string{"outputs", "parameters"}},
+		"status": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "status"} },
+			emptyOf: func(f *contractFixture) []string { return []string{"--lake", f.empty, "status"} }, emptyKey: "tables",
+			data: []string{"open_rejects"}, nullable: []string{"rows", "last_run"}},
 		"config show": {args: func(f *contractFixture) []string { return []string{"--lake", f.lake, "config", "show"} },
 			emptyOf: func(f *contractFixture) []string { return []string{"config", "show"} }, emptyKey: "lakes"},
 	}

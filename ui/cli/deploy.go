@@ -48,6 +48,14 @@ func templateFlags(fs *pflag.FlagSet, opts *deploy.Options) {
 	fs.BoolVar(&opts.CreateBucket, "create-bucket", false, "the stack creates the lake's bucket (else it exists and sends events to EventBridge)")
 }
 
+// checkTemplateFlags refuses a --compute or --arch the template has no form for.
+func checkTemplateFlags(opts deploy.Options) error {
+	if err := oneOf("compute", opts.Compute, deploy.ComputeLambda, deploy.ComputeFargate); err != nil {
+		return err
+	}
+	return oneOf("arch", opts.Arch, deploy.ArchARM64, deploy.ArchAMD64)
+}
+
 func deployTemplateCommand(env Env) *cobra.Command {
 	var opts deploy.Options
 	cmd := &cobra.Command{
@@ -56,6 +64,9 @@ func deployTemplateCommand(env Env) *cobra.Command {
 		Example: "  lakeops deploy template\n  lakeops deploy template --compute fargate --arch amd64 --create-bucket > lakeops.template.json",
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if err := checkTemplateFlags(opts); err != nil {
+				return err
+			}
 			b, err := deploy.JSON(opts)
 			if err != nil {
 				return usagef("%v", err)
@@ -79,7 +90,7 @@ and an OCI image tarball per architecture, and writes their list with digests to
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
-				return usagef("deploy package needs --out DIR")
+				return usagef("needs --out DIR")
 			}
 			m, err := artifact.Build(cmd.Context(), artifact.Options{Source: source, Out: out, Log: env.Stderr})
 			if err != nil {
@@ -102,7 +113,7 @@ and an OCI image tarball per architecture, and writes their list with digests to
 // settings' stack.
 func stackClient(cmd *cobra.Command, g *Globals) (*stack.Client, error) {
 	if g.Stack == "" {
-		return nil, usagef("%s needs --stack NAME (or LAKEOPS_STACK, or stack in the configuration's lake)", cmd.CommandPath())
+		return nil, usagef("needs --stack NAME (or LAKEOPS_STACK, or stack in the configuration's lake)")
 	}
 	cfg, err := g.root.AWSConfig(cmd.Context())
 	if err != nil {
@@ -162,7 +173,7 @@ func deployDeleteCommand(g *Globals, env Env) *cobra.Command {
 		Example: "  lakeops deploy delete --stack lakeops-test\n  lakeops deploy delete --stack lakeops-test --yes",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkWritable(g, "deploy delete"); err != nil {
+			if err := checkWritable(g, "delete the stack"); err != nil {
 				return err
 			}
 			client, err := stackClient(cmd, g)
@@ -214,17 +225,20 @@ first failure.`,
 	f.Var(&overrides, "parameter", "a stack parameter, NAME=VALUE (repeatable), e.g. WorkerMemoryMB=1769")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
-		if err := checkWritable(g, "deploy apply"); err != nil {
+		if err := checkTemplateFlags(opts); err != nil {
+			return err
+		}
+		if err := checkWritable(g, "deploy the stack"); err != nil {
 			return err
 		}
 		bucket, prefix, ok := s3Lake(g.Lake)
 		if !ok {
-			return usagef("deploy apply deploys the lake named by --lake s3://BUCKET/PREFIX, not %q", g.Lake)
+			return usagef("deploys the lake named by --lake s3://BUCKET/PREFIX, not %q", g.Lake)
 		}
 		params := map[string]string{deploy.ParamBucket: bucket, deploy.ParamPrefix: prefix}
 		if opts.Compute == deploy.ComputeFargate {
 			if subnets == "" {
-				return usagef("deploy apply --compute fargate needs --subnets subnet-…,subnet-…")
+				return usagef("--compute fargate needs --subnets subnet-…,subnet-…")
 			}
 			params[deploy.ParamSubnets] = subnets
 			if imageRepo != "" {

@@ -149,19 +149,19 @@ With --aws it starts the execution on Step Functions and returns.`
 		var def []byte
 		switch {
 		case len(pos) == 1 && sub == "run":
-			return usagef("flow run runs --definition FILE or the project's flow, not %q (on Step Functions: --aws)", pos[0])
+			return usagef("runs --definition FILE or the project's flow, not %q (on Step Functions: --aws)", pos[0])
 		case len(pos) == 1:
 			machine = pos[0]
 		}
 		if defPath != "" {
 			if def, err = os.ReadFile(defPath); err != nil {
-				return fmt.Errorf("flow %s: %w", sub, err)
+				return fmt.Errorf("--definition: %w", err)
 			}
 			if len(pos) == 0 {
 				machine = machineFor(defPath, def)
 			}
 			if _, err := asl.Parse(def); err != nil {
-				return fmt.Errorf("flow %s: %s: invalid state machine: %w", sub, defPath, err)
+				return fmt.Errorf("%s: invalid state machine: %w", defPath, err)
 			}
 		}
 		svc, err := cf.flows(ctx, g)

@@ -27,7 +27,7 @@ func (g *Globals) stateMachine(ctx context.Context) (string, error) {
 }
 
 // machineARN is the state machine a command names, else the settings'.
-func machineARN(ctx context.Context, g *Globals, pos []string, cmd string) (string, error) {
+func machineARN(ctx context.Context, g *Globals, pos []string) (string, error) {
 	if len(pos) == 1 {
 		return pos[0], nil
 	}
@@ -35,11 +35,11 @@ func machineARN(ctx context.Context, g *Globals, pos []string, cmd string) (stri
 	if err != nil || arn != "" {
 		return arn, err
 	}
-	return "", usagef("flow %s --aws needs a state machine ARN: an argument, --state-machine (LAKEOPS_STATE_MACHINE, state_machine in the configuration's lake) or --stack", cmd)
+	return "", usagef("--aws needs a state machine ARN: an argument, --state-machine (LAKEOPS_STATE_MACHINE, state_machine in the configuration's lake) or --stack")
 }
 
 func awsFlowStart(ctx context.Context, g *Globals, env Env, sub string, pos []string, input, name, format string) error {
-	arn, err := machineARN(ctx, g, pos, sub)
+	arn, err := machineARN(ctx, g, pos)
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,10 @@ import (
 func printMapRuns(w io.Writer, runs []asl.MapRun) {
 	for _, r := range runs {
 		c := r.Items
-		fmt.Fprintf(w, "map run %s\t%s: items %d/%d succeeded, %d failed, %d running, %d pending; child executions %d/%d (at most %d at once, %g%% failures tolerated)\n",
-			textfmt.Sanitize(r.StateName), r.Status, c.Succeeded, c.Total, c.Failed+c.TimedOut, c.Running, c.Pending,
-			r.Executions.Succeeded, r.Executions.Total, r.MaxConcurrency, r.ToleratedFailurePercentage)
+		n := textfmt.Count
+		fmt.Fprintf(w, "map run %s\t%s: items %s/%s succeeded, %s failed, %s running, %s pending; child executions %s/%s (at most %d at once, %g%% failures tolerated)\n",
+			textfmt.Sanitize(r.StateName), r.Status, n(c.Succeeded), n(c.Total), n(c.Failed+c.TimedOut), n(c.Running), n(c.Pending),
+			n(r.Executions.Succeeded), n(r.Executions.Total), r.MaxConcurrency, r.ToleratedFailurePercentage)
 		if len(r.Failures) > 0 {
 			fmt.Fprintf(w, "\tfirst failure: %s: %s\n", textfmt.Sanitize(r.Failures[0].Error), textfmt.Sanitize(r.Failures[0].Cause))
 		}

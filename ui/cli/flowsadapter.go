@@ -86,7 +86,9 @@ func (f *localFlows) Describe(ctx context.Context, execID string) (flows.Executi
 func localMapRun(r asl.MapRun) flows.MapRun {
 	out := flows.MapRun{ID: r.ARN, State: r.StateName, Status: r.Status, MaxConcurrency: r.MaxConcurrency,
 		Total: r.Items.Total, Pending: r.Items.Pending, Running: r.Items.Running, Succeeded: r.Items.Succeeded,
-		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted, Error: r.Error}
+		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted,
+		Executions: flows.MapRunCounts{Total: r.Executions.Total, Pending: r.Executions.Pending, Running: r.Executions.Running,
+			Succeeded: r.Executions.Succeeded, Failed: r.Executions.Failed + r.Executions.TimedOut, Aborted: r.Executions.Aborted}, Error: r.Error}
 	if out.Error == "" && len(r.Failures) > 0 {
 		out.Error = r.Failures[0].Error
 		if c := r.Failures[0].Cause; c != "" {

@@ -92,7 +92,9 @@ func awsMapRun(r sfn.MapRun) flows.MapRun {
 	}
 	return flows.MapRun{ID: r.ARN, State: label, Status: r.Status, MaxConcurrency: r.MaxConcurrency,
 		Total: r.Items.Total, Pending: r.Items.Pending, Running: r.Items.Running, Succeeded: r.Items.Succeeded,
-		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted}
+		Failed: r.Items.Failed + r.Items.TimedOut, Aborted: r.Items.Aborted,
+		Executions: flows.MapRunCounts{Total: r.Executions.Total, Pending: r.Executions.Pending, Running: r.Executions.Running,
+			Succeeded: r.Executions.Succeeded, Failed: r.Executions.Failed + r.Executions.TimedOut, Aborted: r.Executions.Aborted}}
 }
 
 func (a *awsFlows) History(ctx context.Context, execID string) ([]flows.Event, error) {

@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,30 +40,17 @@ data. Each dirty row breaks exactly one rule; --manifest (or --format json) says
 			return err
 		}
 		if out == "" {
-			return usagef("gen needs --out DIR (a folder on disk, e.g. lake/bronze_layer)")
+			return usagef("needs --out DIR (a folder on disk, e.g. lake/bronze_layer)")
 		}
 		if strings.Contains(out, "://") {
-			return usagef("gen writes to a folder on disk, not %s: generate into a folder, then upload it (aws s3 cp --recursive DIR %s)", out, out)
+			return usagef("writes to a folder on disk, not %s: generate into a folder, then upload it (aws s3 cp --recursive DIR %s)", out, out)
 		}
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", out, err)
-		}
-		var mu sync.Mutex
-		last := time.Time{}
-		progress := func(p gen.Progress) {
-			mu.Lock()
-			defer mu.Unlock()
-			if time.Since(last) < time.Second {
-				return
-			}
-			last = time.Now()
-			c := textfmt.Count
-			fmt.Fprintf(env.Stderr, "gen: %s/%s rows (file %s of %s)\n", c(p.Rows), c(p.TotalRows), c(int64(p.Files)), c(int64(p.TotalFiles)))
-		}
-		m, err := gen.Generate(cmd.Context(), out, opts, progress)
+		progress := newGenProgress(env.Stderr, time.Second, time.Now)
+		m, err := gen.Generate(cmd.Context(), out, opts, progress.report)
 		if err != nil {
-			return err
+			return genOptionError(err)
 		}
+		progress.done(m)
 		if manifest != "" {
 			if err := m.WriteJSON(manifest); err != nil {
 				return err
@@ -78,4 +65,59 @@ data. Each dirty row breaks exactly one rule; --manifest (or --format json) says
 		return nil
 	}
 	return cmd
+}
+
+// genOptionError turns an option out of range into a usage error naming
+// its flag; other errors pass.
+func genOptionError(err error) error {
+	var oe *gen.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	switch oe.Option {
+	case "Orders":
+		return usagef("--orders %s", oe.Msg)
+	case "Dirty":
+		return usagef("--dirty %s", oe.Msg)
+	}
+	return usagef("%v", err)
+}
+
+// genProgress prints gen's progress on stderr: a line about every interval
+// while it runs (none when it ends sooner) and then, if it printed any, a
+// last line with the totals written.
+type genProgress struct {
+	w       io.Writer
+	every   time.Duration
+	now     func() time.Time
+	start   time.Time
+	next    time.Time
+	printed bool
+}
+
+func newGenProgress(w io.Writer, every time.Duration, now func() time.Time) *genProgress {
+	t := now()
+	return &genProgress{w: w, every: every, now: now, start: t, next: t.Add(every)}
+}
+
+// report is gen.Generate's progress callback (called on its goroutine).
+func (p *genProgress) report(pr gen.Progress) {
+	t := p.now()
+	if t.Before(p.next) || pr.Files >= pr.TotalFiles {
+		return // too soon, or finished: done prints the totals
+	}
+	p.next = t.Add(p.every)
+	p.printed = true
+	c := textfmt.Count
+	fmt.Fprintf(p.w, "gen: %s of %s rows, writing file %s of %s\n", c(pr.Rows), c(pr.TotalRows),
+		c(int64(pr.Files+1)), c(int64(pr.TotalFiles)))
+}
+
+// done prints the last line, with the manifest's totals, if report printed any.
+func (p *genProgress) done(m *gen.Manifest) {
+	if !p.printed {
+		return
+	}
+	fmt.Fprintf(p.w, "gen: %s, %s written in %s\n", textfmt.Rows(m.Totals.Rows),
+		textfmt.Counted(int64(len(m.Files)), "file", "files"), textfmt.Duration(p.now().Sub(p.start)))
 }

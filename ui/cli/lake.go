@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ops"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // openLake is the root's lake (named by --lake); create makes a missing folder.
@@ -101,17 +102,28 @@ func tableURI(g *Globals, arg string) (string, error) {
 }
 
 // explainEmptyRun says on stderr why a default run loaded nothing, and
-// what to do next.
+// what to do next: an empty lake, one whose raw files a flow has all
+// loaded and archived, or one whose raw files are all ingested.
 func explainEmptyRun(ctx context.Context, o *ops.Ops, g *Globals, w io.Writer) {
-	raw := strings.TrimSuffix(g.Lake, "/") + "/" + o.RawRoot()
+	base := strings.TrimSuffix(g.Lake, "/") + "/"
+	raw := base + o.RawRoot()
 	has, err := o.HasRawFiles(ctx)
-	switch {
-	case err != nil:
+	if err != nil {
 		return
-	case !has:
-		fmt.Fprintf(w, "the lake has no raw files: put CSVs under %s (products.csv, orders/, order_items/), "+
-			"generate some with 'lakeops gen --out %s', or try 'lakeops demo'\n", raw, raw)
-	default:
-		fmt.Fprintf(w, "nothing new to load: every raw file under %s is ingested (name files, or --force to load them again)\n", raw)
 	}
+	if has {
+		fmt.Fprintf(w, "nothing new to load: every raw file under %s is ingested (name files, or --force to load them again)\n", raw)
+		return
+	}
+	archived, err := o.RawFilesUnder(ctx, o.ArchiveRoot())
+	if err != nil {
+		return
+	}
+	if len(archived) > 0 {
+		fmt.Fprintf(w, "nothing new to load: %s loaded and archived under %s, and %s holds no raw file yet (put new CSVs there)\n",
+			textfmt.Counted(int64(len(archived)), "raw file was", "raw files were"), base+o.ArchiveRoot(), raw)
+		return
+	}
+	fmt.Fprintf(w, "the lake has no raw files: put CSVs under %s (products.csv, orders/, order_items/), "+
+		"generate some with 'lakeops gen --out %s', or try 'lakeops demo'\n", raw, raw)
 }

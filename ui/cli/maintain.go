@@ -24,7 +24,7 @@ import (
 // maintenanceTable refuses --read-only and opens the command's table.
 func maintenanceTable(cmd *cobra.Command, g *Globals, uri string) (*delta.Table, error) {
 	if g.ReadOnly {
-		return nil, fmt.Errorf("%s: %w", strings.TrimPrefix(cmd.CommandPath(), "lakeops "), lake.ErrReadOnly)
+		return nil, lake.ErrReadOnly
 	}
 	return openTable(cmd.Context(), g, uri)
 }
@@ -77,7 +77,7 @@ the log and hidden files stay, so time travel inside the retention still reads.`
 			}
 			d := time.Duration(retain * float64(time.Hour))
 			opts.Retention = &d
-		} else if retain != -1 {
+		} else if retain != -1 || cmd.Flags().Changed("retain") {
 			return usagef("--retain must be at least 0 hours, not %v", retain)
 		}
 		t, err := maintenanceTable(cmd, g, args[0])
@@ -122,11 +122,11 @@ func printCleanup(env Env, format, what string, o cleanupOut) error {
 	}
 	cutoff := o.Cutoff.Format(rowfmt.TimestampLayout)
 	if what == "vacuum" {
-		fmt.Fprintf(env.Stdout, "vacuum %s at version %d: %s %d files, %s (retention %s: removed or unreferenced before %s)\n",
-			textfmt.Sanitize(o.Table), o.Version, verb, len(o.Files), textfmt.Bytes(o.Bytes), o.Retention, cutoff)
+		fmt.Fprintf(env.Stdout, "vacuum %s at version %d: %s %s, %s (retention %s: removed or unreferenced before %s)\n",
+			textfmt.Sanitize(o.Table), o.Version, verb, textfmt.Counted(int64(len(o.Files)), "file", "files"), textfmt.Bytes(o.Bytes), o.Retention, cutoff)
 	} else {
-		fmt.Fprintf(env.Stdout, "clean-log %s: %s %d log files (retention %s: versions before the newest checkpoint older than %s)\n",
-			textfmt.Sanitize(o.Table), verb, len(o.Files), o.Retention, cutoff)
+		fmt.Fprintf(env.Stdout, "clean-log %s: %s %s (retention %s: versions before the newest checkpoint older than %s)\n",
+			textfmt.Sanitize(o.Table), verb, textfmt.Counted(int64(len(o.Files)), "log file", "log files"), o.Retention, cutoff)
 	}
 	return nil
 }
@@ -189,9 +189,10 @@ touched a packed file makes it re-plan (up to 5 times).`,
 			fmt.Fprintf(env.Stdout, "optimize %s: nothing to pack (no partition has two files under %v MB)\n", textfmt.Sanitize(t.URI()), target)
 			return nil
 		}
-		fmt.Fprintf(env.Stdout, "optimize %s: packed %d files (%s) into %d (%s) in %d partitions, %d rows; version %d (dataChange false)\n",
-			textfmt.Sanitize(t.URI()), res.FilesRemoved, textfmt.Bytes(res.BytesRemoved), res.FilesAdded, textfmt.Bytes(res.BytesAdded),
-			len(res.Partitions), res.RowsRewritten, res.Version)
+		c := textfmt.Count
+		fmt.Fprintf(env.Stdout, "optimize %s: packed %s files (%s) into %s (%s) in %s, %s; version %d (dataChange false)\n",
+			textfmt.Sanitize(t.URI()), c(int64(res.FilesRemoved)), textfmt.Bytes(res.BytesRemoved), c(int64(res.FilesAdded)), textfmt.Bytes(res.BytesAdded),
+			textfmt.Counted(int64(len(res.Partitions)), "partition", "partitions"), textfmt.Rows(res.RowsRewritten), res.Version)
 		if res.Attempts > 1 {
 			fmt.Fprintf(env.Stdout, "optimize: concurrent commits conflicted; planned %d times\n", res.Attempts)
 		}
@@ -268,12 +269,12 @@ delta.appendOnly, or names outside delta.*; values are checked.`,
 		for _, kv := range args[1:] {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok || k == "" {
-				return usagef("table set-property wants KEY=VALUE, not %q", kv)
+				return usagef("wants KEY=VALUE, not %q", kv)
 			}
 			set[k] = v
 		}
 		if len(set) == 0 && len(unset) == 0 {
-			return usagef("table set-property needs KEY=VALUE or --unset KEY")
+			return usagef("needs KEY=VALUE or --unset KEY")
 		}
 		t, err := maintenanceTable(cmd, g, args[0])
 		if err != nil {

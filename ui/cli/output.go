@@ -29,37 +29,38 @@ func oneOf(name, value string, allowed ...string) error {
 }
 
 // Positional arguments: each check is a usage error that says what the
-// command wants.
+// command wants. Main names the command in front of every error (the one
+// place the prefix is built), so a message starts with what is wrong.
 
-func noArgs(cmd *cobra.Command, args []string) error {
+func noArgs(_ *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("%s takes no arguments, only flags (got %q)", cmd.CommandPath(), args)
+		return usagef("takes no arguments, only flags (got %q)", args)
 	}
 	return nil
 }
 
 func exactArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
+	return func(_ *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s needs %s (got %d arguments)", cmd.CommandPath(), what, len(args))
+			return usagef("needs %s (got %s)", what, textfmt.Counted(int64(len(args)), "argument", "arguments"))
 		}
 		return nil
 	}
 }
 
 func minArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
+	return func(_ *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usagef("%s needs %s", cmd.CommandPath(), what)
+			return usagef("needs %s", what)
 		}
 		return nil
 	}
 }
 
 func maxArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
+	return func(_ *cobra.Command, args []string) error {
 		if len(args) > n {
-			return usagef("%s takes at most %s (got %q)", cmd.CommandPath(), what, args)
+			return usagef("takes at most %s (got %q)", what, args)
 		}
 		return nil
 	}

@@ -21,9 +21,9 @@ func TestPathsAndKeysAreNotConfused(t *testing.T) {
 		{[]string{"--lake", "s3://bucket/lake", "run", outside}, []string{"is a path on disk, but the lake is s3://bucket/lake", "s3://bucket/lake/bronze_layer/", "lakeops validate"}},
 		{[]string{"--lake", "s3://bucket/lake", "rejects", "--file", "./orders.csv"}, []string{"is a path on disk"}},
 		{[]string{"--lake", "s3://bucket/lake", "table", "read", "silver_layer/orders"}, []string{"no folder on disk", "s3://bucket/lake/silver_layer/orders"}},
-		{[]string{"gen", "--out", "s3://bucket/lake/bronze_layer"}, []string{"gen writes to a folder on disk"}},
+		{[]string{"gen", "--out", "s3://bucket/lake/bronze_layer"}, []string{"lakeops gen: writes to a folder on disk"}},
 		{[]string{"--lake", lake, "run", "/no/such/file.csv"}, []string{"does not exist on disk", "relative"}},
-		{[]string{"--lake", "s3://bucket/lake", "demo", "--no-console"}, []string{"demo makes a lake in a folder on disk"}},
+		{[]string{"--lake", "s3://bucket/lake", "demo", "--no-console"}, []string{"a demo lake is a folder on disk, not s3://bucket/lake"}},
 	} {
 		_, stderr, code := run(t, c.args...)
 		if code != ExitUsage || strings.Count(stderr, "\n") != 1 {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/query"
 	"github.com/lakeops/lakeops/aws/query/duck"
+	"github.com/lakeops/lakeops/aws/query/sqllex"
 	"github.com/lakeops/lakeops/etl/parquetrows"
 	"github.com/lakeops/lakeops/etl/rowfmt"
 	"github.com/lakeops/lakeops/internal/textfmt"
@@ -62,9 +64,58 @@ the row count and time to stderr.`,
 		if err != nil {
 			return err
 		}
-		return runStatement(ctx, eng, strings.Join(args, " "), format, env)
+		return runScript(ctx, eng, strings.Join(args, " "), format, env)
 	}
 	return cmd
+}
+
+// runScript runs SQL of one statement or several. Of several, each one's
+// result is printed, in order, as psql and the duckdb shell do: in table
+// format each under its statement; in json an array of {"statement",
+// "rows"}; csv and jsonl, one stream of rows, are refused (a usage error)
+// before anything runs.
+func runScript(ctx context.Context, eng query.Engine, sql, format string, env Env) error {
+	stmts := sqllex.Statements(sql)
+	if len(stmts) <= 1 {
+		return runStatement(ctx, eng, sql, format, env.Stdout, env.Stderr)
+	}
+	switch format {
+	case formatCSV, formatJSONL:
+		return usagef("--format %s prints the rows of one statement, and this SQL holds %d: run them one at a time, "+
+			"or use --format table or json (each statement's result)", format, len(stmts))
+	case formatJSON:
+		if _, err := io.WriteString(env.Stdout, "["); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		for i, st := range stmts {
+			text, _ := json.Marshal(st) // a string always encodes
+			sep := ",\n"
+			if i == 0 {
+				sep = "\n"
+			}
+			if _, err := fmt.Fprintf(env.Stdout, "%s{\"statement\": %s, \"rows\": ", sep, text); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			if err := runStatement(ctx, eng, st, format, env.Stdout, env.Stderr); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(env.Stdout, "}"); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+		}
+		_, err := io.WriteString(env.Stdout, "\n]\n")
+		return err
+	}
+	for i, st := range stmts {
+		if i > 0 {
+			fmt.Fprintln(env.Stdout)
+		}
+		fmt.Fprintf(env.Stdout, "-- %s\n", textfmt.Sanitize(oneLine(st)))
+		if err := runStatement(ctx, eng, st, format, env.Stdout, env.Stderr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fetchProgress prints the progress of fetches into the query cache, for
@@ -83,7 +134,7 @@ func fetchProgress(w io.Writer) func(done, total int64) {
 
 // runStatement runs one statement and writes its result to stdout; the
 // row count and time go to stderr in table format.
-func runStatement(ctx context.Context, eng query.Engine, sql, format string, env Env) error {
+func runStatement(ctx context.Context, eng query.Engine, sql, format string, stdout, stderr io.Writer) error {
 	rows, err := eng.Query(ctx, sql)
 	if err != nil {
 		return err
@@ -94,7 +145,7 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 	for i, c := range cols {
 		names[i] = c.Name
 	}
-	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	out := bufio.NewWriterSize(stdout, 64<<10)
 	var w rowfmt.Writer
 	var tbl *textTable
 	var array *jsonArrayWriter
@@ -149,7 +200,7 @@ func runStatement(ctx context.Context, eng query.Engine, sql, format string, env
 	}
 	if tbl != nil {
 		st := rows.Stats()
-		fmt.Fprintf(env.Stderr, "%s in %s\n", textfmt.Rows(int64(n)), textfmt.Duration(st.Elapsed))
+		fmt.Fprintf(stderr, "%s in %s\n", textfmt.Rows(int64(n)), textfmt.Duration(st.Elapsed))
 	}
 	return nil
 }

@@ -136,7 +136,7 @@ func TestTableLs(t *testing.T) {
 		}
 	}
 	// NAME VERSION FILES ROWS SIZE(2 fields) PARTITIONS LAST_COMMIT LOCATION
-	if len(items) != 9 || items[2] != "15" || items[3] != "40803" || items[6] != "date" || !strings.HasSuffix(items[8], "silver_layer/order_items") {
+	if len(items) != 9 || items[2] != "15" || items[3] != "40,803" || items[6] != "date" || !strings.HasSuffix(items[8], "silver_layer/order_items") {
 		t.Fatalf("order_items line %q in\n%s", items, out)
 	}
 	out, _, code = run(t, "--lake", lake, "table", "ls", "--format", "jsonl")

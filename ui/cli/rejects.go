@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,10 +29,11 @@ console's Rejects export writes.`,
 	f := cmd.Flags()
 	f.StringVar(&ds, "dataset", "", "products, orders or order_items (default: all)")
 	f.StringVar(&file, "file", "", "only rows of this raw file (lake key)")
-	f.StringVar(&reason, "reason", "", "only rows with this reason code")
+	f.StringVar(&reason, "reason", "", "only rows with this reason code (e.g. malformed, required:order_id, superseded)")
 	f.BoolVar(&open, "open", false, "only rows not resolved by a reprocess")
 	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
-	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions([]string{"products", "orders", "order_items"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions(ops.Datasets(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("reason", cobra.FixedCompletions(ops.ReasonCodes(ops.Datasets()), cobra.ShellCompDirectiveNoFileComp))
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		format, err := out.get()
 		if err != nil {
@@ -40,6 +43,9 @@ console's Rejects export writes.`,
 		if err != nil {
 			return usagef("%v", err)
 		}
+		if err := ops.CheckReason(reason, names); err != nil {
+			return usagef("%v", err)
+		}
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
@@ -47,7 +53,7 @@ console's Rejects export writes.`,
 		}
 		flt := ops.RejectFilter{Reason: reason, Open: open}
 		if file != "" {
-			if flt.File, err = lakeKey(g, file); err != nil {
+			if flt.File, err = loggedRawFile(ctx, o, g, file); err != nil {
 				return err
 			}
 		}
@@ -121,7 +127,7 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 			return err
 		}
 		if file != "" {
-			if opts.File, err = lakeKey(g, file); err != nil {
+			if opts.File, err = loggedRawFile(ctx, o, g, file); err != nil {
 				return err
 			}
 		}
@@ -134,7 +140,9 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 		if perr := printList(env.Stdout, format, res, func() error {
 			tw := newTable(env.Stdout, "DATASET", "OPEN", "RESOLVED", "STILL OPEN", "SKIPPED", "INSERTED", "UPDATED", "UNCHANGED")
 			for _, r := range res {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Dataset, r.Open, r.Resolved, r.StillOpen, r.Skipped, r.Inserted, r.Updated, r.Unchanged)
+				c := textfmt.Count
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Dataset, c(r.Open), c(r.Resolved), c(r.StillOpen), c(r.Skipped),
+					c(r.Inserted), c(r.Updated), c(r.Unchanged))
 			}
 			return tw.Flush()
 		}); perr != nil {
@@ -143,4 +151,34 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 		return err
 	}
 	return cmd
+}
+
+// loggedRawFile is a --file argument as a lake key that the ingest log
+// records (no other file can have rejected rows); another is a usage error
+// naming the nearest recorded key.
+func loggedRawFile(ctx context.Context, o *ops.Ops, g *Globals, arg string) (string, error) {
+	key, err := lakeKey(g, arg)
+	if err != nil {
+		return "", err
+	}
+	runs, err := o.RunHistory(ctx)
+	if err != nil {
+		return "", err
+	}
+	var keys []string
+	for _, r := range runs {
+		for _, f := range r.Files {
+			if f.File == key {
+				return key, nil
+			}
+			if !slices.Contains(keys, f.File) {
+				keys = append(keys, f.File)
+			}
+		}
+	}
+	near := ""
+	if n := textfmt.Nearest(key, keys, 3); n != "" {
+		near = fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return "", usagef("--file %s: no run has read that raw file%s; name a lake key the ingest log records, as 'lakeops rejects' lists them", textfmt.Sanitize(key), near)
 }

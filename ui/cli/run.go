@@ -39,6 +39,10 @@ failed (rejected rows are not a failure).`,
 		if err != nil {
 			return err
 		}
+		limits, err := lim()
+		if err != nil {
+			return err
+		}
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
@@ -52,8 +56,11 @@ failed (rejected rows are not a failure).`,
 		if !quiet {
 			req.Progress = newProgressPrinter(env.Stderr).event
 		}
-		sum, err := o.WithLimits(lim()).Run(ctx, req)
-		if sum != nil {
+		sum, err := o.WithLimits(limits).Run(ctx, req)
+		if sum != nil && !ranAny(sum) {
+			sum.RunID = "" // nothing was loaded or recorded: no run to name
+		}
+		if sum != nil && (format == formatJSON || len(sum.Files) > 0) {
 			if perr := printSummary(env.Stdout, sum, format); perr != nil {
 				return perr
 			}
@@ -92,12 +99,16 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 		if err != nil {
 			return err
 		}
+		limits, err := lim()
+		if err != nil {
+			return err
+		}
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
 			return err
 		}
-		o = o.WithLimits(lim())
+		o = o.WithLimits(limits)
 		// Files on disk are validated where they are; other names are lake keys.
 		var local, keys []string
 		for _, f := range files {
@@ -108,7 +119,7 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 			}
 		}
 		if len(local) > 0 && len(keys) > 0 {
-			return usagef("validate: give either files on disk or lake keys, not both (on disk: %q; not on disk: %q)", local, keys)
+			return usagef("give either files on disk or lake keys, not both (on disk: %q; not on disk: %q)", local, keys)
 		}
 		var sum *pipeline.Summary
 		if len(local) > 0 {
@@ -122,6 +133,7 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 		if err != nil {
 			return err
 		}
+		sum.RunID = "" // a dry run records nothing: no run to name
 		if err := printSummary(env.Stdout, sum, format); err != nil {
 			return err
 		}
@@ -131,6 +143,17 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 		return nil
 	}
 	return cmd
+}
+
+// ranAny reports whether a run loaded or recorded any file (one whose
+// every file was skipped as ingested did neither).
+func ranAny(sum *pipeline.Summary) bool {
+	for _, f := range sum.Files {
+		if f.Status != ops.FileSkipped {
+			return true
+		}
+	}
+	return false
 }
 
 // summaryOut is the JSON of run and validate: the pipeline's summary with
@@ -156,24 +179,25 @@ func printSummary(w io.Writer, sum *pipeline.Summary, format string) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "FILE\tDATASET\tSTATUS\tREAD\tACCEPTED\tREJECTED\tINSERTED\tUPDATED\tUNCHANGED\t")
+	c := textfmt.Count
 	for _, f := range sum.Files {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", textfmt.Sanitize(f.File), f.Dataset, f.Status,
-			f.RowsRead, f.Accepted, f.Rejected, f.Inserted, f.Updated, f.Unchanged)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", textfmt.Sanitize(f.File), f.Dataset, f.Status,
+			c(f.RowsRead), c(f.Accepted), c(f.Rejected), c(f.Inserted), c(f.Updated), c(f.Unchanged))
 	}
 	t := sum.Totals
-	fmt.Fprintf(tw, "TOTAL\t\t\t%d\t%d\t%d\t%d\t%d\t%d\t\n", t.RowsRead, t.Accepted, t.Rejected, t.Inserted, t.Updated, t.Unchanged)
+	fmt.Fprintf(tw, "TOTAL\t\t\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c(t.RowsRead), c(t.Accepted), c(t.Rejected), c(t.Inserted), c(t.Updated), c(t.Unchanged))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if len(t.RejectedByReason) > 0 {
 		codes := make([]string, 0, len(t.RejectedByReason))
-		for c := range t.RejectedByReason {
-			codes = append(codes, c)
+		for code := range t.RejectedByReason {
+			codes = append(codes, code)
 		}
 		sort.Strings(codes)
 		fmt.Fprintln(w, "\nrejected by reason:")
-		for _, c := range codes {
-			fmt.Fprintf(w, "  %-32s %d\n", c, t.RejectedByReason[c])
+		for _, code := range codes {
+			fmt.Fprintf(w, "  %-32s %s\n", code, c(t.RejectedByReason[code]))
 		}
 	}
 	for _, f := range sum.Files {
@@ -181,7 +205,9 @@ func printSummary(w io.Writer, sum *pipeline.Summary, format string) error {
 			fmt.Fprintf(w, "\n%s: %s: %s", f.Status, textfmt.Sanitize(f.File), textfmt.Sanitize(f.Error))
 		}
 	}
-	fmt.Fprintf(w, "\nrun %s\n", sum.RunID)
+	if sum.RunID != "" {
+		fmt.Fprintf(w, "\nrun %s\n", sum.RunID)
+	}
 	return nil
 }
 
@@ -231,17 +257,30 @@ func (p *progressPrinter) event(e pipeline.Event) {
 		if e.Stage == pipeline.StageScan { // the key scan checks no rules
 			rejected = ""
 		}
-		fmt.Fprintf(p.w, "%s: %s%s %s%s %s rows/s%s\n", name, e.Stage, pct, textfmt.Rows(e.Rows), rejected, textfmt.Count(int64(e.RowsPerSec)), eta)
+		rate := ""
+		if e.RowsPerSec > 0 {
+			rate = " " + textfmt.Count(int64(e.RowsPerSec)) + " rows/s"
+		}
+		fmt.Fprintf(p.w, "%s: %s%s %s%s%s%s\n", name, e.Stage, pct, textfmt.Rows(e.Rows), rejected, rate, eta)
 	}
 }
 
-// limitFlags adds the raw-file limits to a command's flags.
-func limitFlags(fs *pflag.FlagSet) func() pipeline.Limits {
+// limitFlags adds the raw-file limits to a command's flags; a negative
+// one is a usage error.
+func limitFlags(fs *pflag.FlagSet) func() (pipeline.Limits, error) {
 	field := fs.Int("max-field-bytes", 0, "longest CSV field; a longer one makes its row malformed (default 1 MiB)")
 	record := fs.Int("max-record-bytes", 0, "longest CSV record (default 4 MiB)")
 	unzipped := fs.Int64("max-decompressed-bytes", 0, "largest decompressed .csv.gz; beyond it the file fails (default 16 GiB)")
 	buffered := fs.Int("buffered-rows", 0, "rows the data files being written may hold in their row groups, together; rows for many partitions at once make smaller row groups (default 262144)")
-	return func() pipeline.Limits {
-		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped, BufferedRows: *buffered}
+	return func() (pipeline.Limits, error) {
+		for _, l := range []struct {
+			name string
+			v    int64
+		}{{"max-field-bytes", int64(*field)}, {"max-record-bytes", int64(*record)}, {"max-decompressed-bytes", *unzipped}, {"buffered-rows", int64(*buffered)}} {
+			if l.v < 0 {
+				return pipeline.Limits{}, usagef("--%s must be 0 (the default) or more, not %d", l.name, l.v)
+			}
+		}
+		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped, BufferedRows: *buffered}, nil
 	}
 }

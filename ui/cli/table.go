@@ -68,6 +68,9 @@ RFC 3339 UTC, timestamp_ntz without a zone).`,
 		if err != nil {
 			return err
 		}
+		if cmd.Flags().Changed("version") && version < 0 {
+			return usagef("--version must be 0 or more, not %d", version)
+		}
 		ctx := cmd.Context()
 		t, err := openTable(ctx, g, args[0])
 		if err != nil {
@@ -111,6 +114,9 @@ func tableHistoryCommand(g *Globals, env Env) *cobra.Command {
 		format, err := out.get()
 		if err != nil {
 			return err
+		}
+		if limit < 0 {
+			return usagef("--limit must be 0 (all) or more, not %d", limit)
 		}
 		ctx := cmd.Context()
 		t, err := openTable(ctx, g, args[0])

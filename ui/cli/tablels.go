@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/etl/rowfmt"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
@@ -46,24 +47,13 @@ func tableLsCommand(g *Globals, env Env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		sums := make([]tableSummary, 0, len(found))
-		for _, t := range found {
-			s := tableSummary{Name: t.Name, Location: t.Location, Version: t.Version, Files: t.Files,
-				SizeBytes: t.SizeBytes, Partitions: t.Partitions, LastCommit: utc(t.LastCommit)}
-			if s.Partitions == nil {
-				s.Partitions = []string{}
-			}
-			if t.RowsKnown {
-				s.Rows = &t.Rows
-			}
-			sums = append(sums, s)
-		}
+		sums := tableSummaries(found)
 		return printList(env.Stdout, format, sums, func() error {
 			tw := newTable(env.Stdout, "NAME", "VERSION", "FILES", "ROWS", "SIZE", "PARTITIONS", "LAST COMMIT", "LOCATION")
 			for _, s := range sums {
 				rows, parts, last := "?", "-", ""
 				if s.Rows != nil {
-					rows = fmt.Sprint(*s.Rows)
+					rows = textfmt.Count(*s.Rows)
 				}
 				if len(s.Partitions) > 0 {
 					parts = textfmt.Sanitize(strings.Join(s.Partitions, ","))
@@ -77,4 +67,22 @@ func tableLsCommand(g *Globals, env Env) *cobra.Command {
 		})
 	}
 	return cmd
+}
+
+// tableSummaries are the lake's table summaries as table ls and status
+// print them (lists never nil, times in UTC).
+func tableSummaries(found []ops.TableSummary) []tableSummary {
+	sums := make([]tableSummary, 0, len(found))
+	for _, t := range found {
+		s := tableSummary{Name: t.Name, Location: t.Location, Version: t.Version, Files: t.Files,
+			SizeBytes: t.SizeBytes, Partitions: t.Partitions, LastCommit: utc(t.LastCommit)}
+		if s.Partitions == nil {
+			s.Partitions = []string{}
+		}
+		if t.RowsKnown {
+			s.Rows = &t.Rows
+		}
+		sums = append(sums, s)
+	}
+	return sums
 }

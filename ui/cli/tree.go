@@ -40,7 +40,7 @@ func (a *app) cleanup() {
 func (a *app) commands() []*cobra.Command {
 	g, env := a.g, a.env
 	return []*cobra.Command{
-		consoleCommand(g, env), demoCommand(g, env), genCommand(g, env),
+		consoleCommand(g, env), demoCommand(g, env), statusCommand(g, env), genCommand(g, env),
 		validateCommand(g, env), runCommand(g, env), rejectsCommand(g, env), reprocessCommand(g, env),
 		queryCommand(g, env), tableCommand(g, env), flowCommand(g, env), deployCommand(g, env),
 		configCommand(g, env), benchCommand(g, env), versionCommand(env),
@@ -151,7 +151,7 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 	if cmd.SuggestionsMinimumDistance <= 0 {
 		cmd.SuggestionsMinimumDistance = 2
 	}
-	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	msg := fmt.Sprintf("unknown command %q", name)
 	if s := cmd.SuggestionsFor(name); len(s) > 0 {
 		msg += fmt.Sprintf("; did you mean %q?", s[0])
 	}
@@ -258,7 +258,7 @@ func manCommand() *cobra.Command {
 		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if out == "" {
-				return usagef("man needs --out DIR")
+				return usagef("needs --out DIR")
 			}
 			hdr := &doc.GenManHeader{Title: "LAKEOPS", Section: "1", Source: "lakeops " + version.Get().Version, Manual: "lakeops manual"}
 			if err := doc.GenManTree(c.Root(), hdr, out); err != nil {

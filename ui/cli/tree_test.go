@@ -189,9 +189,9 @@ func TestMisspeltCommandSuggestsTheNearest(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"rnu"}, `unknown command "rnu" for "lakeops"; did you mean "run"?`},
+		{[]string{"rnu"}, `lakeops: unknown command "rnu"; did you mean "run"?`},
 		{[]string{"qeury", "SELECT 1"}, `did you mean "query"?`},
-		{[]string{"table", "raed", "x"}, `unknown command "raed" for "lakeops table"; did you mean "read"?`},
+		{[]string{"table", "raed", "x"}, `lakeops table: unknown command "raed"; did you mean "read"?`},
 		{[]string{"flow", "hisotry"}, `did you mean "history"?`},
 		{[]string{"config", "shwo"}, `did you mean "show"?`},
 	} {

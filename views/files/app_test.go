@@ -78,14 +78,13 @@ func TestNoStaleListingOrNotes(t *testing.T) {
 	lk := opstest.Lake(t)
 	o, jm := opstest.Ops(t, lk)
 	v := New(o)
-	v.list.SetNoteFor(300 * time.Millisecond)
 	tm, p := inConsole(t, v, jm, 120, 30)
 	p.WaitScreen(t, 10*time.Second, "products.csv")
 	tm.Send(uitest.Key("G")) // products.csv is the last entry
 	tm.Send(uitest.Key("v"))
 	p.WaitScreen(t, 10*time.Second, "(dry run)")
-	p.WaitScreen(t, 5*time.Second) // a frame after the note's time
-	deadline := time.Now().Add(5 * time.Second)
+	p.WaitScreen(t, 5*time.Second)                      // a frame after the note's time
+	deadline := time.Now().Add(3 * ui.DefaultNotifyFor) // two lines at 120 columns: twice the time
 	for strings.Contains(p.Screen(), "(dry run)") {
 		if time.Now().After(deadline) {
 			t.Fatalf("the note stays:\n%s", p.Screen())

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"path"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -40,6 +41,8 @@ type Service interface {
 	RawFilesUnder(ctx context.Context, dir string) ([]string, error)
 	// ArchiveRoot is the archive's prefix (browsable, not runnable).
 	ArchiveRoot() string
+	// PlanLoad says what a run of files (none: every new one) would take.
+	PlanLoad(ctx context.Context, files []string, force bool, now time.Time) (ops.LoadPlan, error)
 }
 
 // Sizes of the lazy listing and the preview.
@@ -82,16 +85,17 @@ type Model struct {
 	svc  Service
 	keys ui.KeyMap
 
-	root, dir string
-	entries   []ops.RawEntry // in listing order; the list's rows align with them
-	statuses  []string
-	more      bool
-	loading   bool
-	listGen   int
-	listErr   error
-	loadAll   bool   // keep listing pages until the folder is whole (a sort, G, a refresh)
-	toBottom  bool   // then put the cursor on the last entry (G)
-	keepKey   string // then put the cursor back on this entry (a refresh)
+	root, dir  string
+	entries    []ops.RawEntry // in listing order; the list's rows align with them
+	statuses   []string
+	oneDataset string // the dataset of every entry of the folder (its column goes), or ""
+	more       bool
+	loading    bool
+	listGen    int
+	listErr    error
+	loadAll    bool   // keep listing pages until the folder is whole (a sort, G, a refresh)
+	toBottom   bool   // then put the cursor on the last entry (G)
+	keepKey    string // then put the cursor back on this entry (a refresh)
 
 	index    ops.IngestIndex
 	indexGen int
@@ -125,7 +129,7 @@ func New(svc Service) *Model {
 			{Label: "size", Compare: m.by(func(a, b int) int { return cmp.Compare(m.entries[b].Size, m.entries[a].Size) })},
 			{Label: "modified", Compare: m.by(func(a, b int) int { return m.entries[b].Modified.Compare(m.entries[a].Modified) })},
 			{Label: "status", Compare: m.by(func(a, b int) int { return cmp.Compare(m.statuses[a], m.statuses[b]) })}},
-		Columns: []listview.Column{{Title: "name", Flex: true, Middle: true, Max: 48}, {Title: "dataset", Max: 11},
+		Columns: []listview.Column{{Title: "name", Flex: true, Middle: true, Max: 48}, {Title: "dataset", Max: 11, Optional: true},
 			{Title: "size", Width: 9, Right: true}, {Title: "modified", Width: 19}, {Title: "status", Max: 18}},
 	})
 	m.list.SetCellStyle(m.cellStyle)
@@ -266,8 +270,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 			return m, nil
 		}
 		text, isErr := validationText(msg)
-		m.current().SetNote(text, isErr)
-		return m, ui.NotifyCmd(text, isErr)
+		return m, ui.NotifyCmd(text, isErr) // the shell's line, wrapped when long: said once
 	case previewMsg:
 		if m.preview == nil || msg.gen != m.previewGen {
 			return m, nil
@@ -317,7 +320,7 @@ func (m *Model) key(ctx *ui.Context, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Run):
 		return m.run(ctx, false)
 	case key.Matches(msg, k.RunAll):
-		return m.submit(ops.JobSpec{Title: "run all new files"})
+		return m.runAll(ctx)
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(m.relist(ctx), m.loadIndex(ctx))
 	case m.more && (key.Matches(msg, k.Sort) || key.Matches(msg, k.Bottom)):
@@ -419,6 +422,7 @@ func (m *Model) entry() *ops.RawEntry {
 
 // rebuild recomputes statuses and refreshes the rows.
 func (m *Model) rebuild() {
+	m.oneDataset = sharedDataset(m.entries)
 	m.statuses = make([]string, len(m.entries))
 	rows := make([][]string, len(m.entries))
 	keys := make([]string, len(m.entries))
@@ -434,4 +438,22 @@ func (m *Model) rebuild() {
 	}
 	m.list.SetRows(rows)
 	m.list.SetKeys(keys)
+}
+
+// sharedDataset is the dataset every entry of a folder (of two or more)
+// belongs to, or "" when they differ or one has none.
+func sharedDataset(entries []ops.RawEntry) string {
+	if len(entries) < 2 {
+		return ""
+	}
+	ds := entries[0].Dataset
+	for _, e := range entries {
+		if e.Dataset != ds || e.Folder {
+			return ""
+		}
+	}
+	if ds == "?" {
+		return ""
+	}
+	return ds
 }

@@ -56,8 +56,7 @@ func TestBrowseStatusesAndRun(t *testing.T) {
 	// Validate: a dry run writes nothing and reports in the result line.
 	moveTo(t, h, "orders_2025_04_01.csv")
 	h.Press("v")
-	h.ExpectContains("orders_2025_04_01.csv (dry run): 316 rows")
-	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error {
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, "orders_2025_04_01.csv (dry run): 316 rows") {
 		t.Fatalf("validate notification: %+v", n)
 	}
 
@@ -209,7 +208,7 @@ func TestValidateSaysWhyReferencesFail(t *testing.T) {
 	moveTo(t, h, "order_items_2025_04_01.csv")
 	h.Press("v")
 	n, ok := viewtest.Last[ui.Notify](h)
-	if !ok || !strings.Contains(n.Text, "reference:order_id: the order_id are looked for in the orders table as loaded now") {
+	if !ok || !strings.Contains(n.Text, "references are checked against the tables as loaded now: load orders first") {
 		t.Fatalf("validation: %+v", n)
 	}
 }
@@ -265,4 +264,53 @@ func TestClickRows(t *testing.T) {
 	}
 	h.Send(ui.Click{X: 5, Y: 3})
 	h.ExpectContains("bronze_layer/orders/")
+}
+
+// r on files that are ingested already says so (F forces) instead of a
+// run that skips them; R with nothing new says so and runs nothing.
+func TestRunSaysWhatIsIngestedAlready(t *testing.T) {
+	lk := opstest.Lake(t)
+	o, jm := opstest.Ops(t, lk)
+	h := viewtest.New(t, New(o))
+	h.Press("R")
+	opstest.WaitJobs(t, jm)
+	runs := len(jm.Jobs())
+	if runs != 1 {
+		t.Fatalf("R on a new lake ran %d jobs", runs)
+	}
+	h.Press("ctrl+r")
+	moveTo(t, h, "products.csv")
+	h.Press("r")
+	h.ExpectContains("products.csv is ingested already: F forces a re-run")
+	moveTo(t, h, "orders/")
+	h.Press("r")
+	h.ExpectContains("all 2 raw files under orders/ are ingested already: F forces a re-run")
+	h.Press("R")
+	h.ExpectContains("nothing new to load: every raw file under bronze_layer/ is ingested (F forces a re-run)")
+	if n := len(jm.Jobs()); n != runs {
+		t.Fatalf("%d jobs after r and R on ingested files, want %d", n, runs)
+	}
+	opstest.Put(t, lk, "bronze_layer/orders/orders_2025_04_09.csv", "order_num,order_id,user_id,order_timestamp,total_amount,date\n1,90001,5,2025-04-09T10:00:00Z,10.00,2025-04-09\n")
+	h.Press("ctrl+r")
+	moveTo(t, h, "orders/")
+	h.Press("r")
+	h.ExpectContains("run the 3 raw files under orders/? 2 ingested already (F forces them) · y/n")
+}
+
+// In a folder of one dataset the title names it once and its column gives
+// the file names the room; at the root (several datasets) the column stays.
+func TestOneDatasetFolderGivesNamesTheRoom(t *testing.T) {
+	o, _ := opstest.Ops(t, opstest.Lake(t))
+	h := viewtest.New(t, New(o))
+	h.Resize(80, 24)
+	root := h.ExpectContains("order_items/")
+	if hdr := viewtest.LineWith(t, root, "modified"); !strings.Contains(hdr, "dataset") {
+		t.Fatalf("the root's header lacks the dataset column: %q", hdr)
+	}
+	moveTo(t, h, "order_items/")
+	h.Press("enter")
+	s := h.ExpectContains("order_items/ · ", "dataset order_items", "order_items_2025_04_01.csv")
+	if hdr := viewtest.LineWith(t, s, "modified"); strings.Contains(hdr, "dataset") {
+		t.Fatalf("the dataset column stays in a folder of one dataset: %q", hdr)
+	}
 }

@@ -56,3 +56,6 @@ func TestGoldenFiles(t *testing.T) {
 
 func (goldenFiles) RawFilesUnder(context.Context, string) ([]string, error) { return nil, nil }
 func (goldenFiles) ArchiveRoot() string                                     { return "archive/" }
+func (goldenFiles) PlanLoad(context.Context, []string, bool, time.Time) (ops.LoadPlan, error) {
+	return ops.LoadPlan{}, nil
+}

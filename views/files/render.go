@@ -43,7 +43,6 @@ func (p *previewPane) load(msg previewMsg) {
 	}
 	cols[0].Right = true
 	p.list.SetColumns(cols)
-	p.list.Table().SetPinned(1) // the line number stays when scrolled right
 	p.list.SetRows(msg.p.Rows)
 	p.list.SetEmpty("the file has a header and no records")
 	bad := msg.p.Bad
@@ -92,6 +91,9 @@ func (m *Model) Render(ctx *ui.Context) string {
 		order += th.Warn.Render(fmt.Sprintf(" (of the first %s only)", textfmt.Count(int64(len(m.entries)))))
 	}
 	parts := []string{th.Title.Render(table.Truncate(m.dir, max(w/2, 10))), info, order}
+	if m.oneDataset != "" { // its column gives the names the room
+		parts = append(parts[:2], append([]string{"dataset " + m.oneDataset}, parts[2:]...)...)
+	}
 	if n := len(m.list.Selected()); n > 0 {
 		parts = append(parts, th.Warn.Render(fmt.Sprintf("%d selected", n)))
 	}
@@ -155,10 +157,14 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 // row is the table row of entry i.
 func (m *Model) row(i int) []string {
 	e := &m.entries[i]
-	if e.Folder {
-		return []string{e.Name, e.Dataset, "", "", ""}
+	ds := e.Dataset
+	if m.oneDataset != "" {
+		ds = "" // the title says it once
 	}
-	return []string{e.Name, e.Dataset, textfmt.Bytes(e.Size), textfmt.Time(e.Modified), m.statuses[i]}
+	if e.Folder {
+		return []string{e.Name, ds, "", "", ""}
+	}
+	return []string{e.Name, ds, textfmt.Bytes(e.Size), textfmt.Time(e.Modified), m.statuses[i]}
 }
 
 // cellStyle colours folder names and the status column.
@@ -211,7 +217,7 @@ func validationText(msg validatedMsg) (string, bool) {
 		for _, code := range codes {
 			if kind, col, _ := strings.Cut(code, ":"); kind == "reference" {
 				table := map[string]string{"order_id": "orders", "product_id": "products"}[col]
-				text += fmt.Sprintf("; %s: the %s are looked for in the %s table as loaded now — load it first (or run the files together)", code, col, table)
+				text += fmt.Sprintf("; references are checked against the tables as loaded now: load %s first, or run the files together", table)
 				break
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,6 +24,8 @@ type askRun struct {
 type expandedMsg struct {
 	files, folders []string
 	force          bool
+	all            bool         // R: every new raw file (files is empty)
+	plan           ops.LoadPlan // what the run would take (not for a forced one)
 	err            error
 }
 
@@ -54,19 +57,27 @@ func (m *Model) run(ctx *ui.Context, force bool) tea.Cmd {
 			files = append(files, k)
 		}
 	}
-	if len(folders) == 0 && !force {
-		return m.start(files, false)
-	}
+	return m.planRun(ctx, expandedMsg{files: files, folders: folders, force: force})
+}
+
+// runAll runs every new raw file (R), saying so when there is none.
+func (m *Model) runAll(ctx *ui.Context) tea.Cmd { return m.planRun(ctx, expandedMsg{all: true}) }
+
+// planRun expands the folders and, for a run that is not forced, asks what
+// it would take (ingested files are skipped), on the command's goroutine.
+func (m *Model) planRun(ctx *ui.Context, out expandedMsg) tea.Cmd {
 	svc, app := m.svc, ctx.App
 	return func() tea.Msg {
-		out := expandedMsg{files: files, folders: folders, force: force}
-		for _, dir := range folders {
+		for _, dir := range out.folders {
 			under, err := svc.RawFilesUnder(app, dir)
 			if err != nil {
 				out.err = err
-				break
+				return out
 			}
 			out.files = append(out.files, under...)
+		}
+		if !out.force && (out.all || len(out.files) > 0) {
+			out.plan, out.err = svc.PlanLoad(app, out.files, false, time.Now())
 		}
 		return out
 	}
@@ -78,6 +89,13 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 		m.list.SetNote(msg.err.Error(), true)
 		return nil
 	}
+	if msg.all {
+		if len(msg.plan.Files) == 0 {
+			m.list.SetNote("nothing new to load: every raw file under "+m.root+" is ingested (F forces a re-run)", false)
+			return nil
+		}
+		return m.submit(ops.JobSpec{Title: "run all new files"})
+	}
 	if len(msg.files) == 0 {
 		m.list.SetNote("no raw file under "+strings.Join(msg.folders, ", "), true)
 		return nil
@@ -86,11 +104,27 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 	if len(msg.folders) > 0 {
 		what += " under " + strings.Join(shortNames(m.root, msg.folders), ", ")
 	}
-	q := fmt.Sprintf("run the %s? y/n", what)
 	if msg.force {
-		q = fmt.Sprintf("force a re-run of %s — ingested ones load again (rows MERGE: updated, not doubled)? y/n", what)
+		q := fmt.Sprintf("force a re-run of %s — ingested ones load again (rows MERGE: updated, not doubled)? y/n", what)
+		m.ask = &askRun{question: q, spec: m.spec(msg.files, true)}
+		return nil
 	}
-	m.ask = &askRun{question: q, spec: m.spec(msg.files, msg.force)}
+	skipped := msg.plan.Skipped()
+	switch {
+	case skipped == len(msg.files) && len(msg.files) == 1:
+		m.list.SetNote(path.Base(msg.files[0])+" is ingested already: F forces a re-run", false)
+		return nil
+	case skipped == len(msg.files):
+		m.list.SetNote(fmt.Sprintf("all %s are ingested already: F forces a re-run", what), false)
+		return nil
+	case len(msg.folders) == 0 && skipped == 0:
+		return m.start(msg.files, false) // the files picked, all new: no question
+	}
+	q := fmt.Sprintf("run the %s? y/n", what)
+	if skipped > 0 {
+		q = fmt.Sprintf("run the %s? %s ingested already (F forces them) · y/n", what, textfmt.Count(int64(skipped)))
+	}
+	m.ask = &askRun{question: q, spec: m.spec(msg.files, false)}
 	return nil
 }
 

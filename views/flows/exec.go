@@ -23,8 +23,11 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 		st, _ := statusStyle(th, e.Status)
 		rest += " · " + st.Render(textfmt.Sanitize(e.Status))
 	}
-	if !e.Start.IsZero() {
-		rest += th.Dim.Render(" · started " + timeText(e.Start) + " · " + duration(e, m.now()))
+	if !e.Start.IsZero() { // how long before when: a narrow screen cuts the end
+		if d := duration(e, m.now()); d != "" {
+			rest += th.Dim.Render(" · " + d)
+		}
+		rest += th.Dim.Render(" · started " + timeText(e.Start))
 	}
 	rest += th.Dim.Render(" · " + table.Truncate(machineLabel(m.machine), max(w/4, 8)))
 	// The name gets what the rest of the line leaves (a third at least).
@@ -36,10 +39,10 @@ func (m *Model) renderExec(w, h int, th *ui.Theme) string {
 	if m.execErr != nil {
 		top = append(top, th.Error.Render(table.Truncate(m.execErr.Error(), w)))
 	}
-	hints := []string{"esc", "back", "←→/f", "focus", "↑↓", "state", "pgup/pgdn", "detail", "s", "start"}
-	hints = append(hints, m.actionHints(e)...)
-	hints = append(hints, "y", "copy")
-	hints = append(hints, "/", "filter events")
+	// The actions first: a narrow screen cuts the navigation keys (? has them).
+	hints := append([]string{"esc", "back"}, m.actionHints(e)...)
+	hints = append(hints, "s", "start", "y", "copy", "/", "filter events",
+		"←→/f", "focus", "↑↓", "state", "pgup/pgdn", "detail")
 	return screen.Compose(w, h, top, func(bh int) string { return m.execBody(w, bh, th) },
 		[]string{m.footer(th, w, hints)})
 }
@@ -102,7 +105,7 @@ func (m *Model) graphPane(w, h int, th *ui.Theme) []string {
 	if g != nil {
 		n = len(g.states)
 	}
-	lines := []string{paneTitle(th, "graph", !m.focusEvents) + th.Dim.Render(fmt.Sprintf(" · %d states · ✓ done ▶ running ✗ failed ↷ caught · not reached", n))}
+	lines := graphHead(paneTitle(th, "graph", !m.focusEvents), n, w, th)
 	switch {
 	case g == nil && m.graphErr != nil:
 		for _, l := range wrap(m.graphErr.Error(), w) {
@@ -112,7 +115,7 @@ func (m *Model) graphPane(w, h int, th *ui.Theme) []string {
 	case g == nil:
 		return fill(append(lines, th.Dim.Render("loading the definition…")), h)
 	}
-	body := h - 1
+	body := h - len(lines)
 	m.clampSel()
 	if n > 0 && body > 0 {
 		at, margin := g.states[m.sel], min(3, (body-1)/4) // keep some context around the selection
@@ -128,6 +131,25 @@ func (m *Model) graphPane(w, h int, th *ui.Theme) []string {
 		lines = append(lines, m.graphLine(i, w, th))
 	}
 	return fill(lines, h)
+}
+
+// graphHead is the graph pane's title with its state count and the
+// legend of every mark, on one line when it fits, else with the legend
+// on the lines below (so no mark goes unexplained at any width).
+func graphHead(title string, states, w int, th *ui.Theme) []string {
+	count, key := fmt.Sprintf(" · %d states", states), strings.Join(legendParts(), " ")
+	tw := lipgloss.Width(title)
+	switch {
+	case tw+lipgloss.Width(count)+3+lipgloss.Width(key) <= w:
+		return []string{title + th.Dim.Render(count+" · "+key)}
+	case tw+3+lipgloss.Width(key) <= w:
+		return []string{title + th.Dim.Render(" · "+key)}
+	}
+	lines := []string{title + th.Dim.Render(count)}
+	for _, l := range packLines(legendParts(), " ", w) { // a mark and its name stay together
+		lines = append(lines, th.Dim.Render(l))
+	}
+	return lines
 }
 
 // graphLine draws line i of the graph.
@@ -290,16 +312,20 @@ func firstLine(s string) string {
 
 // mapRunProgress is a Map Run in a few words: "12/40 items done".
 func mapRunProgress(r MapRun) string {
-	done := r.Succeeded + r.Failed + r.Aborted
+	done := r.Succeeded + r.Failed // aborted items were not done
 	s := textfmt.Count(done) + "/" + textfmt.Counted(r.Total, "item", "items") + " done"
 	if r.Failed > 0 {
 		s += fmt.Sprintf(", %s failed", textfmt.Count(r.Failed))
+	}
+	if r.Aborted > 0 {
+		s += fmt.Sprintf(", %s aborted", textfmt.Count(r.Aborted))
 	}
 	return s
 }
 
 // mapRunLines describe the Map Run of the selected state: its status,
-// items by status, concurrency and first failure.
+// concurrency, child executions (when they are batches of items), items
+// by status and first failure.
 func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
 	status := strings.ToLower(textfmt.Sanitize(r.Status))
 	if status == "" {
@@ -307,18 +333,51 @@ func mapRunLines(r MapRun, w int, th *ui.Theme) []string {
 	}
 	head := th.Header.Render("map run") + th.Dim.Render(" · "+status)
 	if r.MaxConcurrency > 0 {
-		head += th.Dim.Render(" · up to " + textfmt.Count(int64(r.MaxConcurrency)) + " at once")
+		head += th.Dim.Render(" · up to " + textfmt.Counted(int64(r.MaxConcurrency), "child execution", "child executions") + " at once")
 	}
-	counts := fmt.Sprintf("  items %s: ✓ %s succeeded · ▶ %s running · %s pending · ✗ %s failed",
-		textfmt.Count(r.Total), textfmt.Count(r.Succeeded), textfmt.Count(r.Running), textfmt.Count(r.Pending), textfmt.Count(r.Failed))
-	if r.Aborted > 0 {
-		counts += " · " + textfmt.Count(r.Aborted) + " aborted"
+	lines := []string{table.Clip(head, w)}
+	if c := r.Executions; c.Total > 0 && c.Total != r.Total {
+		lines = append(lines, countsLines("child executions "+textfmt.Count(c.Total),
+			c.Succeeded, c.Running, c.Pending, c.Failed, c.Aborted, w)...)
 	}
-	lines := []string{table.Clip(head, w), table.Clip(counts, w)}
+	lines = append(lines, countsLines("items "+textfmt.Count(r.Total), r.Succeeded, r.Running, r.Pending, r.Failed, r.Aborted, w)...)
 	if r.Error != "" {
 		for _, l := range wrap("first failure: "+r.Error, w) {
 			lines = append(lines, th.Error.Render(l))
 		}
 	}
 	return lines
+}
+
+// countsLines are "  what: ✓ 1 succeeded · ▶ 2 running · 3 pending · ✗ 0
+// failed" (and the aborted, when there are), broken between counts to fit
+// w cells.
+func countsLines(what string, succeeded, running, pending, failed, aborted int64, w int) []string {
+	parts := []string{what + ": ✓ " + textfmt.Count(succeeded) + " succeeded", "▶ " + textfmt.Count(running) + " running",
+		textfmt.Count(pending) + " pending", "✗ " + textfmt.Count(failed) + " failed"}
+	if aborted > 0 {
+		parts = append(parts, "■ "+textfmt.Count(aborted)+" aborted")
+	}
+	lines := packLines(parts, " · ", w-2)
+	for i := range lines {
+		lines[i] = "  " + lines[i]
+	}
+	return lines
+}
+
+// packLines joins parts with sep into lines of at most w cells, breaking
+// only between parts.
+func packLines(parts []string, sep string, w int) []string {
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		if line != "" && lipgloss.Width(line+sep+p) > w {
+			lines, line = append(lines, line), ""
+		}
+		if line != "" {
+			line += sep
+		}
+		line += p
+	}
+	return append(lines, line)
 }

@@ -227,6 +227,16 @@ func (f *fakeService) fail(id, errName, cause string) {
 	x.e.Status, x.e.Stop, x.e.Error, x.e.Cause = StatusFailed, at, errName, cause
 }
 
+// timeOut ends an execution with its running state timed out.
+func (f *fakeService) timeOut(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	x := f.find(id)
+	at := x.e.Start.Add(time.Duration(len(x.events)) * time.Second)
+	x.event(Event{Type: "ExecutionTimedOut", Error: "States.Timeout"}, at)
+	x.e.Status, x.e.Stop, x.e.Error = StatusTimedOut, at, "States.Timeout"
+}
+
 func (f *fakeService) Stop(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -246,7 +256,7 @@ func (f *fakeService) Redrive(_ context.Context, id string) error {
 	defer f.mu.Unlock()
 	f.redrives = append(f.redrives, id)
 	x := f.find(id)
-	if x == nil || x.e.Status != StatusFailed {
+	if x == nil || !slices.Contains([]string{StatusFailed, StatusAborted, StatusTimedOut}, x.e.Status) {
 		return errors.New("ExecutionNotRedrivable")
 	}
 	at := x.e.Stop.Add(time.Second)

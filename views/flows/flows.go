@@ -49,7 +49,8 @@ type Service interface {
 	Start(ctx context.Context, machineID, input string) (execID string, err error)
 	// Stop stops a running execution.
 	Stop(ctx context.Context, execID string) error
-	// Redrive restarts a failed execution from where it failed.
+	// Redrive restarts a FAILED, ABORTED or TIMED_OUT execution from the
+	// state that did not finish.
 	Redrive(ctx context.Context, execID string) error
 	// DefaultInput is the input the editor is prefilled with (e.g. the new
 	// raw files); "" means "{}".
@@ -88,17 +89,28 @@ type Execution struct {
 	MapRuns []MapRun
 }
 
-// MapRun is the progress of one distributed Map state's run: its items
-// (or item batches) by status.
+// MapRun is the progress of one distributed Map state's run: its items,
+// and its child executions (one per item, or per batch of items with an
+// ItemBatcher), by status.
 type MapRun struct {
 	ID     string // the Map Run's ARN
 	State  string // the Map state's name (its label on Step Functions)
 	Status string // RUNNING, SUCCEEDED, FAILED or ABORTED
 	// MaxConcurrency is how many child executions may run at once (0: no limit).
-	MaxConcurrency                                      int
+	MaxConcurrency int
+	// The items by status: an item is running while the child execution
+	// that holds it runs, pending until that one starts.
 	Total, Pending, Running, Succeeded, Failed, Aborted int64
+	// Executions are the child executions by status (what MaxConcurrency
+	// limits); all zero when the service did not say.
+	Executions MapRunCounts
 	// Error is the first failure, if any ("" otherwise).
 	Error string
+}
+
+// MapRunCounts count a Map Run's child executions by status.
+type MapRunCounts struct {
+	Total, Pending, Running, Succeeded, Failed, Aborted int64
 }
 
 // Event is one history event of an execution.
@@ -182,6 +194,7 @@ type Model struct {
 	gen     gens
 	ticking bool
 	confirm *pending
+	refused string // the note of a stop or redrive that did not apply, until the next key
 
 	machines    []Machine
 	openOnLoad  string // a machine to open once listed (Open)
@@ -237,7 +250,7 @@ func New(svc Service, opts ...Option) *Model {
 		runs: map[string]*stateRun{}, follow: true,
 		bind: bindings{
 			start:      b([]string{"s"}, "s", "start an execution (input editor)"),
-			redrive:    b([]string{"R"}, "R", "redrive a failed execution"),
+			redrive:    b([]string{"R"}, "R", "redrive a failed, aborted or timed-out execution"),
 			refresh:    b([]string{"r", "ctrl+r"}, "ctrl+r", "refresh"),
 			focus:      b([]string{"f"}, "←/→ f", "focus the graph or the events (tab switches views)"),
 			submit:     b([]string{"ctrl+s"}, "ctrl+s", "start with this input"),

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -308,37 +309,104 @@ func TestStopAsksFirst(t *testing.T) {
 		t.Fatalf("aborted state mark %q", got)
 	}
 	h.Press("x")
-	h.ExpectContains("not running: nothing to stop")
+	h.ExpectContains("nothing to stop: the execution already ABORTED")
 	if v.confirm != nil {
 		t.Fatal("asked to stop a stopped execution")
 	}
 }
 
-func TestRedriveOnlyForFailed(t *testing.T) {
+// TestRefusedKeyLeavesNoQuestion: x on an execution that has finished
+// says there is nothing to stop, and the y the user presses next, meant
+// as an answer, neither stops nor copies; the key after that is a key
+// again. A stop asked while running and answered after the execution
+// ended calls nothing either.
+func TestRefusedKeyLeavesNoQuestion(t *testing.T) {
+	f := newFakeService(t)
+	f.add(8) // succeeded
+	h, v, _ := newHarness(t, f)
+	h.Resize(80, 22) // the notes fit an 80×24 terminal whole
+	openFirst(t, h)
+	h.ExpectContains("SUCCEEDED")
+	h.Press("x")
+	scr := h.ExpectContains("nothing to stop: the execution already SUCCEEDED")
+	if strings.Contains(scr, "y/n") || v.confirm != nil {
+		t.Fatalf("a question is open:\n%s", scr)
+	}
+	h.Press("y")
+	if _, ok := viewtest.Last[ui.Copy](h); ok {
+		t.Fatal("the y after the refusal copied")
+	}
+	h.ExpectContains("no question is open: nothing to stop: the execution already SUCCEEDED")
+	h.Press("y")
+	if _, ok := viewtest.Last[ui.Copy](h); !ok {
+		t.Fatal("y copies again once the refusal was answered")
+	}
+	if _, stops, _, _ := f.calls(); len(stops) != 0 {
+		t.Fatalf("stopped: %v", stops)
+	}
+
+	// Asked while running; the execution ends before the y.
+	id2 := f.add(1)
+	h.Press("esc", "r", "up", "enter")
+	h.ExpectContains("execution run-2")
+	h.Press("x")
+	h.ExpectContains("stop execution run-2? y/n")
+	for range 8 {
+		f.advance(id2)
+	}
+	h.Send(Changed{ExecID: id2}) // the view learns it ended
+	h.ExpectContains("stop execution run-2? y/n", "SUCCEEDED")
+	h.Press("y")
+	if _, stops, _, _ := f.calls(); len(stops) != 0 {
+		t.Fatalf("stopped an execution that had ended: %v", stops)
+	}
+	h.ExpectContains("nothing to stop: the execution already SUCCEEDED")
+}
+
+// TestRedriveWhereStepFunctionsAllows: like RedriveExecution, R redrives
+// FAILED, ABORTED and TIMED_OUT executions (asking first) and says why
+// not for SUCCEEDED and RUNNING ones.
+func TestRedriveWhereStepFunctionsAllows(t *testing.T) {
 	f := newFakeService(t)
 	failedID := f.add(2)
 	f.fail(failedID, "States.TaskFailed", "crawler down")
+	abortedID := f.add(1)
+	if err := f.Stop(t.Context(), abortedID); err != nil {
+		t.Fatal(err)
+	}
+	timedOutID := f.add(3)
+	f.timeOut(timedOutID)
 	f.add(8) // succeeded, newest
 	h, v, _ := newHarness(t, f)
+	h.Resize(80, 22) // the notes fit an 80×24 terminal whole
 	h.Press("enter")
-	scr := h.ExpectContains("SUCCEEDED", "FAILED")
+	scr := h.ExpectContains("SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT")
 	if strings.Contains(scr, "R redrive") {
 		t.Fatalf("redrive offered for a SUCCEEDED execution:\n%s", scr)
 	}
 	h.Press("R")
-	h.ExpectContains("only FAILED executions can be redriven")
+	h.ExpectContains("nothing to redrive: it SUCCEEDED (R takes FAILED, ABORTED, TIMED_OUT)")
 	if v.confirm != nil {
 		t.Fatal("asked to redrive a succeeded execution")
 	}
-	h.Press("down")
-	h.ExpectContains("R redrive")
-	h.Press("enter", "R")
-	h.ExpectContains("redrive execution run-1? y/n")
-	h.Press("y")
-	if _, _, redrives, _ := f.calls(); len(redrives) != 1 || redrives[0] != failedID {
-		t.Fatalf("redrives %v", redrives)
+	// The list is newest first: run-3 timed out, run-2 aborted, run-1 failed.
+	for i, id := range []string{timedOutID, abortedID, failedID} {
+		h.Press("down")
+		h.ExpectContains("R redrive")
+		h.Press("enter", "R")
+		h.ExpectContains(fmt.Sprintf("redrive execution run-%d? y/n", 3-i))
+		h.Press("y")
+		if _, _, redrives, _ := f.calls(); len(redrives) != i+1 || redrives[i] != id {
+			t.Fatalf("redrives %v, want %s last", redrives, id)
+		}
+		h.ExpectContains("RUNNING")
+		h.Press("R")
+		h.ExpectContains("nothing to redrive: it is RUNNING (R takes FAILED, ABORTED, TIMED_OUT)")
+		if i == 2 {
+			break
+		}
+		h.Press("esc")
 	}
-	h.ExpectContains("RUNNING")
 	if got := markOf(t, h.Screen(), "WaitForCrawler"); got != "▶" {
 		t.Fatalf("redriven state mark %q", got)
 	}

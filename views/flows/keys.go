@@ -32,11 +32,27 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Confirm):
 			m.confirm = nil
+			if why := refusal(p.verb, m.current(p.exec)); why != "" { // it ended (or changed) meanwhile
+				m.refuse(why)
+				return nil
+			}
 			return m.actionCmd(p)
 		case key.Matches(msg, k.Deny):
 			m.confirm = nil
 		}
 		return nil
+	}
+	if why := m.refused; why != "" {
+		m.refused = ""
+		answer := (key.Matches(msg, k.Confirm) || key.Matches(msg, k.Deny)) &&
+			!key.Matches(msg, k.Enter) && !key.Matches(msg, k.Back)
+		if answer && list.Note() != "" {
+			// A y or n meant as an answer while the refusal shows: no
+			// question is open, so it does nothing (not even y's copy);
+			// enter and esc keep their own meaning.
+			m.setNote("no question is open: "+why, true)
+			return nil
+		}
 	}
 	list.SetNote("", false)
 	switch {
@@ -93,14 +109,57 @@ func (m *Model) ask(verb string) {
 	if !ok {
 		return
 	}
+	if why := refusal(verb, e); why != "" {
+		m.refuse(why)
+		return
+	}
+	m.confirm = &pending{verb: verb, exec: e}
+}
+
+// refusal says why verb ("stop" or "redrive") does not apply to an
+// execution in its status, or is "" when it does.
+func refusal(verb string, e Execution) string {
+	// The execution is the one selected: the note leaves its name out to
+	// fit an 80-column line.
 	switch {
 	case verb == "stop" && !isLive(e.Status):
-		m.setNote(fmt.Sprintf("%s is %s, not running: nothing to stop", execLabel(e), e.Status), true)
-	case verb == "redrive" && e.Status != StatusFailed:
-		m.setNote(fmt.Sprintf("only FAILED executions can be redriven (%s is %s)", execLabel(e), e.Status), true)
-	default:
-		m.confirm = &pending{verb: verb, exec: e}
+		return "nothing to stop: the execution already " + e.Status
+	case verb == "redrive" && !redrivable(e.Status):
+		how := "is " + e.Status
+		if e.Status == StatusSucceeded {
+			how = e.Status
+		}
+		return fmt.Sprintf("nothing to redrive: it %s (R takes FAILED, ABORTED, TIMED_OUT)", how)
 	}
+	return ""
+}
+
+// redrivable reports whether an execution in this status can be
+// redriven, as Step Functions' RedriveExecution allows: FAILED, ABORTED
+// and TIMED_OUT.
+func redrivable(status string) bool {
+	return status == StatusFailed || status == StatusAborted || status == StatusTimedOut
+}
+
+// refuse shows why a key did nothing; a y or n right after it is taken
+// for an answer to no question and ignored.
+func (m *Model) refuse(why string) {
+	m.setNote(why, true)
+	m.refused = why
+}
+
+// current is the execution as the view now shows it (its status may have
+// changed since e was read), or e.
+func (m *Model) current(e Execution) Execution {
+	if m.mode == modeExec && m.execID == e.ID {
+		return m.exec
+	}
+	for _, x := range m.execs {
+		if x.ID == e.ID {
+			return x
+		}
+	}
+	return e
 }
 
 // execKey handles the keys of one execution's screen.

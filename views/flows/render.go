@@ -78,7 +78,7 @@ func (m *Model) actionHints(e Execution) []string {
 	switch {
 	case isLive(e.Status):
 		return []string{m.keys.Cancel.Help().Key, "stop"}
-	case e.Status == StatusFailed:
+	case redrivable(e.Status):
 		return []string{m.bind.redrive.Help().Key, "redrive"}
 	}
 	return nil

@@ -15,6 +15,7 @@ const (
 	failed
 	caught  // failed, and a Catch took over (the state exited)
 	aborted // the execution was stopped while the state ran
+	numStatuses
 )
 
 func (s runStatus) String() string {
@@ -24,6 +25,20 @@ func (s runStatus) String() string {
 // mark is the status's one-cell symbol in the graph.
 func (s runStatus) mark() string {
 	return [...]string{"·", "▶", "✓", "✗", "↷", "■"}[s]
+}
+
+// legendName is the status's name in the graph's legend.
+func (s runStatus) legendName() string {
+	return [...]string{"not reached", "running", "done", "failed", "caught", "aborted"}[s]
+}
+
+// legendParts name every mark the graph can draw: "✓ done", "▶ running", …
+func legendParts() []string {
+	var parts []string
+	for _, s := range []runStatus{succeeded, running, failed, caught, aborted, notReached} {
+		parts = append(parts, s.mark()+" "+s.legendName())
+	}
+	return parts
 }
 
 // stateRun is what an execution's history says about one state (its last

@@ -107,6 +107,7 @@ type Model struct {
 	now       func() time.Time
 	histPath  string
 	histLog   *historyLog // orders the history file's appends
+	sqlPath   string      // the .sql file the editor opened or saved last (:save may replace it)
 	exportDir string
 	rowCap    int
 
@@ -264,7 +265,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case ui.LoadSQL:
 		return m, loadSQL(msg.Path)
 	case ui.SaveSQL:
-		return m, saveSQL(msg.Path, m.editor.Value())
+		return m, saveSQL(msg.Path, m.sqlPath, m.editor.Value())
 	case sqlFileMsg:
 		return m, m.sqlFile(msg)
 	case tea.KeyPressMsg:

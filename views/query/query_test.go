@@ -477,6 +477,42 @@ func TestSaveAndOpenSQLFiles(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "q.txt")); err == nil {
 		t.Fatal("wrote a file not named .sql")
 	}
+	refused := func(what, text string) {
+		t.Helper()
+		d.waitFor(what, func() bool {
+			for _, m := range d.out {
+				if n, ok := m.(ui.Notify); ok && n.Error && strings.Contains(n.Text, text) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	// Another file that exists is never replaced; the one in the editor is.
+	other := filepath.Join(dir, "other.sql")
+	if err := os.WriteFile(other, []byte("SELECT 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.send(ui.SaveSQL{Path: other})
+	refused("the refusal to replace", "exists and is not the file in the editor")
+	if b, _ := os.ReadFile(other); string(b) != "SELECT 1\n" {
+		t.Fatalf("other.sql replaced: %q", b)
+	}
+	d.typeText(" AND 1 = 1")
+	d.send(ui.SaveSQL{Path: path})
+	d.waitFor("q.sql saved again", func() bool {
+		b, _ := os.ReadFile(path)
+		return strings.Contains(string(b), "AND 1 = 1")
+	})
+	// :open takes .sql files only, and keeps the text it replaces in the history.
+	d.send(ui.LoadSQL{Path: filepath.Join(dir, "q.txt")})
+	refused("the refusal to open", "q.txt: name a file ending in .sql")
+	before := d.model().editor.Value()
+	d.send(ui.LoadSQL{Path: other})
+	d.waitFor("other.sql in the editor", func() bool { return d.model().editor.Value() == "SELECT 1\n" })
+	if h := d.model().history; len(h) == 0 || h[len(h)-1] != strings.TrimSpace(before) {
+		t.Fatalf("the replaced text is not in the history: %q", h)
+	}
 }
 
 // A script of several statements runs each in turn, one result tab each
@@ -488,6 +524,9 @@ func TestOneResultTabPerStatement(t *testing.T) {
 	d.waitScreen("results 1 [2]", "items", "note")
 	if q := f.last(); q != "SELECT * FROM golden" {
 		t.Fatalf("last statement run %q", q)
+	}
+	if h := d.model().history; len(h) != 1 || h[0] != "SELECT * FROM orders; SELECT * FROM golden" {
+		t.Fatalf("the history holds %q, want the script once", h)
 	}
 	d.press("esc", "[")
 	s := d.waitScreen("results [1] 2", "customer")

@@ -231,7 +231,6 @@ func (m *Model) chunk(msg chunkMsg) tea.Cmd {
 	if msg.first {
 		r.cols = msg.cols
 		m.list.SetColumns(tableColumns(msg.cols))
-		m.list.Table().SetPinned(1) // the first column (the key, as a rule) stays when scrolled right
 	}
 	if len(msg.vals) > 0 {
 		r.vals = append(r.vals, msg.vals...)

@@ -23,7 +23,7 @@ func (m *Model) runScript(ctx *ui.Context, script string) tea.Cmd {
 		return m.run(ctx, script)
 	}
 	m.tabs, m.queue, m.app = nil, stmts[1:], ctx.App
-	first := m.run(ctx, stmts[0])
+	first := m.runStatement(ctx, stmts[0], false) // the script is remembered whole, once
 	m.tabs = []*result{m.res}
 	return tea.Batch(first, m.remember(strings.TrimSpace(script)))
 }

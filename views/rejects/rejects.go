@@ -219,7 +219,16 @@ func (m *Model) jobsChanged(ctx *ui.Context, s ops.JobSnapshot) tea.Cmd {
 	m.ended = s.Ended
 	if j, ok := s.Job(m.watch); ok && j.State.Done() {
 		m.watch = 0
-		m.list.SetNote(fmt.Sprintf("job %d %s", j.ID, j.State), j.State != ops.JobSucceeded)
+		text := fmt.Sprintf("job %d %s", j.ID, j.State)
+		var resolved, open int64
+		for _, r := range j.Reprocess {
+			resolved, open = resolved+r.Resolved, open+r.Open
+		}
+		if len(j.Reprocess) > 0 {
+			text += fmt.Sprintf(": %s of %s resolved", textfmt.Count(resolved), textfmt.Counted(open, "open row", "open rows"))
+		}
+		// The shell's line, replacing its "queued" note: one line says how it went.
+		return tea.Batch(ui.NotifyCmd(text, j.State != ops.JobSucceeded), m.load(ctx))
 	}
 	return m.load(ctx)
 }

@@ -193,7 +193,10 @@ func TestReprocessAsJob(t *testing.T) {
 		t.Fatalf("job spec: %+v", jobsList)
 	}
 	h.Send(opstest.WaitJobs(t, jm))
-	h.ExpectContains("job 1 succeeded", "range:total_amount")
+	h.ExpectContains("range:total_amount")
+	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, "job 1 succeeded: 0 of 16 open rows resolved") {
+		t.Fatalf("the job's end: %+v", h.Out)
+	}
 }
 
 func TestSmallSizes(t *testing.T) {

@@ -69,11 +69,8 @@ func fileStatus(f ops.FileProgress) string {
 	if f.Result == nil {
 		return string(f.Stage)
 	}
-	switch r := f.Result; {
-	case r.Status == ops.FileSucceeded && r.Accepted == 0 && r.Rejected > 0:
-		return "all rejected"
-	case r.Status == ops.FileSucceeded && r.Rejected > 0:
-		return "partial"
+	if r := f.Result; r.Status == ops.FileSucceeded && r.Rejected > 0 {
+		return ops.IngestedWord(r.Accepted, r.Rejected) // as Files says it
 	}
 	return f.Result.Status
 }

@@ -32,7 +32,7 @@ func TestJobFinishesWithCounts(t *testing.T) {
 	// products: 1053 rows, 1000 accepted, 53 rejected; orders day 1: 316
 	// rows, 300 accepted, 16 rejected (the generator's manifest).
 	s := h.ExpectContains("succeeded", "100%", "accepted 1,300", "rejected 69", "rejected by reason:",
-		"log · ", "finished", "products.csv: succeeded, 1,053 read, 1,000 accepted, 53 rejected")
+		"log · ", "finished", "products.csv: partially rejected, 1,053 read, 1,000 accepted, 53 rejected")
 	if l := viewtest.LineWith(t, s, "orders/orders_2025_04_01.csv "); !strings.Contains(l, "300") || !strings.Contains(l, "16") {
 		t.Fatalf("file row: %q", l)
 	}

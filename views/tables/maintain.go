@@ -25,6 +25,8 @@ type Maintainer interface {
 	Vacuum(ctx context.Context, info ops.TableInfo, opts ops.VacuumOptions) (*ops.VacuumResult, error)
 	// CleanupLog with dryRun lists the log files a cleanup would delete.
 	CleanupLog(ctx context.Context, info ops.TableInfo, dryRun bool) (*ops.LogCleanupResult, error)
+	// PlanOptimize says what an optimize would pack.
+	PlanOptimize(ctx context.Context, info ops.TableInfo, targetSize int64) (ops.OptimizePlan, error)
 	// SubmitMaintenance queues a vacuum, optimize or log cleanup job.
 	SubmitMaintenance(m ops.Maintenance, info ops.TableInfo) (int, error)
 }
@@ -82,14 +84,8 @@ func (m *Model) maintenanceKey(ctx *ui.Context, msg tea.KeyPressMsg, e *entry) (
 		return nil, true
 	}
 	info := e.info
-	if kind == ops.MaintainOptimize {
-		m.asking = &ask{kind: kind, info: info, question: fmt.Sprintf(
-			"optimize %s: bin-pack its small files into files near %s, without changing its content?",
-			textfmt.Sanitize(info.Name), textfmt.Bytes(ops.OptimizeTargetSize))}
-		return nil, true
-	}
 	gen, app := m.gen, ctx.App
-	m.focused().SetNote(fmt.Sprintf("%s %s: listing what it would delete…", kind, textfmt.Sanitize(info.Name)), false)
+	m.focused().SetNote(fmt.Sprintf("%s %s: working out what it would do…", kind, textfmt.Sanitize(info.Name)), false)
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(app, loadTimeout)
 		defer cancel()
@@ -103,7 +99,18 @@ func (m *Model) maintenanceKey(ctx *ui.Context, msg tea.KeyPressMsg, e *entry) (
 				out.what = fmt.Sprintf("%s (%s) removed or never committed before %s (retention %s)",
 					textfmt.Counted(int64(len(res.Files)), "data file", "data files"), textfmt.Bytes(res.Bytes),
 					textfmt.Time(res.Cutoff), ops.FormatInterval(res.Retention))
+				if len(res.Files) == 0 {
+					out.what = fmt.Sprintf("no data file was removed or left uncommitted before %s (retention %s)",
+						textfmt.Time(res.Cutoff), ops.FormatInterval(res.Retention))
+				}
 			}
+		case ops.MaintainOptimize:
+			p, err := mt.PlanOptimize(c, info, ops.OptimizeTargetSize)
+			out.err, out.files, out.bytes = err, p.Files, p.Bytes
+			out.what = fmt.Sprintf("pack %s (%s) in %s into %s near %s, the content unchanged",
+				textfmt.Counted(int64(p.Files), "small file", "small files"), textfmt.Bytes(p.Bytes),
+				textfmt.Counted(int64(p.Partitions), "partition", "partitions"), textfmt.Counted(int64(p.Bins), "file", "files"),
+				textfmt.Bytes(ops.OptimizeTargetSize))
 		case ops.MaintainCleanupLog:
 			res, err := mt.CleanupLog(c, info, true)
 			out.err = err
@@ -126,8 +133,12 @@ func (m *Model) planned(msg planMsg) {
 	switch {
 	case msg.err != nil:
 		m.focused().SetNote(textfmt.Sanitize(msg.err.Error()), true)
+	case msg.files == 0 && msg.kind == ops.MaintainOptimize:
+		m.focused().SetNote(fmt.Sprintf("optimize %s: nothing to pack — no partition has two or more small files", name), false)
 	case msg.files == 0:
 		m.focused().SetNote(fmt.Sprintf("%s %s: nothing to delete — %s", msg.kind, name, msg.what), false)
+	case msg.kind == ops.MaintainOptimize:
+		m.asking = &ask{kind: msg.kind, info: msg.info, question: fmt.Sprintf("optimize %s: %s?", name, msg.what)}
 	default:
 		m.asking = &ask{kind: msg.kind, info: msg.info, question: fmt.Sprintf("%s %s: delete %s?", msg.kind, name, msg.what)}
 	}

@@ -77,10 +77,16 @@ func TestMaintenanceAsksThenRunsAsAJob(t *testing.T) {
 		t.Fatalf("vacuum job %s %q: %s", j.State, j.Err, log)
 	}
 
-	rowsBefore := count(t, o, "orders")
-	h.Press("down") // orders
+	h.Press("down") // orders: one file, nothing to pack, nothing asked
 	h.Press("O")
-	h.ExpectContains("optimize orders: bin-pack its small files into files near 128.0 MiB", "y/n")
+	h.ExpectContains("optimize orders: nothing to pack — no partition has two or more small files")
+	// A second load of new orders of the same day adds a second small file.
+	opstest.Put(t, lk, "bronze_layer/orders/orders_extra.csv",
+		"order_num,order_id,user_id,order_timestamp,total_amount,date\n1,90001,5,2025-04-01T10:00:00Z,10.00,2025-04-01\n")
+	opstest.Run(t, lk, "bronze_layer/orders/orders_extra.csv")
+	rowsBefore := count(t, o, "orders")
+	h.Press("O")
+	h.ExpectContains("optimize orders: pack 2 small files", "in 1 partition into 1 file near 128.0 MiB, the content unchanged?", "y/n")
 	h.Press("y")
 	h.ExpectContains("optimize orders queued as job")
 	h.Send(opstest.WaitJobs(t, jm))

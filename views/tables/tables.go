@@ -106,7 +106,6 @@ func New(svc Service) *Model {
 		{Title: "name", Max: 28}, {Title: "version", Right: true}, {Title: "files", Right: true},
 		{Title: "rows", Right: true}, {Title: "size", Right: true}, {Title: "partitions", Max: 16},
 		{Title: "last commit"}}})
-	m.list.Table().SetPinned(1) // the name stays when scrolled right
 	return m
 }
 

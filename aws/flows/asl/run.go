@@ -41,6 +41,10 @@ type ExecutionContext struct {
 	StateMachineName string
 	RoleArn          string
 	RedriveCount     int
+	// RedriveTime is when the execution was last redriven (zero: never);
+	// the machine's TimeoutSeconds counts from it, as a redrive resets the
+	// execution's timeout.
+	RedriveTime time.Time
 }
 
 // Options configure a run.
@@ -136,7 +140,11 @@ func Run(ctx context.Context, m *Machine, input json.RawMessage, opts Options) R
 		r.opts.Context.StartTime = r.clock.Now()
 	}
 	if m.TimeoutSeconds > 0 {
-		r.deadline = r.opts.Context.StartTime.Add(time.Duration(m.TimeoutSeconds) * time.Second)
+		from := r.opts.Context.StartTime
+		if t := r.opts.Context.RedriveTime; !t.IsZero() {
+			from = t
+		}
+		r.deadline = from.Add(time.Duration(m.TimeoutSeconds) * time.Second)
 	}
 	t := &thread{r: r, prev: opts.FirstEventID}
 	if len(input) == 0 {

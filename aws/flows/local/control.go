@@ -69,10 +69,11 @@ func (s *Service) save(ctx context.Context, e *Execution) error {
 	return nil
 }
 
-// Redrive restarts a FAILED, TIMED_OUT or ABORTED execution from the
-// top-level state where it stopped, with the input that state had, in the
-// background: an ExecutionRedriven event, then the new run's events are
-// appended to the same execution.
+// Redrive restarts a FAILED, TIMED_OUT or ABORTED execution, as Step
+// Functions' RedriveExecution does, from the top-level state that did not
+// finish, with the input that state had, in the background: an
+// ExecutionRedriven event, then the new run's events are appended to the
+// same execution. The machine's TimeoutSeconds counts from the redrive.
 func (s *Service) Redrive(ctx context.Context, arn string) error {
 	e, err := s.Describe(ctx, arn)
 	if err != nil {
@@ -83,15 +84,18 @@ func (s *Service) Redrive(ctx context.Context, arn string) error {
 	default:
 		return fmt.Errorf("flows: execution %s is %s; only FAILED, TIMED_OUT or ABORTED executions can be redriven", e.ARN, e.Status)
 	}
-	if e.FailedState == "" {
-		return fmt.Errorf("flows: execution %s has no state to redrive from", e.ARN)
-	}
 	if err := s.lake.CheckWritable("redrive an execution"); err != nil {
 		return err
 	}
 	m, err := asl.Parse(e.Definition)
 	if err != nil {
 		return fmt.Errorf("flows: execution %s: %w", e.ARN, err)
+	}
+	if e.FailedState == "" { // stopped from another process whose run had died
+		e.FailedState, e.FailedInput = unfinished(m, e.Events)
+	}
+	if e.FailedState == "" {
+		return fmt.Errorf("flows: execution %s has no state to redrive from", e.ARN)
 	}
 	s.mu.Lock()
 	if s.running[e.ARN] != nil {
@@ -104,7 +108,8 @@ func (s *Service) Redrive(ctx context.Context, arn string) error {
 		last = e.Events[len(e.Events)-1].ID
 	}
 	e.RedriveCount++
-	e.Events = append(e.Events, asl.Event{ID: last + 1, PreviousEventID: last, Timestamp: s.clock.Now().UTC(), Type: "ExecutionRedriven", StateName: e.FailedState})
+	e.RedriveDate = s.clock.Now().UTC()
+	e.Events = append(e.Events, asl.Event{ID: last + 1, PreviousEventID: last, Timestamp: e.RedriveDate, Type: "ExecutionRedriven", StateName: e.FailedState})
 	e.Status, e.Output, e.Error, e.Cause, e.StopDate = asl.StatusRunning, nil, "", "", time.Time{}
 	startAt, startInput := e.FailedState, e.FailedInput
 	if s.OnEvent != nil {
@@ -112,6 +117,19 @@ func (s *Service) Redrive(ctx context.Context, arn string) error {
 	}
 	a := s.launch(ctx, e, m, asl.Options{StartAt: startAt, StartInput: startInput, FirstEventID: last + 1})
 	return s.persist(ctx, a)
+}
+
+// unfinished is the top-level state a history entered last, and the input
+// it had: where a redrive restarts when the record names no state ("" when
+// the history entered none).
+func unfinished(m *asl.Machine, events []asl.Event) (string, json.RawMessage) {
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if _, top := m.States[e.StateName]; top && strings.HasSuffix(e.Type, "StateEntered") {
+			return e.StateName, e.Input
+		}
+	}
+	return "", nil
 }
 
 // Close stops every execution running in this process and waits for them.

@@ -52,6 +52,7 @@ type Execution struct {
 	StartDate      time.Time       `json:"start_date"`
 	StopDate       time.Time       `json:"stop_date,omitzero"`
 	RedriveCount   int             `json:"redrive_count"`
+	RedriveDate    time.Time       `json:"redrive_date,omitzero"`  // the last redrive
 	FailedState    string          `json:"failed_state,omitempty"` // top-level state a redrive restarts
 	FailedInput    json.RawMessage `json:"failed_input,omitempty"`
 	Events         []asl.Event     `json:"events"`
@@ -236,7 +237,7 @@ func (s *Service) launch(ctx context.Context, e *Execution, m *asl.Machine, opts
 	opts.Invoker, opts.Clock = s.res, s.clock
 	opts.Context = asl.ExecutionContext{
 		ID: e.ARN, Name: e.Name, StartTime: e.StartDate, StateMachineID: MachineARN(e.Machine),
-		StateMachineName: e.Machine, RedriveCount: e.RedriveCount,
+		StateMachineName: e.Machine, RedriveCount: e.RedriveCount, RedriveTime: e.RedriveDate,
 	}
 	opts.OnEvent = func(ev asl.Event) {
 		s.mu.Lock()

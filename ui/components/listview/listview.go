@@ -106,6 +106,9 @@ func New(opts Options) *Model {
 		cols = append([]table.Column{{Title: " ", Width: 1}}, cols...)
 	}
 	m.table = table.New(cols...)
+	// The key column (the first; after the selection mark when there is
+	// one) stays when the list scrolls right.
+	m.table.SetPinned(len(cols) - len(opts.Columns) + 1)
 	if opts.Empty != "" {
 		m.table.Empty = opts.Empty
 	}

@@ -171,3 +171,28 @@ func TestExportPromptAndNote(t *testing.T) {
 		l.screen(sz[0], sz[1])
 	}
 }
+
+// Scrolling a list right keeps its key column (the first one), with or
+// without the selection marks before it.
+func TestKeyColumnStaysWhenScrolledRight(t *testing.T) {
+	for _, sel := range []bool{false, true} {
+		cols := []Column{{Title: "name", Width: 10}}
+		for i := range 8 {
+			cols = append(cols, Column{Title: "wide" + string(rune('a'+i)), Width: 12})
+		}
+		l := &list{t: t, m: New(Options{Columns: cols, Select: sel}), keys: ui.DefaultKeyMap(), th: ui.NewTheme(true, true)}
+		row := []string{"key.csv"}
+		for i := range 8 {
+			row = append(row, "cell"+string(rune('a'+i)))
+		}
+		l.m.SetRows([][]string{row})
+		l.m.SetKeys([]string{"k"})
+		for range 6 {
+			l.m.Update(&l.keys, uitest.Key("right"))
+		}
+		scr := l.screen(40, 6)
+		if !strings.Contains(scr, "key.csv") || strings.Contains(scr, "cella") {
+			t.Fatalf("select %v: scrolled right:\n%s", sel, scr)
+		}
+	}
+}
