@@ -17,9 +17,11 @@ import (
 // Matching the run's keys with the table's rows: the candidate files (those
 // whose key range holds a key of the run) are read several at a time, one
 // per CPU, each a page at a time by typed column readers (delta.CellReader);
-// only the rows whose key the run holds are hashed, and each file's matches
-// go into the index in the snapshot's file order, so a key held by two
-// files matches the later one, as a sequential read would.
+// only the rows whose key the run holds are hashed. When the files' key
+// ranges are disjoint, each file's matches inside its own range go straight
+// into the index from the worker that read it; every other match goes in
+// in the snapshot's file order, so a key held by two files matches the
+// later one, as a sequential read would.
 
 // cellBatchRows is how many rows of cells are decoded at a time.
 const cellBatchRows = 4096
