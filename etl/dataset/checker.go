@@ -141,8 +141,12 @@ func (c *Checker) Check(fields [][]byte, raw []byte, ascii bool, vals []Value, r
 	return reasons
 }
 
-// dateMemo remembers the last YYYY-MM-DD text parsed and its day.
-type dateMemo struct {
+// dateMemo remembers YYYY-MM-DD texts parsed and their days, one a day of
+// the month (by the text's last two digits), so that rows whose dates take
+// turns among the days of a month parse each date once.
+type dateMemo [32]memoDate
+
+type memoDate struct {
 	text [10]byte
 	days int64
 	set  bool
@@ -150,13 +154,17 @@ type dateMemo struct {
 
 // parse is parseDate with the memo.
 func (dm *dateMemo) parse(b []byte) (int64, bool) {
-	if len(b) == 10 && dm.set && string(b) == string(dm.text[:]) {
-		return dm.days, true
+	if len(b) != 10 {
+		return parseDate(b)
+	}
+	m := &dm[(int(b[8])*10+int(b[9]))%len(dm)]
+	if m.set && string(b) == string(m.text[:]) {
+		return m.days, true
 	}
 	days, ok := parseDate(b)
 	if ok {
-		copy(dm.text[:], b)
-		dm.days, dm.set = days, true
+		copy(m.text[:], b)
+		m.days, m.set = days, true
 	}
 	return days, ok
 }

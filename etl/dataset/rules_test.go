@@ -222,3 +222,25 @@ func TestParseIntAgainstStrconv(t *testing.T) {
 		}
 	}
 }
+
+// TestDateMemoOverInterleavedDates: dates that take turns among 70 days of
+// three months (days of the month alike across months), with invalid ones
+// among them, parse through the memo as parseDate parses them.
+func TestDateMemoOverInterleavedDates(t *testing.T) {
+	var dm dateMemo
+	start := time.Date(2024, 12, 20, 0, 0, 0, 0, time.UTC)
+	for i := range 5000 {
+		text := start.AddDate(0, 0, (i*37)%70).Format("2006-01-02")
+		switch i % 11 {
+		case 3:
+			text = text[:8] + "32" // not a day
+		case 7:
+			text = text[:9] // too short
+		}
+		got, gotOK := dm.parse([]byte(text))
+		want, wantOK := parseDate([]byte(text))
+		if got != want || gotOK != wantOK {
+			t.Fatalf("%q: memo %d %v, parseDate %d %v", text, got, gotOK, want, wantOK)
+		}
+	}
+}

@@ -154,11 +154,12 @@ func (pf *PartitionFile) encodeCells(b *cellBatch) error {
 			return fmt.Errorf("encode parquet column %s: %w", f.Name, err)
 		}
 	}
-	if err := pf.endDictionaryPages(pf.groupRows, pf.groupRows+n); err != nil {
+	limit := pf.groupLimit()
+	if err := pf.endDictionaryPages(pf.groupRows, pf.groupRows+n, limit); err != nil {
 		return err
 	}
 	pf.groupRows += n
-	if pf.groupRows >= rowGroupRows {
+	if pf.groupRows >= limit {
 		pf.groupRows = 0
 		if err := pf.w.Flush(); err != nil {
 			return fmt.Errorf("encode parquet: %w", err)
@@ -423,4 +424,26 @@ func (pf *PartitionFile) cellColumnStats() []*columnStats {
 		}
 	}
 	return out
+}
+
+// pageBufferBytes is the size of a column's page buffer while writing (a
+// page holds about 8,000 values of 8 bytes): every open data file holds
+// one per column, so smaller buffers let more files be open at once.
+const pageBufferBytes = 64 << 10
+
+// LimitRowGroups bounds the rows of the file's row groups still to come to
+// rows, rounded down to a multiple of 1,024 (at least 1,024, at most
+// 32,768): a row group's rows are held until it ends, so a writer of many
+// files at once divides the rows it may hold among them. Only rows written
+// as cells; it may be called while the file is written.
+func (pf *PartitionFile) LimitRowGroups(rows int) {
+	pf.groupMax.Store(int64(min(max(rows/cellBatchRows, 1)*cellBatchRows, rowGroupRows)))
+}
+
+// groupLimit is the most rows of the current row group.
+func (pf *PartitionFile) groupLimit() int {
+	if n := pf.groupMax.Load(); n > 0 {
+		return int(n)
+	}
+	return rowGroupRows
 }

@@ -116,7 +116,7 @@ func openParquet(ctx context.Context, store storage.Store, key string) (*parquet
 	}
 	var r io.ReaderAt
 	if info.Size <= wholeFileLimit {
-		b, err := storage.ReadAll(ctx, store, key)
+		b, err := readSized(ctx, store, key, info.Size)
 		if err != nil {
 			return nil, err
 		}
@@ -126,6 +126,22 @@ func openParquet(ctx context.Context, store storage.Store, key string) (*parquet
 		r = storage.NewReaderAt(ctx, store, key, info.Size)
 	}
 	return parquetrows.Open(r, info.Size)
+}
+
+// readSized reads an object whose size is known into one buffer of that
+// size (io.ReadAll would grow one to twice or three times it).
+func readSized(ctx context.Context, store storage.Store, key string, size int64) ([]byte, error) {
+	rc, err := store.Open(ctx, key, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	buf.Grow(int(size) + bytes.MinRead) // ReadFrom wants MinRead bytes free before it sees EOF
+	if _, err := buf.ReadFrom(rc); err != nil {
+		return nil, &storage.Error{Op: "read", URI: store.URI(), Key: key, Err: err}
+	}
+	return buf.Bytes(), nil
 }
 
 // Int64Column calls fn with the non-null values of a data (not partition)

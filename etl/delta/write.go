@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sync/atomic"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -132,6 +133,7 @@ type PartitionFile struct {
 	pending   *cellBatch      // buffered rows of cells, column-major; nil until needed
 	enc       cellEncoder     // encodes full batches of cells on its own goroutine
 	groupRows int             // rows in the current row group (cells path)
+	groupMax  atomic.Int64    // the most rows of a row group (cells path); 0 for rowGroupRows
 	dict      []bool          // by leaf: the column is dictionary-encoded (set by start)
 	colVals   []parquet.Value // one column of a batch, reused
 }
@@ -211,7 +213,7 @@ func (pf *PartitionFile) flush() error {
 	if _, err := pf.w.WriteRows(pf.batch); err != nil {
 		return fmt.Errorf("encode parquet: %w", err)
 	}
-	if err := pf.endDictionaryPages(before, before+len(pf.batch)); err != nil {
+	if err := pf.endDictionaryPages(before, before+len(pf.batch), rowGroupRows); err != nil {
 		return err
 	}
 	pf.batch = pf.batch[:0]
@@ -349,7 +351,7 @@ func twosComplement(u *big.Int, n int) []byte {
 func (pf *PartitionFile) start(enc func(j int) columnEncoding) error {
 	fw := pf.fw
 	schema := fw.fixed
-	opts := []parquet.WriterOption{parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows)}
+	opts := []parquet.WriterOption{parquet.Compression(fastSnappy{}), parquet.MaxRowsPerRowGroup(rowGroupRows), parquet.PageBufferSize(pageBufferBytes)}
 	if schema == nil {
 		var err error
 		if schema, err = fw.fileSchema(enc); err != nil {
@@ -374,9 +376,10 @@ const dictionaryPageRows = 8192
 
 // endDictionaryPages ends the pages of the dictionary-encoded columns when
 // a write took the row group from before to after rows across a multiple
-// of dictionaryPageRows (a write that ends the row group needs nothing).
-func (pf *PartitionFile) endDictionaryPages(before, after int) error {
-	if before/dictionaryPageRows == after/dictionaryPageRows || after >= rowGroupRows {
+// of dictionaryPageRows (a write that ends the row group, at groupMax rows,
+// needs nothing).
+func (pf *PartitionFile) endDictionaryPages(before, after, groupMax int) error {
+	if before/dictionaryPageRows == after/dictionaryPageRows || after >= groupMax {
 		return nil
 	}
 	cols := pf.w.ColumnWriters()

@@ -26,7 +26,7 @@ const empty = math.MinInt64
 const blockSlots = 8
 
 // Set is a set of int64 keys. It is not safe for concurrent use, not even
-// for lookups (they remember the last page they touched).
+// for lookups (they remember the pages they touched).
 type Set struct {
 	pages
 	hint    int // keys expected, to size the table once it is needed
@@ -178,14 +178,64 @@ func (s *Set) Range(fn func(k int64)) {
 	}
 }
 
-// AnyIn reports whether a key lies in [lo, hi]. The first call sorts the
-// keys (8 bytes a key, kept until a new key is added).
+// AnyIn reports whether a key lies in [lo, hi]. Keys in bitmap pages are
+// looked up in their bits; the first call sorts the keys of the table part
+// (8 bytes a key, kept until a new key is added).
 func (s *Set) AnyIn(lo, hi int64) bool {
+	if lo > hi {
+		return false
+	}
+	if s.pages.anyIn(lo, hi) || s.hasMin && lo == empty {
+		return true
+	}
+	if s.n == 0 {
+		return false
+	}
 	if s.sorted == nil {
-		s.sorted = make([]int64, 0, s.Len())
-		s.Range(func(k int64) { s.sorted = append(s.sorted, k) })
+		s.sorted = make([]int64, 0, s.n)
+		for _, k := range s.slots {
+			if k != empty {
+				s.sorted = append(s.sorted, k)
+			}
+		}
 		slices.Sort(s.sorted)
 	}
 	i := sort.Search(len(s.sorted), func(i int) bool { return s.sorted[i] >= lo })
 	return i < len(s.sorted) && s.sorted[i] <= hi
+}
+
+// Lookup is a read-only view of a Set for one goroutine: Lookups of one
+// Set may be used on several goroutines at once, as long as no key is
+// added meanwhile.
+type Lookup struct {
+	s      *Set
+	recent recentPages
+}
+
+// Lookup returns a view of s for lookups on another goroutine.
+func (s *Set) Lookup() *Lookup { return &Lookup{s: s} }
+
+// Has reports whether k is in the set.
+func (l *Lookup) Has(k int64) bool {
+	s := l.s
+	if !s.pages.off {
+		idx := k >> pageBits
+		slot := l.recent.slot(idx)
+		if slot.pg == nil || slot.idx != idx {
+			if pg := s.pages.byIndex[idx]; pg != nil {
+				*slot = pageSlot{idx: idx, pg: pg}
+			}
+		}
+		if slot.pg != nil && slot.idx == idx {
+			return slot.pg.has(k)
+		}
+	}
+	if k == empty {
+		return s.hasMin
+	}
+	if s.slots == nil {
+		return false
+	}
+	_, ok := s.find(k)
+	return ok
 }

@@ -1,6 +1,7 @@
 package keyset
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -228,5 +229,139 @@ func TestPagesThenTable(t *testing.T) {
 	})
 	if n != len(ref) {
 		t.Fatalf("range gave %d keys, want %d", n, len(ref))
+	}
+}
+
+// TestAnyInPagesAndTable checks AnyIn over dense keys (bitmap pages),
+// spread keys (the table), the sentinel and ranges at the int64 extremes,
+// against a brute-force scan.
+func TestAnyInPagesAndTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	s := NewSet(0)
+	var keys []int64
+	add := func(k int64) {
+		s.Add(k)
+		keys = append(keys, k)
+	}
+	for i := range 50_000 { // dense: pages
+		add(int64(i*3) - 70_000)
+	}
+	for range 300 { // spread: the table, once pages are capped
+		add(int64(r.Uint64()))
+	}
+	add(math.MinInt64)
+	add(math.MaxInt64)
+	if s.slots == nil || len(s.pages.byIndex) == 0 {
+		t.Fatalf("want keys in both parts: %d pages, table %v", len(s.pages.byIndex), s.slots != nil)
+	}
+	brute := func(lo, hi int64) bool {
+		for _, k := range keys {
+			if k >= lo && k <= hi {
+				return true
+			}
+		}
+		return false
+	}
+	ranges := [][2]int64{{math.MinInt64, math.MinInt64}, {math.MaxInt64, math.MaxInt64}, {math.MinInt64, math.MaxInt64},
+		{math.MinInt64 + 1, math.MaxInt64 - 1}, {-70_001, -70_001}, {-70_000, -70_000}, {-69_999, -69_998}, {5, 4}}
+	for range 20_000 {
+		lo := r.Int64N(300_000) - 150_000
+		hi := lo + r.Int64N(5)
+		if r.IntN(10) == 0 {
+			hi = lo + r.Int64N(1<<40)
+		}
+		if r.IntN(10) == 0 {
+			lo = int64(r.Uint64())
+			hi = lo + int64(r.Uint64()>>(1+r.IntN(62)))
+			if hi < lo {
+				hi = math.MaxInt64
+			}
+		}
+		ranges = append(ranges, [2]int64{lo, hi})
+	}
+	for _, rg := range ranges {
+		if got, want := s.AnyIn(rg[0], rg[1]), brute(rg[0], rg[1]); got != want {
+			t.Fatalf("AnyIn(%d, %d) = %v, want %v", rg[0], rg[1], got, want)
+		}
+	}
+}
+
+// TestLookupsOnSeveralGoroutines runs lookups on goroutines of their own
+// (go test -race checks they share nothing they write).
+func TestLookupsOnSeveralGoroutines(t *testing.T) {
+	s := NewSet(0)
+	r := rand.New(rand.NewPCG(7, 8))
+	ref := map[int64]bool{}
+	for i := range 200_000 {
+		k := int64(i)
+		if i%3 == 0 {
+			k = int64(r.Uint64())
+		}
+		s.Add(k)
+		ref[k] = true
+	}
+	s.Add(math.MinInt64)
+	ref[math.MinInt64] = true
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			l := s.Lookup()
+			rr := rand.New(rand.NewPCG(uint64(g), 9))
+			for range 100_000 {
+				k := rr.Int64N(300_000)
+				if rr.IntN(4) == 0 {
+					k = int64(rr.Uint64())
+				}
+				if l.Has(k) != ref[k] {
+					done <- fmt.Errorf("Lookup.Has(%d) = %v", k, !ref[k])
+					return
+				}
+			}
+			if !l.Has(math.MinInt64) {
+				done <- fmt.Errorf("the sentinel key is lost")
+				return
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestKeysTakingTurnsAmongPages: ids of rows whose dates interleave take
+// turns among dozens of pages, more than the pages a set remembers, some
+// of their page indexes alike in their low bits, negative ones among
+// them; the set and a Lookup of it answer as a map does.
+func TestKeysTakingTurnsAmongPages(t *testing.T) {
+	const runs = 90 // pages taking turns, over the 64 remembered
+	s := NewSet(0)
+	ref := map[int64]bool{}
+	base := func(run int) int64 {
+		if run%9 == 0 {
+			return -int64(run+1) << pageBits // negative page indexes
+		}
+		return int64(run*64+run%3) << pageBits // indexes equal modulo 64 among runs
+	}
+	for i := range 40_000 {
+		run := i % runs
+		k := base(run) + int64(i/runs)*3
+		if got, want := s.AddNew(k), !ref[k]; got != want {
+			t.Fatalf("AddNew(%d) = %v, want %v", k, got, want)
+		}
+		ref[k] = true
+	}
+	if s.pages.off || len(s.pages.byIndex) < runs {
+		t.Fatalf("the keys went to the table (%d pages): the test would not look pages up", len(s.pages.byIndex))
+	}
+	l := s.Lookup()
+	for i := range 120_000 {
+		run := i % runs
+		k := base(run) + int64(i/runs)
+		if s.Has(k) != ref[k] || l.Has(k) != ref[k] {
+			t.Fatalf("Has(%d) = %v, Lookup %v, want %v", k, s.Has(k), l.Has(k), ref[k])
+		}
 	}
 }

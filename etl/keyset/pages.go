@@ -30,11 +30,10 @@ func (p *page) has(k int64) bool { return p[(k>>6)&(pageWords-1)]&(1<<(k&63)) !=
 // given up for good, so spread keys pay no page lookup.
 type pages struct {
 	byIndex map[int64]*page
-	last    *page // the page of the last lookup, and its index
-	lastIdx int64
-	n       int  // keys in pages
-	seen    int  // keys offered, for the cap
-	off     bool // pages were given up: every key is in the table
+	recent  recentPages // pages of recent lookups
+	n       int         // keys in pages
+	seen    int         // keys offered, for the cap
+	off     bool        // pages were given up: every key is in the table
 }
 
 // pageFor returns k's page, making it when create is set and the cap
@@ -44,8 +43,9 @@ func (ps *pages) pageFor(k int64, create bool) *page {
 		return nil
 	}
 	idx := k >> pageBits
-	if ps.last != nil && idx == ps.lastIdx {
-		return ps.last
+	slot := ps.recent.slot(idx)
+	if slot.pg != nil && slot.idx == idx {
+		return slot.pg
 	}
 	pg := ps.byIndex[idx]
 	if pg == nil {
@@ -58,9 +58,21 @@ func (ps *pages) pageFor(k int64, create bool) *page {
 		pg = new(page)
 		ps.byIndex[idx] = pg
 	}
-	ps.last, ps.lastIdx = pg, idx
+	*slot = pageSlot{idx: idx, pg: pg}
 	return pg
 }
+
+// recentPages remembers the pages of recent lookups by the low bits of
+// their index, so that keys that take turns among a few dozen pages (ids
+// of rows whose dates interleave) find theirs without a map lookup.
+type recentPages [64]pageSlot
+
+type pageSlot struct {
+	idx int64
+	pg  *page
+}
+
+func (r *recentPages) slot(idx int64) *pageSlot { return &r[uint64(idx)%uint64(len(r))] }
 
 // sparse reports whether the pages hold too few keys to be worth a lookup
 // (fewer than 256 a page: less than their 8 KiB would cost as table slots).
@@ -77,4 +89,48 @@ func (ps *pages) each(fn func(k int64)) {
 			}
 		}
 	}
+}
+
+// anyIn reports whether a key of the pages lies in [lo, hi] (lo <= hi).
+func (ps *pages) anyIn(lo, hi int64) bool {
+	if ps.off || len(ps.byIndex) == 0 {
+		return false
+	}
+	first, last := lo>>pageBits, hi>>pageBits
+	if uint64(last-first) < uint64(len(ps.byIndex)) {
+		for idx := first; ; idx++ {
+			if pg := ps.byIndex[idx]; pg != nil && pg.anyIn(idx, lo, hi) {
+				return true
+			}
+			if idx == last {
+				return false
+			}
+		}
+	}
+	for idx, pg := range ps.byIndex {
+		if idx >= first && idx <= last && pg.anyIn(idx, lo, hi) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyIn reports whether page idx holds a key in [lo, hi].
+func (p *page) anyIn(idx, lo, hi int64) bool {
+	base := idx << pageBits
+	from, to := max(lo, base)-base, min(hi, base|(1<<pageBits-1))-base // bit offsets in the page, from <= to
+	fw, tw := from>>6, to>>6
+	for w := fw; w <= tw; w++ {
+		word := p[w]
+		if w == fw {
+			word &= ^uint64(0) << (from & 63)
+		}
+		if w == tw {
+			word &= ^uint64(0) >> (63 - to&63)
+		}
+		if word != 0 {
+			return true
+		}
+	}
+	return false
 }

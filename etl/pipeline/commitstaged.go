@@ -197,10 +197,10 @@ func (d *dsRun) commitFiles(ctx context.Context, files []*rawFile, ordinal map[*
 			if st.counts.RejectedByReason == nil {
 				st.counts.RejectedByReason = map[string]int64{}
 			}
-			st.rejects = nil
+			st.rejected = rejectLog{}
 		}
 		d.beforeCommit = func(ctx context.Context) error { return d.saveRecord(ctx, files, recKey, rec) }
-		err = d.merge(ctx, refs, func(accept acceptFunc) error { return d.stagedRows(ctx, files, ordinal, accept) })
+		err = d.merge(ctx, ready(refs), func(accept acceptFunc) error { return d.stagedRows(ctx, files, ordinal, accept) })
 		var ce *delta.ConflictError
 		if errors.As(err, &ce) && attempt < maxMergeAttempts && ctx.Err() == nil {
 			d.emit(files[0], StageCommit, fmt.Sprintf("MERGE lost a race (%v); re-planning", err))
@@ -271,7 +271,7 @@ func (d *dsRun) saveRecord(ctx context.Context, files []*rawFile, key string, re
 	for _, f := range files {
 		st := d.perFile[f]
 		rec.Counts[st.identity] = st.counts
-		rows = append(rows, st.rejects...)
+		rows = st.rejected.appendRows(rows, d.r, f, st)
 	}
 	if len(rows) > 0 {
 		k, err := rejects.WriteStaged(ctx, d.r.lake.Store, commitPrefix(d.r.opts.RunID, d.ds.Name), rows)

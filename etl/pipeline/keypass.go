@@ -82,7 +82,14 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 
 // noteKeys adds keys of the run to the key set, noting those seen before.
 func (d *dsRun) noteKeys(keys []int64) {
+	if len(keys) == 0 {
+		return
+	}
+	if d.keys.Len() == 0 {
+		d.keyLo, d.keyHi = keys[0], keys[0]
+	}
 	for _, k := range keys {
+		d.keyLo, d.keyHi = min(d.keyLo, k), max(d.keyHi, k)
 		if !d.keys.AddNew(k) {
 			d.repeated.Add(k)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/delta"
@@ -26,14 +27,16 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		err  error
 	}
 	refsc := make(chan loaded, 1)
-	go func() { // the reference keys load while the key pass reads
+	go func() { // the reference keys load while the key pass reads and the MERGE matches
 		refs, err := d.loadRefs(ctx)
 		refsc <- loaded{refs, err}
 	}()
-	keyErr := d.keyPass(ctx, files)
-	lr := <-refsc
-	if keyErr != nil {
-		return keyErr
+	refs := sync.OnceValues(func() (*refSets, error) {
+		lr := <-refsc
+		return lr.refs, lr.err
+	})
+	if err := d.keyPass(ctx, files); err != nil {
+		return err
 	}
 	var ok []*rawFile
 	for _, f := range files {
@@ -44,11 +47,11 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if len(ok) == 0 {
 		return nil
 	}
-	refs, err := lr.refs, lr.err
-	if err != nil {
-		return err
-	}
 	if r.opts.DryRun {
+		refs, err := refs()
+		if err != nil {
+			return err
+		}
 		return d.dryRun(ctx, ok, refs)
 	}
 	for attempt := 1; ; attempt++ {
@@ -71,22 +74,30 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	}
 	d.keys, d.repeated, d.batches = nil, nil, nil // done with: let the GC have them
 	var ids []string
-	n := 0
 	for _, f := range ok {
-		n += len(d.perFile[f].rejects)
+		ids = append(ids, d.perFile[f].identity)
 	}
-	rows := make([]rejects.Row, 0, n)
-	for _, f := range ok {
-		st := d.perFile[f]
-		ids = append(ids, st.identity)
-		rows = append(rows, st.rejects...)
-		st.rejects = nil
+	rows := func(yield func(rejects.Row) bool) { // made as they are written
+		for _, f := range ok {
+			st := d.perFile[f]
+			if !st.rejected.each(d.r, f, st, yield) {
+				return
+			}
+		}
 	}
-	if err := rejects.Append(ctx, r.lake, ds.Name, ids, rows); err != nil {
+	if err := rejects.AppendSeq(ctx, r.lake, ds.Name, ids, rows); err != nil {
 		return err
+	}
+	for _, f := range ok {
+		d.perFile[f].rejected = rejectLog{}
 	}
 	d.finish(ok)
 	return nil
+}
+
+// ready is reference keys already loaded, as merge takes them.
+func ready(refs *refSets) func() (*refSets, error) {
+	return func() (*refSets, error) { return refs, nil }
 }
 
 // failFile fails the file a FileError names and reports whether it did.

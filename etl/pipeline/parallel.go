@@ -236,6 +236,6 @@ func (b *checkBatch) reset(ncol int) {
 		b.vals = make([]dataset.Value, batchRows*ncol)
 	}
 	if b.arena == nil {
-		b.arena = make([]byte, 0, batchBytes+64<<10) // room for the record that crosses batchBytes
+		b.arena = make([]byte, 0, 256<<10) // grows to batchBytes and the record that crosses it when records are long
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/keyset"
 	"github.com/lakeops/lakeops/etl/ledger"
-	"github.com/lakeops/lakeops/etl/rejects"
 )
 
 // A dataset's files are read twice. The key pass reads only each record's
@@ -25,7 +24,9 @@ type dsRun struct {
 	ds       *dataset.Dataset
 	keys     *keyset.Set // every key the key pass read (a superset of the accepted keys)
 	repeated *keyset.Set // keys read more than once
-	batches  batchPool   // check batches, reused from file to file
+	keyLo    int64       // the least and greatest key of keys (when it holds any)
+	keyHi    int64
+	batches  batchPool // check batches, reused from file to file
 	perFile  map[*rawFile]*fileState
 	// A staged commit (CommitStaged) sets txnID, the idempotent-writer id
 	// its MERGE records, and beforeCommit, run just before the MERGE commits.
@@ -40,8 +41,8 @@ type fileState struct {
 	header   string
 	records  int64 // records the key pass read
 	// The row pass's outcome, reset on every merge attempt.
-	counts  Counts
-	rejects []rejects.Row
+	counts   Counts
+	rejected rejectLog
 }
 
 // reject records a rejected row of the file.
@@ -50,7 +51,7 @@ func (d *dsRun) reject(f *rawFile, st *fileState, line int64, raw []byte, codes 
 	for _, c := range codes {
 		st.counts.RejectedByReason[c]++
 	}
-	st.rejects = append(st.rejects, rejects.NewRow(d.r.opts.RunID, d.r.started, f.info.Key, st.identity, st.header, line, raw, codes))
+	st.rejected.add(line, raw, codes)
 }
 
 // heldRow is a valid row whose key occurs more than once in the run, kept
@@ -99,7 +100,7 @@ func (d *dsRun) readRows(ctx context.Context, files []*rawFile, valid validRow) 
 	for _, f := range files {
 		st := d.perFile[f]
 		st.counts = Counts{RejectedByReason: map[string]int64{}}
-		st.rejects = nil
+		st.rejected = rejectLog{}
 	}
 	open := func(i int) (*openedFile, *dataset.Mapping, error) {
 		f := files[i]

@@ -126,7 +126,7 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		clear(resolved)
 		res.Counts = Counts{RejectedByReason: res.RejectedByReason}
 		stillOpen := res.StillOpen
-		err := d.merge(ctx, refs, func(accept acceptFunc) error {
+		err := d.merge(ctx, ready(refs), func(accept acceptFunc) error {
 			for i, rr := range retry {
 				if winner[rr.vals[ds.Key].I] != i {
 					res.Skipped++ // lost dedup to another retried row: stays open

@@ -21,6 +21,11 @@ type Limits struct {
 	MaxFieldBytes        int   // longest field (csvread default when 0)
 	MaxRecordBytes       int   // longest record (csvread default when 0)
 	MaxDecompressedBytes int64 // largest decompressed .csv.gz (default 16 GiB)
+	// BufferedRows bounds the rows the data files being written hold in
+	// their row groups, together (default 262,144): a run whose rows go to
+	// many partitions at once writes smaller row groups instead of holding
+	// more rows.
+	BufferedRows int
 }
 
 func (l Limits) maxDecompressed() int64 {

@@ -266,16 +266,16 @@ func (w *stageWriter) finish(d *dsRun, files []*rawFile) error {
 		st := d.perFile[f]
 		o := w.outOf(f)
 		o.header = st.header
-		if len(st.rejects) == 0 {
+		if st.rejected.len() == 0 {
 			continue
 		}
-		key, err := rejects.WriteStaged(w.ctx, w.store, w.prefix, st.rejects)
+		key, err := rejects.WriteStaged(w.ctx, w.store, w.prefix, st.rejected.appendRows(nil, d.r, f, st))
 		if err != nil {
 			return err
 		}
 		w.written = append(w.written, key)
 		o.rejectsKey = key
-		st.rejects = nil
+		st.rejected = rejectLog{}
 	}
 	return nil
 }

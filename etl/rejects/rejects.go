@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/lakeops/lakeops/etl/dataset"
@@ -144,6 +146,13 @@ func Written(ctx context.Context, l *lake.Lake, ds string, identities []string) 
 // never duplicates rejects). identities lists every file the commit covers,
 // including files without rejected rows.
 func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, rows []Row) error {
+	return AppendSeq(ctx, l, ds, identities, slices.Values(rows))
+}
+
+// AppendSeq is Append of the rows a sequence yields, made as they are
+// written rather than held all at once (the sequence may be ranged over
+// more than once).
+func AppendSeq(ctx context.Context, l *lake.Lake, ds string, identities []string, rows iter.Seq[Row]) error {
 	if err := l.CheckWritable("write rejected rows"); err != nil {
 		return err
 	}
@@ -188,9 +197,9 @@ func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, r
 
 // writeRows writes the rows of fresh files into one data file of the
 // table; nil when there are none.
-func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows []Row, fresh map[string]bool) (*delta.Add, int, error) {
+func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows iter.Seq[Row], fresh map[string]bool) (*delta.Add, int, error) {
 	n := 0
-	for _, r := range rows {
+	for r := range rows {
 		if fresh[r.FileIdentity] {
 			n++
 		}
@@ -208,10 +217,10 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows [
 
 // writeFile writes the rows keep selects into a new data file, row by row
 // through the unboxed cell path.
-func writeFile(ctx context.Context, fw *delta.FileWriter, rows []Row, keep func(Row) bool) (*delta.Add, error) {
+func writeFile(ctx context.Context, fw *delta.FileWriter, rows iter.Seq[Row], keep func(Row) bool) (*delta.Add, error) {
 	pf := fw.Open(ctx, nil)
 	cells := make([]delta.Cell, len(Schema().Fields))
-	for _, r := range rows {
+	for r := range rows {
 		if !keep(r) {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lakeops/lakeops/etl/delta"
@@ -77,7 +78,7 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 		if !hit {
 			continue
 		}
-		add, err := writeFile(ctx, fw, rows, func(Row) bool { return true })
+		add, err := writeFile(ctx, fw, slices.Values(rows), func(Row) bool { return true })
 		if err != nil {
 			cleanup()
 			return 0, fmt.Errorf("rewrite rejects file: %w", err)

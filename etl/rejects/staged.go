@@ -3,6 +3,7 @@ package rejects
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/etl/delta"
@@ -18,7 +19,7 @@ func WriteStaged(ctx context.Context, st storage.Store, prefix string, rows []Ro
 	if err != nil {
 		return "", err
 	}
-	add, err := writeFile(ctx, fw, rows, func(Row) bool { return true })
+	add, err := writeFile(ctx, fw, slices.Values(rows), func(Row) bool { return true })
 	if err != nil {
 		return "", fmt.Errorf("stage rejected rows under %s: %w", prefix, err)
 	}

@@ -271,15 +271,16 @@ func limitFlags(fs *pflag.FlagSet) func() (pipeline.Limits, error) {
 	field := fs.Int("max-field-bytes", 0, "longest CSV field; a longer one makes its row malformed (default 1 MiB)")
 	record := fs.Int("max-record-bytes", 0, "longest CSV record (default 4 MiB)")
 	unzipped := fs.Int64("max-decompressed-bytes", 0, "largest decompressed .csv.gz; beyond it the file fails (default 16 GiB)")
+	buffered := fs.Int("buffered-rows", 0, "rows the data files being written may hold in their row groups, together; rows for many partitions at once make smaller row groups (default 262144)")
 	return func() (pipeline.Limits, error) {
 		for _, l := range []struct {
 			name string
 			v    int64
-		}{{"max-field-bytes", int64(*field)}, {"max-record-bytes", int64(*record)}, {"max-decompressed-bytes", *unzipped}} {
+		}{{"max-field-bytes", int64(*field)}, {"max-record-bytes", int64(*record)}, {"max-decompressed-bytes", *unzipped}, {"buffered-rows", int64(*buffered)}} {
 			if l.v < 0 {
 				return pipeline.Limits{}, usagef("--%s must be 0 (the default) or more, not %d", l.name, l.v)
 			}
 		}
-		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped}, nil
+		return pipeline.Limits{MaxFieldBytes: *field, MaxRecordBytes: *record, MaxDecompressedBytes: *unzipped, BufferedRows: *buffered}, nil
 	}
 }

@@ -1,0 +1,51 @@
+package pipeline
+
+import (
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/rejects"
+)
+
+// rejectLog holds a file's rejected rows compactly until they are written:
+// their raw text back to back and, per row, its line, where its text is
+// and its reason codes as one string (the code itself when there is one,
+// shared by every row it rejects). A row costs its text and 40 bytes, not
+// a rejects.Row of 200 bytes with its own copies.
+type rejectLog struct {
+	arena []byte
+	rows  []loggedReject
+}
+
+type loggedReject struct {
+	line    int64
+	off, n  int
+	reasons string
+}
+
+func (l *rejectLog) add(line int64, raw []byte, codes []string) {
+	l.rows = append(l.rows, loggedReject{line: line, off: len(l.arena), n: len(raw), reasons: dataset.JoinReasons(codes)})
+	l.arena = append(l.arena, raw...)
+}
+
+// len is the number of rows logged.
+func (l *rejectLog) len() int { return len(l.rows) }
+
+// each yields the logged rows of a file as open rejected rows, each made
+// when it is yielded.
+func (l *rejectLog) each(r *run, f *rawFile, st *fileState, yield func(rejects.Row) bool) bool {
+	for _, lr := range l.rows {
+		if !yield(rejects.NewRow(r.opts.RunID, r.started, f.info.Key, st.identity, st.header, lr.line,
+			l.arena[lr.off:lr.off+lr.n], dataset.SplitReasons(lr.reasons))) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendRows appends the logged rows of a file as open rejected rows.
+func (l *rejectLog) appendRows(dst []rejects.Row, r *run, f *rawFile, st *fileState) []rejects.Row {
+	l.each(r, f, st, func(row rejects.Row) bool {
+		dst = append(dst, row)
+		return true
+	})
+	return dst
+}
