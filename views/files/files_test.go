@@ -286,7 +286,7 @@ func TestRunSaysWhatIsIngestedAlready(t *testing.T) {
 	h.Press("r")
 	h.ExpectContains("all 2 raw files under orders/ are ingested already: F forces a re-run")
 	h.Press("R")
-	h.ExpectContains("nothing new to load: every raw file under bronze_layer/ is ingested (F forces a re-run)")
+	h.ExpectContains("nothing new to load: every raw file is ingested (F forces a re-run)")
 	if n := len(jm.Jobs()); n != runs {
 		t.Fatalf("%d jobs after r and R on ingested files, want %d", n, runs)
 	}
