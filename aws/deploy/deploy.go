@@ -46,6 +46,11 @@ type Options struct {
 	// EventBridge notifications on. Without it the bucket exists and must
 	// send its events to EventBridge (see README, "Deploy to AWS").
 	CreateBucket bool
+	// Schedule, when set, starts the flow on a schedule ("rate(5 minutes)",
+	// "cron(0 * * * ? *)") instead of on each raw file that lands: a burst
+	// of files is then one execution that plans them all, not one
+	// execution per file (an execution with nothing new ends in NothingToDo).
+	Schedule string
 }
 
 // normalized fills defaults and checks the choices.
@@ -61,6 +66,9 @@ func (o Options) normalized() (Options, error) {
 	}
 	if o.Arch != ArchARM64 && o.Arch != ArchAMD64 {
 		return o, fmt.Errorf("deploy: architecture %q: want %s or %s", o.Arch, ArchARM64, ArchAMD64)
+	}
+	if o.Schedule != "" && !ValidSchedule(o.Schedule) {
+		return o, fmt.Errorf("deploy: schedule %q: want rate(N minutes|hours|days) or cron(6 fields), as EventBridge takes them", o.Schedule)
 	}
 	return o, nil
 }
@@ -113,7 +121,7 @@ func Template(opts Options) (*cloudformation.Template, error) {
 		return nil, err
 	}
 	t := cloudformation.NewTemplate()
-	t.Description = fmt.Sprintf("lakeops lakehouse: the worker (Lambda, %s%s), the project's state machine started by new raw files, Glue, Athena, SNS", opts.Arch, map[bool]string{true: ", and ECS Fargate", false: ""}[opts.Compute == ComputeFargate])
+	t.Description = fmt.Sprintf("lakeops lakehouse: the worker (Lambda, %s%s), the project's state machine started by %s, Glue, Athena, SNS", opts.Arch, triggerText(opts), map[bool]string{true: ", and ECS Fargate", false: ""}[opts.Compute == ComputeFargate])
 	addParameters(t, opts)
 	addStorage(t, opts)
 	addCatalogAndQuery(t)
@@ -124,7 +132,7 @@ func Template(opts Options) (*cloudformation.Template, error) {
 	if err := addFlow(t, opts); err != nil {
 		return nil, err
 	}
-	addTrigger(t)
+	addTrigger(t, opts)
 	addOutputs(t, opts)
 	return t, nil
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/athena"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
-	"github.com/awslabs/goformation/v7/cloudformation/events"
 	"github.com/awslabs/goformation/v7/cloudformation/glue"
 	"github.com/awslabs/goformation/v7/cloudformation/lambda"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
@@ -222,32 +221,4 @@ func addFlow(t *cloudformation.Template, opts Options) error {
 		},
 	}
 	return nil
-}
-
-// addTrigger adds the EventBridge rule that starts the state machine when
-// an object is created under the lake's raw prefix, with the stack's batch
-// and concurrency settings as the execution's input.
-func addTrigger(t *cloudformation.Template) {
-	t.Resources[resTriggerRole] = role("events.amazonaws.com", "start-flow", policy(
-		allow("StartFlow", []string{"states:StartExecution"}, cloudformation.Ref(resFlow)),
-	))
-	t.Resources[resTrigger] = &events.Rule{
-		Description: cloudformation.String("lakeops: a new raw file starts the flow"),
-		State:       cloudformation.String("ENABLED"),
-		EventPattern: map[string]any{
-			"source":      []string{"aws.s3"},
-			"detail-type": []string{"Object Created"},
-			"detail": map[string]any{
-				"bucket": map[string]any{"name": []string{cloudformation.Ref(paramBucket)}},
-				"object": map[string]any{"key": []any{map[string]any{"prefix": cloudformation.Sub("${" + paramPrefix + "}" + rawPrefix)}}},
-			},
-		},
-		Targets: []events.Rule_Target{{
-			Id:      "lakeops-flow",
-			Arn:     cloudformation.Ref(resFlow),
-			RoleArn: cloudformation.GetAttPtr(resTriggerRole, "Arn"),
-			Input: cloudformation.SubPtr(`{"max_concurrency": ${` + ParamMaxConcurrency + `}, "batch_rows": ${` + ParamBatchRows +
-				`}, "batch_files": ${` + ParamBatchFiles + `}}`),
-		}},
-	}
 }

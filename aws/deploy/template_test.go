@@ -24,6 +24,7 @@ func allOptions() map[string]Options {
 		"lambda amd64, created bucket":  {Arch: ArchAMD64, CreateBucket: true},
 		"fargate arm64, existing":       {Compute: ComputeFargate},
 		"fargate amd64, created":        {Compute: ComputeFargate, Arch: ArchAMD64, CreateBucket: true},
+		"lambda arm64, on a schedule":   {Schedule: "rate(5 minutes)"},
 	}
 }
 
@@ -504,6 +505,9 @@ func TestRawFilesStartTheStateMachine(t *testing.T) {
 			rule := res[resTrigger].(map[string]any)["Properties"].(map[string]any)
 			pattern, _ := json.Marshal(rule["EventPattern"])
 			want := `{"detail":{"bucket":{"name":["lake-bucket"]},"object":{"key":[{"prefix":"lake/bronze_layer/"}]}},"detail-type":["Object Created"],"source":["aws.s3"]}`
+			if opts.Schedule != "" { // the schedule's rule is checked by TestScheduleStartsTheStateMachine
+				want = "null"
+			}
 			if string(pattern) != want {
 				t.Errorf("event pattern %s\nwant %s", pattern, want)
 			}
@@ -589,9 +593,38 @@ func TestOutputs(t *testing.T) {
 }
 
 func TestOptionsAreChecked(t *testing.T) {
-	for _, o := range []Options{{Compute: "ec2"}, {Arch: "386"}} {
+	for _, o := range []Options{{Compute: "ec2"}, {Arch: "386"}, {Schedule: "every 5 minutes"}, {Schedule: "rate(1 minutes)"},
+		{Schedule: "rate(5 minute)"}, {Schedule: "rate(0 hours)"}, {Schedule: "rate(5 weeks)"}, {Schedule: "cron(0 * * * *)"}} {
 		if _, err := JSON(o); err == nil {
 			t.Errorf("%+v accepted", o)
 		}
+	}
+	for _, sched := range []string{"rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "cron(0 * * * ? *)"} {
+		if _, err := JSON(Options{Schedule: sched}); err != nil {
+			t.Errorf("schedule %q refused: %v", sched, err)
+		}
+	}
+}
+
+// With a schedule the rule starts the flow on it, with the same input and
+// role, and no event pattern: a burst of files is one execution.
+func TestScheduleStartsTheStateMachine(t *testing.T) {
+	stack := resolveTemplate(t, templateJSON(t, Options{Schedule: "rate(5 minutes)"}), testParameters())
+	res := section(stack, "Resources")
+	rule := res[resTrigger].(map[string]any)["Properties"].(map[string]any)
+	if rule["ScheduleExpression"] != "rate(5 minutes)" || rule["EventPattern"] != nil {
+		t.Fatalf("rule %v", rule)
+	}
+	target := rule["Targets"].([]any)[0].(map[string]any)
+	machine := "arn:aws:states:" + testRegion + ":" + testAccount + ":stateMachine:" + testStack + "-flow"
+	if target["Arn"] != machine || !strings.Contains(fmt.Sprint(target["RoleArn"]), resTriggerRole) {
+		t.Fatalf("target %v", target)
+	}
+	var input map[string]any
+	if err := json.Unmarshal([]byte(target["Input"].(string)), &input); err != nil || input["max_concurrency"] != float64(DefaultMaxConcurrency) {
+		t.Fatalf("input %v: %v", target["Input"], err)
+	}
+	if d, _ := stack["Description"].(string); !strings.Contains(d, "the schedule rate(5 minutes)") {
+		t.Errorf("description %q", d)
 	}
 }

@@ -46,14 +46,21 @@ func templateFlags(fs *pflag.FlagSet, opts *deploy.Options) {
 	fs.StringVar(&opts.Compute, "compute", deploy.ComputeLambda, "where batches and commits run: lambda or fargate")
 	fs.StringVar(&opts.Arch, "arch", deploy.ArchARM64, "the worker's architecture: arm64 or amd64")
 	fs.BoolVar(&opts.CreateBucket, "create-bucket", false, "the stack creates the lake's bucket (else it exists and sends events to EventBridge)")
+	fs.StringVar(&opts.Schedule, "schedule", "", "start the flow on an EventBridge schedule, e.g. 'rate(5 minutes)', instead of on each raw file that lands")
 }
 
-// checkTemplateFlags refuses a --compute or --arch the template has no form for.
+// checkTemplateFlags refuses a --compute, --arch or --schedule the template has no form for.
 func checkTemplateFlags(opts deploy.Options) error {
 	if err := oneOf("compute", opts.Compute, deploy.ComputeLambda, deploy.ComputeFargate); err != nil {
 		return err
 	}
-	return oneOf("arch", opts.Arch, deploy.ArchARM64, deploy.ArchAMD64)
+	if err := oneOf("arch", opts.Arch, deploy.ArchARM64, deploy.ArchAMD64); err != nil {
+		return err
+	}
+	if opts.Schedule != "" && !deploy.ValidSchedule(opts.Schedule) {
+		return usagef("--schedule must be rate(N minutes|hours|days) or cron(six fields), not %q", opts.Schedule)
+	}
+	return nil
 }
 
 func deployTemplateCommand(env Env) *cobra.Command {

@@ -42,6 +42,24 @@ func TestDeployTemplate(t *testing.T) {
 	if _, stderr, code := run(t, "deploy", "template", "--compute", "ec2"); code != ExitUsage || !strings.Contains(stderr, "compute") {
 		t.Errorf("--compute ec2: exit %d %s", code, stderr)
 	}
+	out, _, code = run(t, "deploy", "template", "--schedule", "rate(5 minutes)")
+	tmpl, err = goformation.ParseJSON([]byte(out))
+	if code != ExitOK || err != nil {
+		t.Fatalf("scheduled template: exit %d, %v", code, err)
+	}
+	rules := tmpl.GetAllEventsRuleResources()
+	if len(rules) != 1 {
+		t.Fatalf("%d rules", len(rules))
+	}
+	for _, r := range rules {
+		if r.ScheduleExpression == nil || *r.ScheduleExpression != "rate(5 minutes)" || r.EventPattern != nil {
+			t.Errorf("scheduled rule %+v", r)
+		}
+	}
+	if _, stderr, code := run(t, "deploy", "template", "--schedule", "every 5 minutes"); code != ExitUsage ||
+		!strings.Contains(stderr, `--schedule must be rate(N minutes|hours|days) or cron(six fields), not "every 5 minutes"`) {
+		t.Errorf("--schedule 'every 5 minutes': exit %d %s", code, stderr)
+	}
 }
 
 // Usage and --read-only are checked before anything reaches AWS.
