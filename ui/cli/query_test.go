@@ -135,8 +135,9 @@ func TestTableLs(t *testing.T) {
 			items = strings.Fields(l)
 		}
 	}
-	// NAME VERSION FILES ROWS SIZE(2 fields) PARTITIONS LAST_COMMIT LOCATION
-	if len(items) != 9 || items[2] != "15" || items[3] != "40,803" || items[6] != "date" || !strings.HasSuffix(items[8], "silver_layer/order_items") {
+	// NAME VERSION FILES ROWS SIZE(2 fields) PARTITIONS LAST_COMMIT(date and time) LOCATION
+	if len(items) != 10 || items[2] != "15" || items[3] != "40,803" || items[6] != "date" || len(items[8]) != len("15:04:05") ||
+		!strings.HasSuffix(items[9], "silver_layer/order_items") {
 		t.Fatalf("order_items line %q in\n%s", items, out)
 	}
 	out, _, code = run(t, "--lake", lake, "table", "ls", "--format", "jsonl")

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lakeops/lakeops/etl/ops"
-	"github.com/lakeops/lakeops/etl/rowfmt"
 	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
@@ -59,9 +58,9 @@ func tableLsCommand(g *Globals, env Env) *cobra.Command {
 					parts = textfmt.Sanitize(strings.Join(s.Partitions, ","))
 				}
 				if !s.LastCommit.IsZero() {
-					last = s.LastCommit.Format(rowfmt.TimestampLayout)
+					last = textfmt.Time(s.LastCommit) // fixed width, as status and the console show it
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Version, s.Files, rows, textfmt.Bytes(s.SizeBytes), parts, last, textfmt.Sanitize(s.Location))
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Version, textfmt.Count(int64(s.Files)), rows, textfmt.Bytes(s.SizeBytes), parts, last, textfmt.Sanitize(s.Location))
 			}
 			return tw.Flush()
 		})
