@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -387,20 +386,7 @@ Map Run (items and child executions succeeded, failed, running, pending; the fir
 		if format == formatJSON {
 			return writeJSON(env.Stdout, localExecution(e))
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "execution\t%s\nstatus\t%s\nstarted\t%s\n", e.ARN, e.Status, e.StartDate.UTC().Format(time.RFC3339))
-		if !e.StopDate.IsZero() {
-			fmt.Fprintf(tw, "stopped\t%s\n", e.StopDate.UTC().Format(time.RFC3339))
-		}
-		fmt.Fprintf(tw, "redrives\t%d\ninput\t%s\n", e.RedriveCount, textfmt.Sanitize(string(e.Input)))
-		if e.Output != nil {
-			fmt.Fprintf(tw, "output\t%s\n", textfmt.Sanitize(string(e.Output)))
-		}
-		if e.Error != "" {
-			fmt.Fprintf(tw, "error\t%s\ncause\t%s\nfailed state\t%s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause), textfmt.Sanitize(e.FailedState))
-		}
-		printMapRuns(tw, e.MapRuns)
-		return tw.Flush()
+		return printExecution(env, localExecution(e))
 	}
 	return cmd
 }

@@ -124,6 +124,22 @@ func TestFlowRunFailureAndRedrive(t *testing.T) {
 	if !strings.Contains(out, "ExecutionRedriven") {
 		t.Errorf("history lacks the redrive: %s", out)
 	}
+	// describe says when it was redriven, for people and in JSON.
+	out, _, _ = run(t, "--lake", lake, "flow", "describe", arn)
+	fieldsOf := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) >= 2 {
+			fieldsOf[f[0]] = f[len(f)-1]
+		}
+	}
+	if fieldsOf["redrives"] != "1" || !strings.HasPrefix(fieldsOf["redriven"], "20") || fieldsOf["failed"] != "Failed" {
+		t.Errorf("describe after the redrive: %s", out)
+	}
+	out, _, _ = run(t, "--lake", lake, "flow", "describe", arn, "--format", "json")
+	var described map[string]any
+	if err := json.Unmarshal([]byte(out), &described); err != nil || described["redrive_count"] != float64(1) || described["redrive_date"] == nil {
+		t.Errorf("describe --format json after the redrive: %v %s", err, out)
+	}
 	if err := os.Remove(filepath.Join(lake, "bronze_layer/orders/orders_broken.csv")); err != nil {
 		t.Fatal(err)
 	}

@@ -166,28 +166,6 @@ func awsFlowDescribe(ctx context.Context, g *Globals, env Env, arn, format strin
 	return printExecution(env, out)
 }
 
-// printExecution writes an execution for people: one field a line.
-func printExecution(env Env, e executionOut) error {
-	tw := newTable(env.Stdout, "execution", e.ARN)
-	fmt.Fprintf(tw, "status\t%s\nstarted\t%s\n", e.Status, e.StartDate.Format(time.RFC3339))
-	if !e.StopDate.IsZero() {
-		fmt.Fprintf(tw, "stopped\t%s\n", e.StopDate.Format(time.RFC3339))
-	}
-	fmt.Fprintf(tw, "redrives\t%d\ninput\t%s\n", e.RedriveCount, textfmt.Sanitize(string(e.Input)))
-	if len(e.Output) > 0 {
-		fmt.Fprintf(tw, "output\t%s\n", textfmt.Sanitize(string(e.Output)))
-	}
-	if e.Error != "" {
-		fmt.Fprintf(tw, "error\t%s\ncause\t%s\n", textfmt.Sanitize(e.Error), textfmt.Sanitize(e.Cause))
-	}
-	for _, r := range e.MapRuns {
-		fmt.Fprintf(tw, "map run\t%s: items %d/%d succeeded, %d failed, %d running, %d pending\n", r.Status,
-			r.Items.Succeeded, r.Items.Total, r.Items.Failed+r.Items.TimedOut, r.Items.Running, r.Items.Pending)
-		fmt.Fprintf(tw, "\t%s\n", textfmt.Sanitize(r.ARN))
-	}
-	return tw.Flush()
-}
-
 func awsFlowHistory(ctx context.Context, g *Globals, env Env, arn, format string) error {
 	c, err := g.root.StepFunctions(ctx)
 	if err != nil {

@@ -34,6 +34,7 @@ type executionOut struct {
 	StartDate    time.Time       `json:"start_date"`
 	StopDate     time.Time       `json:"stop_date,omitzero"`
 	RedriveCount int             `json:"redrive_count"`
+	RedriveDate  time.Time       `json:"redrive_date,omitzero"`
 	Input        json.RawMessage `json:"input,omitempty"`
 	Output       json.RawMessage `json:"output,omitempty"`
 	Error        string          `json:"error,omitempty"`
@@ -127,8 +128,8 @@ func localEvents(evs []asl.Event) []eventOut {
 
 func localExecution(e *local.Execution) executionOut {
 	out := executionOut{ARN: e.ARN, Name: e.Name, Machine: e.Machine, Status: e.Status, StartDate: utc(e.StartDate),
-		StopDate: utc(e.StopDate), RedriveCount: e.RedriveCount, Input: e.Input, Output: e.Output, Error: e.Error,
-		Cause: e.Cause, FailedState: e.FailedState}
+		StopDate: utc(e.StopDate), RedriveCount: e.RedriveCount, RedriveDate: utc(e.RedriveDate), Input: e.Input, Output: e.Output,
+		Error: e.Error, Cause: e.Cause, FailedState: e.FailedState}
 	for _, r := range e.MapRuns {
 		out.MapRuns = append(out.MapRuns, localMapRunOut(r))
 	}
@@ -190,7 +191,7 @@ func awsEvent(e sfn.Event) eventOut {
 
 func awsExecution(e sfn.Execution) executionOut {
 	return executionOut{ARN: e.ARN, Name: e.Name, Machine: e.MachineARN, Status: e.Status, StartDate: utc(e.Start),
-		StopDate: utc(e.Stop), RedriveCount: e.RedriveCount, Input: rawJSON(e.Input), Output: rawJSON(e.Output),
+		StopDate: utc(e.Stop), RedriveCount: e.RedriveCount, RedriveDate: utc(e.RedriveDate), Input: rawJSON(e.Input), Output: rawJSON(e.Output),
 		Error: e.Error, Cause: e.Cause}
 }
 
