@@ -35,6 +35,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/catalog"
+	"github.com/lakeops/lakeops/aws/internal/bufferedhttp"
 )
 
 // Hive/Parquet classes of the storage descriptor.
@@ -65,7 +66,7 @@ var _ catalog.Catalog = (*Catalog)(nil)
 
 // New returns a Glue catalog using cfg (region, credentials, endpoint).
 func New(cfg aws.Config, opts Options) *Catalog {
-	return &Catalog{client: glue.NewFromConfig(cfg), opts: opts}
+	return &Catalog{client: glue.NewFromConfig(bufferedhttp.Config(cfg)), opts: opts}
 }
 
 func (c *Catalog) catalogID() *string {

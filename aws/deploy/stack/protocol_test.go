@@ -402,7 +402,7 @@ func TestTemplateURL(t *testing.T) {
 	}
 }
 
-// Fast answers on kept-alive connections: without bufferedBodies, the
+// Fast answers on kept-alive connections: without bufferedhttp, the
 // SDK's client closed a request's body while the transport still read it,
 // and reading a later answer failed ("use of closed network connection";
 // this sequence failed on its second round).

@@ -20,6 +20,7 @@ import (
 
 	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/aws/deploy"
+	"github.com/lakeops/lakeops/aws/internal/bufferedhttp"
 )
 
 // ErrNoStack is returned for a stack that does not exist.
@@ -48,7 +49,7 @@ func New(cfg aws.Config, opts Options) *Client {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 5 * time.Second
 	}
-	return &Client{cf: cloudformation.NewFromConfig(withBufferedBodies(cfg), opts.CloudFormation...), opts: opts, hints: awserr.Hints{Profile: opts.Profile}}
+	return &Client{cf: cloudformation.NewFromConfig(bufferedhttp.Config(cfg), opts.CloudFormation...), opts: opts, hints: awserr.Hints{Profile: opts.Profile}}
 }
 
 // Stack is a stack's state.

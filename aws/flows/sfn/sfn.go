@@ -35,6 +35,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/lakeops/lakeops/aws/awserr"
+	"github.com/lakeops/lakeops/aws/internal/bufferedhttp"
 )
 
 // Page sizes for Options.PageSize.
@@ -66,7 +67,7 @@ func New(cfg aws.Config, opts Options) *Client {
 		opts.PageSize = DefaultPageSize
 	}
 	opts.PageSize = min(opts.PageSize, MaxPageSize)
-	return &Client{api: sfn.NewFromConfig(cfg), opts: opts}
+	return &Client{api: sfn.NewFromConfig(bufferedhttp.Config(cfg)), opts: opts}
 }
 
 // Machine is one state machine as ListStateMachines reports it.

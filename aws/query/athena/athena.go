@@ -47,6 +47,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/lakeops/lakeops/aws/awserr"
+	"github.com/lakeops/lakeops/aws/internal/bufferedhttp"
 	"github.com/lakeops/lakeops/aws/query"
 )
 
@@ -135,7 +136,7 @@ func New(cfg aws.Config, opts Options) *Engine {
 	if price <= 0 {
 		price, _ = PriceForRegion(cfg.Region)
 	}
-	return &Engine{client: athena.NewFromConfig(cfg), opts: opts, price: price}
+	return &Engine{client: athena.NewFromConfig(bufferedhttp.Config(cfg)), opts: opts, price: price}
 }
 
 // Name is "athena".
