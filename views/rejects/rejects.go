@@ -309,15 +309,6 @@ func (m *Model) current() *ops.RejectRow {
 	return nil
 }
 
-func (m *Model) copyRaw() tea.Cmd {
-	r := m.current()
-	if r == nil {
-		return nil
-	}
-	m.list.SetNote(fmt.Sprintf("copied the raw record of line %d", r.Line), false)
-	return ui.CopyCmd(string(r.RawBytes()))
-}
-
 // reprocess queues a reprocess of the current file's rejects.
 func (m *Model) reprocess() tea.Cmd {
 	file := m.fileF
@@ -338,41 +329,6 @@ func (m *Model) reprocess() tea.Cmd {
 		return submittedMsg{id: id, title: spec.Title, err: err}
 	}
 }
-
-// export writes the rows in view (filtered, in view order) to a new
-// file in the export folder.
-func (m *Model) export(format string) tea.Cmd {
-	return m.exportRows(ops.ExportTarget{Dir: m.exportDir, Format: format})
-}
-
-// exportTo writes the rows in view to a path the user named (:export
-// PATH): a .csv, .json or .jsonl file (never replaced) or a folder.
-func (m *Model) exportTo(path string) tea.Cmd {
-	t, err := ops.ParseExportTarget(path, ops.RejectExportExts(), "csv")
-	if err != nil {
-		return ui.NotifyCmd(err.Error(), true)
-	}
-	return m.exportRows(t)
-}
-
-func (m *Model) exportRows(t ops.ExportTarget) tea.Cmd {
-	if m.list.Len() == 0 {
-		return ui.NotifyCmd("nothing to export: no rejected rows are shown", true)
-	}
-	rows := make([]ops.RejectRow, 0, m.list.Len())
-	for pos := 0; pos < m.list.Len(); pos++ {
-		rows = append(rows, m.rows[m.shown[m.list.RowAt(pos)]])
-	}
-	m.list.SetNote("exporting…", false)
-	now, ds := m.now(), m.dataset()
-	return func() tea.Msg {
-		path, err := ops.ExportRejectsTo(t, now, ds, rows)
-		return exportedMsg{path: path, rows: len(rows), err: err}
-	}
-}
-
-// ExportsToPath marks the view as taking :export PATH.
-func (m *Model) ExportsToPath() string { return "the rejected rows shown" }
 
 // applyFilters rebuilds the list from the rows, the file and the reason filters.
 func (m *Model) applyFilters() {
