@@ -375,11 +375,7 @@ Map Run (items and child executions succeeded, failed, running, pending; the fir
 		if g.AWS {
 			return awsFlowDescribe(ctx, g, env, args[0], format)
 		}
-		svc, err := openFlows(ctx, g, nil)
-		if err != nil {
-			return err
-		}
-		e, err := svc.Describe(ctx, args[0])
+		e, err := describeLocal(ctx, g, args[0])
 		if err != nil {
 			return err
 		}
@@ -389,6 +385,15 @@ Map Run (items and child executions succeeded, failed, running, pending; the fir
 		return printExecution(env, localExecution(e))
 	}
 	return cmd
+}
+
+// describeLocal reads one execution of the local runner.
+func describeLocal(ctx context.Context, g *Globals, arn string) (*local.Execution, error) {
+	svc, err := openFlows(ctx, g, nil)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Describe(ctx, arn)
 }
 
 func flowHistoryCommand(g *Globals, env Env) *cobra.Command {
@@ -408,11 +413,7 @@ func flowHistoryCommand(g *Globals, env Env) *cobra.Command {
 		if g.AWS {
 			return awsFlowHistory(ctx, g, env, args[0], format)
 		}
-		svc, err := openFlows(ctx, g, nil)
-		if err != nil {
-			return err
-		}
-		e, err := svc.Describe(ctx, args[0])
+		e, err := describeLocal(ctx, g, args[0])
 		if err != nil {
 			return err
 		}
