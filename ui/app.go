@@ -94,8 +94,9 @@ type App struct {
 
 	mode    mode
 	cmdline textinput.Model
-	tabFrom string // what was typed before tab cycled the completions
-	cycling bool   // the last key on the command line was tab
+	tabFrom string   // what was typed before tab cycled the completions
+	cycling bool     // the last key on the command line was tab
+	cmdList []string // what the command line completes, listed when it opened
 
 	note    string // sanitized
 	noteErr bool

@@ -35,7 +35,8 @@ func (a *App) commands() []string {
 func (a *App) openCommand() tea.Cmd {
 	a.mode = modeCommand
 	a.cmdline.Reset()
-	a.cmdline.SetSuggestions(a.commands())
+	a.cmdList = a.commands() // once per opening: a command's values may be read from disk
+	a.cmdline.SetSuggestions(a.cmdList)
 	a.cmdline.SetWidth(max(1, a.width-lipgloss.Width(a.cmdline.Prompt)-1))
 	return a.cmdline.Focus()
 }
@@ -49,7 +50,7 @@ func (a *App) complete() {
 		typed = a.cmdline.Value()
 	}
 	var matches []string
-	for _, c := range a.commands() {
+	for _, c := range a.cmdList {
 		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(typed)) && c != typed {
 			matches = append(matches, c)
 		}
@@ -67,7 +68,7 @@ func (a *App) complete() {
 	}
 	a.tabFrom, a.cycling = typed, true
 	a.cmdline.SetValue(matches[next])
-	a.cmdline.SetSuggestions(a.commands()) // the grey hint follows the line
+	a.cmdline.SetSuggestions(a.cmdList) // the grey hint follows the line
 	a.cmdline.CursorEnd()
 }
 
