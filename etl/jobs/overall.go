@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/lakeops/lakeops/etl/ledger"
+	"github.com/lakeops/lakeops/etl/pipeline"
 )
 
 // RateWindow is how far back a running job's rates look.
@@ -109,9 +110,9 @@ func (j *job) sampleLocked(now time.Time) {
 	}
 	j.samples = j.samples[cut:]
 	first := j.samples[0]
-	// A rate needs a window of at least sampleEvery: over a few
+	// A rate needs a window of at least pipeline.MinRateWindow: over a few
 	// milliseconds a burst of rows reads as millions a second.
-	if dt := now.Sub(first.at).Seconds(); dt >= sampleEvery.Seconds() {
+	if dt := now.Sub(first.at).Seconds(); dt >= pipeline.MinRateWindow.Seconds() {
 		j.info.Recent = Rate{RowsPerSec: float64(rows-first.rows) / dt, BytesPerSec: (done - first.done) / dt}
 	}
 }

@@ -36,6 +36,10 @@ type Event struct {
 // Progress receives events; it must not block for long.
 type Progress func(Event)
 
+// MinRateWindow is the shortest time a rate is worked out over (a file's
+// here, a job's in etl/jobs).
+const MinRateWindow = 200 * time.Millisecond
+
 // tracker throttles and enriches progress events for one file and stage.
 type tracker struct {
 	emit    Progress
@@ -62,9 +66,10 @@ func (t *tracker) update(read, rows, accepted, rejected int64, byReason map[stri
 	e := t.base
 	e.BytesRead, e.Rows, e.Accepted, e.Rejected = read, rows, accepted, rejected
 	e.ByReason = copyCounts(byReason)
-	// A rate and a time left once the file has been read for 200 ms: before
-	// that a few rows over microseconds read as millions a second.
-	if el := now.Sub(t.started).Seconds(); el >= 0.2 {
+	// A rate and a time left once the file has been read for
+	// MinRateWindow: before that a few rows over microseconds read as
+	// millions a second.
+	if el := now.Sub(t.started).Seconds(); el >= MinRateWindow.Seconds() {
 		e.RowsPerSec = float64(rows) / el
 		if read > 0 && e.BytesTotal > read {
 			e.ETA = time.Duration(float64(e.BytesTotal-read) / (float64(read) / el) * float64(time.Second))
