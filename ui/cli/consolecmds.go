@@ -59,7 +59,7 @@ func (r *Root) consoleCommands(o *ops.Ops) []ui.Command {
 				case len(files) == 0:
 					return ui.Notify{Text: "nothing new to load: every raw file is ingested (F in Files forces a re-run)"}
 				}
-				return submit(ops.JobSpec{Title: "run all new files"})()
+				return submit(ops.JobSpec{Title: "run all new files", Files: files})() // listed once
 			}
 		}},
 		{Name: "reprocess", Help: "retry the open rejected rows against the tables (:reprocess DATASET for one)",

@@ -94,7 +94,12 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 			m.list.SetNote("nothing new to load: every raw file is ingested (F forces a re-run)", false)
 			return nil
 		}
-		return m.submit(ops.JobSpec{Title: "run all new files"})
+		keys := make([]string, len(msg.plan.Files))
+		for i, f := range msg.plan.Files {
+			keys[i] = f.Key
+		}
+		// The files just planned, so the job does not list the raw zone again.
+		return m.submit(ops.JobSpec{Title: "run all new files", Files: keys})
 	}
 	if len(msg.files) == 0 {
 		m.list.SetNote("no raw file under "+strings.Join(msg.folders, ", "), true)
