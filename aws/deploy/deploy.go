@@ -121,7 +121,8 @@ func Template(opts Options) (*cloudformation.Template, error) {
 		return nil, err
 	}
 	t := cloudformation.NewTemplate()
-	t.Description = fmt.Sprintf("lakeops lakehouse: the worker (Lambda, %s%s), the project's state machine started by %s, Glue, Athena, SNS", opts.Arch, triggerText(opts), map[bool]string{true: ", and ECS Fargate", false: ""}[opts.Compute == ComputeFargate])
+	t.Description = fmt.Sprintf("lakeops lakehouse: the worker (Lambda, %s%s), the project's state machine started by %s, Glue, Athena, SNS", opts.Arch,
+		map[bool]string{true: ", and ECS Fargate", false: ""}[opts.Compute == ComputeFargate], triggerText(opts))
 	addParameters(t, opts)
 	addStorage(t, opts)
 	addCatalogAndQuery(t)

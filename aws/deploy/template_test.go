@@ -624,7 +624,11 @@ func TestScheduleStartsTheStateMachine(t *testing.T) {
 	if err := json.Unmarshal([]byte(target["Input"].(string)), &input); err != nil || input["max_concurrency"] != float64(DefaultMaxConcurrency) {
 		t.Fatalf("input %v: %v", target["Input"], err)
 	}
-	if d, _ := stack["Description"].(string); !strings.Contains(d, "the schedule rate(5 minutes)") {
+	if d, _ := stack["Description"].(string); d != "lakeops lakehouse: the worker (Lambda, arm64), the project's state machine started by the schedule rate(5 minutes), Glue, Athena, SNS" {
+		t.Errorf("description %q", d)
+	}
+	plain := resolveTemplate(t, templateJSON(t, Options{Compute: ComputeFargate}), testParameters())
+	if d, _ := plain["Description"].(string); d != "lakeops lakehouse: the worker (Lambda, arm64, and ECS Fargate), the project's state machine started by new raw files, Glue, Athena, SNS" {
 		t.Errorf("description %q", d)
 	}
 }
