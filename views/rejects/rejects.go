@@ -186,6 +186,7 @@ func (m *Model) Update(ctx *ui.Context, msg tea.Msg) (ui.View, tea.Cmd) {
 	case ui.ExportTo:
 		return m, m.exportTo(msg.Path)
 	case exportedMsg:
+		m.list.SetNote("", false) // "exporting…" is over: the shell's line says how it went
 		if msg.err != nil {
 			return m, ui.NotifyCmd(msg.err.Error(), true)
 		}

@@ -229,6 +229,9 @@ func TestExportToPath(t *testing.T) {
 	if n, ok := viewtest.Last[ui.Notify](h); !ok || n.Error || !strings.Contains(n.Text, "exported 3 rows to "+lines) {
 		t.Fatalf("notify: %+v", h.Out)
 	}
+	if s := h.Screen(); strings.Contains(s, "exporting…") {
+		t.Fatalf("the export is over but the list still says so:\n%s", s)
+	}
 	data, err := os.ReadFile(lines)
 	if err != nil {
 		t.Fatal(err)
