@@ -1,7 +1,6 @@
 package delta
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/lakeops/lakeops/etl/parquetrows"
@@ -9,7 +8,7 @@ import (
 
 // ParseCheckpoint decodes the actions of one checkpoint Parquet file.
 func ParseCheckpoint(data []byte) ([]Action, error) {
-	f, err := parquetrows.Open(bytes.NewReader(data), int64(len(data)))
+	f, err := parquetrows.OpenBytes(data)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"iter"
 
 	"github.com/lakeops/lakeops/aws/storage"
@@ -114,18 +113,14 @@ func openParquet(ctx context.Context, store storage.Store, key string) (*parquet
 	if err != nil {
 		return nil, err
 	}
-	var r io.ReaderAt
 	if info.Size <= wholeFileLimit {
 		b, err := readSized(ctx, store, key, info.Size)
 		if err != nil {
 			return nil, err
 		}
-		r = bytes.NewReader(b)
-		info.Size = int64(len(b))
-	} else {
-		r = storage.NewReaderAt(ctx, store, key, info.Size)
+		return parquetrows.OpenBytes(b)
 	}
-	return parquetrows.Open(r, info.Size)
+	return parquetrows.Open(storage.NewReaderAt(ctx, store, key, info.Size), info.Size)
 }
 
 // readSized reads an object whose size is known into one buffer of that

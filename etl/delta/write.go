@@ -32,7 +32,14 @@ type FileWriter struct {
 	leafPos   []int // for each parquet leaf column (in parquet order), its index in dataCols
 	encodings string
 	fixed     *parquet.Schema // the schema of every file with EncodingsDelta; nil otherwise
+	noBounds  []string        // columns whose pages and chunks get no min and max
 }
+
+// SkipBounds leaves the Parquet min and max (page index and column chunk
+// statistics) out for the named columns: text no reader filters on, such
+// as a record's raw line, whose bounds cost a comparison of every value.
+// The Delta statistics are unchanged.
+func (fw *FileWriter) SkipBounds(columns ...string) { fw.noBounds = append(fw.noBounds, columns...) }
 
 // NewFileWriter prepares writing data files for a table schema, with the
 // default encodings (EncodingsCompatible). Only primitive and decimal
@@ -358,6 +365,9 @@ func (pf *PartitionFile) start(enc func(j int) columnEncoding) error {
 			return err
 		}
 		opts = append(opts, parquet.DataPageVersion(1), parquet.DictionaryMaxBytes(dictionaryMaxBytes))
+	}
+	for _, c := range fw.noBounds {
+		opts = append(opts, parquet.SkipPageBounds(c))
 	}
 	pf.w = parquet.NewWriter(countingWriter{pf}, append(opts, schema)...)
 	pf.dict = make([]bool, len(fw.leafPos))

@@ -49,9 +49,14 @@ func (f *File) openChunk(chunk parquet.ColumnChunk, md *format.ColumnMetaData) (
 	if start < 0 || md.TotalCompressedSize < 0 || md.TotalCompressedSize > f.size-start {
 		return nil, fmt.Errorf("column chunk [%d,+%d) lies outside the file of %d bytes", start, md.TotalCompressedSize, f.size)
 	}
-	c := &chunkReader{off: start, data: make([]byte, md.TotalCompressedSize)}
-	if err := readFull(f.r, c.data, start); err != nil {
-		return nil, fmt.Errorf("reading column chunk: %w", err)
+	c := &chunkReader{off: start}
+	if f.data != nil { // held in memory: read in place
+		c.data = f.data[start : start+md.TotalCompressedSize : start+md.TotalCompressedSize]
+	} else {
+		c.data = make([]byte, md.TotalCompressedSize)
+		if err := readFull(f.r, c.data, start); err != nil {
+			return nil, fmt.Errorf("reading column chunk: %w", err)
+		}
 	}
 	if err := checkPages(c.data, md.Codec); err != nil {
 		return nil, fmt.Errorf("damaged column chunk: %w", err)

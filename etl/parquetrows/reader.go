@@ -1,6 +1,7 @@
 package parquetrows
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 type File struct {
 	pf      *parquet.File
 	r       io.ReaderAt
+	data    []byte // the whole file, when opened with OpenBytes
 	size    int64
 	fields  []*node // top-level fields
 	leaves  []*leafDecoder
@@ -51,6 +53,17 @@ func Open(r io.ReaderAt, size int64) (f *File, err error) {
 		f.columns = append(f.columns, columnOf(c, n))
 		collectLeaves(n, f.leaves)
 	}
+	return f, nil
+}
+
+// OpenBytes is Open of a file held in memory: its column chunks are read
+// in place rather than copied out. data must not change while f is used.
+func OpenBytes(data []byte) (*File, error) {
+	f, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	f.data = data
 	return f, nil
 }
 

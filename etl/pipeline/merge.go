@@ -12,7 +12,6 @@ import (
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/parquetrows"
-	"github.com/lakeops/lakeops/etl/rejects"
 )
 
 // maxMergeAttempts bounds how often a MERGE is re-planned after losing a race.
@@ -54,12 +53,21 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		}
 		return d.dryRun(ctx, ok, refs)
 	}
+	var rw *rejectsWrite // the rejects, written while the MERGE commits
 	for attempt := 1; ; attempt++ {
-		err := d.merge(ctx, refs, func(accept acceptFunc) error { return d.rowPass(ctx, ok, accept) })
+		err := d.merge(ctx, refs, func(accept acceptFunc) error {
+			if err := d.rowPass(ctx, ok, accept); err != nil {
+				return err
+			}
+			rw = d.startRejects(ctx, ok)
+			return nil
+		})
 		var ce *delta.ConflictError
 		if err == nil {
 			break
 		}
+		rw.abort(ctx)
+		rw = nil
 		if errors.As(err, &ce) && attempt < maxMergeAttempts && ctx.Err() == nil {
 			d.emit(ok[0], StageCommit, fmt.Sprintf("MERGE lost a race (%v); re-planning", err))
 			continue
@@ -69,23 +77,12 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		}
 		return err
 	}
+	d.keys, d.repeated, d.batches = nil, nil, nil // done with: let the GC have them
 	if err := ctx.Err(); err != nil {
+		rw.abort(ctx)
 		return err
 	}
-	d.keys, d.repeated, d.batches = nil, nil, nil // done with: let the GC have them
-	var ids []string
-	for _, f := range ok {
-		ids = append(ids, d.perFile[f].identity)
-	}
-	rows := func(yield func(rejects.Row) bool) { // made as they are written
-		for _, f := range ok {
-			st := d.perFile[f]
-			if !st.rejected.each(d.r, f, st, yield) {
-				return
-			}
-		}
-	}
-	if err := rejects.AppendSeq(ctx, r.lake, ds.Name, ids, rows); err != nil {
+	if err := rw.commit(ctx); err != nil {
 		return err
 	}
 	for _, f := range ok {

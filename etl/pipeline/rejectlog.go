@@ -1,6 +1,9 @@
 package pipeline
 
 import (
+	"context"
+	"errors"
+
 	"github.com/lakeops/lakeops/etl/dataset"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
@@ -48,4 +51,58 @@ func (l *rejectLog) appendRows(dst []rejects.Row, r *run, f *rawFile, st *fileSt
 		return true
 	})
 	return dst
+}
+
+// rejectsWrite is the rejects of a dataset's files being written while the
+// MERGE commits (rejects.Prepare on a goroutine of its own); the run
+// commits them once the MERGE has committed, or drops them.
+type rejectsWrite struct {
+	done chan struct{}
+	p    *rejects.Prepared
+	err  error
+}
+
+// startRejects starts writing the logged rejects of the files.
+func (d *dsRun) startRejects(ctx context.Context, files []*rawFile) *rejectsWrite {
+	var ids []string
+	for _, f := range files {
+		ids = append(ids, d.perFile[f].identity)
+	}
+	rows := func(yield func(rejects.Row) bool) { // made as they are written
+		for _, f := range files {
+			st := d.perFile[f]
+			if !st.rejected.each(d.r, f, st, yield) {
+				return
+			}
+		}
+	}
+	w := &rejectsWrite{done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		w.p, w.err = rejects.Prepare(ctx, d.r.lake, d.ds.Name, ids, rows)
+	}()
+	return w
+}
+
+// commit waits for the rejects file and commits it.
+func (w *rejectsWrite) commit(ctx context.Context) error {
+	if w == nil {
+		return errors.New("the rejects were not written")
+	}
+	<-w.done
+	if w.err != nil {
+		return w.err
+	}
+	return w.p.Commit(ctx)
+}
+
+// abort waits for the rejects file and drops it; a nil write is nothing.
+func (w *rejectsWrite) abort(ctx context.Context) {
+	if w == nil {
+		return
+	}
+	<-w.done
+	if w.p != nil {
+		w.p.Abort(ctx)
+	}
 }

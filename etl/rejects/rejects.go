@@ -153,45 +153,125 @@ func Append(ctx context.Context, l *lake.Lake, ds string, identities []string, r
 // written rather than held all at once (the sequence may be ranged over
 // more than once).
 func AppendSeq(ctx context.Context, l *lake.Lake, ds string, identities []string, rows iter.Seq[Row]) error {
-	if err := l.CheckWritable("write rejected rows"); err != nil {
+	p, err := Prepare(ctx, l, ds, identities, rows)
+	if err != nil {
 		return err
 	}
-	t := l.Rejected(ds)
-	for attempt := 0; ; attempt++ {
-		snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: Schema(), Name: "rejected_" + ds})
-		if err != nil {
-			return fmt.Errorf("open rejects of %s: %w", ds, err)
+	return p.Commit(ctx)
+}
+
+// Prepared is an append whose data file is written but not committed: a
+// run writes its rejects while its MERGE commits, and commits them after.
+type Prepared struct {
+	l          *lake.Lake
+	ds         string
+	identities []string
+	rows       iter.Seq[Row]
+	snap       *delta.Snapshot
+	fresh      map[string]bool // the identities the file covers
+	add        *delta.Add      // nil when no fresh file has a rejected row
+	n          int
+	done       bool // committed or aborted
+}
+
+// Prepare writes the data file of an append (AppendSeq) without committing
+// it. Commit or Abort must follow.
+func Prepare(ctx context.Context, l *lake.Lake, ds string, identities []string, rows iter.Seq[Row]) (*Prepared, error) {
+	if err := l.CheckWritable("write rejected rows"); err != nil {
+		return nil, err
+	}
+	p := &Prepared{l: l, ds: ds, identities: identities, rows: rows}
+	if err := p.write(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// write reads the table's snapshot, notes the fresh identities and writes
+// their rows into a data file.
+func (p *Prepared) write(ctx context.Context) error {
+	t := p.l.Rejected(p.ds)
+	snap, err := lake.OpenOrCreate(ctx, t, delta.CreateOptions{Schema: Schema(), Name: "rejected_" + p.ds})
+	if err != nil {
+		return fmt.Errorf("open rejects of %s: %w", p.ds, err)
+	}
+	p.snap, p.fresh, p.add, p.n = snap, freshIn(snap, p.identities), nil, 0
+	if len(p.fresh) == 0 {
+		return nil
+	}
+	add, n, err := writeRows(ctx, t, snap, p.rows, p.fresh)
+	if err != nil {
+		return fmt.Errorf("write rejects of %s: %w", p.ds, err)
+	}
+	p.add, p.n = add, n
+	return nil
+}
+
+// freshIn returns the identities whose rejects the snapshot does not hold.
+func freshIn(snap *delta.Snapshot, identities []string) map[string]bool {
+	fresh := map[string]bool{}
+	for _, id := range identities {
+		if _, done := snap.State().TxnVersion(txnID(id)); !done {
+			fresh[id] = true
 		}
-		tx := snap.NewTransaction()
-		fresh := map[string]bool{}
-		for _, id := range identities {
-			if _, done := snap.State().TxnVersion(txnID(id)); !done {
-				fresh[id] = true
+	}
+	return fresh
+}
+
+// Commit commits the prepared file, marking each fresh identity as written.
+// When another writer marked one of them first, the file is dropped and the
+// rows are written again for the identities still fresh.
+func (p *Prepared) Commit(ctx context.Context) error {
+	if p.done {
+		return errors.New("rejects: append already committed or aborted")
+	}
+	p.done = true
+	for attempt := 0; ; attempt++ {
+		if len(p.fresh) == 0 {
+			return nil
+		}
+		tx := p.snap.NewTransaction()
+		for _, id := range p.identities {
+			if p.fresh[id] {
 				tx.SetTxn(txnID(id), 1)
 			}
 		}
-		if len(fresh) == 0 {
-			return nil
+		if p.add != nil {
+			tx.Add(p.add)
 		}
-		add, n, err := writeRows(ctx, t, snap, rows, fresh)
-		if err != nil {
-			return fmt.Errorf("write rejects of %s: %w", ds, err)
-		}
-		if add != nil {
-			tx.Add(add)
-		}
-		_, err = tx.Commit(ctx, delta.Operation{Name: "WRITE", Parameters: map[string]string{"mode": "Append"},
-			Metrics: map[string]string{"numOutputRows": fmt.Sprint(n)}})
+		_, err := tx.Commit(ctx, delta.Operation{Name: "WRITE", Parameters: map[string]string{"mode": "Append"},
+			Metrics: map[string]string{"numOutputRows": fmt.Sprint(p.n)}})
 		var ce *delta.ConflictError
 		var cpe *delta.CheckpointError
 		switch {
 		case err == nil || errors.As(err, &cpe):
 			return nil
 		case errors.As(err, &ce) && attempt < 5:
-			continue // another writer marked one of our files concurrently: re-check
+			// another writer marked one of our files concurrently: re-check
+			p.drop(ctx)
+			if err := p.write(ctx); err != nil {
+				return err
+			}
 		default:
-			return fmt.Errorf("commit rejects of %s: %w", ds, err)
+			p.drop(ctx)
+			return fmt.Errorf("commit rejects of %s: %w", p.ds, err)
 		}
+	}
+}
+
+// Abort drops the prepared file.
+func (p *Prepared) Abort(ctx context.Context) {
+	if !p.done {
+		p.done = true
+		p.drop(ctx)
+	}
+}
+
+// drop deletes the uncommitted data file.
+func (p *Prepared) drop(ctx context.Context) {
+	if p.add != nil {
+		_ = p.l.Rejected(p.ds).DeleteFile(context.WithoutCancel(ctx), p.add)
+		p.add = nil
 	}
 }
 
@@ -211,6 +291,7 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows i
 	if err != nil {
 		return nil, 0, err
 	}
+	fw.SkipBounds("raw", "header")
 	add, err := writeFile(ctx, fw, rows, func(r Row) bool { return fresh[r.FileIdentity] })
 	return add, n, err
 }
