@@ -70,6 +70,10 @@ type Options struct {
 	MaxRecordBytes int
 	// BufferSize is the initial read buffer size (default 1 MiB).
 	BufferSize int
+	// MidStream says the source starts at a record boundary inside a larger
+	// input (a piece of a file read on its own), so no byte order mark is
+	// looked for at its start.
+	MidStream bool
 }
 
 func (o Options) withDefaults() Options {
@@ -125,6 +129,7 @@ func (r *Reader) Reset(src io.Reader) {
 		fields:  r.fields[:0],
 		scratch: r.scratch[:0],
 		rawBuf:  r.rawBuf[:0],
+		bomDone: r.opts.MidStream,
 	}
 }
 

@@ -6,58 +6,97 @@ import (
 	"io"
 	"runtime"
 	"sync"
+
+	"github.com/lakeops/lakeops/etl/keyset"
 )
 
 // keyBatchSize is how many keys a key reader sends at a time.
 const keyBatchSize = 8192
 
 // keyMsg is what a key reader sends: a batch of keys, a progress report,
-// a warning, or the file's outcome (done).
+// a warning, or the piece's outcome (done).
 type keyMsg struct {
-	file    int
-	keys    []int64
-	read    int64 // bytes read so far
-	rows    int64 // records so far
-	warning string
-	done    bool
-	state   *fileState // the outcome when done and err is nil
-	err     error
+	file, piece int
+	keys        []int64
+	read        int64 // bytes read so far
+	rows        int64 // records so far
+	warning     string
+	done        bool
+	result      *pieceResult // the outcome when done and err is nil
+	err         error
 }
 
 // keyPass reads every file's header and every record's key, one reader
-// per CPU on different files, and learns which keys repeat. Keys are added
-// to the sets on this goroutine, which also emits the progress events, in
-// whatever order the files deliver them: which keys repeat does not depend
-// on the order. A file that cannot be read fails alone; the error is for a
+// per CPU on different files or on pieces of a large one (see
+// keypieces.go), and learns which keys repeat. Keys are added to the sets
+// on this goroutine, which also emits the progress events, in whatever
+// order the files deliver them: which keys repeat does not depend on the
+// order. A file that cannot be read fails alone; the error is for a
 // cancelled run.
 func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
+	agreed, err := d.scanKeys(ctx, files, true)
+	if err != nil || agreed {
+		return err
+	}
+	// The pieces of a file disagreed: a quoted field holds a line feed
+	// across a cut. Its keys went into the sets with the rest, so the sets
+	// are made again from a scan that reads every file in one piece.
+	d.emit(files[0], StageScan, "a quoted field spans the cut between two pieces of a file: reading the keys again, each file in one piece")
+	d.keys, d.repeated, d.keyLo, d.keyHi = keyset.NewSet(estimateRows(files)), keyset.NewSet(0), 0, 0
+	for _, f := range files {
+		delete(d.perFile, f)
+	}
+	_, err = d.scanKeys(ctx, files, false)
+	return err
+}
+
+// scanKeys is the key pass, reading large files in pieces when split is
+// set; it reports whether the pieces of every split file agreed.
+func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (bool, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int, len(files))
-	for i := range files {
-		next <- i
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	var tasks []keyPiece
+	splits := make([]*splitFile, len(files))
+	for i, f := range files {
+		n := 1
+		if split {
+			n = keyPieces(f, workers, d.r.opts.Limits.keyPieceBytes())
+		}
+		if n > 1 {
+			splits[i] = &splitFile{results: make([]*pieceResult, n), read: make([]int64, n), rows: make([]int64, n), left: n}
+		}
+		for j := range n {
+			tasks = append(tasks, keyPiece{file: i, piece: j, pieces: n})
+		}
+	}
+	next := make(chan keyPiece, len(tasks))
+	for _, t := range tasks {
+		next <- t
 	}
 	close(next)
 	msgs := make(chan keyMsg, 16)
 	free := make(chan []int64, 16)
 	var wg sync.WaitGroup
-	for w := 0; w < min(max(runtime.GOMAXPROCS(0), 1), len(files)); w++ {
+	for w := 0; w < min(workers, len(tasks)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				st, err := d.readKeys(ctx, files[i], i, msgs, free)
-				msgs <- keyMsg{file: i, done: true, state: st, err: err}
+			for t := range next {
+				res, err := d.readKeys(ctx, files[t.file], t, msgs, free)
+				msgs <- keyMsg{file: t.file, piece: t.piece, done: true, result: res, err: err}
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(msgs) }()
 	trackers := make([]*tracker, len(files))
+	agreed := true
 	for m := range msgs {
 		f := files[m.file]
 		if trackers[m.file] == nil {
 			trackers[m.file] = newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageScan, BytesTotal: f.info.Size})
 		}
+		sp := splits[m.file]
 		switch {
 		case m.warning != "":
 			d.emit(f, StageScan, "warning: "+m.warning)
@@ -65,19 +104,52 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 			if !isCancel(m.err) {
 				f.fail(m.err)
 			}
+			if sp != nil {
+				sp.failed = true
+				sp.left--
+			}
+		case m.done && sp == nil:
+			d.perFile[f] = m.result.state
+			trackers[m.file].update(f.info.Size, m.result.records, 0, 0, nil, true)
 		case m.done:
-			d.perFile[f] = m.state
-			trackers[m.file].update(f.info.Size, m.state.records, 0, 0, nil, true)
+			sp.results[m.piece] = m.result
+			sp.left--
+			if sp.left > 0 || sp.failed {
+				break
+			}
+			if !sp.agree() {
+				agreed = false
+				break
+			}
+			st := sp.results[0].state
+			for _, r := range sp.results[1:] {
+				st.records += r.records
+			}
+			d.perFile[f] = st
+			trackers[m.file].update(f.info.Size, st.records, 0, 0, nil, true)
 		default:
 			d.noteKeys(m.keys)
 			select {
 			case free <- m.keys[:0]:
 			default:
 			}
-			trackers[m.file].update(m.read, m.rows, 0, 0, nil, false)
+			read, rows := m.read, m.rows
+			if sp != nil {
+				sp.read[m.piece], sp.rows[m.piece] = m.read, m.rows
+				read, rows = min(sum(sp.read), f.info.Size), sum(sp.rows)
+			}
+			trackers[m.file].update(read, rows, 0, 0, nil, false)
 		}
 	}
-	return ctx.Err()
+	return agreed, ctx.Err()
+}
+
+func sum(xs []int64) int64 {
+	var n int64
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
 
 // noteKeys adds keys of the run to the key set, noting those seen before.
@@ -96,23 +168,53 @@ func (d *dsRun) noteKeys(keys []int64) {
 	}
 }
 
-// readKeys reads one file's header and keys, sending keys in batches.
-func (d *dsRun) readKeys(ctx context.Context, f *rawFile, i int, msgs chan<- keyMsg, free chan []int64) (*fileState, error) {
+// readKeys reads the keys of one piece of a file (the whole file when it
+// is read in one piece), sending keys in batches. Piece 0 reads the header
+// and stops at the first record boundary at or after the next piece's
+// nominal start; a later piece reads the header from the file's start and
+// its records from its own start.
+func (d *dsRun) readKeys(ctx context.Context, f *rawFile, t keyPiece, msgs chan<- keyMsg, free chan []int64) (*pieceResult, error) {
 	of, err := openRaw(ctx, d.r.source(), f, d.r.opts.Limits)
 	if err != nil {
 		return nil, wrapRead(f, err)
 	}
-	defer of.Close()
+	defer func() {
+		if of != nil {
+			of.Close()
+		}
+	}()
 	m, header, err := readHeader(f, of)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range m.Warnings {
-		msgs <- keyMsg{file: i, warning: w}
+	res := &pieceResult{}
+	if t.piece == 0 {
+		for _, w := range m.Warnings {
+			msgs <- keyMsg{file: t.file, warning: w}
+		}
+		res.state = &fileState{identity: f.id.String(), mapping: m, header: header}
+	} else {
+		of.Close()
+		if of, res.start, err = openPiece(ctx, d, f, t.piece, t.pieces); err != nil {
+			of = nil
+			if errors.Is(err, io.EOF) { // no record starts in the piece
+				res.start, res.stop = f.info.Size, f.info.Size
+				return res, nil
+			}
+			return nil, wrapRead(f, err)
+		}
+	}
+	stopAt := int64(-1) // read to the end
+	if t.piece+1 < t.pieces {
+		stopAt = pieceStart(f.info.Size, t.piece+1, t.pieces)
+	}
+	base := res.start
+	if t.piece == 0 {
+		base = 0
 	}
 	batch := func() []int64 {
 		select {
-		case b := <-free:
+		case b := <-free: // a nil free never gives one
 			return b
 		default:
 			return make([]int64, 0, keyBatchSize)
@@ -122,7 +224,7 @@ func (d *dsRun) readKeys(ctx context.Context, f *rawFile, i int, msgs chan<- key
 	var sf splitFields
 	var rows int64
 	pos := m.Pos[d.ds.Key]
-	for {
+	for stopAt < 0 || base+of.reader.Offset() < stopAt {
 		field, nf, _, rec, err := of.reader.SkimField(pos)
 		if errors.Is(err, io.EOF) {
 			break
@@ -148,10 +250,14 @@ func (d *dsRun) readKeys(ctx context.Context, f *rawFile, i int, msgs chan<- key
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			msgs <- keyMsg{file: i, keys: keys, read: of.bytesRead(), rows: rows}
+			msgs <- keyMsg{file: t.file, piece: t.piece, keys: keys, read: of.bytesRead(), rows: rows}
 			keys = batch()
 		}
 	}
-	msgs <- keyMsg{file: i, keys: keys, read: of.bytesRead(), rows: rows}
-	return &fileState{identity: f.id.String(), mapping: m, header: header, records: rows}, nil
+	msgs <- keyMsg{file: t.file, piece: t.piece, keys: keys, read: of.bytesRead(), rows: rows}
+	res.stop, res.records = base+of.reader.Offset(), rows
+	if res.state != nil {
+		res.state.records = rows
+	}
+	return res, nil
 }

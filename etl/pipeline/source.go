@@ -26,6 +26,16 @@ type Limits struct {
 	// many partitions at once writes smaller row groups instead of holding
 	// more rows.
 	BufferedRows int
+	// KeyPieceBytes is the least size of a piece of a large plain file
+	// the key pass reads on a CPU of its own (default 16 MiB).
+	KeyPieceBytes int64
+}
+
+func (l Limits) keyPieceBytes() int64 {
+	if l.KeyPieceBytes > 0 {
+		return l.KeyPieceBytes
+	}
+	return defaultKeyPieceBytes
 }
 
 func (l Limits) maxDecompressed() int64 {
