@@ -28,8 +28,7 @@ import (
 // candidate is a silver file that may hold keys of this run.
 type candidate struct {
 	add     *delta.Add
-	changed bool      // holds a row being replaced
-	kept    *keptRows // its rows, when the MERGE keeps them (kept.go)
+	changed bool // holds a row being replaced
 }
 
 // merge plans and commits the MERGE of the rows feed yields on the current
@@ -88,7 +87,19 @@ func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), fe
 			tx.Remove(c.add, true)
 		}
 	}
-	err = d.rewrite(ctx, snap, cands, rewrite, names, updates, out)
+	err = decodeAhead(ctx, snap, rewrite, names, d.ds, func(rows []dataset.Value, n int) error {
+		ncol := len(rows) / n
+		for j := range n {
+			vals := rows[j*ncol : (j+1)*ncol]
+			if nv, ok := updates[vals[d.ds.Key].I]; ok {
+				vals = nv
+			}
+			if err := out.write(ctx, vals); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -123,47 +134,6 @@ func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), fe
 	}
 	out.committed = true
 	return nil
-}
-
-// rewrite writes the rows of the rewritten files, each row of a key in
-// updates replaced: from the rows the MERGE kept when it did, else decoded
-// again, a batch or two ahead.
-func (d *dsRun) rewrite(ctx context.Context, snap *delta.Snapshot, cands []*candidate, rewrite []*delta.Add, names []string, updates map[int64][]dataset.Value, out *output) error {
-	write := func(vals []dataset.Value) error {
-		if nv, ok := updates[vals[d.ds.Key].I]; ok {
-			vals = nv
-		}
-		return out.write(ctx, vals)
-	}
-	var kept []*keptRows
-	for _, c := range cands {
-		if c.changed && c.kept != nil {
-			kept = append(kept, c.kept)
-		}
-		c.kept = nil // the unchanged files' rows go now
-	}
-	if len(kept) == len(rewrite) && len(kept) > 0 {
-		row := make([]dataset.Value, len(names))
-		for i, k := range kept {
-			for r := range k.n {
-				k.row(r, row)
-				if err := write(row); err != nil {
-					return err
-				}
-			}
-			kept[i] = nil
-		}
-		return nil
-	}
-	return decodeAhead(ctx, snap, rewrite, names, d.ds, func(rows []dataset.Value, n int) error {
-		ncol := len(rows) / n
-		for j := range n {
-			if err := write(rows[j*ncol : (j+1)*ncol]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // keyRange reads a file's min/max key from its stats.

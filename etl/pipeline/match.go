@@ -103,12 +103,6 @@ func (d *dsRun) matchExisting(ctx context.Context, snap *delta.Snapshot, rh *row
 			bound += st.NumRecords
 		}
 	}
-	if budget := d.r.opts.Limits.decodedRows(); cRanged && bound <= budget && len(cands) > 0 {
-		for _, c := range cands { // every candidate has stats: ranged
-			st, _ := delta.ParseStats(c.add.Stats)
-			c.kept = newKeptRows(len(snap.Schema().Fields), st.NumRecords)
-		}
-	}
 	idx := &matchIndex{}
 	if cRanged && len(cands) > 0 {
 		idx = newMatchIndexFor(max(lo, cLo), min(hi, cHi), min(bound, int64(d.keys.Len())), ranges)
@@ -170,7 +164,7 @@ func (d *dsRun) hashCandidates(ctx context.Context, snap *delta.Snapshot, cands 
 				if direct {
 					own = &owns[i]
 				}
-				results[i] <- d.hashFile(ctx, snap, cands[i], names, look, h, idx, own)
+				results[i] <- d.hashFile(ctx, snap, cands[i].add, names, look, h, idx, own)
 			}
 		}()
 	}
@@ -209,17 +203,13 @@ func (d *dsRun) hashCandidates(ctx context.Context, snap *delta.Snapshot, cands 
 // hashFile hashes the rows of one file whose key look holds. With own (the
 // file's key range in a direct index) the matches inside it go straight
 // into idx, and only the others are returned.
-func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, c *candidate, names []string, look *keyset.Lookup, rh *rowHasher, idx *matchIndex, own *candRange) fileMatches {
-	a := c.add
+func (d *dsRun) hashFile(ctx context.Context, snap *delta.Snapshot, a *delta.Add, names []string, look *keyset.Lookup, rh *rowHasher, idx *matchIndex, own *candRange) fileMatches {
 	var fm fileMatches
 	if st, err := delta.ParseStats(a.Stats); err == nil && a.Stats != "" && own == nil {
 		n := min(st.NumRecords, int64(d.keys.Len()))
 		fm.keys, fm.hashes = make([]int64, 0, n), make([]rowHash, 0, n)
 	}
 	fm.err = eachCells(ctx, snap, a, names, d.ds, func(rows []dataset.Value, n int) error {
-		if c.kept != nil {
-			c.kept.add(rows, n)
-		}
 		ncol := len(rows) / max(n, 1)
 		for j := range n {
 			row := rows[j*ncol : (j+1)*ncol]

@@ -26,11 +26,6 @@ type Limits struct {
 	// many partitions at once writes smaller row groups instead of holding
 	// more rows.
 	BufferedRows int
-	// DecodedRows bounds the rows of the table's candidate files a MERGE
-	// keeps decoded, so that it rewrites a file holding a changed row
-	// without decoding it again (default 524,288; below zero, none): a
-	// MERGE whose candidate files hold more keeps none.
-	DecodedRows int
 	// KeyPieceBytes is the least size of a piece of a large plain file
 	// the key pass reads on a CPU of its own (default 16 MiB).
 	KeyPieceBytes int64
