@@ -278,40 +278,44 @@ func (p *Prepared) drop(ctx context.Context) {
 // writeRows writes the rows of fresh files into one data file of the
 // table; nil when there are none.
 func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows iter.Seq[Row], fresh map[string]bool) (*delta.Add, int, error) {
-	n := 0
-	for r := range rows {
-		if fresh[r.FileIdentity] {
-			n++
-		}
-	}
-	if n == 0 {
-		return nil, 0, nil
-	}
 	fw, err := delta.NewFileWriterFor(snap)
 	if err != nil {
 		return nil, 0, err
 	}
 	fw.SkipBounds("raw", "header")
-	add, err := writeFile(ctx, fw, rows, func(r Row) bool { return fresh[r.FileIdentity] })
-	return add, n, err
+	return writeFile(ctx, fw, rows, func(r Row) bool { return fresh[r.FileIdentity] }, false)
 }
 
 // writeFile writes the rows keep selects into a new data file, row by row
-// through the unboxed cell path.
-func writeFile(ctx context.Context, fw *delta.FileWriter, rows iter.Seq[Row], keep func(Row) bool) (*delta.Add, error) {
-	pf := fw.Open(ctx, nil)
+// through the unboxed cell path, in one pass over rows, and returns how
+// many it wrote. When keep selects none it writes an empty file if always
+// is set, else none (nil).
+func writeFile(ctx context.Context, fw *delta.FileWriter, rows iter.Seq[Row], keep func(Row) bool, always bool) (*delta.Add, int, error) {
+	var pf *delta.PartitionFile
+	if always {
+		pf = fw.Open(ctx, nil)
+	}
 	cells := make([]delta.Cell, len(Schema().Fields))
+	n := 0
 	for r := range rows {
 		if !keep(r) {
 			continue
 		}
+		if pf == nil {
+			pf = fw.Open(ctx, nil)
+		}
 		toCells(r, cells)
 		if err := pf.WriteCells(cells); err != nil {
 			pf.Abort()
-			return nil, err
+			return nil, 0, err
 		}
+		n++
 	}
-	return pf.Close(ctx)
+	if pf == nil {
+		return nil, 0, nil
+	}
+	add, err := pf.Close(ctx)
+	return add, n, err
 }
 
 // Filter selects rejected rows.

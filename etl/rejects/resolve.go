@@ -78,7 +78,7 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 		if !hit {
 			continue
 		}
-		add, err := writeFile(ctx, fw, slices.Values(rows), func(Row) bool { return true })
+		add, _, err := writeFile(ctx, fw, slices.Values(rows), func(Row) bool { return true }, true)
 		if err != nil {
 			cleanup()
 			return 0, fmt.Errorf("rewrite rejects file: %w", err)

@@ -19,7 +19,7 @@ func WriteStaged(ctx context.Context, st storage.Store, prefix string, rows []Ro
 	if err != nil {
 		return "", err
 	}
-	add, err := writeFile(ctx, fw, slices.Values(rows), func(Row) bool { return true })
+	add, _, err := writeFile(ctx, fw, slices.Values(rows), func(Row) bool { return true }, true)
 	if err != nil {
 		return "", fmt.Errorf("stage rejected rows under %s: %w", prefix, err)
 	}
