@@ -38,7 +38,10 @@ type FileWriter struct {
 // SkipBounds leaves the Parquet min and max (page index and column chunk
 // statistics) out for the named columns: text no reader filters on, such
 // as a record's raw line, whose bounds cost a comparison of every value.
-// The Delta statistics are unchanged.
+// The file's data page headers then carry no statistics for any column
+// (parquet-go sets them for every column or none; readers use the page
+// index, which keeps the bounds of the other columns). The Delta
+// statistics are unchanged.
 func (fw *FileWriter) SkipBounds(columns ...string) { fw.noBounds = append(fw.noBounds, columns...) }
 
 // NewFileWriter prepares writing data files for a table schema, with the
@@ -368,6 +371,9 @@ func (pf *PartitionFile) start(enc func(j int) columnEncoding) error {
 	}
 	for _, c := range fw.noBounds {
 		opts = append(opts, parquet.SkipPageBounds(c))
+	}
+	if len(fw.noBounds) > 0 {
+		opts = append(opts, parquet.DataPageStatistics(false))
 	}
 	pf.w = parquet.NewWriter(countingWriter{pf}, append(opts, schema)...)
 	pf.dict = make([]bool, len(fw.leafPos))

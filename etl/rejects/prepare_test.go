@@ -1,6 +1,7 @@
 package rejects
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/lake"
 )
 
@@ -109,5 +113,55 @@ func TestPreparedCommitAfterARivalWritesNoDuplicate(t *testing.T) {
 	}
 	if !done["id-a"] || !done["id-b"] {
 		t.Fatalf("written marks %v, want both", done)
+	}
+}
+
+// The rejects' Parquet files keep no min and max of their text columns,
+// only of the others; the Delta statistics keep both.
+func TestRejectsFilesSkipTextBounds(t *testing.T) {
+	ctx := context.Background()
+	l, dir := testLake(t)
+	if err := Append(ctx, l, "products", []string{"id-a"}, rowsOf("a.csv", "id-a", 2, 3, 9)); err != nil {
+		t.Fatal(err)
+	}
+	files := parquetFiles(t, dir)
+	if len(files) != 1 {
+		t.Fatalf("%d data files, want 1", len(files))
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := map[string]bool{}
+	for _, c := range textColumns() {
+		text[c] = true
+	}
+	if len(text) != 8 || !text["raw"] || !text["file"] || text["line"] {
+		t.Fatalf("text columns %v", textColumns())
+	}
+	for _, cc := range f.Metadata().RowGroups[0].Columns {
+		name, st := cc.MetaData.PathInSchema[0], cc.MetaData.Statistics
+		has := st.MinValue != nil || st.MaxValue != nil
+		if name == "resolved_run_id" || name == "resolved_at" { // all null
+			continue
+		}
+		if has == text[name] {
+			t.Errorf("column %s: Parquet min/max present = %v", name, has)
+		}
+	}
+	snap, err := l.Rejected("products").Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := delta.ParseStats(snap.Files()[0].Stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.MinValues["file"] != "a.csv" || st.MaxValues["line"] == nil {
+		t.Fatalf("Delta stats %+v", st)
 	}
 }

@@ -282,8 +282,34 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows i
 	if err != nil {
 		return nil, 0, err
 	}
-	fw.SkipBounds("raw", "header")
+	fw.SkipBounds(textColumns()...)
 	return writeFile(ctx, fw, rows, func(r Row) bool { return fresh[r.FileIdentity] }, false)
+}
+
+// rejectsGroupRows bounds a rejects file's row groups: a rejected row
+// carries its whole line, its file and the file's header, and a row group
+// is held in memory until it is written.
+const rejectsGroupRows = 8 * 1024
+
+// openFile opens a rejects data file.
+func openFile(ctx context.Context, fw *delta.FileWriter) *delta.PartitionFile {
+	pf := fw.Open(ctx, nil)
+	pf.LimitRowGroups(rejectsGroupRows)
+	return pf
+}
+
+// textColumns are the rejects' string columns. Their Parquet files keep no
+// min and max of them, which would cost a comparison of every value of
+// long, mostly equal strings (the run, the file, its header); the Delta
+// statistics, which engines use to skip files, keep them.
+func textColumns() []string {
+	var out []string
+	for _, f := range Schema().Fields {
+		if f.Type.String() == delta.TypeString {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }
 
 // writeFile writes the rows keep selects into a new data file, row by row
@@ -293,7 +319,7 @@ func writeRows(ctx context.Context, t *delta.Table, snap *delta.Snapshot, rows i
 func writeFile(ctx context.Context, fw *delta.FileWriter, rows iter.Seq[Row], keep func(Row) bool, always bool) (*delta.Add, int, error) {
 	var pf *delta.PartitionFile
 	if always {
-		pf = fw.Open(ctx, nil)
+		pf = openFile(ctx, fw)
 	}
 	cells := make([]delta.Cell, len(Schema().Fields))
 	n := 0
@@ -302,7 +328,7 @@ func writeFile(ctx context.Context, fw *delta.FileWriter, rows iter.Seq[Row], ke
 			continue
 		}
 		if pf == nil {
-			pf = fw.Open(ctx, nil)
+			pf = openFile(ctx, fw)
 		}
 		toCells(r, cells)
 		if err := pf.WriteCells(cells); err != nil {
