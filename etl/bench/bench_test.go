@@ -114,6 +114,34 @@ func TestLinkTreeKeepsOriginals(t *testing.T) {
 	}
 }
 
+// Linking again over the links of an earlier bench (a kept --dir) keeps the
+// data, and a different file in the way is replaced.
+func TestLinkFileAgainKeepsTheData(t *testing.T) {
+	dir := t.TempDir()
+	src, dst, other := filepath.Join(dir, "src.csv"), filepath.Join(dir, "b", "dst.csv"), filepath.Join(dir, "other.csv")
+	writeCSV(t, src, "a,b\n1,2\n")
+	for range 2 {
+		if err := linkFile(src, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{src, dst} {
+		if b, err := os.ReadFile(p); err != nil || string(b) != "a,b\n1,2\n" {
+			t.Fatalf("%s after linking twice: %q %v", p, b, err)
+		}
+	}
+	writeCSV(t, other, "x\n")
+	if err := linkFile(other, dst); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(dst); string(b) != "x\n" {
+		t.Fatalf("dst after linking another file: %q", b)
+	}
+	if b, _ := os.ReadFile(src); string(b) != "a,b\n1,2\n" {
+		t.Fatalf("src changed: %q", b)
+	}
+}
+
 // TestReportRatiosAndGoals runs a case of made-up sides and checks the
 // medians, the run-by-run ratios and the verdicts printed.
 func TestReportRatiosAndGoals(t *testing.T) {

@@ -33,9 +33,25 @@ func linkTree(src, dst string, keep func(rel string) bool) error {
 	})
 }
 
+// linkFile makes dst a hard link to src (a copy where links fail). A dst
+// that is already src is left alone; any other is replaced (a kept --dir
+// holds the links of the bench before: copying src onto a link to itself
+// would empty it).
 func linkFile(src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
+	}
+	if di, err := os.Stat(dst); err == nil {
+		si, err := os.Stat(src)
+		if err != nil {
+			return err
+		}
+		if os.SameFile(si, di) {
+			return nil
+		}
+		if err := os.Remove(dst); err != nil {
+			return err
+		}
 	}
 	if os.Link(src, dst) == nil {
 		return nil
