@@ -18,12 +18,20 @@ func parseInt(b []byte, bits uint) (int64, bool) {
 	}
 	if len(b)-i <= 9 { // fits any width we parse: no overflow checks
 		var v int64
-		for ; i < len(b); i++ {
+		if (len(b)-i)&1 == 1 {
 			c := b[i] - '0'
 			if c > 9 {
 				return 0, false
 			}
-			v = v*10 + int64(c)
+			v = int64(c)
+			i++
+		}
+		for ; i+1 < len(b); i += 2 { // two digits a step: half the multiply chain
+			c0, c1 := b[i]-'0', b[i+1]-'0'
+			if c0 > 9 || c1 > 9 {
+				return 0, false
+			}
+			v = v*100 + int64(c0)*10 + int64(c1)
 		}
 		if neg {
 			return -v, true
@@ -253,6 +261,9 @@ func parseBool(b []byte) (bool, bool) {
 
 // trimSpace trims ASCII spaces and tabs.
 func trimSpace(b []byte) []byte {
+	if len(b) > 0 && b[0] > ' ' && b[len(b)-1] > ' ' { // the common case: nothing to trim
+		return b
+	}
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
 	}

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -204,6 +205,10 @@ func TestParseIntAgainstStrconv(t *testing.T) {
 			sb.WriteByte('x')
 		}
 		s := sb.String()
+		if len(s) > 0 && r.IntN(20) == 0 { // a byte that is not a digit anywhere
+			at := r.IntN(len(s))
+			s = s[:at] + string("x /:9\x00\xff"[r.IntN(7)]) + s[at+1:]
+		}
 		for _, bits := range []uint{32, 64} {
 			want, err := strconv.ParseInt(s, 10, int(bits))
 			got, ok := parseInt([]byte(s), bits)
@@ -219,6 +224,20 @@ func TestParseIntAgainstStrconv(t *testing.T) {
 			if ok != (err == nil) || (ok && got != want) {
 				t.Fatalf("parseInt(%q, %d) = %d %v, strconv %d %v", s, bits, got, ok, want, err)
 			}
+		}
+	}
+}
+
+// trimSpace trims spaces and tabs at both ends, and only those.
+func TestTrimSpace(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	for range 100_000 {
+		b := make([]byte, r.IntN(6))
+		for i := range b {
+			b[i] = " \t\r\x00a7\xff"[r.IntN(7)]
+		}
+		if got, want := trimSpace(b), bytes.Trim(b, " \t"); !bytes.Equal(got, want) {
+			t.Fatalf("trimSpace(%q) = %q, want %q", b, got, want)
 		}
 	}
 }
