@@ -34,14 +34,14 @@ type keyMsg struct {
 // order. A file that cannot be read fails alone; the error is for a
 // cancelled run.
 func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
-	agreed, err := d.scanKeys(ctx, files, true)
-	if err != nil || agreed {
+	split, err := d.scanKeys(ctx, files, true)
+	if err != nil || split == nil {
 		return err
 	}
 	// The pieces of a file disagreed: a quoted field holds a line feed
 	// across a cut. Its keys went into the sets with the rest, so the sets
 	// are made again from a scan that reads every file in one piece.
-	d.emit(files[0], StageScan, "a quoted field spans the cut between two pieces of a file: reading the keys again, each file in one piece")
+	d.emit(split, StageScan, "a quoted field spans the cut between two pieces of the file: reading the keys again, each file in one piece")
 	d.keys, d.repeated, d.keyLo, d.keyHi = keyset.NewSet(estimateRows(files)), keyset.NewSet(0), 0, 0
 	for _, f := range files {
 		delete(d.perFile, f)
@@ -51,8 +51,8 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 }
 
 // scanKeys is the key pass, reading large files in pieces when split is
-// set; it reports whether the pieces of every split file agreed.
-func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (bool, error) {
+// set; it returns a file whose pieces disagreed, nil when all agreed.
+func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (*rawFile, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := max(runtime.GOMAXPROCS(0), 1)
@@ -90,7 +90,7 @@ func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (boo
 	}
 	go func() { wg.Wait(); close(msgs) }()
 	trackers := make([]*tracker, len(files))
-	agreed := true
+	var disagreed *rawFile
 	for m := range msgs {
 		f := files[m.file]
 		if trackers[m.file] == nil {
@@ -118,7 +118,7 @@ func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (boo
 				break
 			}
 			if !sp.agree() {
-				agreed = false
+				disagreed = f
 				break
 			}
 			st := sp.results[0].state
@@ -141,7 +141,7 @@ func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (boo
 			trackers[m.file].update(read, rows, 0, 0, nil, false)
 		}
 	}
-	return agreed, ctx.Err()
+	return disagreed, ctx.Err()
 }
 
 func sum(xs []int64) int64 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/lakeops/lakeops/etl/csvread"
 )
@@ -26,7 +25,7 @@ const defaultKeyPieceBytes = 16 << 20
 // keyPieces is how many pieces the key pass reads a file in, with workers
 // readers and pieces of at least minPiece bytes.
 func keyPieces(f *rawFile, workers int, minPiece int64) int {
-	if workers < 2 || strings.HasSuffix(strings.ToLower(f.info.Key), ".gz") {
+	if workers < 2 || f.gzipped() {
 		return 1
 	}
 	return int(max(1, min(int64(workers), f.info.Size/minPiece)))
@@ -93,7 +92,8 @@ func openPiece(ctx context.Context, d *dsRun, f *rawFile, j, n int) (*openedFile
 			return nil, 0, err
 		}
 	}
-	lim := d.r.opts.Limits
-	r := csvread.NewReader(br, csvread.Options{MaxFieldBytes: lim.MaxFieldBytes, MaxRecordBytes: lim.MaxRecordBytes, MidStream: true})
+	opts := d.r.opts.Limits.csvOptions()
+	opts.MidStream = true
+	r := csvread.NewReader(br, opts)
 	return &openedFile{rc: rc, count: cr, reader: r}, from + skipped, nil
 }

@@ -69,7 +69,7 @@ func runPieces(t *testing.T, content string, lim pipeline.Limits) runOutcome {
 	sum, err := pipeline.Run(ctx, lk, pipeline.Options{Limits: lim, Progress: func(e pipeline.Event) {
 		if e.Message != "" {
 			mu.Lock()
-			out.notes = append(out.notes, e.Message)
+			out.notes = append(out.notes, e.File+": "+e.Message)
 			mu.Unlock()
 		}
 	}})
@@ -123,6 +123,9 @@ func TestKeyPiecesChangeNothing(t *testing.T) {
 			}
 			for _, n := range got.notes {
 				if strings.Contains(n, "spans the cut") {
+					if !strings.HasPrefix(n, "bronze_layer/products.csv: ") {
+						t.Errorf("%s: the note names another file: %s", name, n)
+					}
 					reread++
 				}
 			}

@@ -128,6 +128,14 @@ func (o *openedFile) Close() error { return o.rc.Close() }
 // bytesRead is how much of the stored object was consumed.
 func (o *openedFile) bytesRead() int64 { return o.count.n }
 
+// gzipped reports whether the raw file is a .gz, read decompressed.
+func (f *rawFile) gzipped() bool { return strings.HasSuffix(strings.ToLower(f.info.Key), ".gz") }
+
+// csvOptions are the CSV reader's options for the limits.
+func (l Limits) csvOptions() csvread.Options {
+	return csvread.Options{MaxFieldBytes: l.MaxFieldBytes, MaxRecordBytes: l.MaxRecordBytes}
+}
+
 func openRaw(ctx context.Context, st storage.Store, f *rawFile, lim Limits) (*openedFile, error) {
 	rc, err := st.Open(ctx, f.info.Key, 0, -1)
 	if err != nil {
@@ -135,7 +143,7 @@ func openRaw(ctx context.Context, st storage.Store, f *rawFile, lim Limits) (*op
 	}
 	cr := &countingReader{r: rc}
 	var src io.Reader = bufio.NewReaderSize(cr, 256<<10)
-	if strings.HasSuffix(strings.ToLower(f.info.Key), ".gz") {
+	if f.gzipped() {
 		zr, err := gzip.NewReader(src)
 		if err != nil {
 			rc.Close()
@@ -143,7 +151,7 @@ func openRaw(ctx context.Context, st storage.Store, f *rawFile, lim Limits) (*op
 		}
 		src = &limitedReader{r: zr, n: lim.maxDecompressed(), file: f.info.Key}
 	}
-	r := csvread.NewReader(src, csvread.Options{MaxFieldBytes: lim.MaxFieldBytes, MaxRecordBytes: lim.MaxRecordBytes})
+	r := csvread.NewReader(src, lim.csvOptions())
 	return &openedFile{rc: rc, count: cr, reader: r}, nil
 }
 
