@@ -137,8 +137,7 @@ func (d *dsRun) readRows(ctx context.Context, files []*rawFile, valid validRow) 
 		}
 	}()
 	var tr *tracker
-	var rows, rejected int64
-	var byReason map[string]int64
+	var rows int64
 	cur, done := -1, 0
 	for b := range batches {
 		<-b.done
@@ -154,17 +153,13 @@ func (d *dsRun) readRows(ctx context.Context, files []*rawFile, valid validRow) 
 		}
 		st := d.perFile[f]
 		if b.file != cur {
-			cur, rows, rejected, byReason = b.file, 0, 0, map[string]int64{}
+			cur, rows = b.file, 0
 			tr = newTracker(d.r.opts.Progress, Event{RunID: d.r.opts.RunID, File: f.info.Key, Dataset: d.ds.Name, Stage: StageMerge, BytesTotal: f.info.Size})
 		}
 		for i := range b.spans {
 			rows++
 			line, raw := int64(b.spans[i].line), b.raw(i)
 			if rs := b.reasons[i]; len(rs) > 0 {
-				rejected++
-				for _, c := range rs {
-					byReason[c]++
-				}
 				d.reject(f, st, line, raw, rs...)
 				continue
 			}
@@ -174,7 +169,10 @@ func (d *dsRun) readRows(ctx context.Context, files []*rawFile, valid validRow) 
 		}
 		eof, offset := b.eof, b.offset
 		b.release()
-		tr.update(offset, rows, rows-rejected, rejected, byReason, eof)
+		// The file's rejects so far: the row rules' and the references'
+		// (dedup's come once every file is read).
+		c := &st.counts
+		tr.update(offset, rows, rows-c.Rejected, c.Rejected, c.RejectedByReason, eof)
 		if eof {
 			done++
 			st.counts.RowsRead = rows
