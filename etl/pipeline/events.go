@@ -31,6 +31,7 @@ type Event struct {
 	ETA        time.Duration // estimate for the current stage; 0 when unknown
 	Result     *FileResult   // set on StageDone
 	Message    string        // warnings and notes
+	StageEnd   bool          // the last progress event of the file's stage
 }
 
 // Progress receives events; it must not block for long.
@@ -54,17 +55,17 @@ func newTracker(emit Progress, base Event) *tracker {
 }
 
 // update sends an event at most every 100 ms unless force is set.
-func (t *tracker) update(read, rows, accepted, rejected int64, byReason map[string]int64, force bool) {
+func (t *tracker) update(read, rows, accepted, rejected int64, byReason map[string]int64, end bool) {
 	if t.emit == nil {
 		return
 	}
 	now := time.Now()
-	if !force && now.Sub(t.last) < 100*time.Millisecond {
+	if !end && now.Sub(t.last) < 100*time.Millisecond {
 		return
 	}
 	t.last = now
 	e := t.base
-	e.BytesRead, e.Rows, e.Accepted, e.Rejected = read, rows, accepted, rejected
+	e.BytesRead, e.Rows, e.Accepted, e.Rejected, e.StageEnd = read, rows, accepted, rejected, end
 	e.ByReason = copyCounts(byReason)
 	// A rate and a time left once the file has been read for
 	// MinRateWindow: before that a few rows over microseconds read as

@@ -212,7 +212,8 @@ func printSummary(w io.Writer, sum *pipeline.Summary, format string) error {
 }
 
 // progressPrinter writes progress lines to stderr: at most one a second
-// per file and stage, plus one line when each file is done.
+// per file and stage and the line of each stage's end, plus one line when
+// each file is done.
 type progressPrinter struct {
 	mu   sync.Mutex
 	w    io.Writer
@@ -240,8 +241,10 @@ func (p *progressPrinter) event(e pipeline.Event) {
 		}
 		fmt.Fprintln(p.w, msg)
 	default:
+		// A line a second, and a stage's last line even within the second,
+		// so what stays on the screen is not stale.
 		k := name + "\x00" + string(e.Stage)
-		if time.Since(p.last[k]) < time.Second {
+		if time.Since(p.last[k]) < time.Second && !e.StageEnd {
 			return
 		}
 		p.last[k] = time.Now()
