@@ -239,8 +239,8 @@ func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []st
 		counts = fmt.Sprintf("%s checked before it stopped · committed: accepted %s · rejected %s",
 			textfmt.Rows(o.Reached.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
 	}
-	if !j.State.Done() && o.Rows > 0 { // dedup and references are checked when a dataset commits
-		counts = fmt.Sprintf("%s checked · accepted so far %s (before dedup and references) · rejected %s",
+	if !j.State.Done() && o.Rows > 0 { // dedup picks among repeated keys once every file is read
+		counts = fmt.Sprintf("%s checked · accepted so far %s (before dedup) · rejected %s",
 			textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
 	}
 	var bar string
