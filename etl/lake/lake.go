@@ -21,13 +21,15 @@ type Layout struct {
 	Rejected string // rejected-row tables, one folder per dataset
 	Ledger   string // the ingest log table
 	Archive  string // archived raw files
+	Outcomes string // what each load's files contributed, one JSON object per run and dataset
 }
 
 // DefaultLayout is the layout of every lakeops lake: bronze_layer/ raw
 // files, silver_layer/<dataset> and rejected/<dataset> Delta tables, the
-// ingest log in _lakeops/ingest_log, archived raw files in archive/.
+// ingest log in _lakeops/ingest_log, archived raw files in archive/, the
+// loads' recorded outcomes in _lakeops/outcomes/.
 func DefaultLayout() Layout {
-	return Layout{Bronze: "bronze_layer/", Silver: "silver_layer/", Rejected: "rejected/", Ledger: "_lakeops/ingest_log", Archive: "archive/"}
+	return Layout{Bronze: "bronze_layer/", Silver: "silver_layer/", Rejected: "rejected/", Ledger: "_lakeops/ingest_log", Archive: "archive/", Outcomes: "_lakeops/outcomes/"}
 }
 
 // Lake is a store with a layout.

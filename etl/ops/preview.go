@@ -124,12 +124,13 @@ func (o *Ops) ValidateLocal(ctx context.Context, paths ...string) (*Summary, err
 type RunRequest struct {
 	Files    []string // raw file keys; empty: every new raw file
 	Force    bool
+	Recheck  bool // with Force: check every row even of files unchanged since their load
 	Progress Progress
 }
 
 // Run runs the pipeline in the foreground.
 func (o *Ops) Run(ctx context.Context, req RunRequest) (*Summary, error) {
-	return pipeline.Run(ctx, o.lake, pipeline.Options{Files: req.Files, Force: req.Force, Progress: req.Progress,
+	return pipeline.Run(ctx, o.lake, pipeline.Options{Files: req.Files, Force: req.Force, Recheck: req.Recheck, Progress: req.Progress,
 		Limits: o.limits})
 }
 

@@ -78,13 +78,13 @@ type fileMatches struct {
 func (d *dsRun) matchExisting(ctx context.Context, snap *delta.Snapshot, rh *rowHasher) ([]*candidate, *matchIndex, error) {
 	keyName := d.ds.KeyName()
 	var cands []*candidate
-	lo, hi, ranged := d.keyLo, d.keyHi, d.keys.Len() > 0
+	lo, hi := d.keyLo, d.keyHi
 	var bound int64 // the most keys that can match
 	cLo, cHi, cRanged := int64(0), int64(0), true
 	var ranges []candRange
 	for _, a := range snap.Files() {
-		l, h, ok := keyRange(a, keyName)
-		if ok && (!ranged || l > hi || h < lo || !d.keys.AnyIn(l, h)) {
+		l, h, ok, may := d.mayHoldRunKeys(a, keyName)
+		if !may {
 			continue
 		}
 		cands = append(cands, &candidate{add: a})
@@ -111,6 +111,16 @@ func (d *dsRun) matchExisting(ctx context.Context, snap *delta.Snapshot, rh *row
 		return nil, nil, err
 	}
 	return cands, idx.done(), nil
+}
+
+// mayHoldRunKeys tells from a file's key range (l..h, ok when its stats
+// give one) whether the file may hold a key of the run.
+func (d *dsRun) mayHoldRunKeys(a *delta.Add, keyName string) (l, h int64, ok, may bool) {
+	l, h, ok = keyRange(a, keyName)
+	if !ok {
+		return l, h, false, true
+	}
+	return l, h, true, d.keys.Len() > 0 && l <= d.keyHi && h >= d.keyLo && d.keys.AnyIn(l, h)
 }
 
 // hashCandidates reads the candidate files, one per CPU, into the index.

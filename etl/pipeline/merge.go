@@ -46,6 +46,11 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if len(ok) == 0 {
 		return nil
 	}
+	if r.opts.Force && !r.opts.Recheck && !r.opts.DryRun && len(ok) == len(files) {
+		if same, err := d.unchangedSinceLoad(ctx, ok, refs); err != nil || same {
+			return err
+		}
+	}
 	if r.opts.DryRun {
 		refs, err := refs()
 		if err != nil {
@@ -89,6 +94,14 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		d.perFile[f].rejected = rejectLog{}
 	}
 	d.finish(ok)
+	var recorded []*rawFile
+	var outcomes []fileOutcome
+	for _, f := range ok {
+		if st := d.perFile[f]; !st.outcome.unrecorded {
+			recorded, outcomes = append(recorded, f), append(outcomes, outcomeOf(st))
+		}
+	}
+	d.recordOutcomes(ctx, recorded, outcomes)
 	return nil
 }
 
@@ -141,6 +154,18 @@ type refSets struct {
 	products *keyset.Set
 	orderCol int // order_items columns holding the references
 	prodCol  int
+}
+
+// byColumn is the key set a reference column must point into; nil for a
+// column that is no reference.
+func (r *refSets) byColumn(col string) *keyset.Set {
+	switch col {
+	case "order_id":
+		return r.orders
+	case "product_id":
+		return r.products
+	}
+	return nil
 }
 
 func (d *dsRun) loadRefs(ctx context.Context) (*refSets, error) {

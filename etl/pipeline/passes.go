@@ -43,6 +43,7 @@ type fileState struct {
 	// The row pass's outcome, reset on every merge attempt.
 	counts   Counts
 	rejected rejectLog
+	outcome  outcomeTally
 }
 
 // reject records a rejected row of the file.
@@ -101,6 +102,7 @@ func (d *dsRun) readRows(ctx context.Context, files []*rawFile, valid validRow) 
 		st := d.perFile[f]
 		st.counts = Counts{RejectedByReason: map[string]int64{}}
 		st.rejected = rejectLog{}
+		st.outcome = outcomeTally{}
 	}
 	open := func(i int) (*openedFile, *dataset.Mapping, error) {
 		f := files[i]
@@ -198,7 +200,10 @@ func (d *dsRun) accept(f *rawFile, st *fileState, line int64, raw []byte, vals [
 	}
 	if refs != "" {
 		d.reject(f, st, line, raw, dataset.SplitReasons(refs)...)
+		st.outcome.miss(d.ds, refs, vals)
+		return nil
 	}
+	st.outcome.accept(vals)
 	return nil
 }
 
@@ -230,6 +235,9 @@ func (d *dsRun) dedupHeld(held []heldRow, fn acceptFunc) error {
 			}
 		}
 		for i, h := range group {
+			if i != best && h.f != group[best].f { // its outcome depends on another file
+				d.perFile[h.f].outcome.unrecorded = true
+			}
 			switch {
 			case i == best:
 				if err := d.accept(h.f, d.perFile[h.f], h.line, h.raw, h.vals, fn); err != nil {

@@ -28,8 +28,11 @@ type Options struct {
 	// Files are raw file keys relative to the lake root; empty means every
 	// raw file under the bronze prefix that the ingest log has not seen.
 	Files []string
-	// Force re-runs files the ingest log records as ingested.
-	Force bool
+	// Force re-runs files the ingest log records as ingested. A forced
+	// dataset whose files are all as their last load left them (see
+	// unchanged.go) is not checked again unless Recheck is set.
+	Force   bool
+	Recheck bool
 	// RunID names the run; generated when empty.
 	RunID string
 	// Progress receives events (may be nil).
@@ -133,7 +136,7 @@ func Run(ctx context.Context, lk *lake.Lake, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]*keyset.Set{}}
+	r := &run{lake: lk, opts: opts, started: started, dryKeys: map[string]*keyset.Set{}, entries: entries}
 	byDataset := map[string][]*rawFile{}
 	for _, f := range files {
 		if f.result.Status == "" && f.dataset != nil {
@@ -270,6 +273,10 @@ type run struct {
 	// dryKeys are the keys a dry run accepted, per dataset, standing in for
 	// the rows a real run would have merged (for later references).
 	dryKeys map[string]*keyset.Set
+	// entries is the ingest log as the run found it; outcomes caches the
+	// outcome records read from the lake, by key (nil when absent).
+	entries  []ledger.Entry
+	outcomes map[string]*outcomeRecord
 }
 
 // source is the store raw files are read from.

@@ -18,7 +18,7 @@ import (
 )
 
 func runCommand(g *Globals, env Env) *cobra.Command {
-	var force, quiet bool
+	var force, recheck, quiet bool
 	cmd := &cobra.Command{
 		Use:   "run [FILE...]",
 		Short: "run the pipeline on raw files (default: every new raw file)",
@@ -32,6 +32,7 @@ failed (rejected rows are not a failure).`,
 	}
 	out := addFormat(cmd, true, formatTable, formatJSON)
 	cmd.Flags().BoolVar(&force, "force", false, "re-run files the ingest log records as ingested")
+	cmd.Flags().BoolVar(&recheck, "recheck", false, "with --force, check every row again even when the files, the rules and the table are as the last load left them")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress on stderr")
 	lim := limitFlags(cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, files []string) error {
@@ -52,7 +53,10 @@ failed (rejected rows are not a failure).`,
 		if err != nil {
 			return err
 		}
-		req := ops.RunRequest{Files: keys, Force: force}
+		if recheck && !force {
+			return usagef("--recheck goes with --force")
+		}
+		req := ops.RunRequest{Files: keys, Force: force, Recheck: recheck}
 		if !quiet {
 			req.Progress = newProgressPrinter(env.Stderr).event
 		}

@@ -1,0 +1,70 @@
+package dataset
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// rulesRevision names the meaning of the row rules as this code checks
+// them. Bump it whenever a rule accepts or rejects anything differently,
+// or types a value differently: outcomes recorded under another revision
+// are then never trusted again (see RulesFingerprint).
+const rulesRevision = 1
+
+// RulesFingerprint names everything a row's outcome under the row rules
+// depends on besides the row itself: the rules' revision and the
+// dataset's columns, types, key, partition and date columns. extra is
+// folded in too (the caller's limits). Two runs with the same fingerprint
+// check the same bytes the same way.
+func (d *Dataset) RulesFingerprint(extra string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "lakeops-rules:%d\x00%s\x00%d:%d:%d:%d\x00", rulesRevision, d.Name, d.Key, d.Partition, d.Timestamp, d.Date)
+	for _, c := range d.Columns {
+		fmt.Fprintf(h, "%s:%d:%t\x00", c.Name, c.Type, c.Optional)
+	}
+	fmt.Fprintf(h, "%s", extra)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Digest is a 64-bit digest of a row's typed values that is the same in
+// every process and every version: outcomes of loads are recorded with it
+// and compared with the table's rows later, so it must never change.
+// Each value is mixed on its own, with its position and whether it is
+// null, and the mixes are summed; a row's digest is that sum mixed again.
+// Digests of rows add up to the digest of a set of rows (DigestSum), in
+// any order.
+func Digest(row []Value) uint64 {
+	var h uint64
+	for i := range row {
+		v := &row[i]
+		x := uint64(v.I)
+		switch {
+		case v.Null:
+			x = nullMark
+		case v.S != "":
+			x ^= xxhash.Sum64String(v.S)
+		}
+		x = (x ^ positionSalt*uint64(i+1)) * mixMul
+		h += x ^ x>>29
+	}
+	return fmix64(h)
+}
+
+const (
+	nullMark     = 0x9e3779b97f4a7c15
+	positionSalt = 0xd6e8feb86659fd93
+	mixMul       = 0xbf58476d1ce4e5b9
+)
+
+// fmix64 is MurmurHash3's finaliser: every input bit moves every output bit.
+func fmix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}

@@ -1,0 +1,173 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lakeops/lakeops/aws/storage"
+	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/ledger"
+)
+
+// A load records what each file it merged contributed: how many rows it
+// accepted and the sum of their digests (dataset.Digest), the reference
+// values its rejected rows missed, and the fingerprint of the rules it was
+// checked under. The record is one JSON object per run and dataset under
+// the lake's outcomes prefix. A forced run over files whose record still
+// holds finds that nothing would change without checking their rows again
+// (unchanged.go). A missing or unreadable record only means the rows are
+// checked again.
+
+// maxMissedReferences bounds the reference values a file's record keeps;
+// a file whose rows missed more is not recorded.
+const maxMissedReferences = 100_000
+
+// outcomeTally is what the row pass learns of a file for its record.
+type outcomeTally struct {
+	accepted int64
+	digest   uint64
+	missed   map[string][]int64 // per reference column, the values its rows missed
+	nMissed  int
+	// unrecorded is set when the file's outcome depends on more than its
+	// bytes, the rules and the tables: a row of it lost dedup to a row of
+	// another file of the run, or too many references were missed.
+	unrecorded bool
+}
+
+// accepted notes a row that passed every rule.
+func (t *outcomeTally) accept(vals []dataset.Value) {
+	t.accepted++
+	t.digest += dataset.Digest(vals)
+}
+
+// miss notes the values of a row that failed its references (reasons as
+// the accept function returns them).
+func (t *outcomeTally) miss(ds *dataset.Dataset, reasons string, vals []dataset.Value) {
+	for _, code := range dataset.SplitReasons(reasons) {
+		col, ok := strings.CutPrefix(code, "reference:")
+		ci := ds.Index(col)
+		if !ok || ci < 0 {
+			continue
+		}
+		if t.nMissed++; t.nMissed > maxMissedReferences {
+			t.unrecorded = true
+			return
+		}
+		if t.missed == nil {
+			t.missed = map[string][]int64{}
+		}
+		t.missed[col] = append(t.missed[col], vals[ci].I)
+	}
+}
+
+// outcomeRecord is what one run recorded of one dataset's files.
+type outcomeRecord struct {
+	Rules string                 `json:"rules"`
+	Files map[string]fileOutcome `json:"files"` // by file identity (ledger.Identity.String)
+}
+
+// fileOutcome is what one file contributed to its table.
+type fileOutcome struct {
+	Records  int64              `json:"records"`  // records read, the header not counted
+	Accepted int64              `json:"accepted"` // rows accepted: the table held exactly these after the load
+	Digest   string             `json:"digest"`   // the sum of their digests, 16 hex digits
+	Missed   map[string][]int64 `json:"missed_references,omitempty"`
+}
+
+func (o fileOutcome) digest() (uint64, bool) {
+	v, err := strconv.ParseUint(o.Digest, 16, 64)
+	return v, err == nil
+}
+
+func outcomeOf(st *fileState) fileOutcome {
+	return fileOutcome{Records: st.records, Accepted: st.outcome.accepted,
+		Digest: fmt.Sprintf("%016x", st.outcome.digest), Missed: st.outcome.missed}
+}
+
+// rulesFingerprint names the rules a row of the dataset is checked under in this run.
+func (d *dsRun) rulesFingerprint() string {
+	lim := d.r.opts.Limits
+	return d.ds.RulesFingerprint(fmt.Sprintf("limits:%d:%d:%d", lim.MaxFieldBytes, lim.MaxRecordBytes, lim.maxDecompressed()))
+}
+
+func (r *run) outcomeKey(ds, runID string) string {
+	return r.lake.Layout.Outcomes + ds + "/" + runID + ".json"
+}
+
+// recordOutcomes writes this run's record of the dataset's files. It runs
+// after the MERGE committed; when it fails, the run goes on (a forced run
+// over the files then checks their rows again) and says so.
+func (d *dsRun) recordOutcomes(ctx context.Context, files []*rawFile, outcomes []fileOutcome) {
+	rec := outcomeRecord{Rules: d.rulesFingerprint(), Files: map[string]fileOutcome{}}
+	for i, f := range files {
+		rec.Files[f.id.String()] = outcomes[i]
+	}
+	if len(rec.Files) == 0 {
+		return
+	}
+	body, err := json.Marshal(rec)
+	if err == nil {
+		err = d.r.lake.Store.Put(ctx, d.r.outcomeKey(d.ds.Name, d.r.opts.RunID), bytes.NewReader(body))
+	}
+	if err != nil {
+		d.emit(files[0], StageCommit, "warning: could not record the files' outcomes ("+err.Error()+"); a forced run will check their rows again")
+	}
+}
+
+// recordedOutcome finds the file's outcome as recorded by the latest run
+// that ingested it, with that run's ledger entry and rules fingerprint; ok
+// is false when there is none.
+func (r *run) recordedOutcome(ctx context.Context, ds string, f *rawFile) (out fileOutcome, e ledger.Entry, rules string, ok bool) {
+	var latest time.Time
+	for _, x := range r.entries {
+		if x.Status == ledger.StatusSucceeded && x.Dataset == ds && ledger.Same(x.Identity(), f.id) && !x.EndedAt.Before(latest) {
+			e, latest, ok = x, x.EndedAt, true
+		}
+	}
+	if !ok {
+		return out, e, "", false
+	}
+	rec, err := r.outcomeRecord(ctx, ds, e.RunID)
+	if err != nil || rec == nil {
+		return out, e, "", false
+	}
+	out, ok = rec.Files[f.id.String()]
+	return out, e, rec.Rules, ok
+}
+
+// outcomeRecord reads (once per run) the record a run wrote of a dataset;
+// nil when it wrote none.
+func (r *run) outcomeRecord(ctx context.Context, ds, runID string) (*outcomeRecord, error) {
+	key := r.outcomeKey(ds, runID)
+	if rec, seen := r.outcomes[key]; seen {
+		return rec, nil
+	}
+	rec, err := readOutcomeRecord(ctx, r.lake.Store, key)
+	if err != nil && !errors.Is(err, storage.ErrNotExist) {
+		return nil, err
+	}
+	if r.outcomes == nil {
+		r.outcomes = map[string]*outcomeRecord{}
+	}
+	r.outcomes[key] = rec
+	return rec, nil
+}
+
+func readOutcomeRecord(ctx context.Context, st storage.Store, key string) (*outcomeRecord, error) {
+	rc, err := st.Open(ctx, key, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var rec outcomeRecord
+	if err := json.NewDecoder(rc).Decode(&rec); err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return &rec, nil
+}

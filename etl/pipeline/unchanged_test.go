@@ -1,0 +1,271 @@
+package pipeline_test
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lakeops/lakeops/aws/storage/folder"
+	"github.com/lakeops/lakeops/etl/delta"
+	"github.com/lakeops/lakeops/etl/gen"
+	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/etl/rejects"
+)
+
+// forced runs a forced run of files and returns the files that took the
+// shortcut of unchanged.go (their progress says so).
+func forced(t *testing.T, lk *lake.Lake, files []string, recheck bool) (*pipeline.Summary, map[string]bool) {
+	t.Helper()
+	return forcedWith(t, lk, pipeline.Options{Files: files, Recheck: recheck})
+}
+
+// forcedWith is forced with more options.
+func forcedWith(t *testing.T, lk *lake.Lake, opts pipeline.Options) (*pipeline.Summary, map[string]bool) {
+	t.Helper()
+	var mu sync.Mutex
+	short := map[string]bool{}
+	opts.Force = true
+	opts.Progress = func(e pipeline.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(e.Message, "rows were not checked again") {
+			short[e.File] = true
+		}
+	}
+	sum, err := pipeline.Run(context.Background(), lk, opts)
+	if err != nil || sum.Failed() {
+		t.Fatalf("forced run: %v %+v", err, sum)
+	}
+	return sum, short
+}
+
+// twin copies a folder lake, modification times too (they are part of a
+// raw file's identity).
+func twin(t *testing.T, dir string) (*lake.Lake, string) {
+	t.Helper()
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		return os.Chtimes(filepath.Join(dst, rel), info.ModTime(), info.ModTime())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := folder.New(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lake.New(st), dst
+}
+
+func rejectsOf(t *testing.T, lk *lake.Lake, ds string) int {
+	t.Helper()
+	rows, err := rejects.Read(context.Background(), lk, ds, rejects.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
+}
+
+func versionOf(t *testing.T, tb *delta.Table) int64 {
+	t.Helper()
+	snap, err := tb.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap.Version()
+}
+
+// sameOutcome requires two lakes to have had the same forced run: the
+// same results, tables and rejects.
+func sameOutcome(t *testing.T, a, b *pipeline.Summary, la, lb *lake.Lake) {
+	t.Helper()
+	if !reflect.DeepEqual(a.Files, b.Files) {
+		t.Fatalf("results differ:\n shortcut %+v\n recheck  %+v", a.Files, b.Files)
+	}
+	for _, ds := range []string{"products", "orders", "order_items"} {
+		ta, _ := tableByKey(t, la, ds, keyOf(ds))
+		tb, _ := tableByKey(t, lb, ds, keyOf(ds))
+		if !reflect.DeepEqual(ta, tb) {
+			t.Fatalf("%s: the tables differ (%d and %d rows)", ds, len(ta), len(tb))
+		}
+		if ra, rb := rejectsOf(t, la, ds), rejectsOf(t, lb, ds); ra != rb {
+			t.Fatalf("%s: %d and %d rejected rows", ds, ra, rb)
+		}
+	}
+}
+
+func keyOf(ds string) string {
+	return map[string]string{"products": "product_id", "orders": "order_id", "order_items": "id"}[ds]
+}
+
+// TestForcedRunOverUnchangedFilesIsNotCheckedAgain: a generated lake with
+// every kind of reject (rule breaks, duplicates, missed references) is
+// loaded; forcing every file again takes the shortcut, commits
+// nothing, and gives what a forced run that checks every row gives, on a
+// twin of the lake. The shortcut's own record serves the next forced run.
+func TestForcedRunOverUnchangedFilesIsNotCheckedAgain(t *testing.T) {
+	ctx := context.Background()
+	lk, dir := newLake(t)
+	raw := t.TempDir()
+	if _, err := gen.Generate(ctx, raw, gen.Options{Orders: 1500, Days: 3, Dirty: 0.05, Seed: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	putTree(t, lk, raw)
+	sum, err := pipeline.Run(ctx, lk, pipeline.Options{})
+	if err != nil || sum.Failed() {
+		t.Fatalf("load: %v %+v", err, sum)
+	}
+	byReason := sum.Totals.RejectedByReason
+	for _, code := range []string{"duplicate", "superseded", "reference:order_id", "type:id"} {
+		if byReason[code] == 0 {
+			t.Fatalf("the generated lake has no %q rejects (%v): the test would not cover them", code, byReason)
+		}
+	}
+	var files []string
+	for _, f := range sum.Files {
+		files = append(files, f.File)
+	}
+	other, _ := twin(t, dir)
+	silver, rej := versionOf(t, lk.Silver("order_items")), versionOf(t, lk.Rejected("order_items"))
+	got, short := forced(t, lk, files, false)
+	if len(short) != len(files) {
+		t.Fatalf("the forced run over %d unchanged files checked the rows of %d again", len(files), len(files)-len(short))
+	}
+	if v, r := versionOf(t, lk.Silver("order_items")), versionOf(t, lk.Rejected("order_items")); v != silver || r != rej {
+		t.Fatalf("the shortcut committed: silver %d -> %d, rejects %d -> %d", silver, v, rej, r)
+	}
+	want, short := forced(t, other, files, true)
+	if len(short) != 0 {
+		t.Fatal("Recheck took the shortcut")
+	}
+	sameOutcome(t, got, want, lk, other)
+	if got.Totals.Unchanged != sum.Totals.Accepted || got.Totals.Inserted+got.Totals.Updated != 0 {
+		t.Fatalf("forced totals %+v after a load of %+v", got.Totals, sum.Totals)
+	}
+	if _, short := forced(t, lk, files, false); len(short) != len(files) {
+		t.Fatal("a second forced run did not find the first one's record")
+	}
+}
+
+const (
+	smallProducts = "product_id,department_id,department,product_name\n1,1,produce,apple\n2,1,produce,pear\n"
+	smallOrders   = "order_num,order_id,user_id,order_timestamp,total_amount,date\n" +
+		"1,100,7,2025-04-01T10:00:00,10.00,2025-04-01\n2,101,7,2025-04-01T11:00:00,12.50,2025-04-01\n"
+	// Accepted rows, a missed order (199), a type error, a duplicate.
+	smallItems = itemsHeader +
+		"1,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n" +
+		"2,100,7,3,2,2,1,2025-04-01T10:00:00,2025-04-01\n" +
+		"3,199,7,3,1,1,0,2025-04-01T12:00:00,2025-04-01\n" +
+		"4,101,7,x,1,1,0,2025-04-01T11:00:00,2025-04-01\n" +
+		"5,101,7,3,1,1,0,2025-04-01T11:00:00,2025-04-01\n" +
+		"5,101,7,3,1,1,0,2025-04-01T11:00:00,2025-04-01\n"
+	itemsA = "bronze_layer/order_items/order_items_a.csv"
+)
+
+// TestForcedRunChecksAgainWhatMayHaveChanged: after each change that could
+// make checking a loaded file's rows again come out otherwise, a forced
+// run of the file checks them again, and its outcome is that of a forced
+// run told to recheck, on a twin of the lake. The first case changes
+// nothing and must take the shortcut, so that the others show it refused.
+func TestForcedRunChecksAgainWhatMayHaveChanged(t *testing.T) {
+	ctx := context.Background()
+	run := func(t *testing.T, lk *lake.Lake) {
+		t.Helper()
+		if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
+			t.Fatalf("run: %v %+v", err, sum)
+		}
+	}
+	cases := []struct {
+		name   string
+		load   map[string]string // raw files of the first load besides the small ones
+		change func(t *testing.T, lk *lake.Lake, dir string)
+		force  []string
+		limits pipeline.Limits
+	}{
+		{name: "nothing changed"},
+		{name: "another file changed one of its rows", change: func(t *testing.T, lk *lake.Lake, _ string) {
+			putFile(t, lk.Store, "bronze_layer/order_items/order_items_b.csv", itemsHeader+"2,100,7,3,2,9,1,2025-04-01T10:30:00,2025-04-01\n")
+			run(t, lk)
+		}},
+		{name: "a missed order arrived", change: func(t *testing.T, lk *lake.Lake, _ string) {
+			putFile(t, lk.Store, "bronze_layer/orders/orders_b.csv", "order_num,order_id,user_id,order_timestamp,total_amount,date\n3,199,7,2025-04-01T12:00:00,1.00,2025-04-01\n")
+			run(t, lk)
+		}},
+		{name: "a row it rejected came in another file", change: func(t *testing.T, lk *lake.Lake, _ string) {
+			putFile(t, lk.Store, "bronze_layer/order_items/order_items_d.csv", itemsHeader+"4,101,7,2,1,1,0,2025-04-01T11:00:00,2025-04-01\n")
+			run(t, lk)
+		}},
+		{name: "the limits changed", limits: pipeline.Limits{MaxRecordBytes: 4096}},
+		{name: "its rejects were removed", change: func(t *testing.T, _ *lake.Lake, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, "rejected", "order_items")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "a data file was removed from the table", change: func(t *testing.T, lk *lake.Lake, _ string) {
+			snap, err := lk.Silver("order_items").Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx := snap.NewTransaction()
+			tx.Remove(snap.Files()[0], true)
+			if _, err := tx.Commit(ctx, delta.Operation{Name: "DELETE"}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "its record is gone", change: func(t *testing.T, _ *lake.Lake, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, "_lakeops", "outcomes")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "a row of it lost to another file's at the load",
+			load:  map[string]string{"bronze_layer/order_items/order_items_c.csv": itemsHeader + "1,100,7,4,1,3,1,2025-04-01T10:05:00,2025-04-01\n"},
+			force: []string{itemsA, "bronze_layer/order_items/order_items_c.csv"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lk, dir := newLake(t)
+			putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
+			putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
+			putFile(t, lk.Store, itemsA, smallItems)
+			for k, v := range c.load {
+				putFile(t, lk.Store, k, v)
+			}
+			run(t, lk)
+			if c.change != nil {
+				c.change(t, lk, dir)
+			}
+			files := c.force
+			if files == nil {
+				files = []string{itemsA}
+			}
+			other, _ := twin(t, dir)
+			got, short := forcedWith(t, lk, pipeline.Options{Files: files, Limits: c.limits})
+			want, _ := forcedWith(t, other, pipeline.Options{Files: files, Limits: c.limits, Recheck: true})
+			if c.change == nil && c.limits == (pipeline.Limits{}) && c.load == nil {
+				if !short[itemsA] {
+					t.Fatal("nothing changed, yet the rows were checked again")
+				}
+			} else if len(short) > 0 {
+				t.Fatalf("the shortcut was taken for %v", short)
+			}
+			sameOutcome(t, got, want, lk, other)
+		})
+	}
+}
