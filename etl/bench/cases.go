@@ -137,8 +137,9 @@ func oneFileSide(name string, file func(*interleaved) string) side {
 	}}
 }
 
-// forceCase: run --force over loaded, unchanged files, against the full
-// load and against DuckDB's upsert of the same rows.
+// forceCase: run --force over loaded, unchanged files (which finds them as
+// their load left them), and with --recheck (every row checked again),
+// against the full load and against DuckDB's upsert of the same rows.
 func forceCase() *benchCase {
 	return &benchCase{
 		name: "force",
@@ -153,18 +154,8 @@ func forceCase() *benchCase {
 				len(w.dailyItems), w.daily.items), nil
 		},
 		sides: []side{
-			{name: "lakeops run --force", run: func(ctx context.Context, w *workspace, i int) (measure, error) {
-				dir := w.path("timed-lake")
-				defer os.RemoveAll(dir)
-				if err := lakeWith(dir, w.fullDaily, "", nil); err != nil {
-					return measure{}, err
-				}
-				m, s, err := w.run(ctx, dir, append([]string{"--force"}, w.dailyItems...)...)
-				if err == nil && (s.Totals.Inserted != 0 || s.Totals.Updated != 0 || s.Totals.Unchanged != s.Totals.Accepted) {
-					err = fmt.Errorf("a forced run over unchanged data inserted %d, updated %d rows", s.Totals.Inserted, s.Totals.Updated)
-				}
-				return m, err
-			}},
+			forcedSide("lakeops run --force", "--force"),
+			forcedSide("lakeops run --force --recheck", "--force", "--recheck"),
 			fullLoadSide(),
 			{name: "DuckDB upsert", run: func(ctx context.Context, w *workspace, i int) (measure, error) {
 				out := w.path("timed-duckdb")
@@ -180,8 +171,26 @@ func forceCase() *benchCase {
 		ratios: []ratio{
 			{num: "lakeops run --force", den: "lakeops full load", timeGoal: 0.5, absMemGoalMB: 200, timeText: "≤ 0.5× time", memTxt: "≤ 200 MB"},
 			{num: "lakeops run --force", den: "DuckDB upsert"},
+			{num: "lakeops run --force --recheck", den: "lakeops full load"},
 		},
 	}
+}
+
+// forcedSide is a forced run over the loaded daily files, which must find
+// nothing to change.
+func forcedSide(name string, flags ...string) side {
+	return side{name: name, run: func(ctx context.Context, w *workspace, i int) (measure, error) {
+		dir := w.path("timed-lake")
+		defer os.RemoveAll(dir)
+		if err := lakeWith(dir, w.fullDaily, "", nil); err != nil {
+			return measure{}, err
+		}
+		m, s, err := w.run(ctx, dir, append(flags, w.dailyItems...)...)
+		if err == nil && (s.Totals.Inserted != 0 || s.Totals.Updated != 0 || s.Totals.Unchanged != s.Totals.Accepted) {
+			err = fmt.Errorf("a forced run over unchanged data inserted %d, updated %d rows", s.Totals.Inserted, s.Totals.Updated)
+		}
+		return m, err
+	}}
 }
 
 // redelivery holds the redeliver case's data.

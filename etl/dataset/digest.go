@@ -37,17 +37,17 @@ func (d *Dataset) RulesFingerprint(extra string) string {
 // Digests of rows add up to the digest of a set of rows (DigestSum), in
 // any order.
 func Digest(row []Value) uint64 {
-	var h uint64
+	var h, salt uint64
 	for i := range row {
 		v := &row[i]
+		salt += positionSalt
 		x := uint64(v.I)
-		switch {
-		case v.Null:
+		if v.Null {
 			x = nullMark
-		case v.S != "":
+		} else if len(v.S) != 0 {
 			x ^= xxhash.Sum64String(v.S)
 		}
-		x = (x ^ positionSalt*uint64(i+1)) * mixMul
+		x = (x ^ salt) * mixMul
 		h += x ^ x>>29
 	}
 	return fmix64(h)

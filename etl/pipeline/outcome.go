@@ -124,8 +124,15 @@ func (d *dsRun) recordOutcomes(ctx context.Context, files []*rawFile, outcomes [
 // that ingested it, with that run's ledger entry and rules fingerprint; ok
 // is false when there is none.
 func (r *run) recordedOutcome(ctx context.Context, ds string, f *rawFile) (out fileOutcome, e ledger.Entry, rules string, ok bool) {
+	if r.byFile == nil {
+		r.byFile = map[string][]int{}
+		for i, x := range r.entries {
+			r.byFile[x.File] = append(r.byFile[x.File], i)
+		}
+	}
 	var latest time.Time
-	for _, x := range r.entries {
+	for _, i := range r.byFile[f.info.Key] {
+		x := r.entries[i]
 		if x.Status == ledger.StatusSucceeded && x.Dataset == ds && ledger.Same(x.Identity(), f.id) && !x.EndedAt.Before(latest) {
 			e, latest, ok = x, x.EndedAt, true
 		}

@@ -273,9 +273,11 @@ type run struct {
 	// dryKeys are the keys a dry run accepted, per dataset, standing in for
 	// the rows a real run would have merged (for later references).
 	dryKeys map[string]*keyset.Set
-	// entries is the ingest log as the run found it; outcomes caches the
+	// entries is the ingest log as the run found it, byFile their indexes
+	// by raw file key (made when first needed); outcomes caches the
 	// outcome records read from the lake, by key (nil when absent).
 	entries  []ledger.Entry
+	byFile   map[string][]int
 	outcomes map[string]*outcomeRecord
 }
 

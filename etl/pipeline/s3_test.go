@@ -31,4 +31,14 @@ func TestSeedLoadsOnS3(t *testing.T) {
 	if err != nil || len(again.Files) != 0 {
 		t.Fatalf("second run: %v %+v", err, again)
 	}
+	// The load's outcomes were recorded on S3: a forced run finds every
+	// file as the load left it, and changes nothing.
+	var files []string
+	for _, f := range sum.Files {
+		files = append(files, f.File)
+	}
+	got, short := forced(t, lk, files, false)
+	if len(short) != len(files) || got.Totals.Unchanged != sum.Totals.Accepted {
+		t.Fatalf("forced run: %d of %d files unchanged since the load, totals %+v", len(short), len(files), got.Totals)
+	}
 }
