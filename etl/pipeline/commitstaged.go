@@ -179,7 +179,9 @@ func (d *dsRun) commitFiles(ctx context.Context, files []*rawFile, ordinal map[*
 	}
 	rec := &commitRecord{Counts: map[string]Counts{}}
 	recKey := commitPrefix(d.r.opts.RunID, d.ds.Name) + "record.json"
+	tallied := false // the rows went through accept in this process: the outcomes are known
 	for attempt := 1; ; attempt++ {
+		tallied = false
 		applied, err := d.mergeApplied(ctx)
 		if err != nil {
 			return err
@@ -198,9 +200,13 @@ func (d *dsRun) commitFiles(ctx context.Context, files []*rawFile, ordinal map[*
 				st.counts.RejectedByReason = map[string]int64{}
 			}
 			st.rejected = rejectLog{}
+			st.outcome = outcomeTally{}
 		}
 		d.beforeCommit = func(ctx context.Context) error { return d.saveRecord(ctx, files, recKey, rec) }
-		err = d.merge(ctx, ready(refs), func(accept acceptFunc) error { return d.stagedRows(ctx, files, ordinal, accept) })
+		err = d.merge(ctx, ready(refs), func(accept acceptFunc) error {
+			tallied = true
+			return d.stagedRows(ctx, files, ordinal, accept)
+		})
 		var ce *delta.ConflictError
 		if errors.As(err, &ce) && attempt < maxMergeAttempts && ctx.Err() == nil {
 			d.emit(files[0], StageCommit, fmt.Sprintf("MERGE lost a race (%v); re-planning", err))
@@ -211,7 +217,30 @@ func (d *dsRun) commitFiles(ctx context.Context, files []*rawFile, ordinal map[*
 		}
 		break
 	}
-	return d.writeRejects(ctx, files, ordinal, rec)
+	if err := d.writeRejects(ctx, files, ordinal, rec); err != nil {
+		return err
+	}
+	if tallied {
+		d.recordStagedOutcomes(ctx, files, ordinal)
+	}
+	return nil
+}
+
+// recordStagedOutcomes records the outcomes of the committed files, when
+// every file was staged under the same rules.
+func (d *dsRun) recordStagedOutcomes(ctx context.Context, files []*rawFile, ordinal map[*rawFile]StagedFile) {
+	rules := ordinal[files[0]].Rules
+	var recorded []*rawFile
+	var outcomes []fileOutcome
+	for _, f := range files {
+		if ordinal[f].Rules != rules || rules == "" {
+			return
+		}
+		if st := d.perFile[f]; !st.outcome.unrecorded {
+			recorded, outcomes = append(recorded, f), append(outcomes, outcomeOf(st))
+		}
+	}
+	d.recordOutcomes(ctx, rules, recorded, outcomes)
 }
 
 // mergeApplied reports whether the silver table records this load's txn.

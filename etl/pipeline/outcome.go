@@ -100,11 +100,12 @@ func (r *run) outcomeKey(ds, runID string) string {
 	return r.lake.Layout.Outcomes + ds + "/" + runID + ".json"
 }
 
-// recordOutcomes writes this run's record of the dataset's files. It runs
-// after the MERGE committed; when it fails, the run goes on (a forced run
-// over the files then checks their rows again) and says so.
-func (d *dsRun) recordOutcomes(ctx context.Context, files []*rawFile, outcomes []fileOutcome) {
-	rec := outcomeRecord{Rules: d.rulesFingerprint(), Files: map[string]fileOutcome{}}
+// recordOutcomes writes this run's record of the dataset's files, checked
+// under the rules of the fingerprint. It runs after the MERGE committed;
+// when it fails, the run goes on (a forced run over the files then checks
+// their rows again) and says so.
+func (d *dsRun) recordOutcomes(ctx context.Context, rules string, files []*rawFile, outcomes []fileOutcome) {
+	rec := outcomeRecord{Rules: rules, Files: map[string]fileOutcome{}}
 	for i, f := range files {
 		rec.Files[f.id.String()] = outcomes[i]
 	}

@@ -77,10 +77,11 @@ func StageBatch(ctx context.Context, lk *lake.Lake, opts BatchOptions) (*BatchMa
 		return nil, err
 	}
 	m = BatchManifest{Load: opts.Load, Dataset: ds.Name, Batch: batch, Staged: time.Now().UTC()}
+	rules := (&dsRun{r: r, ds: ds}).rulesFingerprint()
 	for i, f := range raws {
 		c := f.result.Counts
 		sf := StagedFile{PlannedFile: files[i], Identity: f.id.String(), Status: f.result.Status, Error: f.result.Error,
-			RowsRead: c.RowsRead, Rejected: c.Rejected, RejectedByReason: c.RejectedByReason}
+			RowsRead: c.RowsRead, Rejected: c.Rejected, RejectedByReason: c.RejectedByReason, Rules: rules}
 		if sf.RejectedByReason == nil {
 			sf.RejectedByReason = map[string]int64{}
 		}

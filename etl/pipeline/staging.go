@@ -156,6 +156,7 @@ type StagedFile struct {
 	Valid            int64            `json:"valid"`                  // rows that passed the rules, in ValidKey
 	ValidKey         string           `json:"valid_file,omitempty"`   // Parquet file of the valid rows ("" when none)
 	RejectsKey       string           `json:"rejects_file,omitempty"` // Parquet file of the rejected rows ("" when none)
+	Rules            string           `json:"rules,omitempty"`        // the fingerprint of the rules and limits it was checked under
 }
 
 // BatchManifest is a staged batch. It is written last, once: a batch

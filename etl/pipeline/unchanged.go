@@ -88,7 +88,7 @@ func (d *dsRun) unchangedSinceLoad(ctx context.Context, files []*rawFile, refs f
 		outcomes[i] = rc.out
 		d.emit(rc.f, StageMerge, fmt.Sprintf("unchanged since run %s: the file, the rules and its rows in the table are as that load left them, so its rows were not checked again (--recheck checks them)", e.RunID))
 	}
-	d.recordOutcomes(ctx, files, outcomes)
+	d.recordOutcomes(ctx, rules, files, outcomes)
 	return true, nil
 }
 

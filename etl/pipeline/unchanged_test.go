@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/gen"
@@ -268,4 +270,82 @@ func TestForcedRunChecksAgainWhatMayHaveChanged(t *testing.T) {
 			sameOutcome(t, got, want, lk, other)
 		})
 	}
+}
+
+// TestStagedLoadRecordsWhatOneRunRecords: a load through the fan-out
+// (staged batches, then the staged commit) records the same outcome of
+// each file as one run does, and a forced run over it is not checked
+// again either.
+func TestStagedLoadRecordsWhatOneRunRecords(t *testing.T) {
+	ctx := context.Background()
+	raw := t.TempDir()
+	if _, err := gen.Generate(ctx, raw, gen.Options{Orders: 1800, Days: 6, Dirty: 0.05, Seed: 9}, nil); err != nil {
+		t.Fatal(err)
+	}
+	one, _ := newLake(t)
+	putTree(t, one, raw)
+	many, dir := newLake(t)
+	putTree(t, many, raw)
+	sum, err := pipeline.Run(ctx, one, pipeline.Options{})
+	if err != nil || sum.Failed() {
+		t.Fatalf("one run: %v %+v", err, sum)
+	}
+	if err := fanOut(ctx, many, "load-1", 2, 4); err != nil {
+		t.Fatal(err)
+	}
+	got, want := outcomesByFile(t, many), outcomesByFile(t, one)
+	if len(want) != len(sum.Files) {
+		t.Fatalf("one run recorded the outcomes of %d of %d files", len(want), len(sum.Files))
+	}
+	if !reflect.DeepEqual(got, want) {
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s:\n fan-out %s\n one run %s", k, got[k], w)
+			}
+		}
+		t.Fatalf("the fan-out recorded other outcomes than one run (%d and %d files)", len(got), len(want))
+	}
+	var files []string
+	for _, f := range sum.Files {
+		files = append(files, f.File)
+	}
+	other, _ := twin(t, dir)
+	forcedSum, short := forced(t, many, files, false)
+	if len(short) != len(files) {
+		t.Fatalf("after the fan-out, a forced run checked the rows of %d of %d files again", len(files)-len(short), len(files))
+	}
+	recheck, _ := forced(t, other, files, true)
+	sameOutcome(t, forcedSum, recheck, many, other)
+}
+
+// outcomesByFile reads every outcome record of a lake, by raw file key
+// (the identity without its version), each with its record's rules.
+func outcomesByFile(t *testing.T, lk *lake.Lake) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	for obj, err := range lk.Store.List(ctx, lk.Layout.Outcomes, storage.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := storage.ReadAll(ctx, lk.Store, obj.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct {
+			Rules string                     `json:"rules"`
+			Files map[string]json.RawMessage `json:"files"`
+		}
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatalf("%s: %v", obj.Key, err)
+		}
+		for id, o := range rec.Files {
+			key := id[:strings.LastIndex(id, "@")]
+			if _, dup := out[key]; dup {
+				t.Fatalf("%s recorded twice", key)
+			}
+			out[key] = rec.Rules + " " + string(o)
+		}
+	}
+	return out
 }
