@@ -12,6 +12,7 @@ import (
 	"github.com/lakeops/lakeops/etl/delta"
 	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/rejects"
+	"github.com/lakeops/lakeops/internal/textfmt"
 )
 
 // A forced run re-runs files the ingest log says are ingested. When every
@@ -86,8 +87,13 @@ func (d *dsRun) unchangedSinceLoad(ctx context.Context, files []*rawFile, refs f
 			Unchanged: e.Accepted, RejectedByReason: maps.Clone(e.RejectedByReason)}
 		rc.f.result.Status = ledger.StatusSucceeded
 		outcomes[i] = rc.out
-		d.emit(rc.f, StageMerge, fmt.Sprintf("unchanged since run %s: the file, the rules and its rows in the table are as that load left them, so its rows were not checked again (--recheck checks them)", e.RunID))
+		d.emit(rc.f, StageMerge, fmt.Sprintf("unchanged since run %s: its rows were not checked again", e.RunID))
 	}
+	why := fmt.Sprintf("the file is as its load left it (the same file, rules, references and rejects; its %s accepted rows unchanged in the table)", textfmt.Count(wantRows))
+	if len(files) > 1 {
+		why = fmt.Sprintf("these %d %s files are as their loads left them (the same files, rules, references and rejects; their %s accepted rows unchanged in the table)", len(files), d.ds.Name, textfmt.Count(wantRows))
+	}
+	d.emit(files[0], StageMerge, why+": lakeops run --force --recheck checks every row")
 	d.recordOutcomes(ctx, rules, files, outcomes)
 	return true, nil
 }
