@@ -55,6 +55,18 @@ func (tx *Transaction) ReadPartition(values map[string]*string) {
 	tx.blindOnly = false
 }
 
+// ReadWhere declares that the outcome depends on the rows of every file
+// holds is true for, including files a concurrent writer adds (see
+// ReadSet.Where). Declared again, either predicate counts.
+func (tx *Transaction) ReadWhere(holds func(*Add) bool) {
+	if prev := tx.readSet.Where; prev != nil {
+		tx.readSet.Where = func(a *Add) bool { return prev(a) || holds(a) }
+	} else {
+		tx.readSet.Where = holds
+	}
+	tx.blindOnly = false
+}
+
 // ReadFile declares that the outcome depends on a file's content.
 func (tx *Transaction) ReadFile(path string) {
 	if p, err := CanonicalPath(path); err == nil {

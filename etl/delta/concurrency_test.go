@@ -171,3 +171,38 @@ func TestCreateTwiceFails(t *testing.T) {
 		t.Fatalf("second create: want ErrTableExists, got %v", err)
 	}
 }
+
+// A MERGE that declared which files may hold its rows (ReadWhere) loses
+// to a concurrent add of such a file in another partition, and not to one
+// the predicate rules out.
+func TestConcurrentAddTheReadPredicateHoldsIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	tbl, _ := newFolderTable(t)
+	base, err := tbl.Create(ctx, delta.CreateOptions{Schema: itemsSchema(), PartitionColumns: []string{"date"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holds7 := func(a *delta.Add) bool { return strings.Contains(a.Stats, `"id":7`) }
+	add := func(path, date, stats string) *delta.Add {
+		return &delta.Add{Path: path, Size: 1, DataChange: true, Stats: stats, PartitionValues: map[string]*string{"date": ptr(date)}}
+	}
+	merge := base.NewTransaction()
+	merge.ReadWhere(holds7)
+	merge.ReadPartition(map[string]*string{"date": ptr("2024-01-01")})
+	merge.Add(add("date=2024-01-01/m.parquet", "2024-01-01", `{"numRecords":1,"minValues":{"id":7},"maxValues":{"id":7}}`))
+	other := base.NewTransaction()
+	other.Add(add("date=2024-01-02/o.parquet", "2024-01-02", `{"numRecords":1,"minValues":{"id":8},"maxValues":{"id":8}}`))
+	if _, err := other.Commit(ctx, delta.Operation{Name: "WRITE"}); err != nil {
+		t.Fatal(err)
+	}
+	rival := base.NewTransaction()
+	rival.Add(add("date=2024-01-03/r.parquet", "2024-01-03", `{"numRecords":1,"minValues":{"id":7},"maxValues":{"id":7}}`))
+	if _, err := rival.Commit(ctx, delta.Operation{Name: "WRITE"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = merge.Commit(ctx, delta.Operation{Name: "MERGE"})
+	var ce *delta.ConflictError
+	if !errors.As(err, &ce) || ce.Version != 2 || !strings.Contains(err.Error(), "r.parquet") {
+		t.Fatalf("want a conflict with version 2 naming r.parquet (version 1 holds no row of it), got %v", err)
+	}
+}

@@ -18,6 +18,12 @@ type ReadSet struct {
 	// Files lists the canonical paths of files read; a concurrent remove of
 	// one of them is a conflict.
 	Files map[string]bool
+	// Where, when set, tells from a file's add action (its partition values
+	// and stats) whether it may hold rows the transaction's outcome depends
+	// on, wherever they are: a concurrent add it holds true for is a
+	// conflict. A MERGE that found none of its keys in the table declares
+	// it, since a file a concurrent writer adds may hold one of them.
+	Where func(*Add) bool
 }
 
 // ConflictError reports a commit that lost a race to a commit that changed
@@ -76,6 +82,9 @@ func CheckConflict(winner int64, actions []Action, partCols []string, rs ReadSet
 				if rs.Partitions[k] {
 					return &ConflictError{Version: winner, Reason: "it added data to partition " + k + " that this write read"}
 				}
+			}
+			if rs.Where != nil && rs.Where(a.Add) {
+				return &ConflictError{Version: winner, Reason: "it added file " + a.Add.Path + ", which may hold rows this write read"}
 			}
 		}
 	}

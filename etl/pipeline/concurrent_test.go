@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/lakeops/lakeops/aws/storage/folder"
@@ -93,5 +94,55 @@ func TestConcurrentRunsOnOneLake(t *testing.T) {
 	}
 	if got := dumpLake(t, dir); got != want {
 		t.Fatalf("concurrent runs left different tables:\n%s", firstDiff(got, want))
+	}
+}
+
+// Two runs that insert the same new key into different partitions at once:
+// the one that commits second re-plans (a file the first added may hold
+// its key), so the table holds the key once, as the second run's row. Run
+// A is held after it matched the table, while run B loads and commits.
+func TestConcurrentInsertsOfOneKeyInTwoPartitions(t *testing.T) {
+	ctx := context.Background()
+	lk, _ := newLake(t)
+	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
+	putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
+	// The table exists, with a file whose key range (1..10) holds 7.
+	putFile(t, lk.Store, "bronze_layer/order_items/order_items_0.csv", itemsHeader+
+		"1,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n10,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
+		t.Fatalf("load: %v %+v", err, sum)
+	}
+	f, g := "bronze_layer/order_items/order_items_f.csv", "bronze_layer/order_items/order_items_g.csv"
+	putFile(t, lk.Store, f, itemsHeader+"7,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
+	putFile(t, lk.Store, g, itemsHeader+"7,101,7,3,2,1,0,2025-04-02T11:00:00,2025-04-02\n")
+	release, held := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var replanned atomic.Bool
+	done := make(chan error, 1)
+	go func() {
+		_, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{f}, Progress: func(e pipeline.Event) {
+			if e.Stage == pipeline.StageMerge {
+				once.Do(func() { close(held); <-release })
+			}
+			if strings.Contains(e.Message, "re-planning") {
+				replanned.Store(true)
+			}
+		}})
+		done <- err
+	}()
+	<-held
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{g}}); err != nil || sum.Failed() {
+		t.Fatalf("run B: %v %+v", err, sum)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !replanned.Load() {
+		t.Error("run A did not re-plan after run B's commit")
+	}
+	rows, _ := tableByKey(t, lk, "order_items", "id") // fails on a key held twice
+	if len(rows) != 3 || rows[7] == nil || rows[7][1] != "100" {
+		t.Fatalf("order_items holds %d keys, key 7 as %v; want 3 keys, key 7 as run A's row (order 100)", len(rows), rows[7])
 	}
 }

@@ -78,6 +78,10 @@ func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), fe
 		return err
 	}
 	tx := snap.NewTransaction()
+	keyName := d.ds.KeyName()
+	// A file a concurrent run adds may hold a key of this run that is not
+	// in the table yet: committing past it would hold the key twice.
+	tx.ReadWhere(func(a *delta.Add) bool { _, _, _, may := d.mayHoldRunKeys(a, keyName); return may })
 	names := snap.Schema().Names()
 	var rewrite []*delta.Add
 	for _, c := range cands {
@@ -122,7 +126,6 @@ func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), fe
 	if d.txnID != "" {
 		tx.SetTxn(d.txnID, 1) // even with nothing to add: a retried commit must see it applied
 	}
-	keyName := d.ds.KeyName()
 	_, err = tx.Commit(ctx, delta.Operation{Name: "MERGE",
 		Parameters: map[string]string{"predicate": fmt.Sprintf("target.%s = source.%s", keyName, keyName), "runId": d.r.opts.RunID},
 		Metrics: map[string]string{"numTargetRowsInserted": fmt.Sprint(ins), "numTargetRowsUpdated": fmt.Sprint(upd),
