@@ -21,7 +21,7 @@ const rulesRevision = 1
 // check the same bytes the same way.
 func (d *Dataset) RulesFingerprint(extra string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "lakeops-rules:%d\x00%s\x00%d:%d:%d:%d\x00", rulesRevision, d.Name, d.Key, d.Partition, d.Timestamp, d.Date)
+	fmt.Fprintf(h, "lakeops-rules:%d:%d\x00%s\x00%d:%d:%d:%d\x00", rulesRevision, digestRevision, d.Name, d.Key, d.Partition, d.Timestamp, d.Date)
 	for _, c := range d.Columns {
 		fmt.Fprintf(h, "%s:%d:%t\x00", c.Name, c.Type, c.Optional)
 	}
@@ -31,27 +31,34 @@ func (d *Dataset) RulesFingerprint(extra string) string {
 
 // Digest is a 64-bit digest of a row's typed values that is the same in
 // every process and every version: outcomes of loads are recorded with it
-// and compared with the table's rows later, so it must never change.
-// Each value is mixed on its own, with its position and whether it is
-// null, and the mixes are summed; a row's digest is that sum mixed again.
-// Digests of rows add up to the digest of a set of rows (DigestSum), in
+// and compared with the table's rows later, so it must not change without
+// digestRevision changing. Each value is mixed on its own with its
+// position and the mixes are summed; nulls are summed apart, by position,
+// so that no value digests as a null does; a row's digest is both sums
+// mixed again. Digests of rows add up to the digest of a set of rows, in
 // any order.
 func Digest(row []Value) uint64 {
-	var h, salt uint64
+	var h, nulls, salt uint64
 	for i := range row {
 		v := &row[i]
 		salt += positionSalt
-		x := uint64(v.I)
 		if v.Null {
-			x = nullMark
-		} else if len(v.S) != 0 {
+			nulls += fmix64(salt)
+			continue
+		}
+		x := uint64(v.I)
+		if len(v.S) != 0 {
 			x ^= xxhash.Sum64String(v.S)
 		}
 		x = (x ^ salt) * mixMul
 		h += x ^ x>>29
 	}
-	return fmix64(h)
+	return fmix64(h ^ fmix64(nulls^nullMark))
 }
+
+// digestRevision names Digest's function; it is part of RulesFingerprint,
+// so that digests recorded under another are never compared.
+const digestRevision = 2
 
 const (
 	nullMark     = 0x9e3779b97f4a7c15

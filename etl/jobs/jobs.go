@@ -40,6 +40,9 @@ type Spec struct {
 	Title string   // shown in lists, e.g. "run 3 files"
 	Files []string // raw file keys; empty: every new raw file
 	Force bool
+	// Recheck, with Force, checks every row even of files as their load
+	// left them (pipeline.Options.Recheck).
+	Recheck bool
 	// RunID names the pipeline run; generated when empty.
 	RunID string
 	// Limits bound what a raw file may hold.
@@ -299,7 +302,7 @@ func (m *Manager) run(ctx context.Context, j *job) {
 	case spec.Reprocess != nil:
 		rep, err = pipeline.Reprocess(ctx, m.lake, *spec.Reprocess)
 	default:
-		sum, err = pipeline.Run(ctx, m.lake, pipeline.Options{Files: spec.Files, Force: spec.Force, RunID: spec.RunID,
+		sum, err = pipeline.Run(ctx, m.lake, pipeline.Options{Files: spec.Files, Force: spec.Force, Recheck: spec.Recheck, RunID: spec.RunID,
 			Limits: spec.Limits, Progress: func(e pipeline.Event) { m.progress(j, e) }})
 	}
 	m.mu.Lock()

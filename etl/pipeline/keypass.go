@@ -43,6 +43,7 @@ func (d *dsRun) keyPass(ctx context.Context, files []*rawFile) error {
 	// are made again from a scan that reads every file in one piece.
 	d.emit(split, StageScan, "a quoted field spans the cut between two pieces of the file: reading the keys again, each file in one piece")
 	d.keys, d.repeated, d.keyLo, d.keyHi = keyset.NewSet(estimateRows(files)), keyset.NewSet(0), 0, 0
+	d.fileKeys, d.crossFile = nil, false
 	for _, f := range files {
 		delete(d.perFile, f)
 	}
@@ -110,6 +111,7 @@ func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (*ra
 			}
 		case m.done && sp == nil:
 			d.perFile[f] = m.result.state
+			d.mergeFileKeys(m.file)
 			trackers[m.file].update(f.info.Size, m.result.records, 0, 0, nil, true)
 		case m.done:
 			sp.results[m.piece] = m.result
@@ -126,9 +128,14 @@ func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (*ra
 				st.records += r.records
 			}
 			d.perFile[f] = st
+			d.mergeFileKeys(m.file)
 			trackers[m.file].update(f.info.Size, st.records, 0, 0, nil, true)
 		default:
-			d.noteKeys(m.keys)
+			if d.crossCheck {
+				d.noteFileKeys(m.file, f, m.keys)
+			} else {
+				d.noteKeys(m.keys)
+			}
 			select {
 			case free <- m.keys[:0]:
 			default:
@@ -140,6 +147,9 @@ func (d *dsRun) scanKeys(ctx context.Context, files []*rawFile, split bool) (*ra
 			}
 			trackers[m.file].update(read, rows, 0, 0, nil, false)
 		}
+	}
+	for file := range d.fileKeys { // files that failed, or were cut short
+		d.mergeFileKeys(file)
 	}
 	return disagreed, ctx.Err()
 }
@@ -166,6 +176,45 @@ func (d *dsRun) noteKeys(keys []int64) {
 			d.repeated.Add(k)
 		}
 	}
+}
+
+// noteFileKeys is noteKeys for a key pass that keeps each file's keys
+// apart until the file is read (crossCheck): a key read twice in the file
+// is repeated at once, one also in another file when the file is merged.
+func (d *dsRun) noteFileKeys(file int, f *rawFile, keys []int64) {
+	if d.fileKeys == nil {
+		d.fileKeys = map[int]*keyset.Set{}
+	}
+	s := d.fileKeys[file]
+	if s == nil {
+		s = keyset.NewSet(estimateRows([]*rawFile{f}))
+		d.fileKeys[file] = s
+	}
+	for _, k := range keys {
+		if !s.AddNew(k) {
+			d.repeated.Add(k)
+		}
+	}
+}
+
+// mergeFileKeys adds a file's keys kept apart to the run's, noting those
+// another file holds too (crossFile).
+func (d *dsRun) mergeFileKeys(file int) {
+	s := d.fileKeys[file]
+	if s == nil {
+		return
+	}
+	delete(d.fileKeys, file)
+	s.Range(func(k int64) {
+		if d.keys.Len() == 0 {
+			d.keyLo, d.keyHi = k, k
+		}
+		d.keyLo, d.keyHi = min(d.keyLo, k), max(d.keyHi, k)
+		if !d.keys.AddNew(k) {
+			d.repeated.Add(k)
+			d.crossFile = true
+		}
+	})
 }
 
 // readKeys reads the keys of one piece of a file (the whole file when it

@@ -34,6 +34,11 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 		lr := <-refsc
 		return lr.refs, lr.err
 	})
+	var recs []recalled // a forced run's files as their loads recorded them (unchanged.go)
+	if r.opts.Force && !r.opts.Recheck && !r.opts.DryRun {
+		recs = d.recall(ctx, files)
+		d.crossCheck = recs != nil
+	}
 	if err := d.keyPass(ctx, files); err != nil {
 		return err
 	}
@@ -46,8 +51,8 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if len(ok) == 0 {
 		return nil
 	}
-	if r.opts.Force && !r.opts.Recheck && !r.opts.DryRun && len(ok) == len(files) {
-		if same, err := d.unchangedSinceLoad(ctx, ok, refs); err != nil || same {
+	if recs != nil && len(ok) == len(files) {
+		if same, err := d.unchangedSinceLoad(ctx, recs, refs); err != nil || same {
 			return err
 		}
 	}
@@ -156,14 +161,10 @@ type refSets struct {
 	prodCol  int
 }
 
-// byColumn is the key set a reference column must point into; nil for a
-// column that is no reference.
-func (r *refSets) byColumn(col string) *keyset.Set {
-	switch col {
-	case "order_id":
-		return r.orders
-	case "product_id":
-		return r.products
+// referenceColumns are a dataset's columns that reference another's keys.
+func referenceColumns(ds *dataset.Dataset) []string {
+	if ds.Name == dataset.OrderItems {
+		return []string{"order_id", "product_id"}
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lakeops/lakeops/aws/storage"
@@ -24,46 +23,49 @@ import (
 // (unchanged.go). A missing or unreadable record only means the rows are
 // checked again.
 
-// maxMissedReferences bounds the reference values a file's record keeps;
-// a file whose rows missed more is not recorded.
-const maxMissedReferences = 100_000
+// maxReferenceRejects bounds the rows rejected for their references a
+// file's record keeps; a file with more is not recorded.
+const maxReferenceRejects = 100_000
 
 // outcomeTally is what the row pass learns of a file for its record.
 type outcomeTally struct {
 	accepted int64
 	digest   uint64
-	missed   map[string][]int64 // per reference column, the values its rows missed
-	nMissed  int
+	refs     referenceRejects
 	// unrecorded is set when the file's outcome depends on more than its
 	// bytes, the rules and the tables: a row of it lost dedup to a row of
-	// another file of the run, or too many references were missed.
+	// another file of the run, or too many rows failed their references.
 	unrecorded bool
 }
 
-// accepted notes a row that passed every rule.
+// accept notes a row that passed every rule.
 func (t *outcomeTally) accept(vals []dataset.Value) {
 	t.accepted++
 	t.digest += dataset.Digest(vals)
 }
 
-// miss notes the values of a row that failed its references (reasons as
-// the accept function returns them).
+// miss notes a row that failed its references (reasons as the accept
+// function returns them): its reference values and the reasons.
 func (t *outcomeTally) miss(ds *dataset.Dataset, reasons string, vals []dataset.Value) {
-	for _, code := range dataset.SplitReasons(reasons) {
-		col, ok := strings.CutPrefix(code, "reference:")
-		ci := ds.Index(col)
-		if !ok || ci < 0 {
-			continue
-		}
-		if t.nMissed++; t.nMissed > maxMissedReferences {
-			t.unrecorded = true
-			return
-		}
-		if t.missed == nil {
-			t.missed = map[string][]int64{}
-		}
-		t.missed[col] = append(t.missed[col], vals[ci].I)
+	if t.refs.Columns == nil {
+		t.refs.Columns = referenceColumns(ds)
 	}
+	if len(t.refs.Reasons) >= maxReferenceRejects {
+		t.unrecorded = true
+		return
+	}
+	t.refs.Reasons = append(t.refs.Reasons, reasons)
+	for _, col := range t.refs.Columns {
+		t.refs.Values = append(t.refs.Values, vals[ds.Index(col)].I)
+	}
+}
+
+// referenceRejects are a file's rows that failed their references: per
+// row its reasons and, for each reference column, its value.
+type referenceRejects struct {
+	Columns []string `json:"columns,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+	Values  []int64  `json:"values,omitempty"` // len(Columns) a row
 }
 
 // outcomeRecord is what one run recorded of one dataset's files.
@@ -74,10 +76,10 @@ type outcomeRecord struct {
 
 // fileOutcome is what one file contributed to its table.
 type fileOutcome struct {
-	Records  int64              `json:"records"`  // records read, the header not counted
-	Accepted int64              `json:"accepted"` // rows accepted: the table held exactly these after the load
-	Digest   string             `json:"digest"`   // the sum of their digests, 16 hex digits
-	Missed   map[string][]int64 `json:"missed_references,omitempty"`
+	Records  int64            `json:"records"`  // records read, the header not counted
+	Accepted int64            `json:"accepted"` // rows accepted: the table held exactly these after the load
+	Digest   string           `json:"digest"`   // the sum of their digests, 16 hex digits
+	Refs     referenceRejects `json:"reference_rejects"`
 }
 
 func (o fileOutcome) digest() (uint64, bool) {
@@ -87,7 +89,7 @@ func (o fileOutcome) digest() (uint64, bool) {
 
 func outcomeOf(st *fileState) fileOutcome {
 	return fileOutcome{Records: st.records, Accepted: st.outcome.accepted,
-		Digest: fmt.Sprintf("%016x", st.outcome.digest), Missed: st.outcome.missed}
+		Digest: fmt.Sprintf("%016x", st.outcome.digest), Refs: st.outcome.refs}
 }
 
 // rulesFingerprint names the rules a row of the dataset is checked under in this run.
@@ -157,13 +159,13 @@ func (r *run) outcomeRecord(ctx context.Context, ds, runID string) (*outcomeReco
 		return rec, nil
 	}
 	rec, err := readOutcomeRecord(ctx, r.lake.Store, key)
-	if err != nil && !errors.Is(err, storage.ErrNotExist) {
-		return nil, err
-	}
 	if r.outcomes == nil {
 		r.outcomes = map[string]*outcomeRecord{}
 	}
-	r.outcomes[key] = rec
+	r.outcomes[key] = rec // nil when unreadable too: read once
+	if err != nil && !errors.Is(err, storage.ErrNotExist) {
+		return nil, err
+	}
 	return rec, nil
 }
 

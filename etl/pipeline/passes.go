@@ -32,6 +32,12 @@ type dsRun struct {
 	// its MERGE records, and beforeCommit, run just before the MERGE commits.
 	txnID        string
 	beforeCommit func(context.Context) error
+	// crossCheck makes the key pass keep each file's keys apart until the
+	// file is read (fileKeys), to learn whether a key occurs in two files
+	// of the run (crossFile): a forced run's shortcut needs to know.
+	crossCheck bool
+	fileKeys   map[int]*keyset.Set
+	crossFile  bool
 }
 
 // fileState is what the passes learned about a file.

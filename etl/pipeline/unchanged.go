@@ -22,10 +22,11 @@ import (
 // rows are checked again as in any run:
 //
 //   - the file's identity is that of a load that recorded its outcome
-//     (outcome.go), and the key pass read as many records as it did;
-//   - the rules (and limits) have the fingerprint they had then;
-//   - every reference value its rows missed is still missing;
-//   - its rejected rows are still recorded in the rejects table;
+//     (outcome.go) under the rules (and limits) of this run, it still has
+//     that identity, and the key pass read as many records as that load;
+//   - no key occurs in two files of the run (dedup would pick among them);
+//   - each of its rows that failed its references fails them alike now;
+//   - the rejects table still records its rejected rows;
 //   - the table's rows holding a key of the run's files are exactly the
 //     rows those loads accepted: as many, with the same sum of digests,
 //     and every one of them still finds its references.
@@ -37,33 +38,53 @@ import (
 
 // recalled is one file's recorded outcome with the ledger entry of its load.
 type recalled struct {
-	f     *rawFile
-	out   fileOutcome
-	entry ledger.Entry
+	f      *rawFile
+	out    fileOutcome
+	digest uint64
+	entry  ledger.Entry
 }
 
-// unchangedSinceLoad takes the shortcut for a forced run's files when it
-// may, setting their results, and reports whether it did.
-func (d *dsRun) unchangedSinceLoad(ctx context.Context, files []*rawFile, refs func() (*refSets, error)) (bool, error) {
+// recall finds the recorded outcome of every file under this run's rules,
+// nil when a file has none.
+func (d *dsRun) recall(ctx context.Context, files []*rawFile) []recalled {
 	rules := d.rulesFingerprint()
 	recs := make([]recalled, 0, len(files))
-	var wantRows int64
-	var wantDigest uint64
 	for _, f := range files {
 		out, e, recRules, ok := d.r.recordedOutcome(ctx, d.ds.Name, f)
 		dg, okDigest := out.digest()
-		if !ok || !okDigest || recRules != rules || out.Records != d.perFile[f].records || out.Accepted != e.Accepted {
+		if !ok || !okDigest || recRules != rules || out.Accepted != e.Accepted {
+			return nil
+		}
+		recs = append(recs, recalled{f: f, out: out, digest: dg, entry: e})
+	}
+	return recs
+}
+
+// unchangedSinceLoad takes the shortcut for a forced run's files, recalled
+// before the key pass, when it may, setting their results, and reports
+// whether it did.
+func (d *dsRun) unchangedSinceLoad(ctx context.Context, recs []recalled, refs func() (*refSets, error)) (bool, error) {
+	if d.crossFile {
+		return false, nil
+	}
+	var wantRows int64
+	var wantDigest uint64
+	for _, rc := range recs {
+		if rc.out.Records != d.perFile[rc.f].records {
 			return false, nil
 		}
-		recs = append(recs, recalled{f: f, out: out, entry: e})
-		wantRows += out.Accepted
-		wantDigest += dg
+		info, err := d.r.source().Stat(ctx, rc.f.info.Key)
+		if err != nil || !ledger.Same(identityOf(info), rc.f.id) {
+			return false, nil // the row pass says how it changed
+		}
+		wantRows += rc.out.Accepted
+		wantDigest += rc.digest
 	}
 	rs, err := refs()
 	if err != nil {
 		return false, err
 	}
-	if !stillMissing(recs, rs) {
+	if !d.referencesFailAlike(recs, rs) {
 		return false, nil
 	}
 	if ok, err := d.rejectsStillRecorded(ctx, recs); !ok || err != nil {
@@ -80,13 +101,14 @@ func (d *dsRun) unchangedSinceLoad(ctx context.Context, files []*rawFile, refs f
 	if err != nil || !got.refsOK || got.rows != wantRows || got.digest != wantDigest {
 		return false, err
 	}
+	files := make([]*rawFile, len(recs))
 	outcomes := make([]fileOutcome, len(recs))
 	for i, rc := range recs {
 		e := rc.entry
 		rc.f.result.Counts = Counts{RowsRead: e.RowsRead, Accepted: e.Accepted, Rejected: e.Rejected,
 			Unchanged: e.Accepted, RejectedByReason: maps.Clone(e.RejectedByReason)}
 		rc.f.result.Status = ledger.StatusSucceeded
-		outcomes[i] = rc.out
+		files[i], outcomes[i] = rc.f, rc.out
 		d.emit(rc.f, StageMerge, fmt.Sprintf("unchanged since run %s: its rows were not checked again", e.RunID))
 	}
 	why := fmt.Sprintf("the file is as its load left it (the same file, rules, references and rejects; its %s accepted rows unchanged in the table)", textfmt.Count(wantRows))
@@ -94,40 +116,44 @@ func (d *dsRun) unchangedSinceLoad(ctx context.Context, files []*rawFile, refs f
 		why = fmt.Sprintf("these %d %s files are as their loads left them (the same files, rules, references and rejects; their %s accepted rows unchanged in the table)", len(files), d.ds.Name, textfmt.Count(wantRows))
 	}
 	d.emit(files[0], StageMerge, why+": lakeops run --force --recheck checks every row")
-	d.recordOutcomes(ctx, rules, files, outcomes)
+	d.recordOutcomes(ctx, d.rulesFingerprint(), files, outcomes)
 	return true, nil
 }
 
-// stillMissing reports whether every reference value the files' rows
-// missed is still missing.
-func stillMissing(recs []recalled, rs *refSets) bool {
+// referencesFailAlike reports whether each of the files' rows that failed
+// its references fails them with the same reasons against today's tables.
+func (d *dsRun) referencesFailAlike(recs []recalled, rs *refSets) bool {
+	row := make([]dataset.Value, len(d.ds.Columns))
 	for _, rc := range recs {
-		for col, vals := range rc.out.Missed {
-			set := rs.byColumn(col)
-			if set == nil {
-				return false
-			}
-			for _, v := range vals {
-				if set.Has(v) {
+		r := rc.out.Refs
+		if len(r.Reasons) == 0 {
+			continue
+		}
+		if len(r.Values) != len(r.Reasons)*len(r.Columns) {
+			return false
+		}
+		for i, reasons := range r.Reasons {
+			for j, col := range r.Columns {
+				ci := d.ds.Index(col)
+				if ci < 0 {
 					return false
 				}
+				row[ci] = dataset.Value{I: r.Values[i*len(r.Columns)+j]}
+			}
+			if d.referenceReasons(rs, row) != reasons {
+				return false
 			}
 		}
 	}
 	return true
 }
 
-// rejectsStillRecorded reports whether the rejects table still records the
-// rejected rows of every file that had some.
+// rejectsStillRecorded reports whether the rejects table still records
+// every file's rejected rows (a file without any is recorded as such).
 func (d *dsRun) rejectsStillRecorded(ctx context.Context, recs []recalled) (bool, error) {
-	var ids []string
-	for _, rc := range recs {
-		if rc.entry.Rejected > 0 {
-			ids = append(ids, d.perFile[rc.f].identity)
-		}
-	}
-	if len(ids) == 0 {
-		return true, nil
+	ids := make([]string, len(recs))
+	for i, rc := range recs {
+		ids[i] = d.perFile[rc.f].identity // a file without rejects is marked too
 	}
 	written, err := rejects.Written(ctx, d.r.lake, d.ds.Name, ids)
 	if err != nil {
@@ -212,12 +238,13 @@ func (d *dsRun) tableDigest(ctx context.Context, snap *delta.Snapshot, rs *refSe
 	if !total.refsOK { // the others stopped because of it
 		return total, nil
 	}
+	var first error
 	for _, err := range errs {
-		if err != nil {
-			return total, err
+		if err != nil && (first == nil || isCancel(first)) { // a failure, not a sibling's cancel
+			first = err
 		}
 	}
-	return total, nil
+	return total, first
 }
 
 // errStopScan ends a table scan whose answer is known.

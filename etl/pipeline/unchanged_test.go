@@ -168,7 +168,7 @@ func TestForcedRunOverUnchangedFilesIsNotCheckedAgain(t *testing.T) {
 
 const (
 	smallProducts = "product_id,department_id,department,product_name\n1,1,produce,apple\n2,1,produce,pear\n"
-	smallOrders   = "order_num,order_id,user_id,order_timestamp,total_amount,date\n" +
+	smallOrders   = ordersHeader +
 		"1,100,7,2025-04-01T10:00:00,10.00,2025-04-01\n2,101,7,2025-04-01T11:00:00,12.50,2025-04-01\n"
 	// Accepted rows, a missed order (199), a type error, a duplicate.
 	smallItems = itemsHeader +
@@ -236,6 +236,48 @@ func TestForcedRunChecksAgainWhatMayHaveChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{name: "another file of the run holds its key, and a row failed its order",
+			load: map[string]string{"bronze_layer/order_items/order_items_f.csv": itemsHeader + "7,199,7,3,1,1,0,2025-04-01T12:00:00,2025-04-01\n"},
+			change: func(t *testing.T, lk *lake.Lake, _ string) {
+				putFile(t, lk.Store, "bronze_layer/order_items/order_items_g.csv", itemsHeader+"7,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
+				run(t, lk)
+			},
+			force: []string{"bronze_layer/order_items/order_items_f.csv", "bronze_layer/order_items/order_items_g.csv"}},
+		{name: "another file of the run holds its key, both rows failed their orders",
+			load: map[string]string{"bronze_layer/order_items/order_items_f.csv": itemsHeader + "7,198,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n"},
+			change: func(t *testing.T, lk *lake.Lake, _ string) {
+				putFile(t, lk.Store, "bronze_layer/order_items/order_items_g.csv", itemsHeader+"7,199,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
+				run(t, lk)
+			},
+			force: []string{"bronze_layer/order_items/order_items_f.csv", "bronze_layer/order_items/order_items_g.csv"}},
+		{name: "a reference its row found is gone", // row 1 of f failed only its product
+			load: map[string]string{"bronze_layer/order_items/order_items_f.csv": itemsHeader + "11,100,7,3,9,1,0,2025-04-01T10:00:00,2025-04-01\n"},
+			change: func(t *testing.T, lk *lake.Lake, _ string) {
+				snap, err := lk.Silver("orders").Snapshot(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tx := snap.NewTransaction()
+				for _, a := range snap.Files() {
+					tx.Remove(a, true)
+				}
+				if _, err := tx.Commit(ctx, delta.Operation{Name: "DELETE"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			force: []string{"bronze_layer/order_items/order_items_f.csv"}},
+		{name: "a value of its row became null", // the integer a null digested as before digestRevision 2
+			load: map[string]string{"bronze_layer/orders/orders_n.csv": ordersHeader + "-7046029254386353131,102,7,2025-04-01T10:00:00,10.00,2025-04-01\n"},
+			change: func(t *testing.T, lk *lake.Lake, _ string) {
+				putFile(t, lk.Store, "bronze_layer/orders/orders_m.csv", ordersHeader+",102,7,2025-04-01T10:00:00,10.00,2025-04-01\n")
+				run(t, lk)
+			},
+			force: []string{"bronze_layer/orders/orders_n.csv"}},
+		{name: "the rejects table of a file without rejects is gone", change: func(t *testing.T, _ *lake.Lake, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, "rejected", "products")); err != nil {
+				t.Fatal(err)
+			}
+		}, force: []string{"bronze_layer/products.csv"}},
 		{name: "a row of it lost to another file's at the load",
 			load:  map[string]string{"bronze_layer/order_items/order_items_c.csv": itemsHeader + "1,100,7,4,1,3,1,2025-04-01T10:05:00,2025-04-01\n"},
 			force: []string{itemsA, "bronze_layer/order_items/order_items_c.csv"}},
@@ -266,6 +308,11 @@ func TestForcedRunChecksAgainWhatMayHaveChanged(t *testing.T) {
 				}
 			} else if len(short) > 0 {
 				t.Fatalf("the shortcut was taken for %v", short)
+			}
+			if c.name == "the rejects table of a file without rejects is gone" {
+				if _, err := lk.Rejected("products").Snapshot(ctx); err != nil {
+					t.Fatalf("the forced run did not record the file's rejects again: %v", err)
+				}
 			}
 			sameOutcome(t, got, want, lk, other)
 		})
@@ -348,4 +395,34 @@ func outcomesByFile(t *testing.T, lk *lake.Lake) map[string]string {
 		}
 	}
 	return out
+}
+
+// A file replaced while a forced run reads it (after the listing, before
+// the key pass: the same records and keys, another value) fails as
+// changed, as it does when every row is checked, and is not reported as
+// its load left it.
+func TestForcedRunOverAFileReplacedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	for _, recheck := range []bool{false, true} {
+		lk, _ := newLake(t)
+		putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
+		putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
+		putFile(t, lk.Store, itemsA, smallItems)
+		if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
+			t.Fatalf("load: %v %+v", err, sum)
+		}
+		changed := strings.Replace(smallItems, "1,100,7,3,1,1,0,", "1,100,7,3,2,1,0,", 1)
+		var once sync.Once
+		sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{itemsA}, Force: true, Recheck: recheck, Progress: func(e pipeline.Event) {
+			if e.Stage == pipeline.StageQueued {
+				once.Do(func() { putFile(t, lk.Store, itemsA, changed) })
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := sum.Files[0]; f.Status != "failed" || !strings.Contains(f.Error, "changed") {
+			t.Fatalf("recheck %v: %s %q, want it failed as changed while read", recheck, f.Status, f.Error)
+		}
+	}
 }

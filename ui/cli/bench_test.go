@@ -30,7 +30,7 @@ func TestBenchEveryCase(t *testing.T) {
 	for _, want := range []string{
 		"daily — ", "lakeops full load / DuckDB: ",
 		"interleaved — ", "lakeops interleaved / lakeops dates in order: ", "lakeops interleaved / DuckDB interleaved: ",
-		"force — ", "lakeops run --force / lakeops full load: ", "lakeops run --force / DuckDB upsert: ",
+		"force — ", "lakeops run --force / lakeops full load: ", "lakeops run --force / DuckDB upsert: ", "lakeops run --force --recheck / lakeops full load: ",
 		"redeliver — ", "lakeops run / DuckDB day upsert: ", "lakeops run / lakeops full load: ",
 		"small-files — ", "lakeops small files / lakeops 15 files: ",
 		"read — ", "lakeops table read csv / DuckDB COPY csv: ", "lakeops table read jsonl / DuckDB COPY json: ",
@@ -46,8 +46,8 @@ func TestBenchEveryCase(t *testing.T) {
 			ratios++
 		}
 	}
-	if ratios != 11 {
-		t.Errorf("%d ratios, want 11", ratios)
+	if ratios != 12 {
+		t.Errorf("%d ratios, want 12", ratios)
 	}
 	if t.Failed() {
 		t.Logf("report:\n%s", out)

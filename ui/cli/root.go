@@ -302,7 +302,7 @@ func runAsJob(ctx context.Context, jm *jobs.Manager, opts pipeline.Options) (*pi
 	if len(opts.Files) > 0 {
 		title = fmt.Sprintf("flow: run %d files", len(opts.Files))
 	}
-	info, err := jm.Run(ctx, jobs.Spec{Title: title, Files: opts.Files, Force: opts.Force, RunID: opts.RunID,
+	info, err := jm.Run(ctx, jobs.Spec{Title: title, Files: opts.Files, Force: opts.Force, Recheck: opts.Recheck, RunID: opts.RunID,
 		Limits: opts.Limits})
 	if err != nil {
 		return info.Summary, err

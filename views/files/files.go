@@ -111,14 +111,16 @@ type Model struct {
 	archive string  // the archive's prefix
 	ask     *askRun // a run waiting for y/n
 	force   key.Binding
+	recheck key.Binding // answers a forced re-run's question: check every row
 	toArch  key.Binding
 }
 
 // New returns the Files view over svc; it starts listing when Init runs.
 func New(svc Service) *Model {
 	m := &Model{svc: svc, keys: ui.DefaultKeyMap(), running: map[string]bool{},
-		force:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "force a re-run of the selection or file (asks)")),
-		toArch: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "the archive / back to the raw zone"))}
+		force:   key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "force a re-run of the selection or file (asks)")),
+		recheck: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check every row of the forced run")),
+		toArch:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "the archive / back to the raw zone"))}
 	m.root, m.archive = svc.RawRoot(), svc.ArchiveRoot()
 	m.dir = m.root
 	m.list = listview.New(listview.Options{

@@ -234,11 +234,20 @@ func TestForceFolderAndArchive(t *testing.T) {
 		t.Fatalf("jobs after F y: %+v", j)
 	}
 	opstest.WaitJobs(t, jm)
+	h.Press("F", "c") // the same, every row checked even of a file as its load left it
+	if j := jm.Jobs(); len(j) != 2 || !j[0].Spec.Force || !j[0].Spec.Recheck || j[1].Spec.Recheck {
+		t.Fatalf("jobs after F c: %+v", j)
+	}
+	opstest.WaitJobs(t, jm)
+	h.Press("c") // no question pending: c does not run anything
+	if n := len(jm.Jobs()); n != 2 {
+		t.Fatalf("c alone ran a job: %d jobs", n)
+	}
 	moveTo(t, h, "orders/")
 	h.Press("r")
 	h.ExpectContains("run the 2 raw files under orders/? y/n")
 	h.Press("y")
-	if j := jm.Jobs(); len(j) != 2 || len(j[0].Spec.Files) != 2 || j[0].Spec.Force {
+	if j := jm.Jobs(); len(j) != 3 || len(j[0].Spec.Files) != 2 || j[0].Spec.Force {
 		t.Fatalf("jobs after r on a folder: %+v", j[0].Spec)
 	}
 	opstest.WaitJobs(t, jm)

@@ -110,7 +110,7 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 		what += " under " + strings.Join(shortNames(m.root, msg.folders), ", ")
 	}
 	if msg.force {
-		q := fmt.Sprintf("force a re-run of %s — ingested ones load again (rows MERGE: updated, not doubled)? y/n", what)
+		q := fmt.Sprintf("force a re-run of %s — ingested ones load again (rows MERGE: updated, not doubled)? y/n · c: y, checking every row", what)
 		m.ask = &askRun{question: q, spec: m.spec(msg.files, true)}
 		return nil
 	}
@@ -139,6 +139,12 @@ func (m *Model) answer(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Confirm):
 		spec := m.ask.spec
 		m.ask = nil
+		return m.startSpec(spec)
+	case m.ask.spec.Force && key.Matches(msg, m.recheck):
+		spec := m.ask.spec
+		m.ask = nil
+		spec.Recheck = true
+		spec.Title += ", every row checked"
 		return m.startSpec(spec)
 	case key.Matches(msg, m.keys.Deny):
 		m.ask = nil
