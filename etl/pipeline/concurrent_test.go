@@ -102,25 +102,63 @@ func TestConcurrentRunsOnOneLake(t *testing.T) {
 // its key), so the table holds the key once, as the second run's row. Run
 // A is held after it matched the table, while run B loads and commits.
 func TestConcurrentInsertsOfOneKeyInTwoPartitions(t *testing.T) {
-	ctx := context.Background()
-	lk, _ := newLake(t)
-	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
-	putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
-	// The table exists, with a file whose key range (1..10) holds 7.
-	putFile(t, lk.Store, "bronze_layer/order_items/order_items_0.csv", itemsHeader+
-		"1,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n10,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
-	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
-		t.Fatalf("load: %v %+v", err, sum)
-	}
+	lk := lakeWithItems1To10(t)
 	f, g := "bronze_layer/order_items/order_items_f.csv", "bronze_layer/order_items/order_items_g.csv"
 	putFile(t, lk.Store, f, itemsHeader+"7,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
 	putFile(t, lk.Store, g, itemsHeader+"7,101,7,3,2,1,0,2025-04-02T11:00:00,2025-04-02\n")
+	if !whileHeld(t, lk, f, g) {
+		t.Error("run A did not re-plan after run B's commit")
+	}
+	rows, _ := tableByKey(t, lk, "order_items", "id") // fails on a key held twice
+	if len(rows) != 3 || rows[7] == nil || rows[7][1] != "100" {
+		t.Fatalf("order_items holds %d keys, key 7 as %v; want 3 keys, key 7 as run A's row (order 100)", len(rows), rows[7])
+	}
+}
+
+// A concurrent run's file that cannot hold a key the held run inserts is
+// no conflict, even when it holds a key the held run read and rejected.
+func TestConcurrentInsertOfAnotherKeyIsNoConflict(t *testing.T) {
+	lk := lakeWithItems1To10(t)
+	f, g := "bronze_layer/order_items/order_items_f.csv", "bronze_layer/order_items/order_items_g.csv"
+	putFile(t, lk.Store, f, itemsHeader+"7,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n"+
+		"30,100,7,x,1,1,0,2025-04-01T10:00:00,2025-04-01\n") // 30: a type error, read but not inserted
+	putFile(t, lk.Store, g, itemsHeader+"29,101,7,3,2,1,0,2025-04-02T11:00:00,2025-04-02\n"+
+		"31,101,7,3,2,1,0,2025-04-02T11:00:00,2025-04-02\n")
+	if whileHeld(t, lk, f, g) {
+		t.Error("run A re-planned for a file that cannot hold the key it inserts")
+	}
+	if rows, _ := tableByKey(t, lk, "order_items", "id"); len(rows) != 5 {
+		t.Fatalf("order_items holds %d keys, want 5", len(rows))
+	}
+}
+
+// lakeWithItems1To10 is a lake whose order_items table has a file whose
+// key range (1..10) holds 7.
+func lakeWithItems1To10(t *testing.T) *lake.Lake {
+	t.Helper()
+	lk, _ := newLake(t)
+	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
+	putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
+	putFile(t, lk.Store, "bronze_layer/order_items/order_items_0.csv", itemsHeader+
+		"1,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n10,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
+	if sum, err := pipeline.Run(context.Background(), lk, pipeline.Options{}); err != nil || sum.Failed() {
+		t.Fatalf("load: %v %+v", err, sum)
+	}
+	return lk
+}
+
+// whileHeld runs file a, holds it once its row pass starts (it has matched
+// the table), runs file b to the end, lets a finish, and reports whether a
+// re-planned.
+func whileHeld(t *testing.T, lk *lake.Lake, a, b string) bool {
+	t.Helper()
+	ctx := context.Background()
 	release, held := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	var replanned atomic.Bool
 	done := make(chan error, 1)
 	go func() {
-		_, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{f}, Progress: func(e pipeline.Event) {
+		_, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{a}, Progress: func(e pipeline.Event) {
 			if e.Stage == pipeline.StageMerge {
 				once.Do(func() { close(held); <-release })
 			}
@@ -131,18 +169,12 @@ func TestConcurrentInsertsOfOneKeyInTwoPartitions(t *testing.T) {
 		done <- err
 	}()
 	<-held
-	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{g}}); err != nil || sum.Failed() {
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{b}}); err != nil || sum.Failed() {
 		t.Fatalf("run B: %v %+v", err, sum)
 	}
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if !replanned.Load() {
-		t.Error("run A did not re-plan after run B's commit")
-	}
-	rows, _ := tableByKey(t, lk, "order_items", "id") // fails on a key held twice
-	if len(rows) != 3 || rows[7] == nil || rows[7][1] != "100" {
-		t.Fatalf("order_items holds %d keys, key 7 as %v; want 3 keys, key 7 as run A's row (order 100)", len(rows), rows[7])
-	}
+	return replanned.Load()
 }

@@ -53,12 +53,18 @@ func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), fe
 	defer out.abort(ctx)
 	updates := map[int64][]dataset.Value{}
 	var ins, upd, unch int64
+	var insLo, insHi int64 // the least and greatest key inserted (when ins > 0)
 	err = feed(func(vals []dataset.Value, cnt *Counts) (string, error) {
 		if refs := d.referenceReasons(refs, vals); refs != "" {
 			return refs, nil
 		}
-		m, ok := existing.get(vals[d.ds.Key].I)
+		k := vals[d.ds.Key].I
+		m, ok := existing.get(k)
 		if !ok {
+			if ins == 0 {
+				insLo, insHi = k, k
+			}
+			insLo, insHi = min(insLo, k), max(insHi, k)
 			cnt.Inserted++
 			ins++
 			return "", out.write(ctx, vals)
@@ -79,9 +85,15 @@ func (d *dsRun) merge(ctx context.Context, loadRefs func() (*refSets, error), fe
 	}
 	tx := snap.NewTransaction()
 	keyName := d.ds.KeyName()
-	// A file a concurrent run adds may hold a key of this run that is not
-	// in the table yet: committing past it would hold the key twice.
-	tx.ReadWhere(func(a *delta.Add) bool { _, _, _, may := d.mayHoldRunKeys(a, keyName); return may })
+	// A file a concurrent run adds may hold a key this MERGE inserts:
+	// committing past it would hold the key twice. (The keys it found in the
+	// table are in files it read: ReadFile covers them.)
+	if ins > 0 {
+		tx.ReadWhere(func(a *delta.Add) bool {
+			l, h, ok := keyRange(a, keyName)
+			return !ok || l <= insHi && h >= insLo && d.keys.AnyIn(max(l, insLo), min(h, insHi))
+		})
+	}
 	names := snap.Schema().Names()
 	var rewrite []*delta.Add
 	for _, c := range cands {

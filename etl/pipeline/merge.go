@@ -37,7 +37,7 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	var recs []recalled // a forced run's files as their loads recorded them (unchanged.go)
 	if r.opts.Force && !r.opts.Recheck && !r.opts.DryRun {
 		recs = d.recall(ctx, files)
-		d.crossCheck = recs != nil
+		d.crossCheck = recs != nil && len(files) > 1 // one file cannot share a key with another
 	}
 	if err := d.keyPass(ctx, files); err != nil {
 		return err
@@ -155,10 +155,28 @@ func (d *dsRun) retryWithout(ctx context.Context, files []*rawFile) error {
 
 // refSets are the keys a dataset's references must point at.
 type refSets struct {
-	orders   *keyset.Set
-	products *keyset.Set
+	orders   keyHas
+	products keyHas
 	orderCol int // order_items columns holding the references
 	prodCol  int
+}
+
+// keyHas is a key set's lookup: a keyset.Set on one goroutine, or a
+// keyset.Lookup of it for each of several (Set.Has is not safe for
+// concurrent use: it keeps a cache of recent pages).
+type keyHas interface{ Has(k int64) bool }
+
+// forWorker is the reference sets for one of several goroutines: each
+// looks keys up with lookups of its own.
+func (r *refSets) forWorker() *refSets {
+	w := *r
+	if s, ok := r.orders.(*keyset.Set); ok {
+		w.orders = s.Lookup()
+	}
+	if s, ok := r.products.(*keyset.Set); ok {
+		w.products = s.Lookup()
+	}
+	return &w
 }
 
 // referenceColumns are a dataset's columns that reference another's keys.

@@ -108,15 +108,17 @@ func reprocessDataset(ctx context.Context, lk *lake.Lake, ds *dataset.Dataset, o
 		return a.Line < b.Line
 	})
 	r := &run{lake: lk, opts: Options{RunID: opts.RunID}, started: now, dryKeys: map[string]*keyset.Set{}}
-	d := &dsRun{r: r, ds: ds, keys: keyset.NewSet(len(retry)), perFile: map[*rawFile]*fileState{}}
+	d := &dsRun{r: r, ds: ds, keys: keyset.NewSet(len(retry)), repeated: keyset.NewSet(0), perFile: map[*rawFile]*fileState{}}
 	winner := make(map[int64]int, len(retry)) // key → index of its survivor in retry
+	keys := make([]int64, 0, len(retry))
 	for i, rr := range retry {
 		key := rr.vals[ds.Key].I
 		if w, ok := winner[key]; !ok || rr.ts >= retry[w].ts {
 			winner[key] = i
 		}
-		d.keys.Add(key)
+		keys = append(keys, key)
 	}
+	d.noteKeys(keys) // with their range: the MERGE finds the table's files that hold them by it
 	refs, err := d.loadRefs(ctx)
 	if err != nil {
 		return res, err

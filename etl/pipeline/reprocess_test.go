@@ -68,3 +68,41 @@ func TestReprocessResolvesLateReferences(t *testing.T) {
 		t.Fatalf("second reprocess: %v %+v", err, res)
 	}
 }
+
+// A reprocessed row whose key the table already holds, in a file whose key
+// range does not hold 0, updates that row instead of inserting a second
+// one (the reprocess once left the run's key range at 0..0, so the MERGE
+// found no file holding the key).
+func TestReprocessOfAKeyInTheTableUpdatesIt(t *testing.T) {
+	ctx := context.Background()
+	lk, _ := newLake(t)
+	putFile(t, lk.Store, "bronze_layer/products.csv", productsCSV)
+	putFile(t, lk.Store, "bronze_layer/orders/orders_1.csv", ordersDay1)
+	putFile(t, lk.Store, "bronze_layer/order_items/items_1.csv", itemsHeader+
+		"5,100,7,,1,1,0,2025-04-01T10:00:00,2025-04-01\n"+
+		"6,100,7,,1,2,0,2025-04-01T10:00:00,2025-04-01\n")
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
+		t.Fatalf("run: %v %+v", err, sum)
+	}
+	// Item 5 moves to order 200, which has not arrived: rejected for its reference.
+	putFile(t, lk.Store, "bronze_layer/order_items/items_2.csv", itemsHeader+
+		"5,200,8,3,2,1,1,2025-04-02T10:00:00,2025-04-02\n")
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Totals.RejectedByReason["reference:order_id"] != 1 {
+		t.Fatalf("run 2: %v %+v", err, sum)
+	}
+	putFile(t, lk.Store, "bronze_layer/orders/orders_2.csv", ordersDay2)
+	if _, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := pipeline.Reprocess(ctx, lk, pipeline.ReprocessOptions{Dataset: "order_items"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Resolved != 1 || res[0].Updated != 1 || res[0].Inserted != 0 {
+		t.Fatalf("reprocess: %+v, want the row resolved as an update", res)
+	}
+	rows, _ := tableByKey(t, lk, "order_items", "id") // fails on a key held twice
+	if len(rows) != 2 || rows[5][1] != "200" {
+		t.Fatalf("order_items: %d keys, item 5 as %v; want 2 keys, item 5 in order 200", len(rows), rows[5])
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/lakeops/lakeops/etl/dataset"
@@ -129,7 +130,7 @@ func (d *dsRun) referencesFailAlike(recs []recalled, rs *refSets) bool {
 		if len(r.Reasons) == 0 {
 			continue
 		}
-		if len(r.Values) != len(r.Reasons)*len(r.Columns) {
+		if !slices.Equal(r.Columns, referenceColumns(d.ds)) || len(r.Values) != len(r.Reasons)*len(r.Columns) {
 			return false
 		}
 		for i, reasons := range r.Reasons {
@@ -199,7 +200,7 @@ func (d *dsRun) tableDigest(ctx context.Context, snap *delta.Snapshot, rs *refSe
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			look, s := d.keys.Lookup(), tableSum{refsOK: true}
+			look, refs, s := d.keys.Lookup(), rs.forWorker(), tableSum{refsOK: true}
 			for a := range work {
 				err := eachCells(ctx, snap, a, names, d.ds, func(rows []dataset.Value, n int) error {
 					ncol := len(rows) / max(n, 1)
@@ -210,7 +211,7 @@ func (d *dsRun) tableDigest(ctx context.Context, snap *delta.Snapshot, rs *refSe
 						}
 						s.rows++
 						s.digest += dataset.Digest(row)
-						if d.referenceReasons(rs, row) != "" {
+						if d.referenceReasons(refs, row) != "" {
 							s.refsOK = false
 							return errStopScan
 						}

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -423,6 +424,38 @@ func TestForcedRunOverAFileReplacedMeanwhile(t *testing.T) {
 		}
 		if f := sum.Files[0]; f.Status != "failed" || !strings.Contains(f.Error, "changed") {
 			t.Fatalf("recheck %v: %s %q, want it failed as changed while read", recheck, f.Status, f.Error)
+		}
+	}
+}
+
+// The table read of the shortcut checks each row's references on one
+// goroutine per CPU, each with lookups of its own: with reference keys on
+// more bitmap pages than a lookup remembers, every row still finds its
+// order (shared lookups race: go test -race -cpu 4 shows it).
+func TestForcedRunReadsTheTableWithLookupsOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	lk, _ := newLake(t)
+	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
+	var orders, items strings.Builder
+	orders.WriteString(ordersHeader)
+	items.WriteString(itemsHeader)
+	id := 1
+	for day := 1; day <= 8; day++ {
+		for o := range 12 {
+			oid := (day*12 + o) << 16 // a page of the key set each
+			fmt.Fprintf(&orders, "%d,%d,7,2025-04-%02dT10:00:00,10.00,2025-04-%02d\n", oid, oid, day, day)
+			fmt.Fprintf(&items, "%d,%d,7,3,1,1,0,2025-04-%02dT10:00:00,2025-04-%02d\n", id, oid, day, day)
+			id++
+		}
+	}
+	putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", orders.String())
+	putFile(t, lk.Store, "bronze_layer/order_items/items_a.csv", items.String())
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() || sum.Totals.Rejected != 0 {
+		t.Fatalf("load: %v %+v", err, sum)
+	}
+	for range 5 {
+		if _, short := forced(t, lk, []string{"bronze_layer/order_items/items_a.csv"}, false); len(short) != 1 {
+			t.Fatal("a row did not find its order: the rows were checked again")
 		}
 	}
 }
