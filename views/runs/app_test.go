@@ -102,7 +102,7 @@ func TestRunsFiguresStayWithinTheirBounds(t *testing.T) {
 		case bytesTotal != "" && bytes != bytesTotal:
 			t.Fatalf("the job's bytes changed from %s to %s:\n%s", bytesTotal, bytes, f)
 		case rows < lastRows || rows > total:
-			t.Fatalf("rows checked %d after %d (the job has %d):\n%s", rows, lastRows, total, f)
+			t.Fatalf("rows read %d after %d (the job has %d):\n%s", rows, lastRows, total, f)
 		case strings.Contains(f, "· running ·") && rate*0.2 > float64(total)*1.05: // 1.05: the rate is shown rounded
 			// (a finished job's rate is its average: a job of less than 200 ms may show more)
 			t.Fatalf("rate %.0f rows/s claims more than the job's %d rows in 200 ms:\n%s", rate, total, f)

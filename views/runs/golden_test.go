@@ -53,6 +53,6 @@ func TestGoldenJobDetail(t *testing.T) {
 	h.Send(ops.JobSnapshot{Jobs: []ops.Job{goldenJob()}})
 	h.Send(ui.ShowJob{ID: 7})
 	h.Golden(t, []string{"order_items/order_items_2025_04_01_backfill_from_the_legacy_warehouse_export_batch_0001.csv", "3,302,817",
-		"3,290,001", "1,234,567", "4,537,384 rows checked", "line 1: header lacks"},
-		[]string{"3,302,817", "3,290,001", "1,234,567", "4,537,384 rows checked", "76%"})
+		"3,290,001", "1,234,567", "4,537,384 rows read", "line 1: header lacks"},
+		[]string{"3,302,817", "3,290,001", "1,234,567", "4,537,384 rows read", "76%"})
 }

@@ -210,7 +210,9 @@ func (m *Model) footer(list *listview.Model, w int, th *ui.Theme, hints []string
 
 // overallLines are the job's progress across its files: a bar (or how
 // far a cancelled or failed job got), bytes done of the job's bytes, the
-// recent rate and the time left; then rows checked, accepted, rejected.
+// recent rate and the time left; then rows read, accepted, rejected
+// (read: a forced run's files as their load left them are read, not
+// checked again).
 func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []string {
 	var parts []string
 	stopped := j.State == ops.JobCancelled || j.State == ops.JobFailed
@@ -234,13 +236,13 @@ func (m *Model) overallLines(j ops.Job, o ops.Overall, w int, th *ui.Theme) []st
 	if len(parts) > 0 {
 		stats = " · " + strings.Join(parts, " · ")
 	}
-	counts := fmt.Sprintf("%s checked · accepted %s · rejected %s", textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
+	counts := fmt.Sprintf("%s read · accepted %s · rejected %s", textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
 	if stopped && o.Reached.Rows > o.Rows {
-		counts = fmt.Sprintf("%s checked before it stopped · committed: accepted %s · rejected %s",
+		counts = fmt.Sprintf("%s read before it stopped · committed: accepted %s · rejected %s",
 			textfmt.Rows(o.Reached.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
 	}
 	if !j.State.Done() && o.Rows > 0 { // dedup picks among repeated keys once every file is read
-		counts = fmt.Sprintf("%s checked · accepted so far %s (before dedup) · rejected %s",
+		counts = fmt.Sprintf("%s read · accepted so far %s (before dedup) · rejected %s",
 			textfmt.Rows(o.Rows), textfmt.Count(o.Accepted), textfmt.Count(o.Rejected))
 	}
 	var bar string

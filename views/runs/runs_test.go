@@ -169,7 +169,7 @@ func TestReprocessJobSaysWhatItResolved(t *testing.T) {
 	h.ExpectContains("reprocess orders: 6 open rows looked at, 3 resolved, 2 still open, 1 duplicate left open",
 		"log · 1 line", "reprocess orders: 6 open rows")
 	// It read no file: no row counts of zero, no empty file pane.
-	if s := h.Screen(); strings.Contains(s, "0 rows checked") || strings.Contains(s, "no file progress yet") || strings.Contains(s, "files ·") {
+	if s := h.Screen(); strings.Contains(s, "0 rows read") || strings.Contains(s, "no file progress yet") || strings.Contains(s, "files ·") {
 		t.Fatalf("a job that read no file shows file figures:\n%s", s)
 	}
 }
@@ -218,5 +218,5 @@ func TestCancelledJobSaysHowFarItGot(t *testing.T) {
 		t.Fatalf("row: %q", row)
 	}
 	h.Press("enter")
-	h.ExpectContains("40.0 MiB of 64.0 MiB read, nothing committed", "613,654 rows checked before it stopped")
+	h.ExpectContains("40.0 MiB of 64.0 MiB read, nothing committed", "613,654 rows read before it stopped")
 }
