@@ -110,7 +110,7 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 		what += " under " + strings.Join(shortNames(m.root, msg.folders), ", ")
 	}
 	if msg.force {
-		q := fmt.Sprintf("force a re-run of %s — ingested ones load again (rows MERGE: updated, not doubled)? y/n · c: y, checking every row", what)
+		q := fmt.Sprintf("force a re-run of %s? y/n · c: yes, checking every row · ingested ones load again (rows MERGE: updated, not doubled)", what)
 		m.ask = &askRun{question: q, spec: m.spec(msg.files, true)}
 		return nil
 	}
