@@ -125,8 +125,8 @@ func (d *dsRun) recordOutcomes(ctx context.Context, rules string, files []*rawFi
 
 // recordedOutcome finds the file's outcome as recorded by the latest run
 // that ingested it, with that run's ledger entry and rules fingerprint; ok
-// is false when there is none.
-func (r *run) recordedOutcome(ctx context.Context, ds string, f *rawFile) (out fileOutcome, e ledger.Entry, rules string, ok bool) {
+// is false when there is none, err set when the record is unreadable.
+func (r *run) recordedOutcome(ctx context.Context, ds string, f *rawFile) (out fileOutcome, e ledger.Entry, rules string, ok bool, err error) {
 	if r.byFile == nil {
 		r.byFile = map[string][]int{}
 		for i, x := range r.entries {
@@ -141,14 +141,14 @@ func (r *run) recordedOutcome(ctx context.Context, ds string, f *rawFile) (out f
 		}
 	}
 	if !ok {
-		return out, e, "", false
+		return out, e, "", false, nil
 	}
 	rec, err := r.outcomeRecord(ctx, ds, e.RunID)
 	if err != nil || rec == nil {
-		return out, e, "", false
+		return out, e, "", false, err
 	}
 	out, ok = rec.Files[f.id.String()]
-	return out, e, rec.Rules, ok
+	return out, e, rec.Rules, ok, nil
 }
 
 // outcomeRecord reads (once per run) the record a run wrote of a dataset;

@@ -51,7 +51,10 @@ func (d *dsRun) recall(ctx context.Context, files []*rawFile) []recalled {
 	rules := d.rulesFingerprint()
 	recs := make([]recalled, 0, len(files))
 	for _, f := range files {
-		out, e, recRules, ok := d.r.recordedOutcome(ctx, d.ds.Name, f)
+		out, e, recRules, ok, err := d.r.recordedOutcome(ctx, d.ds.Name, f)
+		if err != nil {
+			d.emit(f, StageScan, fmt.Sprintf("warning: the outcomes run %s recorded are unreadable (%v): every row is checked again", e.RunID, err))
+		}
 		dg, okDigest := out.digest()
 		if !ok || !okDigest || recRules != rules || out.Accepted != e.Accepted {
 			return nil

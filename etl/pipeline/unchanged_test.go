@@ -237,6 +237,15 @@ func TestForcedRunChecksAgainWhatMayHaveChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{name: "its record is unreadable", change: func(t *testing.T, _ *lake.Lake, dir string) {
+			recs, err := filepath.Glob(filepath.Join(dir, "_lakeops", "outcomes", "order_items", "*.json"))
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("records %v, %v", recs, err)
+			}
+			if err := os.WriteFile(recs[0], []byte(`{"rules": "`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{name: "another file of the run holds its key, and a row failed its order",
 			load: map[string]string{"bronze_layer/order_items/order_items_f.csv": itemsHeader + "7,199,7,3,1,1,0,2025-04-01T12:00:00,2025-04-01\n"},
 			change: func(t *testing.T, lk *lake.Lake, _ string) {
@@ -457,5 +466,36 @@ func TestForcedRunReadsTheTableWithLookupsOfItsOwn(t *testing.T) {
 		if _, short := forced(t, lk, []string{"bronze_layer/order_items/items_a.csv"}, false); len(short) != 1 {
 			t.Fatal("a row did not find its order: the rows were checked again")
 		}
+	}
+}
+
+// An unreadable record is said, and the forced run checks every row.
+func TestForcedRunWarnsOfAnUnreadableRecord(t *testing.T) {
+	ctx := context.Background()
+	lk, dir := newLake(t)
+	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
+	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
+		t.Fatalf("load: %v %+v", err, sum)
+	}
+	recs, err := filepath.Glob(filepath.Join(dir, "_lakeops", "outcomes", "products", "*.json"))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records %v, %v", recs, err)
+	}
+	if err := os.WriteFile(recs[0], []byte(`{"rules": "`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var msgs []string
+	sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{"bronze_layer/products.csv"}, Force: true, Progress: func(e pipeline.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		msgs = append(msgs, e.Message)
+	}})
+	if err != nil || sum.Failed() || sum.Totals.Unchanged != 2 {
+		t.Fatalf("forced run: %v %+v", err, sum)
+	}
+	all := strings.Join(msgs, "\n")
+	if !strings.Contains(all, "warning: the outcomes run") || !strings.Contains(all, "are unreadable") || strings.Contains(all, "not checked again") {
+		t.Fatalf("messages:\n%s", all)
 	}
 }
