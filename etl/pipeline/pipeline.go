@@ -81,6 +81,10 @@ type FileResult struct {
 	Status  string `json:"status"` // succeeded, failed, skipped, cancelled
 	Counts
 	Error string `json:"error"`
+	// UnchangedSince is the run whose recorded outcome of the file a forced
+	// run found still holding, so its rows were not checked again (see
+	// unchanged.go); empty otherwise.
+	UnchangedSince string `json:"unchanged_since"`
 }
 
 // Summary is the outcome of a run (the `run --json` contract).

@@ -111,7 +111,7 @@ func (d *dsRun) unchangedSinceLoad(ctx context.Context, recs []recalled, refs fu
 		e := rc.entry
 		rc.f.result.Counts = Counts{RowsRead: e.RowsRead, Accepted: e.Accepted, Rejected: e.Rejected,
 			Unchanged: e.Accepted, RejectedByReason: maps.Clone(e.RejectedByReason)}
-		rc.f.result.Status = ledger.StatusSucceeded
+		rc.f.result.Status, rc.f.result.UnchangedSince = ledger.StatusSucceeded, e.RunID
 		files[i], outcomes[i] = rc.f, rc.out
 		d.emit(rc.f, StageMerge, fmt.Sprintf("unchanged since run %s: its rows were not checked again", e.RunID))
 	}

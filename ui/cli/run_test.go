@@ -36,7 +36,7 @@ func TestRunJSONContractAndExitStatus(t *testing.T) {
 	}
 	files := sum["files"].([]any)
 	f := files[0].(map[string]any)
-	for _, k := range []string{"file", "dataset", "status", "rows_read", "accepted", "rejected", "inserted", "updated", "unchanged", "rejected_by_reason", "error"} {
+	for _, k := range []string{"file", "dataset", "status", "rows_read", "accepted", "rejected", "inserted", "updated", "unchanged", "rejected_by_reason", "error", "unchanged_since"} {
 		if _, ok := f[k]; !ok {
 			t.Errorf("file result lacks %q: %v", k, f)
 		}
@@ -54,6 +54,27 @@ func TestRunJSONContractAndExitStatus(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "products.csv") {
 		t.Errorf("no progress on stderr: %q", stderr)
+	}
+	// Forced again, the file is as its load left it: unchanged_since names
+	// that load; with --recheck every row is checked and it is empty.
+	for _, recheck := range []bool{false, true} {
+		args := []string{"--lake", lake, "run", "--json", "--quiet", "--force", "bronze_layer/products.csv"}
+		if recheck {
+			args = append(args, "--recheck")
+		}
+		out, _, code := run(t, args...)
+		var forced struct {
+			Files []struct {
+				Unchanged      int64  `json:"unchanged"`
+				UnchangedSince string `json:"unchanged_since"`
+			} `json:"files"`
+		}
+		if err := json.Unmarshal([]byte(out), &forced); code != ExitOK || err != nil || len(forced.Files) != 1 || forced.Files[0].Unchanged != 1 {
+			t.Fatalf("forced run (recheck %v): exit %d %v\n%s", recheck, code, err, out)
+		}
+		if since := forced.Files[0].UnchangedSince; (since == sum["run_id"]) == recheck {
+			t.Fatalf("forced run (recheck %v): unchanged_since %q, the load was %v", recheck, since, sum["run_id"])
+		}
 	}
 	// A failed file gives exit status 1 and still a JSON summary.
 	writeFile(t, filepath.Join(lake, "bronze_layer/orders/orders_x.csv"), "order_id\n1\n")
