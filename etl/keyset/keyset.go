@@ -239,3 +239,82 @@ func (l *Lookup) Has(k int64) bool {
 	_, ok := s.find(k)
 	return ok
 }
+
+// AddAll adds every key of o, calling dup for each one s held already. A
+// page of o goes in a word at a time when s keeps that page (or may make
+// it); every other key goes in as AddNew would add it.
+func (s *Set) AddAll(o *Set, dup func(k int64)) {
+	for idx, op := range o.pages.byIndex {
+		base := idx << pageBits
+		n := op.count()
+		s.pages.seen += n
+		pg := s.pageFor(base, s.n == 0 && !s.hasMin)
+		if pg == nil {
+			s.pages.seen -= n // AddNew counts them
+			op.each(idx, func(k int64) {
+				if !s.AddNew(k) {
+					dup(k)
+				}
+			})
+			continue
+		}
+		added := 0
+		for w, word := range op {
+			if word == 0 {
+				continue
+			}
+			for both := pg[w] & word; both != 0; both &= both - 1 {
+				dup(base | int64(w)<<6 | int64(bits.TrailingZeros64(both)))
+			}
+			added += bits.OnesCount64(word &^ pg[w])
+			pg[w] |= word
+		}
+		if added > 0 {
+			s.pages.n += added
+			s.sorted = nil
+		}
+	}
+	if o.hasMin && !s.AddNew(empty) {
+		dup(empty)
+	}
+	for _, k := range o.slots {
+		if k != empty && !s.AddNew(k) {
+			dup(k)
+		}
+	}
+}
+
+// Bounds returns the least and the greatest key (the set must hold one).
+func (s *Set) Bounds() (lo, hi int64) {
+	has := false
+	see := func(k int64) {
+		if !has {
+			lo, hi, has = k, k, true
+		}
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	for idx, pg := range s.pages.byIndex {
+		base := idx << pageBits
+		for w, word := range pg {
+			if word != 0 {
+				see(base | int64(w)<<6 | int64(bits.TrailingZeros64(word)))
+				break
+			}
+		}
+		for w := pageWords - 1; w >= 0; w-- {
+			if word := pg[w]; word != 0 {
+				see(base | int64(w)<<6 | int64(63-bits.LeadingZeros64(word)))
+				break
+			}
+		}
+	}
+	if s.hasMin {
+		see(empty)
+	}
+	for _, k := range s.slots {
+		if k != empty {
+			see(k)
+		}
+	}
+	return lo, hi
+}

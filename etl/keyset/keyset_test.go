@@ -365,3 +365,70 @@ func TestKeysTakingTurnsAmongPages(t *testing.T) {
 		}
 	}
 }
+
+// AddAll leaves the set as adding o's keys one by one would (the same
+// keys, the same length) and names exactly the keys both held; dense keys
+// (pages, a word at a time), spread keys (the table) and math.MinInt64 mixed.
+func TestAddAllAgainstAddNew(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	gen := func(n int, spread float64) *Set {
+		s := NewSet(n)
+		base := rng.Int64N(1 << 20)
+		for range n {
+			switch {
+			case rng.Float64() < spread:
+				s.Add(rng.Int64() - rng.Int64())
+			case rng.IntN(500) == 0:
+				s.Add(math.MinInt64)
+			default:
+				s.Add(base + rng.Int64N(300_000))
+			}
+		}
+		return s
+	}
+	for round := range 60 {
+		spread := []float64{0, 0.01, 0.5, 1}[round%4]
+		a, o := gen(rng.IntN(50_000), spread), gen(rng.IntN(50_000), []float64{0, 0.02, 1, 0.3}[round%4])
+		one := NewSet(0) // a, then o's keys one by one
+		a.Range(func(k int64) { one.Add(k) })
+		want := map[int64]bool{}
+		o.Range(func(k int64) {
+			if !one.AddNew(k) {
+				want[k] = true
+			}
+		})
+		all := NewSet(0) // a, then o at once
+		a.Range(func(k int64) { all.Add(k) })
+		got := map[int64]bool{}
+		all.AddAll(o, func(k int64) {
+			if got[k] {
+				t.Fatalf("round %d: %d named twice", round, k)
+			}
+			got[k] = true
+		})
+		if o.Len() > 0 { // Bounds against a scan of the keys
+			lo, hi := o.Bounds()
+			wlo, whi := int64(math.MaxInt64), int64(math.MinInt64)
+			o.Range(func(k int64) { wlo, whi = min(wlo, k), max(whi, k) })
+			if lo != wlo || hi != whi {
+				t.Fatalf("round %d: bounds %d..%d, want %d..%d", round, lo, hi, wlo, whi)
+			}
+		}
+		if all.Len() != one.Len() {
+			t.Fatalf("round %d: %d keys, want %d", round, all.Len(), one.Len())
+		}
+		one.Range(func(k int64) {
+			if !all.Has(k) {
+				t.Fatalf("round %d: %d missing", round, k)
+			}
+		})
+		if len(got) != len(want) {
+			t.Fatalf("round %d: %d keys named as held already, want %d", round, len(got), len(want))
+		}
+		for k := range want {
+			if !got[k] {
+				t.Fatalf("round %d: %d held by both, not named", round, k)
+			}
+		}
+	}
+}

@@ -81,14 +81,28 @@ func (ps *pages) sparse() bool { return ps.n < 256*len(ps.byIndex) }
 // each calls fn for every key in the pages.
 func (ps *pages) each(fn func(k int64)) {
 	for idx, pg := range ps.byIndex {
-		for w, word := range pg {
-			for word != 0 {
-				b := bits.TrailingZeros64(word)
-				fn(idx<<pageBits | int64(w)<<6 | int64(b))
-				word &= word - 1
-			}
+		pg.each(idx, fn)
+	}
+}
+
+// each calls fn for every key of page idx.
+func (p *page) each(idx int64, fn func(k int64)) {
+	for w, word := range p {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			fn(idx<<pageBits | int64(w)<<6 | int64(b))
+			word &= word - 1
 		}
 	}
+}
+
+// count is the number of keys in the page.
+func (p *page) count() int {
+	n := 0
+	for _, word := range p {
+		n += bits.OnesCount64(word)
+	}
+	return n
 }
 
 // anyIn reports whether a key of the pages lies in [lo, hi] (lo <= hi).

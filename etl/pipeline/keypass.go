@@ -205,15 +205,17 @@ func (d *dsRun) mergeFileKeys(file int) {
 		return
 	}
 	delete(d.fileKeys, file)
-	s.Range(func(k int64) {
-		if d.keys.Len() == 0 {
-			d.keyLo, d.keyHi = k, k
-		}
-		d.keyLo, d.keyHi = min(d.keyLo, k), max(d.keyHi, k)
-		if !d.keys.AddNew(k) {
-			d.repeated.Add(k)
-			d.crossFile = true
-		}
+	if s.Len() == 0 {
+		return
+	}
+	lo, hi := s.Bounds()
+	if d.keys.Len() == 0 {
+		d.keyLo, d.keyHi = lo, hi
+	}
+	d.keyLo, d.keyHi = min(d.keyLo, lo), max(d.keyHi, hi)
+	d.keys.AddAll(s, func(k int64) {
+		d.repeated.Add(k)
+		d.crossFile = true
 	})
 }
 
