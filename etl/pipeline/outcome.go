@@ -16,8 +16,8 @@ import (
 
 // A load records what each file it merged contributed: how many rows it
 // accepted and the sum of their digests (dataset.Digest), the reference
-// values its rejected rows missed, and the fingerprint of the rules it was
-// checked under. The record is one JSON object per run and dataset under
+// values and reasons of its rows that failed their references, and the
+// fingerprint of the rules it was checked under. The record is one JSON object per run and dataset under
 // the lake's outcomes prefix. A forced run over files whose record still
 // holds finds that nothing would change without checking their rows again
 // (unchanged.go). A missing or unreadable record only means the rows are
