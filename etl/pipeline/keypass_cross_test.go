@@ -67,9 +67,9 @@ func TestCrossCheckKeyPassIsTheSame(t *testing.T) {
 	}()
 	for seed := range uint64(4) {
 		contents := map[string]string{
-			"bronze_layer/p_a.csv": crossCheckFile(seed, 500, 1000, false),
-			"bronze_layer/p_b.csv": crossCheckFile(seed+10, 300, 1200, seed%2 == 0), // overlaps a, quoted fields across cuts
-			"bronze_layer/p_c.csv": crossCheckFile(seed+20, 50, -40, false),
+			"bronze_layer/p_a.csv":   crossCheckFile(seed, 500, 1000, false),
+			"bronze_layer/p_b.csv":   crossCheckFile(seed+10, 300, 1200, seed%2 == 0), // overlaps a, quoted fields across cuts
+			"bronze_layer/p_c.csv":   crossCheckFile(seed+20, 50, -40, false),
 			"bronze_layer/p_bad.csv": "no_key,x\n1,2\n",
 		}
 		var keys []string
