@@ -240,7 +240,7 @@ func (d *dsRun) recordStagedOutcomes(ctx context.Context, files []*rawFile, ordi
 			recorded, outcomes = append(recorded, f), append(outcomes, outcomeOf(st))
 		}
 	}
-	d.recordOutcomes(ctx, rules, recorded, outcomes)
+	d.recordOutcomes(ctx, rules, recorded, outcomes, nil)
 }
 
 // mergeApplied reports whether the silver table records this load's txn.

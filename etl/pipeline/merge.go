@@ -106,7 +106,7 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 			recorded, outcomes = append(recorded, f), append(outcomes, outcomeOf(st))
 		}
 	}
-	d.recordOutcomes(ctx, d.rulesFingerprint(), recorded, outcomes)
+	d.recordOutcomes(ctx, d.rulesFingerprint(), recorded, outcomes, recs)
 	return nil
 }
 

@@ -106,7 +106,11 @@ func (r *run) outcomeKey(ds, runID string) string {
 // under the rules of the fingerprint. It runs after the MERGE committed;
 // when it fails, the run goes on (a forced run over the files then checks
 // their rows again) and says so.
-func (d *dsRun) recordOutcomes(ctx context.Context, rules string, files []*rawFile, outcomes []fileOutcome) {
+//
+// The records a forced run recalled (recs, nil otherwise) whose every file
+// this run records again are then deleted: the ingest log's latest entry
+// of those files is this run's, so they are never read again.
+func (d *dsRun) recordOutcomes(ctx context.Context, rules string, files []*rawFile, outcomes []fileOutcome, recs []recalled) {
 	rec := outcomeRecord{Rules: rules, Files: map[string]fileOutcome{}}
 	for i, f := range files {
 		rec.Files[f.id.String()] = outcomes[i]
@@ -120,6 +124,36 @@ func (d *dsRun) recordOutcomes(ctx context.Context, rules string, files []*rawFi
 	}
 	if err != nil {
 		d.emit(files[0], StageCommit, "warning: could not record the files' outcomes ("+err.Error()+"); a forced run will check their rows again")
+		return
+	}
+	d.pruneSuperseded(ctx, recs, rec.Files)
+}
+
+// pruneSuperseded deletes the recalled runs' records whose every file is
+// in now (a failure to delete only leaves a record behind).
+func (d *dsRun) pruneSuperseded(ctx context.Context, recs []recalled, now map[string]fileOutcome) {
+	done := map[string]bool{d.r.opts.RunID: true}
+	for _, rc := range recs {
+		run := rc.entry.RunID
+		if done[run] {
+			continue
+		}
+		done[run] = true
+		key := d.r.outcomeKey(d.ds.Name, run)
+		old := d.r.outcomes[key]
+		if old == nil {
+			continue
+		}
+		covered := true
+		for id := range old.Files {
+			if _, ok := now[id]; !ok {
+				covered = false
+				break
+			}
+		}
+		if covered {
+			_ = d.r.lake.Store.Delete(ctx, key)
+		}
 	}
 }
 

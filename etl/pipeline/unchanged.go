@@ -120,7 +120,7 @@ func (d *dsRun) unchangedSinceLoad(ctx context.Context, recs []recalled, refs fu
 		why = fmt.Sprintf("these %d %s files are as their loads left them (the same files, rules, references and rejects; their %s accepted rows unchanged in the table)", len(files), d.ds.Name, textfmt.Count(wantRows))
 	}
 	d.emit(files[0], StageMerge, why+": lakeops run --force --recheck checks every row")
-	d.recordOutcomes(ctx, d.rulesFingerprint(), files, outcomes)
+	d.recordOutcomes(ctx, d.rulesFingerprint(), files, outcomes, recs)
 	return true, nil
 }
 

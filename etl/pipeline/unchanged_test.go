@@ -179,6 +179,39 @@ func TestForcedRunOverUnchangedFilesIsNotCheckedAgain(t *testing.T) {
 	if _, short := forced(t, lk, files, false); len(short) != len(files) {
 		t.Fatal("a second forced run did not find the first one's record")
 	}
+	// Each forced run recorded every file again: only the last record of
+	// each dataset is left. Forcing one file keeps the record of the others.
+	records := func(ds string) int {
+		recs, err := filepath.Glob(filepath.Join(dir, "_lakeops", "outcomes", ds, "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
+	}
+	for _, ds := range []string{"products", "orders", "order_items"} {
+		if n := records(ds); n != 1 {
+			t.Fatalf("%s: %d outcome records after three runs over the same files, want the last one", ds, n)
+		}
+	}
+	var one string
+	for _, f := range files {
+		if strings.Contains(f, "order_items/") {
+			one = f
+			break
+		}
+	}
+	if _, short := forced(t, lk, []string{one}, false); len(short) != 1 {
+		t.Fatal("forcing one file of the record did not take the shortcut")
+	}
+	if n := records("order_items"); n != 2 {
+		t.Fatalf("order_items: %d outcome records after forcing one of its files, want 2 (the others' record stays)", n)
+	}
+	if _, short := forced(t, lk, files, false); len(short) != len(files) {
+		t.Fatal("a forced run over files recorded by two runs did not take the shortcut")
+	}
+	if n := records("order_items"); n != 1 {
+		t.Fatalf("order_items: %d outcome records, want 1", n)
+	}
 }
 
 const (
