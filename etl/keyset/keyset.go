@@ -247,10 +247,10 @@ func (s *Set) AddAll(o *Set, dup func(k int64)) {
 	for idx, op := range o.pages.byIndex {
 		base := idx << pageBits
 		n := op.count()
-		s.pages.seen += n
+		s.pages.seen++ // as AddNew counts the page's first key before it looks for the page
 		pg := s.pageFor(base, s.n == 0 && !s.hasMin)
 		if pg == nil {
-			s.pages.seen -= n // AddNew counts them
+			s.pages.seen-- // AddNew counts them
 			op.each(idx, func(k int64) {
 				if !s.AddNew(k) {
 					dup(k)
@@ -258,6 +258,7 @@ func (s *Set) AddAll(o *Set, dup func(k int64)) {
 			})
 			continue
 		}
+		s.pages.seen += n - 1
 		added := 0
 		for w, word := range op {
 			if word == 0 {

@@ -369,6 +369,7 @@ func TestKeysTakingTurnsAmongPages(t *testing.T) {
 // AddAll leaves the set as adding o's keys one by one would (the same
 // keys, the same length) and names exactly the keys both held; dense keys
 // (pages, a word at a time), spread keys (the table) and math.MinInt64 mixed.
+// At the page cap, the keys go where AddNew would put them too.
 func TestAddAllAgainstAddNew(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	gen := func(n int, spread float64) *Set {
@@ -430,5 +431,31 @@ func TestAddAllAgainstAddNew(t *testing.T) {
 				t.Fatalf("round %d: %d held by both, not named", round, k)
 			}
 		}
+	}
+}
+
+// A set at its page cap (128 pages, 3,968 keys seen) given a dense page of
+// 8,000 keys: one by one, the first key goes to the table, the pages are
+// found sparse and given up; AddAll lays the keys out the same way.
+func TestAddAllAtThePageCap(t *testing.T) {
+	build := func() *Set {
+		s := NewSet(0)
+		for p := range int64(128) {
+			for k := range int64(31) {
+				s.Add(p<<pageBits + k)
+			}
+		}
+		return s
+	}
+	o := NewSet(0)
+	for k := range int64(8000) {
+		o.Add(1000<<pageBits + k)
+	}
+	one, all := build(), build()
+	o.Range(func(k int64) { one.Add(k) })
+	all.AddAll(o, func(int64) {})
+	if len(all.pages.byIndex) != len(one.pages.byIndex) || all.n != one.n || all.pages.off != one.pages.off {
+		t.Fatalf("AddAll: %d pages, %d table keys, pages off %v; one by one: %d, %d, %v",
+			len(all.pages.byIndex), all.n, all.pages.off, len(one.pages.byIndex), one.n, one.pages.off)
 	}
 }
