@@ -1,9 +1,7 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -118,11 +116,7 @@ func (d *dsRun) recordOutcomes(ctx context.Context, rules string, files []*rawFi
 	if len(rec.Files) == 0 {
 		return
 	}
-	body, err := json.Marshal(rec)
-	if err == nil {
-		err = d.r.lake.Store.Put(ctx, d.r.outcomeKey(d.ds.Name, d.r.opts.RunID), bytes.NewReader(body))
-	}
-	if err != nil {
+	if err := putJSON(ctx, d.r.lake.Store, d.r.outcomeKey(d.ds.Name, d.r.opts.RunID), rec); err != nil {
 		d.emit(files[0], StageCommit, "warning: could not record the files' outcomes ("+err.Error()+"); a forced run will check their rows again")
 		return
 	}
@@ -192,26 +186,17 @@ func (r *run) outcomeRecord(ctx context.Context, ds, runID string) (*outcomeReco
 	if rec, seen := r.outcomes[key]; seen {
 		return rec, nil
 	}
-	rec, err := readOutcomeRecord(ctx, r.lake.Store, key)
+	rec := &outcomeRecord{}
+	err := readJSON(ctx, r.lake.Store, key, rec)
+	if err != nil {
+		rec = nil
+	}
 	if r.outcomes == nil {
 		r.outcomes = map[string]*outcomeRecord{}
 	}
-	r.outcomes[key] = rec // nil when unreadable too: read once
+	r.outcomes[key] = rec // nil when absent or unreadable: read once
 	if err != nil && !errors.Is(err, storage.ErrNotExist) {
 		return nil, err
 	}
 	return rec, nil
-}
-
-func readOutcomeRecord(ctx context.Context, st storage.Store, key string) (*outcomeRecord, error) {
-	rc, err := st.Open(ctx, key, 0, -1)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var rec outcomeRecord
-	if err := json.NewDecoder(rc).Decode(&rec); err != nil {
-		return nil, fmt.Errorf("read %s: %w", key, err)
-	}
-	return &rec, nil
 }
