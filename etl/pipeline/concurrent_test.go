@@ -141,9 +141,7 @@ func lakeWithItems1To10(t *testing.T) *lake.Lake {
 	putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
 	putFile(t, lk.Store, "bronze_layer/order_items/order_items_0.csv", itemsHeader+
 		"1,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n10,100,7,3,1,1,0,2025-04-01T10:00:00,2025-04-01\n")
-	if sum, err := pipeline.Run(context.Background(), lk, pipeline.Options{}); err != nil || sum.Failed() {
-		t.Fatalf("load: %v %+v", err, sum)
-	}
+	loaded(t, lk, pipeline.Options{})
 	return lk
 }
 
@@ -169,9 +167,7 @@ func whileHeld(t *testing.T, lk *lake.Lake, a, b string) bool {
 		done <- err
 	}()
 	<-held
-	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{b}}); err != nil || sum.Failed() {
-		t.Fatalf("run B: %v %+v", err, sum)
-	}
+	loaded(t, lk, pipeline.Options{Files: []string{b}})
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)

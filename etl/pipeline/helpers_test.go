@@ -11,6 +11,7 @@ import (
 	"github.com/lakeops/lakeops/aws/storage"
 	"github.com/lakeops/lakeops/aws/storage/folder"
 	"github.com/lakeops/lakeops/etl/lake"
+	"github.com/lakeops/lakeops/etl/pipeline"
 )
 
 const seedDir = "../../testdata/seed"
@@ -69,4 +70,15 @@ func countRows(t *testing.T, lk *lake.Lake, ds string) int {
 		n++
 	}
 	return n
+}
+
+// loaded runs the pipeline and fails the test unless the run and every
+// file succeeded.
+func loaded(t *testing.T, lk *lake.Lake, opts pipeline.Options) *pipeline.Summary {
+	t.Helper()
+	sum, err := pipeline.Run(context.Background(), lk, opts)
+	if err != nil || sum.Failed() {
+		t.Fatalf("run %v: %v %+v", opts.Files, err, sum)
+	}
+	return sum
 }

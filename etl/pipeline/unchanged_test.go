@@ -145,10 +145,7 @@ func TestForcedRunOverUnchangedFilesIsNotCheckedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	putTree(t, lk, raw)
-	sum, err := pipeline.Run(ctx, lk, pipeline.Options{})
-	if err != nil || sum.Failed() {
-		t.Fatalf("load: %v %+v", err, sum)
-	}
+	sum := loaded(t, lk, pipeline.Options{})
 	byReason := sum.Totals.RejectedByReason
 	for _, code := range []string{"duplicate", "superseded", "reference:order_id", "type:id"} {
 		if byReason[code] == 0 {
@@ -236,12 +233,7 @@ const (
 // nothing and must take the shortcut, so that the others show it refused.
 func TestForcedRunChecksAgainWhatMayHaveChanged(t *testing.T) {
 	ctx := context.Background()
-	run := func(t *testing.T, lk *lake.Lake) {
-		t.Helper()
-		if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
-			t.Fatalf("run: %v %+v", err, sum)
-		}
-	}
+	run := func(t *testing.T, lk *lake.Lake) { loaded(t, lk, pipeline.Options{}) }
 	cases := []struct {
 		name   string
 		load   map[string]string // raw files of the first load besides the small ones
@@ -390,10 +382,7 @@ func TestStagedLoadRecordsWhatOneRunRecords(t *testing.T) {
 	putTree(t, one, raw)
 	many, dir := newLake(t)
 	putTree(t, many, raw)
-	sum, err := pipeline.Run(ctx, one, pipeline.Options{})
-	if err != nil || sum.Failed() {
-		t.Fatalf("one run: %v %+v", err, sum)
-	}
+	sum := loaded(t, one, pipeline.Options{})
 	if err := fanOut(ctx, many, "load-1", 2, 4); err != nil {
 		t.Fatal(err)
 	}
@@ -465,9 +454,7 @@ func TestForcedRunOverAFileReplacedMeanwhile(t *testing.T) {
 		putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
 		putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", smallOrders)
 		putFile(t, lk.Store, itemsA, smallItems)
-		if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
-			t.Fatalf("load: %v %+v", err, sum)
-		}
+		loaded(t, lk, pipeline.Options{})
 		changed := strings.Replace(smallItems, "1,100,7,3,1,1,0,", "1,100,7,3,2,1,0,", 1)
 		var once sync.Once
 		sum, err := pipeline.Run(ctx, lk, pipeline.Options{Files: []string{itemsA}, Force: true, Recheck: recheck, Progress: func(e pipeline.Event) {
@@ -489,7 +476,6 @@ func TestForcedRunOverAFileReplacedMeanwhile(t *testing.T) {
 // more bitmap pages than a lookup remembers, every row still finds its
 // order (shared lookups race: go test -race -cpu 4 shows it).
 func TestForcedRunReadsTheTableWithLookupsOfItsOwn(t *testing.T) {
-	ctx := context.Background()
 	lk, _ := newLake(t)
 	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
 	var orders, items strings.Builder
@@ -506,8 +492,8 @@ func TestForcedRunReadsTheTableWithLookupsOfItsOwn(t *testing.T) {
 	}
 	putFile(t, lk.Store, "bronze_layer/orders/orders_a.csv", orders.String())
 	putFile(t, lk.Store, "bronze_layer/order_items/items_a.csv", items.String())
-	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() || sum.Totals.Rejected != 0 {
-		t.Fatalf("load: %v %+v", err, sum)
+	if sum := loaded(t, lk, pipeline.Options{}); sum.Totals.Rejected != 0 {
+		t.Fatalf("load: %+v", sum.Totals)
 	}
 	for range 5 {
 		if _, short := forced(t, lk, []string{"bronze_layer/order_items/items_a.csv"}, false); len(short) != 1 {
@@ -521,9 +507,7 @@ func TestForcedRunWarnsOfAnUnreadableRecord(t *testing.T) {
 	ctx := context.Background()
 	lk, dir := newLake(t)
 	putFile(t, lk.Store, "bronze_layer/products.csv", smallProducts)
-	if sum, err := pipeline.Run(ctx, lk, pipeline.Options{}); err != nil || sum.Failed() {
-		t.Fatalf("load: %v %+v", err, sum)
-	}
+	loaded(t, lk, pipeline.Options{})
 	recs, err := filepath.Glob(filepath.Join(dir, "_lakeops", "outcomes", "products", "*.json"))
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("records %v, %v", recs, err)
