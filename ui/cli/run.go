@@ -25,7 +25,12 @@ func runCommand(g *Globals, env Env) *cobra.Command {
 		Long: `Validates, deduplicates and MERGEs raw files into the lake's tables: the named files (lake keys,
 or paths inside a folder lake), or every raw file under bronze_layer/ that the ingest log has not
 recorded as ingested. Progress goes to stderr; the summary to stdout. Exit status 1 when a file
-failed (rejected rows are not a failure).`,
+failed (rejected rows are not a failure).
+
+--force runs files the ingest log records as ingested. When a dataset's files, the rules, which of
+their rows find their references, their rejects and their rows in the table are all as the last
+load left them, its rows are not checked again: each such file is reported unchanged, with the run that
+recorded it in unchanged_since (--json). --recheck checks every row regardless.`,
 		Example: `  lakeops --lake ./lake run
   lakeops run --lake s3://bucket/lake --json | jq '.files[] | select(.status == "failed")'
   lakeops run bronze_layer/orders/orders_2025_04_01.csv --force`,
