@@ -151,6 +151,28 @@ func (o *Ops) RawFilesUnder(ctx context.Context, dir string) ([]string, error) {
 	return out, nil
 }
 
+// RawFilesOf resolves the keys a run is given: a raw file's key stays; any
+// other key names a folder and stands for the raw files under it, every
+// level; a folder holding none is an error naming it.
+func (o *Ops) RawFilesOf(ctx context.Context, keys []string) ([]string, error) {
+	var out []string
+	for _, k := range keys {
+		if dataset.IsRawFile(k) {
+			out = append(out, k)
+			continue
+		}
+		files, err := o.RawFilesUnder(ctx, strings.TrimSuffix(k, "/")+"/")
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: no raw file (.csv, .csv.gz) there or under it", k)
+		}
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
 // ArchiveRoot is the archive's prefix, ending in "/": where a flow moves
 // the raw files whose load succeeded.
 func (o *Ops) ArchiveRoot() string { return strings.TrimSuffix(o.lake.Layout.Archive, "/") + "/" }

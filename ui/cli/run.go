@@ -20,10 +20,10 @@ import (
 func runCommand(g *Globals, env Env) *cobra.Command {
 	var force, recheck, quiet bool
 	cmd := &cobra.Command{
-		Use:   "run [FILE...]",
+		Use:   "run [FILE|FOLDER...]",
 		Short: "run the pipeline on raw files (default: every new raw file)",
 		Long: `Validates, deduplicates and MERGEs raw files into the lake's tables: the named files (lake keys,
-or paths inside a folder lake), or every raw file under bronze_layer/ that the ingest log has not
+or paths inside a folder lake; a folder stands for every raw file under it), or every raw file under bronze_layer/ that the ingest log has not
 recorded as ingested. Progress goes to stderr; the summary to stdout. Exit status 1 when a file
 failed (rejected rows are not a failure).
 
@@ -56,6 +56,9 @@ recorded it in unchanged_since (--json). --recheck checks every row regardless.`
 		}
 		keys, err := lakeKeys(g, files)
 		if err != nil {
+			return err
+		}
+		if keys, err = o.RawFilesOf(ctx, keys); err != nil {
 			return err
 		}
 		if recheck && !force {

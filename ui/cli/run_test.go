@@ -226,3 +226,25 @@ func TestLimitsGiveClearErrors(t *testing.T) {
 		}
 	}
 }
+
+// A folder named to run stands for every raw file under it; a folder
+// without any is an error naming it.
+func TestRunAFolder(t *testing.T) {
+	lake := t.TempDir()
+	for _, day := range []string{"01", "02"} {
+		writeFile(t, filepath.Join(lake, "bronze_layer/orders/2025/orders_2025_04_"+day+".csv"),
+			"order_num,order_id,user_id,order_timestamp,total_amount,date\n1,1"+day+",7,2025-04-"+day+"T10:00:00,10.00,2025-04-"+day+"\n")
+	}
+	writeFile(t, filepath.Join(lake, "bronze_layer/orders/notes.txt"), "not a raw file\n")
+	out, stderr, code := run(t, "--lake", lake, "run", "--json", "--quiet", "bronze_layer/orders")
+	var sum struct {
+		Files []struct{ File, Status string } `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); code != ExitOK || err != nil || len(sum.Files) != 2 ||
+		sum.Files[0].File != "bronze_layer/orders/2025/orders_2025_04_01.csv" || sum.Files[1].Status != "succeeded" {
+		t.Fatalf("exit %d %v: %s\n%s", code, err, out, stderr)
+	}
+	if _, stderr, code := run(t, "--lake", lake, "run", "bronze_layer/products"); code == ExitOK || !strings.Contains(stderr, "bronze_layer/products: no raw file") {
+		t.Fatalf("a folder without raw files: exit %d: %s", code, stderr)
+	}
+}
