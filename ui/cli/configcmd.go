@@ -40,11 +40,7 @@ the environment show as set, and passwords, keys and tokens inside URLs are mask
 		Args:    noArgs,
 	}
 	out := addFormat(cmd, false, formatTable, formatJSON)
-	cmd.RunE = func(*cobra.Command, []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(_ *cobra.Command, _ []string, format string) error {
 		res := *g.settings
 		res.Settings = make([]resolvedSetting, len(g.settings.Settings))
 		for i, s := range g.settings.Settings {
@@ -78,7 +74,7 @@ the environment show as set, and passwords, keys and tokens inside URLs are mask
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, v, s.Source, s.Where)
 		}
 		return tw.Flush()
-	}
+	})
 	return cmd
 }
 

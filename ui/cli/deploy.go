@@ -149,11 +149,7 @@ func deployStatusCommand(g *Globals, env Env) *cobra.Command {
 		Args:    noArgs,
 	}
 	out := addFormat(cmd, false, formatTable, formatJSON)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, _ []string, format string) error {
 		client, err := stackClient(cmd, g)
 		if err != nil {
 			return err
@@ -168,7 +164,7 @@ func deployStatusCommand(g *Globals, env Env) *cobra.Command {
 		}
 		printStack(env.Stdout, st)
 		return nil
-	}
+	})
 	return cmd
 }
 

@@ -72,6 +72,18 @@ func (o *output) get() (string, error) {
 	return o.format, nil
 }
 
+// runE makes fn the command's RunE, called with the chosen format once it
+// is known to be one the command offers (else the usage error).
+func (o *output) runE(fn func(cmd *cobra.Command, args []string, format string) error) {
+	o.cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format, err := o.get()
+		if err != nil {
+			return err
+		}
+		return fn(cmd, args, format)
+	}
+}
+
 // writeJSON writes one JSON document, indented, HTML left unescaped.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

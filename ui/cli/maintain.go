@@ -65,11 +65,7 @@ the log and hidden files stay, so time travel inside the retention still reads.`
 	f.BoolVar(&dryRun, "dry-run", false, "list the files without deleting them")
 	f.BoolVar(&force, "force", false, "allow a retention shorter than the table's (time travel to the versions in between breaks)")
 	out := addFormat(cmd, true, formatTable, formatJSON)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		opts := delta.VacuumOptions{DryRun: dryRun, Force: force}
 		if retain >= 0 {
 			if math.IsInf(retain, 0) || retain > 100*365*24 {
@@ -100,7 +96,7 @@ the log and hidden files stay, so time travel inside the retention still reads.`
 			return fmt.Errorf("%w; pass --force to delete anyway", err)
 		}
 		return err
-	}
+	})
 	return cmd
 }
 
@@ -157,11 +153,7 @@ touched a packed file makes it re-plan (up to 5 times).`,
 	}
 	cmd.Flags().Float64Var(&target, "target-size", delta.DefaultTargetFileSize>>20, "pack small files into files of about this many MB (MiB)")
 	out := addFormat(cmd, true, formatTable, formatJSON)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		if !(target > 0) || target > 1<<20 {
 			return usagef("--target-size must be between 0 and 1048576 MB, not %v", target)
 		}
@@ -197,7 +189,7 @@ touched a packed file makes it re-plan (up to 5 times).`,
 			fmt.Fprintf(env.Stdout, "optimize: concurrent commits conflicted; planned %d times\n", res.Attempts)
 		}
 		return nil
-	}
+	})
 	return cmd
 }
 
@@ -214,11 +206,7 @@ after every checkpoint unless delta.enableExpiredLogCleanup=false.`,
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list the expired log files without deleting them")
 	out := addFormat(cmd, true, formatTable, formatJSON)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		t, err := maintenanceTable(cmd, g, args[0])
 		if err != nil {
 			return err
@@ -235,7 +223,7 @@ after every checkpoint unless delta.enableExpiredLogCleanup=false.`,
 			}
 		}
 		return err
-	}
+	})
 	return cmd
 }
 
@@ -260,11 +248,7 @@ delta.appendOnly, or names outside delta.*; values are checked.`,
 	}
 	cmd.Flags().StringArrayVar(&unset, "unset", nil, "remove this table property (repeatable)")
 	out := addFormat(cmd, true, formatTable, formatJSON)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		set := map[string]string{}
 		for _, kv := range args[1:] {
 			k, v, ok := strings.Cut(kv, "=")
@@ -295,6 +279,6 @@ delta.appendOnly, or names outside delta.*; values are checked.`,
 		}
 		fmt.Fprintf(env.Stdout, "%s: version %d\n", textfmt.Sanitize(t.URI()), v)
 		return nil
-	}
+	})
 	return cmd
 }

@@ -44,11 +44,7 @@ the row count and time to stderr.`,
 	f.Int64Var(&cacheLimit, "cache-limit", 0, "local engine: most bytes of data files one statement may need from a remote lake (default 2 GiB)")
 	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
 	_ = cmd.RegisterFlagCompletionFunc("engine", cobra.FixedCompletions([]string{"local", "athena"}, cobra.ShellCompDirectiveNoFileComp))
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		if engine == "" {
 			engine = "local"
 			if g.AWS {
@@ -65,7 +61,7 @@ the row count and time to stderr.`,
 			return err
 		}
 		return runScript(ctx, eng, strings.Join(args, " "), format, env)
-	}
+	})
 	return cmd
 }
 

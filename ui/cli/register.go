@@ -33,11 +33,7 @@ _lakeops/catalog) or Glue (table_type=DELTA, location, columns, partition keys) 
 	}
 	cmd.Flags().StringVar(&which, "catalog", "local", "local (in the lake) or glue")
 	out := addFormat(cmd, false, formatTable, formatJSON, formatJSONL, formatCSV)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, _ []string, format string) error {
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
@@ -70,6 +66,6 @@ _lakeops/catalog) or Glue (table_type=DELTA, location, columns, partition keys) 
 			return errors.New("no lake tables to register yet: run the pipeline first (lakeops run)")
 		}
 		return nil
-	}
+	})
 	return cmd
 }

@@ -34,11 +34,7 @@ console's Rejects export writes.`,
 	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
 	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions(ops.Datasets(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("reason", cobra.FixedCompletions(ops.ReasonCodes(ops.Datasets()), cobra.ShellCompDirectiveNoFileComp))
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, _ []string, format string) error {
 		names, err := ops.DatasetNames(ds)
 		if err != nil {
 			return usagef("%v", err)
@@ -94,7 +90,7 @@ console's Rejects export writes.`,
 		}
 		fmt.Fprintf(tw, "%s\n", textfmt.Rows(int64(n)))
 		return tw.Flush()
-	}
+	})
 	return cmd
 }
 
@@ -113,11 +109,7 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 	cmd.Flags().StringVar(&opts.Dataset, "dataset", "", "products, orders or order_items (default: all)")
 	cmd.Flags().StringVar(&file, "file", "", "only rows of this raw file (lake key)")
 	out := addFormat(cmd, true, formatTable, formatJSON, formatJSONL, formatCSV)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, _ []string, format string) error {
 		if _, err := ops.DatasetNames(opts.Dataset); err != nil {
 			return usagef("%v", err)
 		}
@@ -149,7 +141,7 @@ now pass (a late product makes its order items valid) and marks them resolved. N
 			return perr
 		}
 		return err
-	}
+	})
 	return cmd
 }
 

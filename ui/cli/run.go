@@ -40,11 +40,7 @@ recorded it in unchanged_since (--json). --recheck checks every row regardless.`
 	cmd.Flags().BoolVar(&recheck, "recheck", false, "with --force, check every row again even when the files, the rules and the table are as the last load left them")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress on stderr")
 	lim := limitFlags(cmd.Flags())
-	cmd.RunE = func(cmd *cobra.Command, files []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, files []string, format string) error {
 		limits, err := lim()
 		if err != nil {
 			return err
@@ -90,7 +86,7 @@ recorded it in unchanged_since (--json). --recheck checks every row regardless.`
 			return errFilesFailed
 		}
 		return nil
-	}
+	})
 	return cmd
 }
 
@@ -106,11 +102,7 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 	}
 	out := addFormat(cmd, true, formatTable, formatJSON)
 	lim := limitFlags(cmd.Flags())
-	cmd.RunE = func(cmd *cobra.Command, files []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, files []string, format string) error {
 		limits, err := lim()
 		if err != nil {
 			return err
@@ -153,7 +145,7 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 			return errFilesFailed
 		}
 		return nil
-	}
+	})
 	return cmd
 }
 

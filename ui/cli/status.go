@@ -47,11 +47,7 @@ the open rejected rows per dataset, and the last run of the ingest log.`,
 		Args:    noArgs,
 	}
 	out := addFormat(cmd, false, formatTable, formatJSON)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, _ []string, format string) error {
 		ctx := cmd.Context()
 		o, err := openOps(ctx, g)
 		if err != nil {
@@ -98,7 +94,7 @@ the open rejected rows per dataset, and the last run of the ingest log.`,
 			return writeJSON(env.Stdout, st)
 		}
 		return printStatus(env, o, st)
-	}
+	})
 	return cmd
 }
 

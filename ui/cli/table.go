@@ -63,11 +63,7 @@ RFC 3339 UTC, timestamp_ntz without a zone).`,
 	}
 	cmd.Flags().Int64Var(&version, "version", -1, "read this version instead of the latest")
 	out := addFormat(cmd, false, formatCSV, formatJSONL)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		if cmd.Flags().Changed("version") && version < 0 {
 			return usagef("--version must be 0 or more, not %d", version)
 		}
@@ -85,7 +81,7 @@ RFC 3339 UTC, timestamp_ntz without a zone).`,
 			dump = tabledump.JSONL
 		}
 		return tabledump.Write(ctx, env.Stdout, snap, dump, tabledump.Options{})
-	}
+	})
 	return cmd
 }
 
@@ -110,11 +106,7 @@ func tableHistoryCommand(g *Globals, env Env) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&limit, "limit", 0, "show only the newest N versions (0: all)")
 	out := addFormat(cmd, false, formatTable, formatJSON, formatJSONL, formatCSV)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, args []string, format string) error {
 		if limit < 0 {
 			return usagef("--limit must be 0 (all) or more, not %d", limit)
 		}
@@ -144,7 +136,7 @@ func tableHistoryCommand(g *Globals, env Env) *cobra.Command {
 			}
 			return tw.Flush()
 		})
-	}
+	})
 	return cmd
 }
 

@@ -33,11 +33,7 @@ func tableLsCommand(g *Globals, env Env) *cobra.Command {
 		Args:    noArgs,
 	}
 	out := addFormat(cmd, false, formatTable, formatJSON, formatJSONL, formatCSV)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		format, err := out.get()
-		if err != nil {
-			return err
-		}
+	out.runE(func(cmd *cobra.Command, _ []string, format string) error {
 		o, err := openOps(cmd.Context(), g)
 		if err != nil {
 			return err
@@ -64,7 +60,7 @@ func tableLsCommand(g *Globals, env Env) *cobra.Command {
 			}
 			return tw.Flush()
 		})
-	}
+	})
 	return cmd
 }
 

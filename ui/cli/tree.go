@@ -280,16 +280,12 @@ func versionCommand(env Env) *cobra.Command {
 		Args:    noArgs,
 	})
 	out := addFormat(cmd, false, formatTable, formatJSON)
-	cmd.RunE = func(*cobra.Command, []string) error {
-		f, err := out.get()
-		if err != nil {
-			return err
-		}
-		if f == formatJSON {
+	out.runE(func(_ *cobra.Command, _ []string, format string) error {
+		if format == formatJSON {
 			return writeJSON(env.Stdout, version.Get())
 		}
-		_, err = fmt.Fprintln(env.Stdout, version.Get())
+		_, err := fmt.Fprintln(env.Stdout, version.Get())
 		return err
-	}
+	})
 	return cmd
 }
