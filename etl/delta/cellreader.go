@@ -288,7 +288,7 @@ func (c *cellSource) fill(dst []Cell, ci, ncol int, keep []int) error {
 			}
 		case srcDecimal:
 			var ok bool
-			if n, ok = decimalInt64(v.ByteArray(i)); !ok {
+			if n, ok = parquetrows.TwosComplementInt64(v.ByteArray(i)); !ok {
 				return c.generic(cell, i)
 			}
 		default:
@@ -330,28 +330,6 @@ func timestampMicros(n, micros int64) (int64, bool) {
 		return 0, false
 	}
 	return n * micros, true
-}
-
-// decimalInt64 is the unscaled value of a big-endian two's complement
-// decimal, when it fits in an int64.
-func decimalInt64(b []byte) (int64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	for len(b) > 8 { // leading bytes that only extend the sign may go
-		if (b[0] != 0 || b[1]&0x80 != 0) && (b[0] != 0xff || b[1]&0x80 == 0) {
-			return 0, false
-		}
-		b = b[1:]
-	}
-	var u int64
-	if b[0]&0x80 != 0 {
-		u = -1
-	}
-	for _, x := range b {
-		u = u<<8 | int64(x)
-	}
-	return u, true
 }
 
 // Close releases the column readers.

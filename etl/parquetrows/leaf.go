@@ -288,6 +288,29 @@ func twosComplement(b []byte) *big.Int {
 	return n
 }
 
+// TwosComplementInt64 decodes a big-endian two's complement integer (the
+// unscaled value of a binary decimal) when it fits in an int64; an empty
+// one is 0.
+func TwosComplementInt64(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	for len(b) > 8 { // leading bytes that only extend the sign may go
+		if (b[0] != 0 || b[1]&0x80 != 0) && (b[0] != 0xff || b[1]&0x80 == 0) {
+			return 0, false
+		}
+		b = b[1:]
+	}
+	var u int64
+	if b[0]&0x80 != 0 {
+		u = -1
+	}
+	for _, x := range b {
+		u = u<<8 | int64(x)
+	}
+	return u, true
+}
+
 // int96Time decodes a legacy INT96 timestamp: nanoseconds within the day in
 // the first eight bytes, then the Julian day number, all little-endian.
 func int96Time(v deprecated.Int96) time.Time {

@@ -3,6 +3,7 @@ package parquetrows
 import (
 	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -134,6 +135,41 @@ func TestTwosComplement(t *testing.T) {
 		if got := twosComplement(tc.in); got.Int64() != tc.want {
 			t.Errorf("twosComplement(%x) = %v, want %d", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestTwosComplementInt64 holds the int64 decoding to the big.Int one on
+// every width up to 16 bytes, with values at and past the int64 bounds.
+func TestTwosComplementInt64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	fits, not := 0, 0
+	for range 20000 {
+		b := make([]byte, rng.IntN(17))
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		if len(b) > 1 && rng.IntN(2) == 0 { // sign extension only: the value fits
+			ext := byte(0)
+			if b[len(b)/2]&0x80 != 0 {
+				ext = 0xff
+			}
+			for i := range len(b) / 2 {
+				b[i] = ext
+			}
+		}
+		want := twosComplement(b)
+		got, ok := TwosComplementInt64(b)
+		if ok != want.IsInt64() || ok && got != want.Int64() {
+			t.Fatalf("TwosComplementInt64(%x) = %d, %v; want %v (fits: %v)", b, got, ok, want, want.IsInt64())
+		}
+		if ok {
+			fits++
+		} else {
+			not++
+		}
+	}
+	if fits < 1000 || not < 1000 {
+		t.Fatalf("%d inputs fit, %d did not: the test misses a side", fits, not)
 	}
 }
 

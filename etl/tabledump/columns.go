@@ -275,24 +275,5 @@ func decimalInt64(v *parquetrows.Vector, i int) (int64, bool) {
 	case parquetrows.PhysicalInt64:
 		return v.Int64[i], true
 	}
-	b := v.ByteArray(i)
-	if len(b) == 0 {
-		return 0, true
-	}
-	// Big-endian two's complement: leading bytes that only extend the sign
-	// may be dropped.
-	for len(b) > 8 {
-		if (b[0] != 0 || b[1]&0x80 != 0) && (b[0] != 0xff || b[1]&0x80 == 0) {
-			return 0, false
-		}
-		b = b[1:]
-	}
-	var u int64
-	if b[0]&0x80 != 0 {
-		u = -1
-	}
-	for _, x := range b {
-		u = u<<8 | int64(x)
-	}
-	return u, true
+	return parquetrows.TwosComplementInt64(v.ByteArray(i))
 }
