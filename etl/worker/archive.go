@@ -1,9 +1,11 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 	"time"
@@ -37,9 +39,10 @@ type ArchiveResult struct {
 // file — to archive/YYYY/MM/DD/<basename> (now's UTC date); failed, new
 // and unknown files stay where they are. Every page of the listing is
 // visited. It is idempotent: Copy then Delete, and a file whose archive
-// copy already exists with the same size is only deleted from the raw
-// zone. A different file with the same basename gets a ".N" suffix before
-// its extension.
+// copy already exists (the same bytes) is only deleted from the raw zone.
+// A different file with the same basename (from another folder, or a new
+// version of the file) gets a ".N" suffix before its extension: a raw file
+// is deleted only once its bytes are in the archive.
 func Archive(ctx context.Context, lk *lake.Lake, prefix string, now time.Time) (*ArchiveResult, error) {
 	if err := lk.CheckWritable("archive raw files"); err != nil {
 		return nil, err
@@ -87,8 +90,8 @@ func Archive(ctx context.Context, lk *lake.Lake, prefix string, now time.Time) (
 	return out, nil
 }
 
-// archiveTarget picks the archive key of a raw file; done reports that an
-// identical-size copy is already there.
+// archiveTarget picks the archive key of a raw file; done reports that a
+// copy of it (the same size and bytes) is already there.
 func archiveTarget(ctx context.Context, st storage.Store, dir string, obj storage.ObjectInfo) (string, bool, error) {
 	base := path.Base(obj.Key)
 	ext := path.Ext(base)
@@ -108,11 +111,52 @@ func archiveTarget(ctx context.Context, st storage.Store, dir string, obj storag
 		if err != nil {
 			return "", false, err
 		}
-		if info.Size == obj.Size {
+		if info.Size != obj.Size {
+			continue
+		}
+		same, err := sameBytes(ctx, st, obj.Key, dst)
+		if err != nil {
+			return "", false, err
+		}
+		if same {
 			return dst, true, nil
 		}
 	}
 	return "", false, fmt.Errorf("too many archived files named %s", base)
+}
+
+// sameBytes reports whether two objects of the same size hold the same
+// bytes, reading both a piece at a time.
+func sameBytes(ctx context.Context, st storage.Store, a, b string) (bool, error) {
+	ra, err := st.Open(ctx, a, 0, -1)
+	if err != nil {
+		return false, err
+	}
+	defer ra.Close()
+	rb, err := st.Open(ctx, b, 0, -1)
+	if err != nil {
+		return false, err
+	}
+	defer rb.Close()
+	const piece = 256 << 10
+	pa, pb := make([]byte, piece), make([]byte, piece)
+	for {
+		na, errA := io.ReadFull(ra, pa)
+		nb, errB := io.ReadFull(rb, pb)
+		if na != nb || !bytes.Equal(pa[:na], pb[:nb]) {
+			return false, nil
+		}
+		endA := errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF)
+		endB := errors.Is(errB, io.EOF) || errors.Is(errB, io.ErrUnexpectedEOF)
+		switch {
+		case errA != nil && !endA:
+			return false, errA
+		case errB != nil && !endB:
+			return false, errB
+		case endA || endB:
+			return endA == endB, nil
+		}
+	}
 }
 
 func (h Host) archive(ctx context.Context, lk *lake.Lake, req Request) (any, error) {
