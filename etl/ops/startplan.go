@@ -39,6 +39,10 @@ type LoadPlan struct {
 	// RawRoot is the raw zone; ArchivePrefix is where a file whose load
 	// succeeded is moved (archive/YYYY/MM/DD/ of today, UTC).
 	RawRoot, ArchivePrefix string
+	// IngestedBefore counts the raw files of the raw zone, not among Files,
+	// that the ingest log records as ingested: an archive step after the
+	// load moves them too.
+	IngestedBefore int
 }
 
 // Missing lists the named files that do not exist.
@@ -86,15 +90,24 @@ func (o *Ops) PlanLoad(ctx context.Context, files []string, force bool, now time
 	add := func(e RawEntry) {
 		p.Files = append(p.Files, PlannedFile{Key: e.Key, Dataset: e.Dataset, Size: e.Size, Status: x.Status(e, nil)})
 	}
-	if !p.Named {
-		for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
-			if err != nil {
-				return p, fmt.Errorf("list raw files: %w", err)
-			}
-			if e := rawEntry(info, ""); e.Raw && !x.ix.Ingested(e.identity()) {
-				add(e)
-			}
+	named := map[string]bool{}
+	for _, key := range files {
+		named[strings.TrimPrefix(key, "/")] = true
+	}
+	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
+		if err != nil {
+			return p, fmt.Errorf("list raw files: %w", err)
 		}
+		e := rawEntry(info, "")
+		switch {
+		case !e.Raw || named[e.Key]:
+		case x.ix.Ingested(e.identity()):
+			p.IngestedBefore++
+		case !p.Named:
+			add(e)
+		}
+	}
+	if !p.Named {
 		return p, nil
 	}
 	seen := map[string]bool{}
