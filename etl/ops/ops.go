@@ -92,6 +92,7 @@ const (
 const (
 	RejectOpen     = rejects.StatusOpen
 	RejectResolved = rejects.StatusResolved
+	RejectReplaced = rejects.StatusReplaced
 )
 
 // Options are the services an Ops may use besides the lake.

@@ -76,7 +76,7 @@ func CommitStaged(ctx context.Context, lk *lake.Lake, opts CommitOptions) (*Summ
 	if err != nil {
 		return nil, err
 	}
-	r := &run{lake: lk, opts: Options{RunID: opts.Load, Progress: opts.Progress}, started: plan.Started, dryKeys: map[string]*keyset.Set{}}
+	r := &run{lake: lk, opts: Options{RunID: opts.Load, Progress: opts.Progress}, started: plan.Started, dryKeys: map[string]*keyset.Set{}, entries: entries}
 	d := &dsRun{r: r, ds: ds, repeated: keyset.NewSet(0), perFile: map[*rawFile]*fileState{}, txnID: commitTxnID(opts.Load)}
 	all, commit, byFile := d.stagedFiles(dp, staged, entries, plan.Force)
 	if len(commit) > 0 {
@@ -341,6 +341,7 @@ func (d *dsRun) writeRejects(ctx context.Context, files []*rawFile, staged map[*
 	if err := rejects.Append(ctx, d.r.lake, d.ds.Name, ids, rows); err != nil {
 		return err
 	}
+	d.closeReplacedRejects(ctx, files)
 	for _, f := range files {
 		c, ok := rec.Counts[d.perFile[f].identity]
 		if !ok {

@@ -95,6 +95,7 @@ func (r *run) processDataset(ctx context.Context, ds *dataset.Dataset, files []*
 	if err := rw.commit(ctx); err != nil {
 		return err
 	}
+	d.closeReplacedRejects(ctx, ok)
 	for _, f := range ok {
 		d.perFile[f].rejected = rejectLog{}
 	}

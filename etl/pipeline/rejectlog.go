@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/lakeops/lakeops/etl/dataset"
+	"github.com/lakeops/lakeops/etl/ledger"
 	"github.com/lakeops/lakeops/etl/rejects"
 )
 
@@ -104,5 +106,32 @@ func (w *rejectsWrite) abort(ctx context.Context) {
 	<-w.done
 	if w.p != nil {
 		w.p.Abort(ctx)
+	}
+}
+
+// closeReplacedRejects marks replaced the open rejected rows of earlier
+// versions of the files (the ingest log has the file's key with another
+// identity): the version loaded now is the file's rows from here on, and
+// its own rejects are what is open. A failure only leaves the old rows
+// open, and says so.
+func (d *dsRun) closeReplacedRejects(ctx context.Context, files []*rawFile) {
+	current := map[string]string{}
+	for _, f := range files {
+		for _, x := range d.r.entries {
+			if x.File == f.info.Key && x.Dataset == d.ds.Name && !ledger.Same(x.Identity(), f.id) {
+				current[f.info.Key] = d.perFile[f].identity
+				break
+			}
+		}
+	}
+	if len(current) == 0 {
+		return
+	}
+	if _, err := rejects.Replace(ctx, d.r.lake, d.ds.Name, current, d.r.opts.RunID, time.Now().UTC()); err != nil {
+		for _, f := range files {
+			if _, ok := current[f.info.Key]; ok {
+				d.emit(f, StageCommit, "warning: could not close the rejected rows of the earlier version of the file ("+err.Error()+"); they stay open")
+			}
+		}
 	}
 }

@@ -1,7 +1,9 @@
 // Package rejects keeps the rejected rows of every dataset in a Delta table
 // per dataset (<lake>/rejected/<dataset>): file, line, raw record text, all
-// reason codes, run id and time, and whether a later reprocess resolved it.
-// Rows are never deleted; resolving one rewrites its file with the row marked.
+// reason codes, run id and time, and whether it is still open: a later
+// reprocess resolves it, a later load of another version of its file
+// replaces it. Rows are never deleted; closing one rewrites its file with
+// the row marked.
 package rejects
 
 import (
@@ -20,7 +22,8 @@ import (
 // Statuses of a rejected row.
 const (
 	StatusOpen     = "open"
-	StatusResolved = "resolved"
+	StatusResolved = "resolved" // a reprocess loaded the row, corrected
+	StatusReplaced = "replaced" // a later version of its file was loaded
 )
 
 // Row is one rejected row.
@@ -348,7 +351,7 @@ func writeFile(ctx context.Context, fw *delta.FileWriter, rows iter.Seq[Row], ke
 type Filter struct {
 	File   string // exact file key, or "" for all
 	Reason string // a reason code the row must have, or "" for all
-	Open   bool   // only rows not yet resolved
+	Open   bool   // only open rows (neither resolved nor replaced)
 }
 
 func (f Filter) match(r Row) bool {

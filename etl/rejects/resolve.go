@@ -25,15 +25,38 @@ func (r Row) Key() RowKey { return RowKey{FileIdentity: r.FileIdentity, Line: r.
 // that hold them (copy-on-write): the rows stay, with status "resolved",
 // the resolving run and time. It returns how many rows it marked.
 func Resolve(ctx context.Context, l *lake.Lake, ds string, keys map[RowKey]bool, runID string, at time.Time) (int, error) {
-	if err := l.CheckWritable("resolve rejected rows"); err != nil {
-		return 0, err
-	}
 	if len(keys) == 0 {
 		return 0, nil
 	}
+	return closeRows(ctx, l, ds, func(r Row) bool { return keys[r.Key()] }, StatusResolved, "resolved by reprocess "+runID, runID, at)
+}
+
+// Replace marks the open rows of earlier versions of files that a run has
+// loaded again replaced: current maps each file key the run loaded to the
+// identity it loaded, and every open row of that key with another
+// identity gets status "replaced", with the run and time. The rows of the
+// version loaded now stay as they are. It returns how many rows it marked.
+func Replace(ctx context.Context, l *lake.Lake, ds string, current map[string]string, runID string, at time.Time) (int, error) {
+	if len(current) == 0 {
+		return 0, nil
+	}
+	replaced := func(r Row) bool {
+		id, loaded := current[r.File]
+		return loaded && id != r.FileIdentity
+	}
+	return closeRows(ctx, l, ds, replaced, StatusReplaced, "replaced by a later version of the file, loaded by "+runID, runID, at)
+}
+
+// closeRows gives the open rows that match status, with the run and time
+// that closed them, rewriting the data files that hold them; predicate is
+// the commit's description.
+func closeRows(ctx context.Context, l *lake.Lake, ds string, match func(Row) bool, status, predicate, runID string, at time.Time) (int, error) {
+	if err := l.CheckWritable("close rejected rows"); err != nil {
+		return 0, err
+	}
 	t := l.Rejected(ds)
 	for attempt := 0; ; attempt++ {
-		n, err := resolveOnce(ctx, t, keys, runID, at)
+		n, err := closeOnce(ctx, t, match, status, predicate, runID, at)
 		var ce *delta.ConflictError
 		if errors.As(err, &ce) && attempt < 5 {
 			continue
@@ -42,8 +65,11 @@ func Resolve(ctx context.Context, l *lake.Lake, ds string, keys map[RowKey]bool,
 	}
 }
 
-func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runID string, at time.Time) (int, error) {
+func closeOnce(ctx context.Context, t *delta.Table, match func(Row) bool, status, predicate, runID string, at time.Time) (int, error) {
 	snap, err := t.Snapshot(ctx)
+	if errors.Is(err, delta.ErrNotATable) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -68,8 +94,8 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 				return 0, err
 			}
 			r := fromRow(v)
-			if r.Status == StatusOpen && keys[r.Key()] {
-				r.Status, r.ResolvedRunID, r.ResolvedAt = StatusResolved, runID, at
+			if r.Status == StatusOpen && match(r) {
+				r.Status, r.ResolvedRunID, r.ResolvedAt = status, runID, at
 				hit = true
 				marked++
 			}
@@ -90,7 +116,7 @@ func resolveOnce(ctx context.Context, t *delta.Table, keys map[RowKey]bool, runI
 	if marked == 0 {
 		return 0, nil
 	}
-	_, err = tx.Commit(ctx, delta.Operation{Name: "UPDATE", Parameters: map[string]string{"predicate": "resolved by reprocess " + runID},
+	_, err = tx.Commit(ctx, delta.Operation{Name: "UPDATE", Parameters: map[string]string{"predicate": predicate},
 		Metrics: map[string]string{"numUpdatedRows": fmt.Sprint(marked)}})
 	var cpe *delta.CheckpointError
 	if err != nil && !errors.As(err, &cpe) {

@@ -30,7 +30,7 @@ console's Rejects export writes.`,
 	f.StringVar(&ds, "dataset", "", "products, orders or order_items (default: all)")
 	f.StringVar(&file, "file", "", "only rows of this raw file (lake key)")
 	f.StringVar(&reason, "reason", "", "only rows with this reason code (e.g. malformed, required:order_id, superseded)")
-	f.BoolVar(&open, "open", false, "only rows not resolved by a reprocess")
+	f.BoolVar(&open, "open", false, "only open rows (not resolved by a reprocess, nor replaced by a later version of their file)")
 	out := addFormat(cmd, false, formatTable, formatCSV, formatJSON, formatJSONL)
 	_ = cmd.RegisterFlagCompletionFunc("dataset", cobra.FixedCompletions(ops.Datasets(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("reason", cobra.FixedCompletions(ops.ReasonCodes(ops.Datasets()), cobra.ShellCompDirectiveNoFileComp))

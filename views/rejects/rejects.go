@@ -452,7 +452,7 @@ func (m *Model) cellStyle(row, col int, th *ui.Theme) (lipgloss.Style, bool) {
 	case 2:
 		return th.Error, true
 	case 3:
-		if m.rows[m.shown[row]].Status == ops.RejectResolved {
+		if m.rows[m.shown[row]].Status != ops.RejectOpen { // resolved or replaced
 			return th.OK, true
 		}
 		return th.Warn, true
