@@ -71,8 +71,19 @@ func TestRejectNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range fields {
-		if f.Bad {
-			t.Errorf("a malformed record blames column %s: %q", f.Column, f.Verdict)
+		if f.Bad || f.Verdict != "not checked (malformed record)" {
+			t.Errorf("a malformed record's column %s: bad %v, %q; want not blamed and not called ok", f.Column, f.Bad, f.Verdict)
+		}
+	}
+	// Records from line 6 of their file: the notes count lines in the
+	// file, not in the record.
+	for raw, want := range map[string]string{
+		"1,\"2,3,2025-04-01T10:00:00,10.00,2025-04-01\n2,3\n4": "malformed: line 6, column 3: field 2: unterminated quoted field",
+		"1,\"a\nb\"x,3,2025-04-01T10:00:00,10.00,2025-04-01":   "malformed: line 7, column 3 (record starts on line 6): field 2: extraneous text",
+	} {
+		notes := RejectNotes("orders", RejectRow{Header: header, Line: 6, Raw: raw, Reasons: []string{"malformed"}})
+		if len(notes) != 1 || !strings.HasPrefix(notes[0], want) {
+			t.Errorf("%q from line 6: notes %q, want %q", raw, notes, want)
 		}
 	}
 	items := RejectRow{Header: "id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date",

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,7 +41,7 @@ func RejectNotes(datasetName string, r RejectRow) []string {
 			case recErr != nil || rec == nil:
 				out = append(out, "malformed: the record could not be read as CSV")
 			case rec.Err != nil:
-				out = append(out, "malformed: "+rec.Err.Error())
+				out = append(out, "malformed: "+inFile(rec.Err, r.Line).Error())
 			case header != nil:
 				out = append(out, fmt.Sprintf("malformed: the record has %s, the header has %d",
 					textfmt.Counted(int64(rec.NumFields()), "field", "fields"), header.NumFields()))
@@ -68,6 +69,19 @@ func RejectNotes(datasetName string, r RejectRow) []string {
 		}
 	}
 	return out
+}
+
+// inFile is a parse error of a record read on its own with its lines
+// counted in the file the record starts on line start of.
+func inFile(err error, start int64) error {
+	var pe *csvread.ParseError
+	if !errors.As(err, &pe) || start < 1 {
+		return err
+	}
+	c := *pe
+	c.Line += int(start) - 1
+	c.StartLine += int(start) - 1
+	return &c
 }
 
 // firstRecord reads the first CSV record of b.

@@ -190,7 +190,8 @@ func InspectReject(datasetName string, r RejectRow) ([]FieldCheck, error) {
 		return nil, err
 	}
 	blame := columnReasons(ds, chk.Reasons)
-	if slices.Contains(chk.Reasons, dataset.ReasonMalformed) {
+	malformed := slices.Contains(chk.Reasons, dataset.ReasonMalformed)
+	if malformed {
 		// A record that does not fit its header blames no one column:
 		// RejectNotes says how many fields it has.
 		for i := range blame {
@@ -216,6 +217,8 @@ func InspectReject(datasetName string, r RejectRow) ([]FieldCheck, error) {
 		switch {
 		case len(blame[i]) > 0:
 			verdict = strings.Join(blame[i], " ")
+		case malformed: // its cells are not where the header says: nothing to check
+			verdict = "not checked (malformed record)"
 		case chk.Bad[i]:
 			verdict = "not valid UTF-8 (encoding)"
 		case chk.Cells[i] == "" && c.Optional:
@@ -226,7 +229,7 @@ func InspectReject(datasetName string, r RejectRow) ([]FieldCheck, error) {
 			typ += "?"
 		}
 		out[i] = FieldCheck{Column: c.Name, Type: typ, Raw: chk.Cells[i], Verdict: verdict,
-			Bad: verdict != "ok" && !strings.HasPrefix(verdict, "ok ")}
+			Bad: len(blame[i]) > 0 || chk.Bad[i]}
 	}
 	return out, nil
 }
