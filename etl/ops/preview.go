@@ -117,7 +117,15 @@ func (o *Ops) ValidateLocal(ctx context.Context, paths ...string) (*Summary, err
 		}
 		opts.Files = append(opts.Files, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
 	}
-	return pipeline.Run(ctx, o.lake, opts)
+	sum, err := pipeline.Run(ctx, o.lake, opts)
+	if sum != nil { // name the files as paths again, not keys under "/"
+		for i := range sum.Files {
+			if f := &sum.Files[i]; !strings.HasPrefix(f.File, "/") {
+				f.File = "/" + f.File
+			}
+		}
+	}
+	return sum, err
 }
 
 // RunRequest is a pipeline run in the foreground (the CLI's run).

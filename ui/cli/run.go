@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -108,15 +109,10 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 			return err
 		}
 		ctx := cmd.Context()
-		o, err := openOps(ctx, g)
-		if err != nil {
-			return err
-		}
-		o = o.WithLimits(limits)
 		// Files on disk are validated where they are; other names are lake keys.
 		var local, keys []string
 		for _, f := range files {
-			if _, err := os.Stat(f); err == nil {
+			if onDisk(f) {
 				local = append(local, f)
 			} else {
 				keys = append(keys, f)
@@ -125,6 +121,21 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 		if len(local) > 0 && len(keys) > 0 {
 			return usagef("give either files on disk or lake keys, not both (on disk: %q; not on disk: %q)", local, keys)
 		}
+		if len(keys) == 0 && !remoteLake(g.Lake) && !onDisk(strings.TrimPrefix(g.Lake, "file://")) {
+			// No lake to check references against: an empty one stands in.
+			empty, err := os.MkdirTemp("", "lakeops-validate-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(empty)
+			fmt.Fprintf(env.Stderr, "no lake at %s: the files are checked against the rules, their references against empty tables\n", g.Lake)
+			g.Lake = empty
+		}
+		o, err := openOps(ctx, g)
+		if err != nil {
+			return err
+		}
+		o = o.WithLimits(limits)
 		var sum *pipeline.Summary
 		if len(local) > 0 {
 			sum, err = o.ValidateLocal(ctx, local...)
@@ -147,6 +158,12 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 		return nil
 	})
 	return cmd
+}
+
+// onDisk reports whether a path names something on disk.
+func onDisk(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // ranAny reports whether a run loaded or recorded any file (one whose

@@ -128,6 +128,28 @@ func TestValidateWritesNothing(t *testing.T) {
 	}
 }
 
+// TestValidateWithoutALake: files on disk are validated when no lake is
+// there (references against empty tables, said on stderr), named by the
+// path given, and no lake is made.
+func TestValidateWithoutALake(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-lake")
+	src := filepath.Join(t.TempDir(), "orders_1.csv")
+	writeFile(t, src, "order_num,order_id,user_id,order_timestamp,total_amount,date\n1,2,3,2025-04-01T10:00:00,10.00,2025-04-01\n1,x,3,2025-04-01T10:00:00,10.00,2025-04-01\n")
+	out, stderr, code := run(t, "--lake", missing, "validate", "--json", src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "no lake at "+missing) {
+		t.Errorf("stderr does not say there is no lake: %q", stderr)
+	}
+	if !strings.Contains(out, `"file": "`+src+`"`) || !strings.Contains(out, `"type:order_id": 1`) {
+		t.Errorf("validate output:\n%s", out)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("validate made the lake %s", missing)
+	}
+}
+
 func TestRunOnS3ThroughTheCLI(t *testing.T) {
 	srv := gwtest.Start(t)
 	store := srv.NewStore(t, "lakes/demo")
