@@ -6,9 +6,7 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -230,63 +228,6 @@ func printSummary(w io.Writer, sum *pipeline.Summary, format string) error {
 		fmt.Fprintf(w, "\nrun %s\n", sum.RunID)
 	}
 	return nil
-}
-
-// progressPrinter writes progress lines to stderr: at most one a second
-// per file and stage and the line of each stage's end, plus one line when
-// each file is done.
-type progressPrinter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	last map[string]time.Time
-}
-
-func newProgressPrinter(w io.Writer) *progressPrinter {
-	return &progressPrinter{w: w, last: map[string]time.Time{}}
-}
-
-func (p *progressPrinter) event(e pipeline.Event) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	name := textfmt.Sanitize(e.File)
-	switch {
-	case e.Stage == pipeline.StageQueued && e.Message == "": // every file is announced at the start
-		return
-	case e.Message != "":
-		fmt.Fprintf(p.w, "%s: %s\n", name, textfmt.Sanitize(e.Message))
-	case e.Stage == pipeline.StageDone && e.Result != nil:
-		r := e.Result
-		msg := fmt.Sprintf("%s: %s: %s read, %s accepted, %s rejected", name, r.Status, textfmt.Count(r.RowsRead), textfmt.Count(r.Accepted), textfmt.Count(r.Rejected))
-		if r.Error != "" {
-			msg += ": " + textfmt.Sanitize(r.Error)
-		}
-		fmt.Fprintln(p.w, msg)
-	default:
-		// A line a second, and a stage's last line even within the second,
-		// so what stays on the screen is not stale.
-		k := name + "\x00" + string(e.Stage)
-		if time.Since(p.last[k]) < time.Second && !e.StageEnd {
-			return
-		}
-		p.last[k] = time.Now()
-		pct := ""
-		if e.BytesTotal > 0 {
-			pct = fmt.Sprintf(" %3.0f%%", 100*float64(e.BytesRead)/float64(e.BytesTotal))
-		}
-		eta := ""
-		if e.ETA > 0 {
-			eta = " ETA " + textfmt.Duration(e.ETA)
-		}
-		rejected := fmt.Sprintf(" (%s rejected)", textfmt.Count(e.Rejected))
-		if e.Stage == pipeline.StageScan { // the key scan checks no rules
-			rejected = ""
-		}
-		rate := ""
-		if e.RowsPerSec > 0 {
-			rate = " " + textfmt.Count(int64(e.RowsPerSec)) + " rows/s"
-		}
-		fmt.Fprintf(p.w, "%s: %s%s %s%s%s%s\n", name, e.Stage, pct, textfmt.Rows(e.Rows), rejected, rate, eta)
-	}
 }
 
 // limitFlags adds the raw-file limits to a command's flags; a negative
