@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -110,7 +112,11 @@ func (o *Ops) ValidateLocal(ctx context.Context, paths ...string) (*Summary, err
 		return nil, err
 	}
 	opts := pipeline.Options{DryRun: true, Source: root, Limits: o.limits}
-	for _, p := range paths {
+	files, err := localRawFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range files {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return nil, err
@@ -126,6 +132,34 @@ func (o *Ops) ValidateLocal(ctx context.Context, paths ...string) (*Summary, err
 		}
 	}
 	return sum, err
+}
+
+// localRawFiles resolves paths on disk as RawFilesOf resolves keys: a
+// folder stands for the raw files under it, every level (in name order),
+// and a folder holding none is an error naming it; a file stays.
+func localRawFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		n := len(out)
+		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && dataset.IsRawFile(path) {
+				out = append(out, path)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", p, err)
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("%s: no raw file (.csv, .csv.gz) there or under it", p)
+		}
+	}
+	return out, nil
 }
 
 // RunRequest is a pipeline run in the foreground (the CLI's run).

@@ -81,7 +81,7 @@ func TestNamedFilesAndSkips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Files[0].Status != "failed" || !strings.Contains(sum.Files[0].Error, "nope.csv") {
+	if sum.Files[0].Status != "failed" || sum.Files[0].Error != "bronze_layer/nope.csv: no such file" {
 		t.Fatalf("missing file: %+v", sum.Files[0])
 	}
 	// Naming an ingested file again reports it skipped; --force re-runs it unchanged.

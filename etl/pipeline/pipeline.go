@@ -223,6 +223,9 @@ func selectFiles(ctx context.Context, lk *lake.Lake, opts Options, entries []led
 			info, err := src.Stat(ctx, key)
 			if err != nil {
 				f := &rawFile{info: storage.ObjectInfo{Key: key}}
+				if errors.Is(err, storage.ErrNotExist) {
+					err = &FileError{File: key, Msg: "no such file"}
+				}
 				f.fail(err)
 				out = append(out, f)
 				continue

@@ -141,6 +141,9 @@ tables, and prints what a run would accept and reject, by reason. Nothing is wri
 			if keys, err = lakeKeys(g, keys); err != nil {
 				return err
 			}
+			if keys, err = o.RawFilesOf(ctx, keys); err != nil {
+				return err
+			}
 			sum, err = o.Validate(ctx, keys...)
 		}
 		if err != nil {
@@ -221,7 +224,11 @@ func printSummary(w io.Writer, sum *pipeline.Summary, format string) error {
 	}
 	for _, f := range sum.Files {
 		if f.Error != "" {
-			fmt.Fprintf(w, "\n%s: %s: %s", f.Status, textfmt.Sanitize(f.File), textfmt.Sanitize(f.Error))
+			msg := f.Error
+			if !strings.HasPrefix(msg, f.File+":") { // most name their file already
+				msg = f.File + ": " + msg
+			}
+			fmt.Fprintf(w, "\n%s: %s", f.Status, textfmt.Sanitize(msg))
 		}
 	}
 	if sum.RunID != "" {

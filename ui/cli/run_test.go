@@ -150,6 +150,30 @@ func TestValidateWithoutALake(t *testing.T) {
 	}
 }
 
+// TestValidateAFolder: a folder, on disk or in the lake, stands for the raw
+// files under it, as with run; one holding none is an error naming it.
+func TestValidateAFolder(t *testing.T) {
+	lake := t.TempDir()
+	orders := "order_num,order_id,user_id,order_timestamp,total_amount,date\n1,2,3,2025-04-01T10:00:00,10.00,2025-04-01\n"
+	writeFile(t, filepath.Join(lake, "bronze_layer/orders/a/orders_1.csv"), orders)
+	disk := t.TempDir()
+	writeFile(t, filepath.Join(disk, "x/orders_2.csv"), orders)
+	writeFile(t, filepath.Join(disk, "x/notes.txt"), "not raw")
+	for _, c := range []struct{ arg, want string }{
+		{"bronze_layer/orders", `"file": "bronze_layer/orders/a/orders_1.csv"`},
+		{disk, `"file": "` + filepath.Join(disk, "x/orders_2.csv") + `"`},
+	} {
+		out, stderr, code := run(t, "--lake", lake, "validate", "--json", c.arg)
+		if code != ExitOK || !strings.Contains(out, c.want) || strings.Contains(out, "notes.txt") {
+			t.Errorf("validate %s: exit %d, stderr %q, output\n%s", c.arg, code, stderr, out)
+		}
+	}
+	empty := t.TempDir()
+	if _, stderr, code := run(t, "--lake", lake, "validate", empty); code == ExitOK || !strings.Contains(stderr, empty+": no raw file") {
+		t.Errorf("an empty folder: exit %d, %q", code, stderr)
+	}
+}
+
 func TestRunOnS3ThroughTheCLI(t *testing.T) {
 	srv := gwtest.Start(t)
 	store := srv.NewStore(t, "lakes/demo")
