@@ -45,6 +45,15 @@ type LoadPlan struct {
 	IngestedBefore int
 }
 
+// NothingNew says why a plan of the new raw files holds none: every raw
+// file is ingested (hint says how to load them again), or there is none.
+func (p LoadPlan) NothingNew(hint string) string {
+	if p.IngestedBefore > 0 {
+		return fmt.Sprintf("nothing new to load: every raw file is ingested (%s)", hint)
+	}
+	return fmt.Sprintf("nothing to load: %s holds no raw file", p.RawRoot)
+}
+
 // Missing lists the named files that do not exist.
 func (p LoadPlan) Missing() []string {
 	var out []string

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -52,12 +53,16 @@ func (r *Root) consoleCommands(o *ops.Ops) []ui.Command {
 				return ui.NotifyCmd(":run takes no argument (it runs every new raw file; r in Files runs the ones picked)", true)
 			}
 			return func() tea.Msg {
-				files, err := o.NewFiles(context.Background())
+				p, err := o.PlanLoad(context.Background(), nil, false, time.Now())
 				switch {
 				case err != nil:
 					return ui.Notify{Text: err.Error(), Error: true}
-				case len(files) == 0:
-					return ui.Notify{Text: "nothing new to load: every raw file is ingested (F in Files forces a re-run)"}
+				case len(p.Files) == 0:
+					return ui.Notify{Text: p.NothingNew("F in Files forces a re-run")}
+				}
+				files := make([]string, len(p.Files))
+				for i, f := range p.Files {
+					files[i] = f.Key
 				}
 				return submit(ops.JobSpec{Title: "run all new files", Files: files})() // listed once
 			}

@@ -91,7 +91,7 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 	}
 	if msg.all {
 		if len(msg.plan.Files) == 0 {
-			m.list.SetNote("nothing new to load: every raw file is ingested (F forces a re-run)", false)
+			m.list.SetNote(msg.plan.NothingNew("F forces a re-run"), false)
 			return nil
 		}
 		keys := make([]string, len(msg.plan.Files))
