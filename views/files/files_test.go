@@ -224,7 +224,7 @@ func TestForceFolderAndArchive(t *testing.T) {
 	h := viewtest.New(t, New(o))
 	moveTo(t, h, "products.csv")
 	h.Press("F")
-	h.ExpectContains("force a re-run of 1 raw file? y/n · c: yes, checking every row · ingested ones load again")
+	h.ExpectContains("force a re-run of 1 raw file? ingested ones load again", "y/n · c: yes, checking every row")
 	h.Press("n")
 	if n := len(jm.Jobs()); n != 0 {
 		t.Fatalf("n ran %d jobs", n)

@@ -110,8 +110,11 @@ func (m *Model) Render(ctx *ui.Context) string {
 	}
 	if m.ask != nil {
 		m.list.SetBodyTop(len(top))
-		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) },
-			[]string{th.Warn.Render(table.Truncate(m.ask.question, w))})
+		foot := screen.Question(m.ask.question, m.ask.answers, w)
+		for i, l := range foot {
+			foot[i] = th.Warn.Render(l)
+		}
+		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) }, foot)
 	}
 	if m.inArchive() {
 		return m.list.View(w, ctx.Height, th, top, "enter", "open", "v", "validate", "a", "raw zone", "s", "sort", "/", "filter")

@@ -16,8 +16,8 @@ import (
 
 // askRun is a run waiting for y/n: a whole folder, or a forced re-run.
 type askRun struct {
-	question string
-	spec     ops.JobSpec
+	question, answers string
+	spec              ops.JobSpec
 }
 
 // expandedMsg carries the raw files under the folders of a run.
@@ -110,8 +110,8 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 		what += " under " + strings.Join(shortNames(m.root, msg.folders), ", ")
 	}
 	if msg.force {
-		q := fmt.Sprintf("force a re-run of %s? y/n · c: yes, checking every row · ingested ones load again (rows MERGE: updated, not doubled)", what)
-		m.ask = &askRun{question: q, spec: m.spec(msg.files, true)}
+		q := fmt.Sprintf("force a re-run of %s? ingested ones load again (rows MERGE: updated, not doubled) ·", what)
+		m.ask = &askRun{question: q, answers: "y/n · c: yes, checking every row", spec: m.spec(msg.files, true)}
 		return nil
 	}
 	skipped := msg.plan.Skipped()
@@ -125,11 +125,11 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 	case len(msg.folders) == 0 && skipped == 0:
 		return m.start(msg.files, false) // the files picked, all new: no question
 	}
-	q := fmt.Sprintf("run the %s? y/n", what)
+	q := fmt.Sprintf("run the %s?", what)
 	if skipped > 0 {
-		q = fmt.Sprintf("run the %s? %s ingested already (F forces them) · y/n", what, textfmt.Count(int64(skipped)))
+		q = fmt.Sprintf("run the %s? %s ingested already (F forces them) ·", what, textfmt.Count(int64(skipped)))
 	}
-	m.ask = &askRun{question: q, spec: m.spec(msg.files, false)}
+	m.ask = &askRun{question: q, answers: "y/n", spec: m.spec(msg.files, false)}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
+	"github.com/lakeops/lakeops/ui/components/screen"
 )
 
 // Table maintenance from the view: V vacuums, O optimizes, L cleans up the
@@ -174,7 +175,11 @@ func (m *Model) submitted(msg submittedMsg) {
 	m.focused().SetNote(msg.text, false)
 }
 
-// askLine is the footer while an action waits for y/n.
-func (m *Model) askLine(th *ui.Theme) string {
-	return th.Warn.Render(textfmt.Sanitize(m.asking.question) + " y/n")
+// askLines are the footer while an action waits for y/n.
+func (m *Model) askLines(th *ui.Theme, w int) []string {
+	lines := screen.Question(m.asking.question, "y/n", w)
+	for i, l := range lines {
+		lines[i] = th.Warn.Render(l)
+	}
+	return lines
 }

@@ -68,7 +68,7 @@ func (m *Model) Render(ctx *ui.Context) string {
 		top = append(top, th.Error.Render(table.Truncate(m.err.Error(), w)))
 	}
 	if m.asking != nil {
-		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) }, []string{m.askLine(th)})
+		return screen.Compose(w, ctx.Height, top, func(h int) string { return m.list.Body(w, h, th) }, m.askLines(th, w))
 	}
 	return m.list.View(w, ctx.Height, th, top,
 		"enter", "schema & history", "s", "SELECT in Query", "V/O/L", "maintain", "ctrl+r", "refresh", "y", "copy location", "/", "filter")
@@ -142,7 +142,7 @@ func (m *Model) renderDetail(ctx *ui.Context) string {
 		"esc", "back", "c", "schema/history/partitions", "↑/↓", "scroll", "←/→", "columns", "s", "SELECT in Query", "V/O/L", "maintain",
 		"y", "copy location", "/", "filter")
 	if m.asking != nil {
-		foot = m.askLine(th)
+		return screen.Compose(w, ctx.Height, top, body, m.askLines(th, w))
 	}
 	return screen.Compose(w, ctx.Height, top, body, []string{foot})
 }

@@ -5,6 +5,9 @@ package screen
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui/components/table"
 )
 
@@ -49,4 +52,24 @@ func Hints(pairs ...string) string {
 		parts = append(parts, pairs[i]+" "+pairs[i+1])
 	}
 	return strings.Join(parts, "  ")
+}
+
+// Question lays out a question for a footer of w cells: on one line when
+// it fits, else on two, cut at a space; whatever is cut off the end goes
+// before the answers (such as "y/n"), which always stay in sight.
+func Question(text, answers string, w int) []string {
+	text = textfmt.Sanitize(text)
+	tail := ""
+	if answers != "" {
+		tail = " " + answers
+	}
+	if ansi.StringWidth(text+tail) <= w || w < 2*len(tail)+8 {
+		return []string{table.Truncate(text, max(w-ansi.StringWidth(tail), 1)) + tail}
+	}
+	cut := strings.LastIndexByte(ansi.Truncate(text, w, ""), ' ')
+	if cut <= 0 {
+		cut = len(ansi.Truncate(text, w, ""))
+	}
+	first, rest := text[:cut], strings.TrimLeft(text[cut:], " ")
+	return []string{first, table.Truncate(rest, max(w-ansi.StringWidth(tail), 1)) + tail}
 }
