@@ -49,8 +49,14 @@ func (a *App) complete() {
 	if !a.cycling {
 		typed = a.cmdline.Value()
 	}
+	// Before a space only names complete (tab cycles through them); after
+	// it, the name's arguments do.
+	names := !strings.Contains(typed, " ")
 	var matches []string
 	for _, c := range a.cmdList {
+		if names && strings.Contains(c, " ") {
+			continue
+		}
 		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(typed)) && c != typed {
 			matches = append(matches, c)
 		}

@@ -85,22 +85,31 @@ func TestCommandsAndSwitch(t *testing.T) {
 	}
 }
 
-// tab on the command line cycles through every command that starts with
-// what was typed (in alphabetical order, round); :export where the view
+// tab on the command line cycles through every command name that starts
+// with what was typed (in alphabetical order, round), and after a space
+// through the name's arguments; :export where the view
 // has nothing to export says where it works.
 func TestCommandLineTabCyclesAndExportSaysWhere(t *testing.T) {
 	rec := &recorder{}
 	a := NewApp(AppOptions{Theme: NewTheme(true, true), Views: fakeViews(rec, "Files", "Runs"),
-		Commands: []Command{{Name: "region", Help: "use another region", Do: func(string) tea.Cmd { return nil }},
+		Commands: []Command{{Name: "region", Help: "use another region", Do: func(string) tea.Cmd { return nil },
+			Args: func() []string { return []string{"ap-southeast-1", "us-east-1"} }},
 			{Name: "reprocess", Help: "retry", Do: func(string) tea.Cmd { return nil }}}})
 	p := &uitest.Probe{Model: a}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 24))
 	p.WaitScreen(t, 5*time.Second, "FILES pane")
 	tm.Send(uitest.Key(":"))
 	tm.Send(uitest.Key("r"))
+	// Names only (not "region ap-southeast-1" between them); after a space
+	// the arguments.
 	for _, want := range []string{":region", ":reprocess", ":runs", ":region"} {
 		tm.Send(uitest.Key("tab"))
 		p.WaitScreen(t, 5*time.Second, want+" ")
+	}
+	tm.Send(uitest.Key(" "))
+	for _, want := range []string{":region ap-southeast-1", ":region us-east-1"} {
+		tm.Send(uitest.Key("tab"))
+		p.WaitScreen(t, 5*time.Second, want)
 	}
 	tm.Send(uitest.Key("esc"))
 	tm.Send(uitest.Key(":"))
