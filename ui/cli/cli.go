@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/lakeops/lakeops/aws/awserr"
 	"github.com/lakeops/lakeops/etl/bench"
+	"github.com/lakeops/lakeops/internal/textfmt"
 	"github.com/lakeops/lakeops/ui"
 )
 
@@ -120,7 +122,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if cmd != nil && cmd != root {
 		name = cmd.CommandPath()
 	}
-	fmt.Fprintf(env.Stderr, "%s: %s\n", name, oneLine(explainAWS(err, a.g).Error()))
+	fmt.Fprintf(env.Stderr, "%s: %s\n", name, errorText(explainAWS(err, a.g).Error()))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
@@ -142,6 +144,32 @@ func explainAWS(err error, g *Globals) error {
 func (g *Globals) awsHints() awserr.Hints { return awserr.Hints{Profile: g.Profile} }
 
 // oneLine keeps an error message on one line.
+// errorText is an error for stderr: on one line, except an error that
+// points at its place with a caret under a quoted line (a SQL error), whose
+// lines are kept, indented alike so that the caret still points.
+func errorText(s string) string {
+	lines := strings.Split(s, "\n")
+	caret := slices.ContainsFunc(lines, func(l string) bool {
+		t := strings.TrimSpace(l)
+		return t != "" && strings.Trim(t, "^") == ""
+	})
+	if !caret {
+		return oneLine(s)
+	}
+	var out []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		l = textfmt.Sanitize(strings.TrimRight(l, " "))
+		if len(out) > 0 {
+			l = "  " + l
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }

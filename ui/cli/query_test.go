@@ -95,10 +95,16 @@ func TestQueryTableFormatAndErrors(t *testing.T) {
 	if !strings.HasPrefix(stderr, "2 rows in ") {
 		t.Errorf("stderr %q", stderr)
 	}
-	// SQL errors: exit 1, DuckDB's message on one line.
+	// SQL errors: exit 1, DuckDB's message with its caret still under
+	// the place in the quoted SQL.
 	_, stderr, code = run(t, "--lake", lake, "query", "SELECT * FROM nope")
-	if code != ExitFail || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "Table with name nope does not exist") {
+	if code != ExitFail || !strings.Contains(stderr, "Table with name nope does not exist") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if n := len(lines); n < 3 || !strings.Contains(lines[n-2], "LINE 1: SELECT * FROM nope") ||
+		strings.Index(lines[n-1], "^") != strings.Index(lines[n-2], "nope") {
+		t.Fatalf("the caret does not point at nope:\n%s", stderr)
 	}
 	for _, args := range [][]string{{"query"}, {"query", "--format", "xml", "SELECT 1"}, {"query", "--engine", "spark", "SELECT 1"}} {
 		if _, stderr, code := run(t, append([]string{"--lake", lake}, args...)...); code != ExitUsage {
