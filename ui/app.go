@@ -248,7 +248,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.layout(false)
 		}
 		return a, nil
-	case Go:
+	case Go: // a note belongs to the view it was made in: it goes with it
+		if a.note != "" {
+			return a, tea.Batch(a.notify("", false), a.follow(msg.To))
+		}
 		return a, a.follow(msg.To)
 	case Copy:
 		return a, tea.Batch(tea.SetClipboard(msg.Text), a.notify("copied", false))

@@ -376,7 +376,11 @@ func TestInputFocusedViewGetsKeysFirst(t *testing.T) {
 func TestGoFollowsIntents(t *testing.T) {
 	rec := &recorder{}
 	a := newTestApp(rec, nil)
+	a.Update(Notify{Text: "0 would be accepted: load orders first"}) // a note of the view left
 	a.Update(Go{To: ShowRejects{Dataset: "orders", File: "x.csv"}})
+	if a.note != "" {
+		t.Errorf("the note %q of the view left stays in the next", a.note)
+	}
 	if a.Current() != "Rejects" || !rec.has("Rejects:show:x.csv") || rec.has("Files:show:x.csv") {
 		t.Fatalf("current %q, got %v", a.Current(), rec.all())
 	}
