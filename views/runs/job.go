@@ -262,7 +262,14 @@ func (m *Model) renderJob(ctx *ui.Context) string {
 	head := table.Clip(th.Title.Render(prefix)+table.Truncate(j.Spec.Title, titleW)+" · "+st.Render(state)+
 		th.Dim.Render(strings.TrimPrefix(rest, " · "+state)+run), w)
 	top := []string{head}
-	if len(j.Files) > 0 || !j.State.Done() && len(j.Reprocess) == 0 {
+	switch {
+	case j.Spec.Task != nil && len(j.Files) == 0 && !j.State.Done(): // table maintenance: no rows, no files to count
+		how := "queued"
+		if !j.Started.IsZero() {
+			how = "working, " + textfmt.Duration(m.now().Sub(j.Started)) + " so far"
+		}
+		top = append(top, th.Dim.Render(table.Truncate(how+": a table action reports what it did when it ends (in the log below)", w)))
+	case len(j.Files) > 0 || !j.State.Done() && len(j.Reprocess) == 0:
 		top = append(top, m.overallLines(j, j.Overall(m.now()), w, th)...)
 	}
 	if j.Err != "" {

@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -219,4 +220,32 @@ func TestCancelledJobSaysHowFarItGot(t *testing.T) {
 	}
 	h.Press("enter")
 	h.ExpectContains("40.0 MiB of 64.0 MiB read, nothing committed", "613,654 rows read before it stopped")
+}
+
+// A table action's job (a task, no files) says it is working and that it
+// reports at its end, not 0 rows read and an unknown percentage.
+func TestTaskJobSaysItIsWorking(t *testing.T) {
+	h, _, jm := setup(t)
+	release := make(chan struct{})
+	id := jm.Submit(jobs.Spec{Title: "optimize order_items", Task: func(ctx context.Context) (string, error) {
+		<-release
+		return "optimize order_items: 4 files into 1", nil
+	}})
+	defer close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if info, _ := jm.Job(id); info.State == jobs.Running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task never ran")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.Send(jm.Snapshot())
+	h.Send(ui.ShowJob{ID: id})
+	s := h.ExpectContains("optimize order_items", "so far: a table action reports what it did when it ends")
+	if strings.Contains(s, "rows read") || strings.Contains(s, "?%") {
+		t.Fatalf("a task job shows row progress:\n%s", s)
+	}
 }
