@@ -329,14 +329,18 @@ func (m *Manager) run(ctx context.Context, j *job) {
 		m.logf(j, "finished")
 	}
 	if sum != nil && len(sum.Files) == 0 && len(spec.Files) == 0 && err == nil && ctx.Err() == nil {
-		m.logf(j, "nothing new to load: every raw file is ingested (a forced run loads files again)")
+		m.logf(j, "nothing new to load: no raw file is new (a forced run loads ingested files again)")
 		sum = nil
 	}
 	if sum != nil {
 		t := sum.Totals
 		c := textfmt.Count
+		files := textfmt.Counted(int64(len(sum.Files)), "file", "files")
+		if j.info.State == Cancelled { // the summary counts what was committed
+			files += ", committed before it stopped"
+		}
 		m.logf(j, "%s: %s rows read, %s accepted, %s rejected, %s inserted, %s updated, %s unchanged",
-			textfmt.Counted(int64(len(sum.Files)), "file", "files"), c(t.RowsRead), c(t.Accepted), c(t.Rejected), c(t.Inserted), c(t.Updated), c(t.Unchanged))
+			files, c(t.RowsRead), c(t.Accepted), c(t.Rejected), c(t.Inserted), c(t.Updated), c(t.Unchanged))
 	}
 	m.running--
 	m.endLocked(j)

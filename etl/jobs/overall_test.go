@@ -107,10 +107,20 @@ func TestCancelledJobIsNotComplete(t *testing.T) {
 	if o.Reached.Bytes < seen.BytesDone || o.Reached.Rows < seen.Rows {
 		t.Fatalf("reached %+v, but %d bytes and %d rows were seen done before the cancel", o.Reached, seen.BytesDone, seen.Rows)
 	}
+	summed := false
 	for _, l := range info.Log {
 		if strings.HasSuffix(l.Text, ": done") {
 			t.Fatalf("a file's end is logged twice (%q): its result line says how it ended", l.Text)
 		}
+		if strings.Contains(l.Text, "rows read, ") {
+			summed = true
+			if !strings.Contains(l.Text, "committed before it stopped") {
+				t.Errorf("the cancelled job's summary %q does not say it counts what was committed", l.Text)
+			}
+		}
+	}
+	if !summed {
+		t.Error("the cancelled job's log has no summary line")
 	}
 }
 
