@@ -131,6 +131,9 @@ func TestPreviewHighlightsBadCells(t *testing.T) {
 		t.Fatalf("filtered preview:\n%s", s)
 	}
 	h.Press("esc")
+	// At 60 columns the counts take a line of their own instead of being cut.
+	h.Resize(60, 24)
+	h.ExpectContains("preview orders_2025_04_01.csv", "first 200 records", "break a rule")
 	h.Resize(80, 24)
 	h.Frame()
 	h.Press("esc")

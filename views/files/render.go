@@ -144,6 +144,9 @@ func (m *Model) renderPreview(ctx *ui.Context) string {
 			note = table.Truncate(strings.Join(p.p.Warnings, "; "), w) + " · " + note
 		}
 		top = []string{title + sum, th.Dim.Render(table.Truncate(note, w))}
+		if lipgloss.Width(title+sum) > w { // the counts on a line of their own rather than cut
+			top = []string{title, sum, top[1]}
+		}
 	}
 	if p.loading || p.err != nil {
 		return screen.Compose(w, ctx.Height, top, nil, []string{p.list.Footer(w, th, "esc", "close")})
