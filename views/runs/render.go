@@ -126,7 +126,7 @@ func (m *Model) setHistory(runs []ops.PastRun) {
 	m.runs = runs
 	rows := make([][]string, len(runs))
 	for i, r := range runs {
-		rows[i] = []string{textfmt.Time(r.Started), r.Status, fmt.Sprint(len(r.Files)), textfmt.Count(r.Read),
+		rows[i] = []string{textfmt.Time(r.Started), r.Status, textfmt.Count(int64(len(r.Files))), textfmt.Count(r.Read),
 			textfmt.Count(r.Accepted), textfmt.Count(r.Rejected), textfmt.Duration(r.Ended.Sub(r.Started)), r.ID}
 	}
 	m.hist.SetRows(rows)
