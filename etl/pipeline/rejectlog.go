@@ -111,14 +111,15 @@ func (w *rejectsWrite) abort(ctx context.Context) {
 
 // closeReplacedRejects marks replaced the open rejected rows of earlier
 // versions of the files (the ingest log has the file's key with another
-// identity): the version loaded now is the file's rows from here on, and
-// its own rejects are what is open. A failure only leaves the old rows
-// open, and says so.
+// identity that had rejected rows): the version loaded now is the file's
+// rows from here on, and its own rejects are what is open. Only then is
+// the rejects table read (all of it: its files' stats cannot tell which
+// hold a key). A failure only leaves the old rows open, and says so.
 func (d *dsRun) closeReplacedRejects(ctx context.Context, files []*rawFile) {
 	current := map[string]string{}
 	for _, f := range files {
 		for _, x := range d.r.entries {
-			if x.File == f.info.Key && x.Dataset == d.ds.Name && !ledger.Same(x.Identity(), f.id) {
+			if x.File == f.info.Key && x.Dataset == d.ds.Name && x.Rejected > 0 && !ledger.Same(x.Identity(), f.id) {
 				current[f.info.Key] = d.perFile[f].identity
 				break
 			}
