@@ -86,6 +86,16 @@ func closeOnce(ctx context.Context, t *delta.Table, match func(Row) bool, status
 		}
 	}
 	for _, a := range snap.Files() {
+		// The columns a match reads first (holdsMatch): a file without an
+		// open row to close is not decoded whole (raw text and headers are
+		// most of it).
+		if some, err := holdsMatch(ctx, snap, a, match); err != nil || !some {
+			if err != nil {
+				cleanup()
+				return 0, err
+			}
+			continue
+		}
 		var rows []Row
 		hit := false
 		for v, err := range snap.FileRows(ctx, a) {
@@ -124,4 +134,21 @@ func closeOnce(ctx context.Context, t *delta.Table, match func(Row) bool, status
 		return 0, err
 	}
 	return marked, nil
+}
+
+// holdsMatch reports whether a data file holds an open row that match
+// takes, reading only the columns Row.Key and the matches of Resolve and
+// Replace read, and the status.
+func holdsMatch(ctx context.Context, snap *delta.Snapshot, a *delta.Add, match func(Row) bool) (bool, error) {
+	for v, err := range snap.ProjectFile(ctx, a, "run_id", "file", "file_identity", "line", "status") {
+		if err != nil {
+			return false, err
+		}
+		s := func(i int) string { x, _ := v[i].(string); return x }
+		line, _ := v[3].(int64)
+		if r := (Row{RunID: s(0), File: s(1), FileIdentity: s(2), Line: line, Status: s(4)}); r.Status == StatusOpen && match(r) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
