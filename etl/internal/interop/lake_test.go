@@ -14,6 +14,7 @@ import (
 	"github.com/lakeops/lakeops/etl/internal/interop"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/pipeline"
+	"github.com/lakeops/lakeops/etl/rejects"
 )
 
 const (
@@ -27,7 +28,9 @@ const (
 // file: removes with dataChange true), an item of the new order, an item
 // of the next run's order (rejected until it arrives; the reprocess after
 // the next run resolves it: removes in the rejects table) and an item that
-// breaks a rule (rejected for good); the first run also brings 300 orders
+// breaks a rule (rejected for good; the last run brings the first items
+// file again with other bytes, so that rejected row is replaced: a rewrite
+// in the rejects table); the first run also brings 300 orders
 // of four users, whose files get dictionary pages. Every silver table, the order_items
 // rejects and the ingest log pass version 20 (two checkpoints).
 func growLake(t *testing.T) (*lake.Lake, string) {
@@ -71,6 +74,9 @@ func growLake(t *testing.T) (*lake.Lake, string) {
 		put(fmt.Sprintf("bronze_layer/orders/orders_%02d.csv", run), orders)
 		put(fmt.Sprintf("bronze_layer/order_items/items_%02d.csv", run), itemsHeader+
 			item(3*run+1, run, 1)+item(3*run+2, run+1, 2)+item(3*run+3, run, 0))
+		if run == runs-1 { // items_00 lands again with other bytes: its earlier open reject is replaced (a rewrite of the rejects table)
+			put("bronze_layer/order_items/items_00.csv", itemsHeader+item(1, 0, 1)+item(3, 0, 0))
+		}
 		sum, err := pipeline.Run(ctx, lk, pipeline.Options{})
 		if err != nil || sum.Failed() {
 			t.Fatalf("run %d: %v %+v", run, err, sum)
@@ -81,6 +87,19 @@ func growLake(t *testing.T) (*lake.Lake, string) {
 		if _, err := pipeline.Reprocess(ctx, lk, pipeline.ReprocessOptions{Dataset: "order_items"}); err != nil {
 			t.Fatalf("reprocess after run %d: %v", run, err)
 		}
+	}
+	rows, err := rejects.Read(ctx, lk, "order_items", rejects.Filter{File: "bronze_layer/order_items/items_00.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaced := 0
+	for _, r := range rows {
+		if r.Status == rejects.StatusReplaced {
+			replaced++
+		}
+	}
+	if replaced != 1 {
+		t.Fatalf("items_00 landed again: %d of its earlier rejects replaced, want 1 (%+v)", replaced, rows)
 	}
 	return lk, dir
 }
