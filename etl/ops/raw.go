@@ -114,11 +114,7 @@ func (o *Ops) NewFiles(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := make([]string, len(p.Files))
-	for i, f := range p.Files {
-		files[i] = f.Key
-	}
-	return files, nil
+	return p.Keys(), nil
 }
 
 // NewFilesInput is the input a flow execution would load: the new raw

@@ -39,10 +39,45 @@ type LoadPlan struct {
 	// RawRoot is the raw zone; ArchivePrefix is where a file whose load
 	// succeeded is moved (archive/YYYY/MM/DD/ of today, UTC).
 	RawRoot, ArchivePrefix string
-	// IngestedBefore counts the raw files of the raw zone, not among Files,
-	// that the ingest log records as ingested: an archive step after the
-	// load moves them too.
+	// IngestedBefore counts, in a plan of the new files (not Named), the
+	// raw files of the raw zone that the ingest log records as ingested: an
+	// archive step after the load moves them too.
 	IngestedBefore int
+}
+
+// Keys are the planned files' keys.
+func (p LoadPlan) Keys() []string {
+	keys := make([]string, len(p.Files))
+	for i, f := range p.Files {
+		keys[i] = f.Key
+	}
+	return keys
+}
+
+// ingested reports whether the ingest log records a planned file as ingested.
+func (f PlannedFile) ingested() bool {
+	return f.Status == RawIngested || f.Status == RawPartial || f.Status == RawAllRejected
+}
+
+// IngestedBesides counts the raw files of the raw zone that the ingest
+// log records as ingested, other than the plan's: what an archive step
+// after the load moves besides the load's files. A plan of the new files
+// knows it (IngestedBefore); for named files the raw zone is listed.
+func (o *Ops) IngestedBesides(ctx context.Context, p LoadPlan) (int, error) {
+	if !p.Named {
+		return p.IngestedBefore, nil
+	}
+	all, err := o.PlanLoad(ctx, nil, false, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	n := all.IngestedBefore
+	for _, f := range p.Files {
+		if f.ingested() {
+			n--
+		}
+	}
+	return n, nil
 }
 
 // NothingNew says why a plan of the new raw files holds none: every raw
@@ -69,7 +104,7 @@ func (p LoadPlan) Missing() []string {
 func (p LoadPlan) Skipped() int {
 	n := 0
 	for _, f := range p.Files {
-		if !p.Force && (f.Status == RawIngested || f.Status == RawPartial || f.Status == RawAllRejected) {
+		if !p.Force && f.ingested() {
 			n++
 		}
 	}
@@ -99,24 +134,19 @@ func (o *Ops) PlanLoad(ctx context.Context, files []string, force bool, now time
 	add := func(e RawEntry) {
 		p.Files = append(p.Files, PlannedFile{Key: e.Key, Dataset: e.Dataset, Size: e.Size, Status: x.Status(e, nil)})
 	}
-	named := map[string]bool{}
-	for _, key := range files {
-		named[strings.TrimPrefix(key, "/")] = true
-	}
-	for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
-		if err != nil {
-			return p, fmt.Errorf("list raw files: %w", err)
-		}
-		e := rawEntry(info, "")
-		switch {
-		case !e.Raw || named[e.Key]:
-		case x.ix.Ingested(e.identity()):
-			p.IngestedBefore++
-		case !p.Named:
-			add(e)
-		}
-	}
 	if !p.Named {
+		for info, err := range o.lake.Store.List(ctx, o.lake.Layout.Bronze, storage.ListOptions{}) {
+			if err != nil {
+				return p, fmt.Errorf("list raw files: %w", err)
+			}
+			switch e := rawEntry(info, ""); {
+			case !e.Raw:
+			case x.ix.Ingested(e.identity()):
+				p.IngestedBefore++
+			default:
+				add(e)
+			}
+		}
 		return p, nil
 	}
 	seen := map[string]bool{}

@@ -113,8 +113,8 @@ func (w *rejectsWrite) abort(ctx context.Context) {
 // versions of the files (the ingest log has the file's key with another
 // identity that had rejected rows): the version loaded now is the file's
 // rows from here on, and its own rejects are what is open. Only then is
-// the rejects table read (all of it: its files' stats cannot tell which
-// hold a key). A failure only leaves the old rows open, and says so.
+// the rejects table scanned (rejects.Replace). A failure only leaves the
+// old rows open, and says so.
 func (d *dsRun) closeReplacedRejects(ctx context.Context, files []*rawFile) {
 	current := map[string]string{}
 	for _, f := range files {

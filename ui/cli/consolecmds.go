@@ -60,11 +60,7 @@ func (r *Root) consoleCommands(o *ops.Ops) []ui.Command {
 				case len(p.Files) == 0:
 					return ui.Notify{Text: p.NothingNew("F in Files forces a re-run")}
 				}
-				files := make([]string, len(p.Files))
-				for i, f := range p.Files {
-					files[i] = f.Key
-				}
-				return submit(ops.JobSpec{Title: "run all new files", Files: files})() // listed once
+				return submit(ops.JobSpec{Title: "run all new files", Files: p.Keys()})() // listed once
 			}
 		}},
 		{Name: "reprocess", Help: "retry the open rejected rows against the tables (:reprocess DATASET for one)",

@@ -152,13 +152,19 @@ func previewStart(ctx context.Context, o *ops.Ops, def []byte, input string, now
 		out.Lines = append(out.Lines, fmt.Sprintf("then %s moves each file whose load succeeded to %s; failed files and files of no known dataset stay in %s",
 			strings.Join(t.archivers, ", "), p.ArchivePrefix, p.RawRoot))
 	}
-	if len(t.archivers) > 0 && p.IngestedBefore > 0 {
+	others := 0
+	if len(t.archivers) > 0 {
+		if others, err = o.IngestedBesides(ctx, p); err != nil {
+			return out, err
+		}
+	}
+	if others > 0 {
 		verb := "move"
-		if p.IngestedBefore == 1 {
+		if others == 1 {
 			verb = "moves"
 		}
 		out.Lines = append(out.Lines, fmt.Sprintf("and the %s of %s that earlier runs ingested %s there too",
-			textfmt.Counted(int64(p.IngestedBefore), "other raw file", "other raw files"), p.RawRoot, verb))
+			textfmt.Counted(int64(others), "other raw file", "other raw files"), p.RawRoot, verb))
 	}
 	return out, nil
 }

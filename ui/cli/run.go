@@ -91,13 +91,15 @@ recorded it in unchanged_since (--json). --recheck checks every row regardless.`
 
 func validateCommand(g *Globals, env Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "validate FILE...",
+		Use:   "validate FILE|FOLDER...",
 		Short: "dry run: what would be accepted and rejected, writing nothing",
 		Long: `Checks files on disk, or raw files of the lake (lake keys), against the rules and the current
-tables, and prints what a run would accept and reject, by reason. Nothing is written.`,
+tables, and prints what a run would accept and reject, by reason. A folder stands for the raw
+files under it. Files on disk with no lake there are checked against empty tables. Nothing is
+written.`,
 		Example: `  lakeops validate ~/Downloads/orders_2025_04_16.csv
   lakeops --lake s3://bucket/lake validate bronze_layer/orders/orders_2025_04_16.csv --json`,
-		Args: minArgs(1, "at least one FILE (a file on disk or a lake key)"),
+		Args: minArgs(1, "at least one FILE or FOLDER (on disk or a lake key)"),
 	}
 	out := addFormat(cmd, true, formatTable, formatJSON)
 	lim := limitFlags(cmd.Flags())

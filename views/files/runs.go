@@ -94,10 +94,7 @@ func (m *Model) expanded(msg expandedMsg) tea.Cmd {
 			m.list.SetNote(msg.plan.NothingNew("F forces a re-run"), false)
 			return nil
 		}
-		keys := make([]string, len(msg.plan.Files))
-		for i, f := range msg.plan.Files {
-			keys[i] = f.Key
-		}
+		keys := msg.plan.Keys()
 		// The files just planned, so the job does not list the raw zone again.
 		return m.submit(ops.JobSpec{Title: "run all new files", Files: keys})
 	}

@@ -63,7 +63,7 @@ func Question(text, answers string, w int) []string {
 	if answers != "" {
 		tail = " " + answers
 	}
-	if ansi.StringWidth(text+tail) <= w || w < 2*len(tail)+8 {
+	if ansi.StringWidth(text+tail) <= w || w < 2*ansi.StringWidth(tail)+8 {
 		return []string{table.Truncate(text, max(w-ansi.StringWidth(tail), 1)) + tail}
 	}
 	cut := strings.LastIndexByte(ansi.Truncate(text, w, ""), ' ')
