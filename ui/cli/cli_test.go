@@ -104,7 +104,7 @@ func TestErrorsAreOneLineWithStatus(t *testing.T) {
 	}{
 		{[]string{"table", "read", filepath.Join(golden, "deltalog-invalid-protocol-version/delta")}, ExitFail, "reader version 99"},
 		{[]string{"table", "read", filepath.Join(golden, "versions-not-contiguous/delta")}, ExitFail, "not contiguous"},
-		{[]string{"table", "read", filepath.Join(golden, "no-such-table")}, ExitFail, "no-such-table"},
+		{[]string{"table", "read", filepath.Join(golden, "no-such-table")}, ExitFail, "no-such-table: no such table folder"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--format", "xml"}, ExitUsage, "--format"},
 		{[]string{"table", "read", filepath.Join(golden, "basic-decimal-table/delta"), "--version", "9"}, ExitFail, "version 9 is not available"},
 		{[]string{"table", "frobnicate"}, ExitUsage, `lakeops table: unknown command "frobnicate"`},

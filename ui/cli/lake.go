@@ -98,7 +98,11 @@ func tableURI(g *Globals, arg string) (string, error) {
 	if remoteLake(g.Lake) {
 		return "", usagef("%s is no folder on disk; a table takes its URI: %s/%s", arg, strings.TrimSuffix(g.Lake, "/"), arg)
 	}
-	return arg, nil
+	inLake := filepath.Join(g.Lake, arg)
+	if _, err := os.Stat(inLake); err == nil {
+		return "", usagef("%s is no folder here; a table takes its path: %s", arg, inLake)
+	}
+	return "", fmt.Errorf("%s: no such table folder (a table takes its path or URI, e.g. %s)", arg, filepath.Join(g.Lake, "silver_layer", "orders"))
 }
 
 // explainEmptyRun says on stderr why a default run loaded nothing, and

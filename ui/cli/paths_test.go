@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,9 @@ import (
 // is expected each get one line saying what to give instead.
 func TestPathsAndKeysAreNotConfused(t *testing.T) {
 	lake := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(lake, "gold", "daily"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	outside := filepath.Join(t.TempDir(), "orders_2025_04_16.csv")
 	writeFile(t, outside, "order_num,order_id,user_id,order_timestamp,total_amount,date\n1,100,7,2025-04-16T10:00:00,10.50,2025-04-16\n")
 	for _, c := range []struct {
@@ -21,6 +25,7 @@ func TestPathsAndKeysAreNotConfused(t *testing.T) {
 		{[]string{"--lake", "s3://bucket/lake", "run", outside}, []string{"is a path on disk, but the lake is s3://bucket/lake", "s3://bucket/lake/bronze_layer/", "lakeops validate"}},
 		{[]string{"--lake", "s3://bucket/lake", "rejects", "--file", "./orders.csv"}, []string{"is a path on disk"}},
 		{[]string{"--lake", "s3://bucket/lake", "table", "read", "silver_layer/orders"}, []string{"no folder on disk", "s3://bucket/lake/silver_layer/orders"}},
+		{[]string{"--lake", lake, "table", "read", "gold/daily"}, []string{"no folder here", filepath.Join(lake, "gold", "daily")}},
 		{[]string{"gen", "--out", "s3://bucket/lake/bronze_layer"}, []string{"lakeops gen: writes to a folder on disk"}},
 		{[]string{"--lake", lake, "run", "/no/such/file.csv"}, []string{"does not exist on disk", "relative"}},
 		{[]string{"--lake", "s3://bucket/lake", "demo", "--no-console"}, []string{"a demo lake is a folder on disk, not s3://bucket/lake"}},
