@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/lakeops/lakeops/aws/storage/stores"
 	"github.com/lakeops/lakeops/etl/lake"
 	"github.com/lakeops/lakeops/etl/ops"
 	"github.com/lakeops/lakeops/internal/textfmt"
@@ -23,7 +26,19 @@ func openOps(ctx context.Context, g *Globals) (*ops.Ops, error) { return g.root.
 
 // remoteLake reports whether the lake is not a folder on this machine.
 func remoteLake(uri string) bool {
-	return strings.Contains(uri, "://") && !strings.HasPrefix(uri, "file://")
+	_, local := stores.Folder(uri)
+	return !local
+}
+
+// missingFolderLake reports whether the lake is a folder on this machine
+// that does not exist.
+func missingFolderLake(uri string) bool {
+	dir, local := stores.Folder(uri)
+	if !local {
+		return false
+	}
+	_, err := os.Stat(dir)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // lakeKeys turns FILE arguments into keys of the lake: a key as it is, a
@@ -49,7 +64,7 @@ func lakeKey(g *Globals, arg string) (string, error) {
 		}
 		return strings.TrimPrefix(filepath.ToSlash(arg), "/"), nil
 	}
-	root := strings.TrimPrefix(g.Lake, "file://")
+	root, _ := stores.Folder(g.Lake)
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return "", fmt.Errorf("lake %s: %w", root, err)
@@ -85,24 +100,29 @@ func looksLikePath(arg string) bool {
 	return false
 }
 
-// tableURI is a table argument as a URI: a folder or URI as it is; a
-// path of the lake (silver_layer/orders) that is no folder here, under a
-// remote lake, is a usage error naming the URI meant.
+// tableURI is a table argument as a URI: a URI as it is, a folder that
+// exists here as it is. A path that is no folder here is an error saying
+// what was meant: under a remote lake the lake's URI of that path (a usage
+// error), under a folder lake the same path inside the lake if it is there
+// (a usage error), otherwise that there is no such table folder.
 func tableURI(g *Globals, arg string) (string, error) {
-	if strings.Contains(arg, "://") || filepath.IsAbs(arg) {
+	if strings.Contains(arg, "://") {
 		return arg, nil
 	}
 	if _, err := os.Stat(arg); err == nil {
 		return arg, nil
 	}
-	if remoteLake(g.Lake) {
+	lakeDir, local := stores.Folder(g.Lake)
+	switch {
+	case !local && !filepath.IsAbs(arg):
 		return "", usagef("%s is no folder on disk; a table takes its URI: %s/%s", arg, strings.TrimSuffix(g.Lake, "/"), arg)
+	case local && !filepath.IsAbs(arg):
+		if inLake := filepath.Join(lakeDir, arg); onDisk(inLake) {
+			return "", usagef("%s is no folder here; a table takes its path: %s", arg, inLake)
+		}
 	}
-	inLake := filepath.Join(g.Lake, arg)
-	if _, err := os.Stat(inLake); err == nil {
-		return "", usagef("%s is no folder here; a table takes its path: %s", arg, inLake)
-	}
-	return "", fmt.Errorf("%s: no such table folder (a table takes its path or URI, e.g. %s)", arg, filepath.Join(g.Lake, "silver_layer", "orders"))
+	example := strings.TrimSuffix(g.Lake, "/") + "/silver_layer/orders"
+	return "", fmt.Errorf("%s: no such table folder (a table takes its path or URI, e.g. %s)", arg, example)
 }
 
 // explainEmptyRun says on stderr why a default run loaded nothing, and

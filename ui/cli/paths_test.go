@@ -26,6 +26,7 @@ func TestPathsAndKeysAreNotConfused(t *testing.T) {
 		{[]string{"--lake", "s3://bucket/lake", "rejects", "--file", "./orders.csv"}, []string{"is a path on disk"}},
 		{[]string{"--lake", "s3://bucket/lake", "table", "read", "silver_layer/orders"}, []string{"no folder on disk", "s3://bucket/lake/silver_layer/orders"}},
 		{[]string{"--lake", lake, "table", "read", "gold/daily"}, []string{"no folder here", filepath.Join(lake, "gold", "daily")}},
+		{[]string{"--lake", "file://" + lake, "table", "read", "gold/daily"}, []string{"no folder here", filepath.Join(lake, "gold", "daily")}},
 		{[]string{"gen", "--out", "s3://bucket/lake/bronze_layer"}, []string{"lakeops gen: writes to a folder on disk"}},
 		{[]string{"--lake", lake, "run", "/no/such/file.csv"}, []string{"does not exist on disk", "relative"}},
 		{[]string{"--lake", "s3://bucket/lake", "demo", "--no-console"}, []string{"a demo lake is a folder on disk, not s3://bucket/lake"}},
@@ -38,6 +39,14 @@ func TestPathsAndKeysAreNotConfused(t *testing.T) {
 			if !strings.Contains(stderr, w) {
 				t.Errorf("%v: %q does not say %q", c.args, stderr, w)
 			}
+		}
+	}
+	// A table path that is no folder anywhere, relative or absolute, says so
+	// (a failure, not a usage error) with an example under the lake.
+	for _, arg := range []string{"no/such/table", filepath.Join(lake, "no", "such")} {
+		_, stderr, code := run(t, "--lake", lake, "table", "history", arg)
+		if code != ExitFail || !strings.Contains(stderr, arg+": no such table folder") || !strings.Contains(stderr, lake+"/silver_layer/orders") {
+			t.Errorf("table history %s: exit %d, stderr %q", arg, code, stderr)
 		}
 	}
 	// A path inside a folder lake is its key.

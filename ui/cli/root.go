@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -107,11 +104,9 @@ func (r *Root) Lake(ctx context.Context, create bool) (*lake.Lake, error) {
 	opts.Create = create
 	st, err := stores.Open(ctx, r.g.Lake, opts)
 	if err != nil {
-		if !remoteLake(r.g.Lake) {
-			if _, serr := os.Stat(strings.TrimPrefix(r.g.Lake, "file://")); errors.Is(serr, fs.ErrNotExist) {
-				return nil, fmt.Errorf("%w: make a demo lake with 'lakeops demo', start one with 'lakeops gen --out %s/bronze_layer', "+
-					"or point --lake (or --use, see 'lakeops config show') at a lake", err, r.g.Lake)
-			}
+		if missingFolderLake(r.g.Lake) {
+			return nil, fmt.Errorf("%w: make a demo lake with 'lakeops demo', start one with 'lakeops gen --out %s/bronze_layer', "+
+				"or point --lake (or --use, see 'lakeops config show') at a lake", err, r.g.Lake)
 		}
 		return nil, err
 	}

@@ -121,7 +121,7 @@ written.`,
 		if len(local) > 0 && len(keys) > 0 {
 			return usagef("give either files on disk or lake keys, not both (on disk: %q; not on disk: %q)", local, keys)
 		}
-		if len(keys) == 0 && !remoteLake(g.Lake) && !onDisk(strings.TrimPrefix(g.Lake, "file://")) {
+		if len(keys) == 0 && missingFolderLake(g.Lake) {
 			// No lake to check references against: an empty one stands in.
 			empty, err := os.MkdirTemp("", "lakeops-validate-")
 			if err != nil {

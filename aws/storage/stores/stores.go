@@ -80,6 +80,20 @@ func Open(ctx context.Context, uri string, opts AWSOptions) (storage.Store, erro
 	}
 }
 
+// Folder is the folder on this machine that uri names (a path, or a file://
+// URI taken as Open takes it); ok is false for any other URI.
+func Folder(uri string) (dir string, ok bool) {
+	scheme, rest, found := strings.Cut(uri, "://")
+	if !found {
+		return uri, true
+	}
+	if !strings.EqualFold(scheme, "file") {
+		return "", false
+	}
+	p, err := filePath(rest)
+	return p, err == nil
+}
+
 // filePath is the path of a file URI after "file://": "/abs" or "localhost/abs".
 // The path is taken literally (no percent-decoding), as folder.Store.URI writes it.
 func filePath(rest string) (string, error) {

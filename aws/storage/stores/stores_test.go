@@ -108,3 +108,25 @@ func TestOpenS3(t *testing.T) {
 		t.Errorf("object not under the prefix: %v", err)
 	}
 }
+
+// TestFolder: plain paths and file:// URIs name folders here, as Open takes
+// them; S3 and malformed file URIs do not.
+func TestFolder(t *testing.T) {
+	for _, c := range []struct {
+		uri, dir string
+		ok       bool
+	}{
+		{"lake", "lake", true},
+		{"/srv/lake", "/srv/lake", true},
+		{"file:///srv/lake", "/srv/lake", true},
+		{"FILE:///srv/lake", "/srv/lake", true},
+		{"file://localhost/srv/lake", "/srv/lake", true},
+		{"file://relative/lake", "", false},
+		{"s3://bucket/lake", "", false},
+	} {
+		dir, ok := stores.Folder(c.uri)
+		if dir != c.dir || ok != c.ok {
+			t.Errorf("Folder(%q) = %q, %v; want %q, %v", c.uri, dir, ok, c.dir, c.ok)
+		}
+	}
+}
